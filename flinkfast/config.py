@@ -1,0 +1,199 @@
+"""The one place where configuration is read.
+
+Precedence, highest first: command-line flag > environment variable > `.env` file > default.
+Every setting has exactly one environment variable, listed in `.env.example`; a test checks
+that the two agree, so the documentation cannot drift from the code.
+
+Secrets (passwords) have no default in code. `make setup` copies `.env.example` to `.env`
+so the local stack works out of the box; outside make a missing secret is a clear error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+
+from flinkfast.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = REPO_ROOT / "sql"
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: object  # a value, a callable(cfg) -> value for derived defaults, or None
+    help: str
+    kind: type = str
+    secret: bool = False
+
+    @property
+    def attr(self) -> str:
+        return self.env.lower()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.env.lower().replace("_", "-")
+
+
+def _s(env, default, help, kind=str, secret=False):
+    return Setting(env, default, help, kind, secret)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # Where the local stack keeps data, logs and pid files.
+    _s("FLINKFAST_STATE_DIR", lambda c: str(REPO_ROOT / ".state"), "folder for local-stack data, logs and pids"),
+    # Ports the local stack listens on (127.0.0.1 only).
+    _s("ZOOKEEPER_PORT", 2181, "ZooKeeper client port", int),
+    _s("KAFKA_PORT", 9092, "Kafka broker port", int),
+    _s("FLINK_REST_PORT", 8081, "Flink REST API and Web UI port", int),
+    _s("FLINK_RPC_PORT", 6123, "Flink JobManager RPC port", int),
+    _s("POSTGRES_PORT", 5432, "PostgreSQL port", int),
+    # Memory of the local stack's JVMs: the figures behind the README's memory budget.
+    _s("ZOOKEEPER_HEAP", "128m", "ZooKeeper JVM heap (-Xmx)"),
+    _s("KAFKA_HEAP", "512m", "Kafka broker JVM heap (-Xmx)"),
+    _s("JOBMANAGER_MEMORY", "1024m", "Flink JobManager total process memory"),
+    _s("TASKMANAGER_MEMORY", "1728m", "Flink TaskManager total process memory"),
+    _s("TASKMANAGER_SLOTS", 2, "task slots of the TaskManager", int),
+    # Where clients (scripts, the job) find the services.
+    _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"localhost:{c.kafka_port}", "Kafka bootstrap servers"),
+    _s("KAFKA_TOPIC", "RandomUser", "topic the producer writes and the job reads"),
+    _s("KAFKA_PARTITIONS", 3, "partitions of the topic when it is created", int),
+    _s("KAFKA_GROUP_ID", "flinkfast", "consumer group of the Flink job"),
+    _s("FLINK_REST_URL", lambda c: f"http://localhost:{c.flink_rest_port}", "Flink REST endpoint"),
+    _s("POSTGRES_HOST", "localhost", "PostgreSQL host"),
+    _s("POSTGRES_DB", "flink_db", "database of the results"),
+    _s("POSTGRES_USER", "postgres", "PostgreSQL admin user (schema, reports)"),
+    _s("POSTGRES_PASSWORD", None, "password of POSTGRES_USER", secret=True),
+    _s("FLINK_DB_USER", "flink_writer", "least-privilege role the Flink sink writes as"),
+    _s("FLINK_DB_PASSWORD", None, "password of FLINK_DB_USER", secret=True),
+    # The job.
+    _s("JOB_NAME", "flinkfast-randomuser", "Flink job name"),
+    _s("FLINK_PARALLELISM", 2, "parallelism of the job", int),
+    _s("CHECKPOINT_INTERVAL_MS", 5000, "checkpoint interval (offsets and sink flush advance together)", int),
+    _s("SINK_FLUSH_MAX_ROWS", 2000, "JDBC sink: flush after this many buffered rows", int),
+    _s("SINK_FLUSH_INTERVAL_MS", 200, "JDBC sink: flush at least this often", int),
+    _s("SINK_MAX_RETRIES", 5, "JDBC sink: retries of a failed batch before the job fails", int),
+    _s("SCAN_STARTUP_MODE", "group-offsets", "where the job starts reading: group-offsets|earliest-offset|latest-offset"),
+    # The producer.
+    _s("RANDOMUSER_API_URL", "https://randomuser.me/api/", "base URL of the RandomUser API"),
+    _s("PRODUCER_SOURCE", "api", "where events come from: api|generate"),
+    _s("EVENTS", 10000, "events the demo produces", int),
+)
+
+_BY_ENV = {s.env: s for s in SETTINGS}
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER")
+_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+
+
+class Config:
+    """Resolved settings, as attributes named like the variable in lower case."""
+
+    def __init__(self, values: Mapping[str, object]):
+        self._values = dict(values)
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name.upper()]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, env: str):
+        return self._values[env]
+
+    def require(self, env: str) -> str:
+        """A secret or other value without a default: a clear error where it is missing."""
+        value = self._values.get(env)
+        if value in (None, ""):
+            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}) and try again")
+        return value
+
+    def secrets(self) -> list[str]:
+        return [str(self._values[s.env]) for s in SETTINGS if s.secret and self._values.get(s.env)]
+
+    def mask(self, text: str) -> str:
+        """Hide every secret value in text meant for logs or the terminal."""
+        for secret in sorted(self.secrets(), key=len, reverse=True):
+            text = text.replace(secret, "****")
+        return text
+
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, for child processes (flink run, psql)."""
+        return {k: str(v) for k, v in self._values.items() if v is not None}
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self._values["FLINKFAST_STATE_DIR"])
+
+
+def _convert(setting: Setting, raw: object, source: str):
+    if raw is None or setting.kind is str:
+        return raw
+    try:
+        return setting.kind(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{setting.env}={raw!r} (from {source}) is not a valid {setting.kind.__name__}") from None
+
+
+def load(overrides: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None,
+         dotenv_path: Path | None = None) -> Config:
+    """Resolve every setting: overrides (flags) > env > .env > default."""
+    env = os.environ if env is None else env
+    dotenv_path = REPO_ROOT / ".env" if dotenv_path is None else dotenv_path
+    from_file = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None} if dotenv_path.is_file() else {}
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+
+    values: dict[str, object] = {}
+    derived: list[Setting] = []
+    for s in SETTINGS:
+        for source, layer in (("flag", overrides), ("environment", env), (".env", from_file)):
+            if s.env in layer and layer[s.env] != "":
+                values[s.env] = _convert(s, layer[s.env], source)
+                break
+        else:
+            if callable(s.default):
+                derived.append(s)
+            else:
+                values[s.env] = s.default
+    cfg = Config(values)
+    for s in derived:  # defaults computed from other settings, e.g. bootstrap from KAFKA_PORT
+        values[s.env] = s.default(cfg)
+    _validate(values)
+    return Config(values)
+
+
+def _validate(values: Mapping[str, object]) -> None:
+    for env in _IDENTIFIER_SETTINGS:
+        if not _IDENTIFIER.match(str(values[env])):
+            raise ConfigError(f"{env}={values[env]!r} is not a plain SQL identifier (letters, digits, _)")
+    if not _TOPIC.match(str(values["KAFKA_TOPIC"])):
+        raise ConfigError(f"KAFKA_TOPIC={values['KAFKA_TOPIC']!r} is not a valid Kafka topic name")
+    if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
+        raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
+    for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS"):
+        if int(values[env]) < 1:
+            raise ConfigError(f"{env} must be at least 1")
+
+
+def add_flags(parser: argparse.ArgumentParser, *envs: str) -> None:
+    """Expose settings as flags whose help names the environment variable and the default."""
+    group = parser.add_argument_group("configuration (flag > environment > .env > default)")
+    for env in envs:
+        s = _BY_ENV[env]
+        default = "derived" if callable(s.default) else ("required" if s.default is None else s.default)
+        group.add_argument(s.flag, dest=env, type=s.kind, default=None, metavar=s.kind.__name__.upper(),
+                           help=f"{s.help} [env {env}; default {default}]")
+
+
+def from_args(args: argparse.Namespace) -> Config:
+    return load({k: v for k, v in vars(args).items() if k in _BY_ENV})
+
+
+def setting(env: str) -> Setting:
+    return _BY_ENV[env]

@@ -1,0 +1,131 @@
+"""Install what the project needs, idempotently: system packages, .venv, jars, .env.
+
+Runs with the system Python before .venv exists, so it uses the standard library only.
+Each step is skipped when a stamp file says its inputs have not changed, so a second
+`make setup` takes a second or two.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = REPO / ".venv"
+CACHE = REPO / ".cache"
+JARS = CACHE / "jars"
+APT_PACKAGES = {  # command that proves the package is there -> Debian package
+    "java": "openjdk-17-jre-headless",
+    "mvn": "maven",
+    "psql": "postgresql-client",
+    "initdb": "postgresql",
+}
+PROG = "setup"
+
+
+def fail(message: str, code: int = 3) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def say(message: str) -> None:
+    print(f"{PROG}: {message}", flush=True)
+
+
+def digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def fresh(stamp: Path, value: str) -> bool:
+    return stamp.is_file() and stamp.read_text() == value
+
+
+def have(command: str) -> bool:
+    if command == "initdb":
+        return bool(list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))) or shutil.which("initdb") is not None
+    return shutil.which(command) is not None
+
+
+def java_major() -> int:
+    out = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not m:
+        return 0
+    major = int(m.group(1))
+    return int(m.group(2)) if major == 1 else major
+
+
+def system_packages() -> None:
+    missing = [pkg for cmd, pkg in APT_PACKAGES.items() if not have(cmd)]
+    if missing:
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            fail(f"missing system packages {' '.join(missing)}: install them (e.g. sudo apt-get install {' '.join(missing)}) and re-run make setup")
+        say(f"installing {' '.join(missing)} with apt-get")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]):
+            if subprocess.run(cmd, env=env).returncode != 0:
+                fail(f"'{' '.join(cmd)}' failed; see its output above")
+    if java_major() < 17:
+        fail("Java 17 or newer is required (found Java %d); install openjdk-17-jre-headless" % java_major())
+
+
+def venv() -> None:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        say("creating .venv")
+        if sys.version_info[:2] != (3, 11):
+            say(f"note: Python {sys.version.split()[0]}; the project is tested on 3.11 (apache-flink supports 3.9-3.12)")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    stamp = VENV / ".requirements.sha256"
+    want = digest(REPO / "requirements.txt", REPO / "requirements-dev.txt")
+    if fresh(stamp, want):
+        return
+    say("installing Python packages into .venv (first run: a few minutes, apache-flink is large)")
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if subprocess.run(pip + ["-r", str(REPO / "requirements-dev.txt")]).returncode != 0:
+        fail("pip install failed; see its output above (is PyPI reachable?)")
+    stamp.write_text(want)
+
+
+def jars() -> None:
+    stamp = JARS / ".pom.sha256"
+    want = digest(REPO / "pom.xml")
+    if fresh(stamp, want):
+        return
+    say("fetching Kafka, ZooKeeper and Flink connector jars from Maven Central (pom.xml)")
+    for profile, extra in (("flink", ["-DexcludeTransitive=true"]), ("kafka", ["-DincludeScope=runtime"])):
+        out = JARS / profile
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = ["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(REPO / "pom.xml"), "-P", profile,
+               "dependency:copy-dependencies", f"-DoutputDirectory={out}", *extra]
+        if subprocess.run(cmd).returncode != 0:
+            fail(f"downloading the {profile} jars failed (mvn, see above); check that Maven Central is reachable")
+    stamp.write_text(want)
+
+
+def dotenv() -> None:
+    env, example = REPO / ".env", REPO / ".env.example"
+    if not env.exists():
+        shutil.copyfile(example, env)
+        env.chmod(0o600)
+        say("created .env from .env.example (local-stack defaults; edit it to change passwords)")
+
+
+def main() -> None:
+    JARS.mkdir(parents=True, exist_ok=True)
+    system_packages()
+    venv()
+    jars()
+    dotenv()
+    say("ready")
+
+
+if __name__ == "__main__":
+    main()

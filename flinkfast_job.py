@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Submit the pipeline job: Kafka topic -> birth year -> PostgreSQL (upsert on uuid).
+
+Examples:
+  flink run -py flinkfast_job.py --pyFiles . -d      # to a running cluster (make submit does this)
+  python flinkfast_job.py                           # on an embedded mini-cluster, runs until Ctrl-C
+  python flinkfast_job.py --print-sql               # the statements, for the Flink SQL client
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from flinkfast import config  # noqa: E402
+from flinkfast.errors import run  # noqa: E402
+
+JOB_SETTINGS = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "SCAN_STARTUP_MODE", "POSTGRES_HOST",
+                "POSTGRES_PORT", "POSTGRES_DB", "FLINK_DB_USER", "JOB_NAME", "FLINK_PARALLELISM",
+                "CHECKPOINT_INTERVAL_MS", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS", "SINK_MAX_RETRIES")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--print-sql", action="store_true", help="print the rendered statements (password masked) and exit")
+    config.add_flags(parser, *JOB_SETTINGS)
+    args, _unknown = parser.parse_known_args()  # flink run may pass its own arguments through
+    cfg = config.from_args(args)
+    from flinkfast import job, sqlfiles
+    if args.print_sql:
+        for name, sql in sqlfiles.flink_statements(cfg, masked=True):
+            print(f"-- {name}\n{sql};\n")
+        return 0
+    result = job.submit(cfg)
+    job_id = result.get_job_client().get_job_id() if result.get_job_client() else None
+    print(f"submitted job {cfg.job_name!r}" + (f" ({job_id})" if job_id else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    run(main, "flinkfast_job")
