@@ -14,7 +14,7 @@ SELECT
     last_name,
     country,
     age,
-    YEAR(CURRENT_DATE) - age                                                  AS birth_year,
+    CAST(YEAR(CURRENT_DATE) - age AS INT)                                     AS birth_year,
     CAST(TIMESTAMPDIFF(MINUTE, TO_TIMESTAMP_LTZ(0, 3), kafka_ts) AS BIGINT) * 60000
         + EXTRACT(SECOND FROM kafka_ts) * 1000
         + EXTRACT(MILLISECOND FROM kafka_ts)                                  AS kafka_ts_ms,

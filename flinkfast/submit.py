@@ -1,0 +1,104 @@
+"""Submit flinkfast_job.py to the local stack's Flink cluster with `flink run -py`,
+exactly as the compose deployment does with `docker exec jobmanager ./bin/flink run -py`.
+
+    python -m flinkfast.submit        (make submit)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import time
+import urllib.request
+
+from flinkfast import config
+from flinkfast.config import REPO_ROOT, Config
+from flinkfast.errors import TimedOut, Unavailable, run
+from flinkfast.stack import Stack
+
+JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"
+
+
+def rest(cfg: Config, path: str, method: str = "GET") -> dict:
+    req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        body = r.read()
+    return json.loads(body) if body else {}
+
+
+def running_jobs(cfg: Config, name: str | None = None) -> list[dict]:
+    jobs = rest(cfg, "/jobs/overview")["jobs"]
+    return [j for j in jobs if j["state"] in ("RUNNING", "CREATED", "INITIALIZING", "RESTARTING")
+            and (name is None or j["name"] == name)]
+
+
+def cancel(cfg: Config, job_id: str, timeout: float = 60) -> None:
+    rest(cfg, f"/jobs/{job_id}?mode=cancel", method="PATCH")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if rest(cfg, f"/jobs/{job_id}")["state"] in ("CANCELED", "FAILED", "FINISHED"):
+            return
+        time.sleep(0.5)
+    raise TimedOut(f"job {job_id} did not stop within {timeout:.0f}s")
+
+
+def wait_running(cfg: Config, job_id: str, timeout: float = 120) -> None:
+    """Until every task of the job runs (so produced events are consumed at once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = rest(cfg, f"/jobs/{job_id}")
+        if info["state"] in ("FAILED", "CANCELED", "FINISHED"):
+            raise Unavailable(f"job {job_id} is {info['state']}; see the Flink Web UI ({cfg.flink_rest_url}) or `make logs`")
+        if info["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in info["vertices"]):
+            return
+        time.sleep(0.5)
+    raise TimedOut(f"job {job_id} did not reach RUNNING within {timeout:.0f}s; see `make logs SERVICE=taskmanager`")
+
+
+def first_cause(output: str) -> str:
+    """The line of a client failure that says what is wrong, not the stack around it."""
+    noise = ("ProgramAbortException", "Python process exits", "Py4JJavaError", "ProgramInvocationException")
+    lines = [ln.strip(" :") for ln in output.splitlines()]
+    for i, line in enumerate(lines):
+        if re.search(r"(Exception|Error): ", line) and not any(n in line for n in noise):
+            cause = next((c for c in lines[i + 1:i + 3] if c.startswith("Cause:")), "")
+            return f"{line} {cause}".strip()
+    return lines[-1] if lines else "no output"
+
+
+def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None) -> str:
+    """Run `flink run -py ... -d`; return the job id. An older job of the same name is cancelled first."""
+    stack = Stack(cfg)
+    if not stack.flink_overview():
+        raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
+    if replace:
+        for j in running_jobs(cfg, cfg.job_name):
+            cancel(cfg, j["jid"])
+    stack.render_flink()  # the client reads the same conf/ and lib/ as the cluster
+    env = stack.flink_env()
+    env.update(extra_env or {})
+    cmd = [stack.flink_bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}", "-py", str(JOB_SCRIPT),
+           "--pyFiles", str(REPO_ROOT), "-d"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+    out = cfg.mask(r.stdout + r.stderr)
+    m = re.search(r"JobID ([0-9a-f]{32})", out)
+    if r.returncode != 0 or not m:
+        raise Unavailable(f"flink run failed (exit {r.returncode}): {first_cause(out)}")
+    job_id = m.group(1)
+    wait_running(cfg, job_id)
+    return job_id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m flinkfast.submit", description=__doc__.split("\n\n")[0],
+                                     epilog="example: make up && python -m flinkfast.submit")
+    config.add_flags(parser, "FLINK_PARALLELISM", "CHECKPOINT_INTERVAL_MS", "SCAN_STARTUP_MODE")
+    cfg = config.from_args(parser.parse_args())
+    job_id = submit(cfg)
+    print(f"job {cfg.job_name!r} running: {job_id}  (Web UI {cfg.flink_rest_url}/#/job/running/{job_id}/overview)")
+    return 0
+
+
+if __name__ == "__main__":
+    run(main, "submit")
