@@ -147,6 +147,7 @@ class Stack:
     def __init__(self, cfg: Config):
         self.cfg = cfg
         self.state = cfg.state_dir.resolve()
+        self.taskmanager_env: dict[str, str] = {}  # extra environment, e.g. TZ for the time-zone test
         self.services = [self._zookeeper(), self._kafka(), self._postgres(), self._jobmanager(), self._taskmanager()]
 
     # ---- helpers
@@ -382,7 +383,8 @@ class Stack:
         d = self.state / "flink"
 
         def start():
-            self._popen(svc, [self.flink_bin("taskmanager.sh"), "start-foreground"], env=self.flink_env())
+            env = dict(self.flink_env(), **self.taskmanager_env)
+            self._popen(svc, [self.flink_bin("taskmanager.sh"), "start-foreground"], env=env)
 
         def ready():
             overview = self.flink_overview()
@@ -410,7 +412,11 @@ class Stack:
             svc.pid_file.unlink(missing_ok=True)
             print(f"  {svc.name:<12} starting ...", end="", flush=True)
             t0 = time.monotonic()
-            self._start_and_wait(svc, t0)
+            try:
+                self._start_and_wait(svc, t0)
+            except BaseException:
+                print(" failed")
+                raise
             print(f" ready in {time.monotonic() - t0:.1f}s")
         self.create_topic()
         self.init_database()
@@ -495,6 +501,22 @@ class Stack:
         for (name, where, what), svc in zip(rows, self.services):
             print(f"  {name:<12} {where:<24} pid {svc.pid() or '-':<8} {what}")
             print(f"  {'':<12} log {svc.log}")
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def stop(self, name: str, sig: int | None = None) -> None:
+        """Stop one service (by its recorded pid); sig=SIGKILL simulates a crash."""
+        svc = self.service(name)
+        pid = svc.pid()
+        if pid:
+            _terminate(pid, sig or svc.stop_signal, group=svc.name != "postgres")
+        svc.pid_file.unlink(missing_ok=True)
+
+    def start(self, name: str) -> None:
+        svc = self.service(name)
+        if not svc.pid():
+            self._start_and_wait(svc, time.monotonic())
 
     def down(self, purge: bool = False) -> None:
         for svc in reversed(self.services):

@@ -11,6 +11,7 @@ import pytest
 
 from flinkfast import config
 from flinkfast.stack import Stack
+from flinkfast.submit import cancel, running_jobs
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +24,9 @@ def stack(cfg):
     s = Stack(cfg)
     started = not all(svc.pid() for svc in s.services)
     s.up()
+    # The tests need the task slots: jobs left running (e.g. by `make demo`) are cancelled.
+    for job in running_jobs(cfg):
+        cancel(cfg, job["jid"])
     yield s
     if started:
         s.down()

@@ -1,0 +1,53 @@
+"""`make demo`: the whole pipeline on the local stack, end to end, with the latency report.
+
+Starts the stack (idempotent), creates the tables, submits the job, produces EVENTS generated
+events, waits until every one of them is in PostgreSQL, and prints the report for this run.
+The stack stays up for exploring until `make down`.
+"""
+from __future__ import annotations
+
+import argparse
+
+from flinkfast import config, producer, report, submit
+from flinkfast.errors import run
+from flinkfast.stack import Stack
+from flinkfast.verify import Landing
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m flinkfast.demo", description=__doc__.split("\n\n")[0],
+                                     epilog="example: EVENTS=50000 make demo")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the generated events (default: random)")
+    parser.add_argument("--rate", type=float, default=0, help="events/s to produce (default 0: as fast as possible)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds to wait for all rows (default 120 + 1 s per 2,000 events)")
+    config.add_flags(parser, "EVENTS", "FLINK_PARALLELISM")
+    args = parser.parse_args()
+    cfg = config.from_args(args)
+    timeout = args.timeout or 120 + cfg.events / 2000
+
+    print("1/4 starting the local stack")
+    Stack(cfg).up()
+    print("2/4 submitting the job")
+    job_id = submit.submit(cfg)
+    print(f"    job {job_id} running; Flink Web UI: {cfg.flink_rest_url}/#/job/running/{job_id}/overview")
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT clock_timestamp()")
+        started = cur.fetchone()[0]  # the database's clock: the report scopes this run by insert time
+    print(f"3/4 producing {cfg.events:,} generated events to topic {cfg.kafka_topic}")
+    summary = producer.produce(cfg, producer.generate_events(cfg.events, seed=args.seed), rate=args.rate,
+                               total=cfg.events)
+    print(f"4/4 waiting for {summary.sent:,} rows in PostgreSQL (timeout {timeout:.0f}s)")
+    with Landing(cfg, summary.uuids) as landing:
+        landing.wait(timeout)
+    with report.connect(cfg) as conn:
+        print()
+        print(report.format_text(report.collect(conn, since=started)))
+    print()
+    print(f"All {summary.sent:,} events landed. Explore: Flink UI {cfg.flink_rest_url}, "
+          f"`python print_data_postgres.py`, `psql -f sql/report/latency.sql`. Stop with `make down`.")
+    return 0
+
+
+if __name__ == "__main__":
+    run(main, "demo")

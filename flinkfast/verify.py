@@ -1,0 +1,53 @@
+"""Did every produced event land? Counting by uuid against the results table."""
+from __future__ import annotations
+
+import io
+import time
+
+from flinkfast.config import Config
+from flinkfast.errors import TimedOut
+from flinkfast.report import connect
+
+
+class Landing:
+    """Holds the expected uuids in a temporary table, so a count is one join at any size."""
+
+    def __init__(self, cfg: Config, uuids: list[str]):
+        self.cfg = cfg
+        self.expected = len(set(uuids))
+        self.conn = connect(cfg)
+        self.conn.autocommit = True
+        with self.conn.cursor() as cur:
+            cur.execute("CREATE TEMPORARY TABLE expected_uuids (uuid TEXT PRIMARY KEY)")
+            cur.copy_expert("COPY expected_uuids (uuid) FROM STDIN", io.StringIO("".join(f"{u}\n" for u in set(uuids))))
+            cur.execute("ANALYZE expected_uuids")
+
+    def landed(self) -> int:
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM expected_uuids JOIN processed_events USING (uuid)")
+            return cur.fetchone()[0]
+
+    def wait(self, timeout: float, progress: bool = True) -> float:
+        """Until every expected uuid is in processed_events; returns the seconds waited."""
+        from tqdm import tqdm
+        t0 = time.monotonic()
+        with tqdm(total=self.expected, desc="landed in PostgreSQL", unit="row", disable=not progress,
+                  dynamic_ncols=True) as bar:
+            while True:
+                n = self.landed()
+                bar.update(n - bar.n)
+                if n >= self.expected:
+                    return time.monotonic() - t0
+                if time.monotonic() - t0 > timeout:
+                    raise TimedOut(f"only {n:,} of {self.expected:,} events reached PostgreSQL within {timeout:.0f}s; "
+                                   "check the job in the Flink Web UI and `make logs SERVICE=taskmanager`")
+                time.sleep(0.25)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,15 @@
+-- The whole report for psql:  psql -U postgres -d flink_db -f sql/report/latency.sql
+-- (run from the repository root, or from /sql in the compose postgres container).
+\set QUIET on
+\pset footer off
+\ir 000_scope.sql
+\echo 'Latest rows'
+\ir 001_latest.sql
+\echo 'Summary'
+\ir 002_summary.sql
+\echo 'Latency percentiles (ms)'
+\ir 003_latency_percentiles.sql
+\echo 'Latency buckets'
+\ir 004_latency_buckets.sql
+\echo 'Recent throughput'
+\ir 005_throughput_recent.sql

@@ -1,0 +1,160 @@
+"""The local stack for real: broker, cluster and database answer; up/down behave; errors are clear."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from flinkfast import config
+from flinkfast.config import REPO_ROOT
+from flinkfast.stack import Stack, port_free, port_open
+from flinkfast.submit import rest
+
+pytestmark = pytest.mark.e2e
+PY = sys.executable
+
+
+def run_stack(*args, env=None, timeout=300):
+    return subprocess.run([PY, "-m", "flinkfast.stack", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                          env=dict(os.environ, **(env or {})), timeout=timeout)
+
+
+def test_broker_round_trip(stack, cfg, topic):
+    from kafka import KafkaConsumer, KafkaProducer
+    producer = KafkaProducer(bootstrap_servers=cfg.kafka_bootstrap_servers, acks="all")
+    producer.send(topic, key=b"k", value="grüß dich".encode()).get(timeout=30)
+    producer.close()
+    consumer = KafkaConsumer(topic, bootstrap_servers=cfg.kafka_bootstrap_servers, auto_offset_reset="earliest",
+                             consumer_timeout_ms=20000)
+    got = [(m.key, m.value.decode()) for m in consumer]
+    consumer.close()
+    assert got == [(b"k", "grüß dich")]
+
+
+def test_postgres_answers_and_has_the_schema(stack, cfg):
+    from flinkfast.report import connect
+    with connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT current_database(), to_regclass('processed_events') IS NOT NULL")
+        assert cur.fetchone() == (cfg.postgres_db, True)
+
+
+def test_writer_role_is_least_privilege(stack, cfg):
+    """The sink's role may insert and update results, not delete, not create, not be superuser."""
+    import psycopg2
+    from flinkfast.report import connect
+    conn = connect(cfg, user=cfg.flink_db_user, password=cfg.require("FLINK_DB_PASSWORD"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user")
+            assert cur.fetchone() == (False, False, False)
+            for forbidden in ("DELETE FROM processed_events WHERE false", "CREATE TABLE intruder (x int)",
+                              "TRUNCATE processed_events"):
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                    cur.execute(forbidden)
+    finally:
+        conn.close()
+
+
+def test_trivial_pyflink_job_finishes_on_the_cluster(stack, cfg, tmp_path):
+    script = tmp_path / "trivial_job.py"
+    script.write_text(textwrap.dedent("""
+        from pyflink.table import EnvironmentSettings, TableEnvironment
+        t = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+        t.get_config().set("pipeline.name", "trivial-%s")
+        t.execute_sql("CREATE TABLE g (n BIGINT) WITH ('connector'='datagen', 'number-of-rows'='100')")
+        t.execute_sql("CREATE TABLE b (n BIGINT) WITH ('connector'='blackhole')")
+        t.execute_sql("INSERT INTO b SELECT n FROM g")
+    """ % tmp_path.name))
+    stack.render_flink()
+    r = subprocess.run([stack.flink_bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}", "-py", str(script), "-d"],
+                       env=stack.flink_env(), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        jobs = [j for j in rest(cfg, "/jobs/overview")["jobs"] if j["name"] == f"trivial-{tmp_path.name}"]
+        if jobs and jobs[0]["state"] in ("FINISHED", "FAILED", "CANCELED"):
+            break
+        time.sleep(1)
+    assert jobs and jobs[0]["state"] == "FINISHED"
+
+
+def test_connector_jars_are_in_the_cluster_lib(stack):
+    names = {p.name for p in (stack.state / "flink" / "lib").glob("*.jar")}
+    for prefix in ("flink-sql-connector-kafka-", "flink-connector-jdbc-core-", "flink-connector-jdbc-postgres-", "postgresql-"):
+        assert any(n.startswith(prefix) for n in names), prefix
+
+
+def test_up_twice_is_harmless(stack):
+    before = {s.name: s.pid() for s in stack.services}
+    stack.up()
+    assert {s.name: s.pid() for s in stack.services} == before
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _other_stack_env(state: Path) -> dict[str, str]:
+    """A second, isolated stack: its own state folder and ports."""
+    return {"FLINKFAST_STATE_DIR": str(state), "ZOOKEEPER_PORT": str(_free_port()), "KAFKA_PORT": str(_free_port()),
+            "POSTGRES_PORT": str(_free_port()), "FLINK_REST_PORT": str(_free_port()), "FLINK_RPC_PORT": str(_free_port()),
+            "KAFKA_BOOTSTRAP_SERVERS": "", "FLINK_REST_URL": ""}
+
+
+@pytest.fixture
+def other_state():
+    state = REPO_ROOT / ".state" / f"test-{uuid.uuid4().hex[:8]}"  # inside .state: readable by the postgres user
+    yield state
+    run_stack("down", "--purge", env={"FLINKFAST_STATE_DIR": str(state)})
+
+
+def test_taken_port_gives_one_clear_line(other_state):
+    env = _other_stack_env(other_state)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", int(env["KAFKA_PORT"])))
+        squatter.listen()
+        r = run_stack("up", env=env)
+    assert r.returncode == 3
+    assert f"port {env['KAFKA_PORT']} (kafka) is already in use" in r.stderr
+    assert "KAFKA_PORT" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_missing_java_gives_one_clear_line(other_state, tmp_path):
+    env = _other_stack_env(other_state)
+    env["PATH"] = str(tmp_path)  # no java here
+    r = run_stack("up", env=env)
+    assert r.returncode == 3
+    assert "Java is not installed" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.slow
+def test_second_stack_up_status_up_down_leaves_nothing(other_state):
+    env = _other_stack_env(other_state)
+    r = run_stack("up", env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    other = Stack(config.load(env=dict(os.environ, **env)))
+    pids = {s.name: s.pid() for s in other.services}
+    assert all(pids.values()), pids
+    assert run_stack("status", env=env).returncode == 0
+    assert run_stack("up", env=env).returncode == 0
+    assert {s.name: s.pid() for s in other.services} == pids, "up twice must not start anything again"
+    r = run_stack("down", env=env)
+    assert r.returncode == 0, r.stderr
+    for pid in pids.values():
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]
+    ports = [int(env[k]) for k in ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_REST_PORT", "FLINK_RPC_PORT")]
+    assert not any(port_open(p) for p in ports)
+    assert all(port_free(p) for p in ports)
+    assert run_stack("status", env=env).returncode == 1
