@@ -1,0 +1,90 @@
+"""Configuration: precedence, derived defaults, validation, and that the docs list every setting."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from flinkfast import config
+from flinkfast.config import REPO_ROOT, SETTINGS
+from flinkfast.errors import ConfigError
+
+
+@pytest.fixture
+def dotenv(tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("KAFKA_TOPIC=from-dotenv\nPOSTGRES_DB=dotenv_db\nFLINK_PARALLELISM=3\n")
+    return path
+
+
+def test_precedence_flag_over_env_over_dotenv_over_default(dotenv):
+    env = {"KAFKA_TOPIC": "from-env"}
+    cfg = config.load({"KAFKA_TOPIC": "from-flag"}, env=env, dotenv_path=dotenv)
+    assert cfg.kafka_topic == "from-flag"
+    assert config.load(env=env, dotenv_path=dotenv).kafka_topic == "from-env"
+    assert config.load(env={}, dotenv_path=dotenv).kafka_topic == "from-dotenv"
+    assert config.load(env={}, dotenv_path=dotenv).postgres_db == "dotenv_db"
+    assert config.load(env={}, dotenv_path=dotenv / "missing").kafka_topic == "RandomUser"
+
+
+def test_types_are_converted_and_bad_numbers_are_clear(dotenv):
+    assert config.load(env={}, dotenv_path=dotenv).flink_parallelism == 3
+    with pytest.raises(ConfigError, match=r"FLINK_PARALLELISM='two' \(from environment\) is not a valid int"):
+        config.load(env={"FLINK_PARALLELISM": "two"}, dotenv_path=dotenv)
+
+
+def test_derived_defaults_follow_the_ports(tmp_path):
+    cfg = config.load(env={"KAFKA_PORT": "19092", "FLINK_REST_PORT": "18081"}, dotenv_path=tmp_path / "none")
+    assert cfg.kafka_bootstrap_servers == "localhost:19092"
+    assert cfg.flink_rest_url == "http://localhost:18081"
+    explicit = config.load(env={"KAFKA_BOOTSTRAP_SERVERS": "kafka-broker:29092"}, dotenv_path=tmp_path / "none")
+    assert explicit.kafka_bootstrap_servers == "kafka-broker:29092"
+
+
+def test_missing_secret_is_one_clear_line(tmp_path):
+    cfg = config.load(env={}, dotenv_path=tmp_path / "none")
+    with pytest.raises(ConfigError, match="POSTGRES_PASSWORD is not set: copy .env.example to .env"):
+        cfg.require("POSTGRES_PASSWORD")
+
+
+@pytest.mark.parametrize("env,value", [("POSTGRES_DB", "db; DROP TABLE x"), ("FLINK_DB_USER", 'a"b'),
+                                       ("KAFKA_TOPIC", "bad topic"), ("SCAN_STARTUP_MODE", "timestamp")])
+def test_values_used_as_identifiers_are_validated(tmp_path, env, value):
+    with pytest.raises(ConfigError, match=env):
+        config.load(env={env: value}, dotenv_path=tmp_path / "none")
+
+
+def test_mask_hides_secrets():
+    cfg = config.load(env={"POSTGRES_PASSWORD": "s3cr3t-pw", "FLINK_DB_PASSWORD": "writer-pw"})
+    assert cfg.mask("url pw=s3cr3t-pw and writer-pw") == "url pw=**** and ****"
+
+
+def test_env_example_documents_every_setting():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (REPO_ROOT / ".env.example").read_text(), re.M))
+    assert {s.env for s in SETTINGS} == documented
+
+
+def test_no_secret_has_a_default_in_code():
+    assert all(s.default is None for s in SETTINGS if s.secret)
+
+
+SCRIPTS = ["producer_api.py", "flinkfast_job.py", "print_data_postgres.py"]
+MODULES = ["flinkfast.stack", "flinkfast.submit", "flinkfast.demo"]
+
+
+@pytest.mark.parametrize("command", [[s] for s in SCRIPTS] + [["-m", m] for m in MODULES])
+def test_every_command_has_help_with_an_example_and_env_names(command):
+    r = subprocess.run([sys.executable, *command, "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "example" in r.stdout.lower()
+    assert re.search(r"\[env [A-Z_]+;", r.stdout), "flags name their environment variable"
+
+
+def test_every_make_target_is_documented():
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    targets = re.findall(r"^([a-z][a-z-]*):", makefile, re.M)
+    undocumented = [t for t in targets if not re.search(rf"^{t}:.*## ", makefile, re.M)]
+    assert not undocumented
+    readme = (REPO_ROOT / "README.md").read_text()
+    missing = [t for t in targets if t != "help" and f"make {t}" not in readme]
+    assert not missing, f"README does not mention: {missing}"

@@ -1,0 +1,151 @@
+"""The pipeline end to end on the local stack: producer -> Kafka -> Flink job -> PostgreSQL.
+
+Each test gets its own topic, consumer group and job, and checks rows by the uuids it produced.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from flinkfast import config, producer, report, submit
+from flinkfast.verify import Landing
+
+pytestmark = pytest.mark.e2e
+N = 3000
+
+
+@pytest.fixture
+def job_cfg(stack, topic):
+    return config.load({"KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic, "JOB_NAME": f"e2e-{topic}"})
+
+
+@pytest.fixture
+def run_job(job_cfg):
+    """Submit the job (optionally with other settings or environment); cancel whatever was submitted."""
+    submitted = []
+
+    def _run(overrides=None, extra_env=None):
+        cfg = config.load({**job_cfg.as_env(), **(overrides or {})})
+        submitted.append(cfg)
+        return cfg, submit.submit(cfg, extra_env=extra_env)
+
+    yield _run
+    for cfg in submitted:
+        for job in submit.running_jobs(cfg, cfg.job_name):
+            submit.cancel(cfg, job["jid"])
+
+
+def db_now(cfg) -> dt.datetime:
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT clock_timestamp()")
+        return cur.fetchone()[0]
+
+
+def rows_for(cfg, uuids, timezone="UTC"):
+    conn = report.connect(cfg)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SET TimeZone = '{timezone}'")
+            cur.execute("""
+                SELECT uuid, first_name, last_name, country, age, birth_year, kafka_ts_ms, flink_ts_ms,
+                       EXTRACT(EPOCH FROM kafka_timestamp) * 1000,
+                       EXTRACT(EPOCH FROM postgres_timestamp) * 1000,
+                       EXTRACT(EPOCH FROM postgres_timestamp - kafka_timestamp) * 1000
+                  FROM processed_events WHERE uuid = ANY(%s)""", (list(uuids),))
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def test_every_event_lands_once_with_its_birth_year(job_cfg, run_job):
+    cfg, _ = run_job()
+    events = list(producer.generate_events(N, seed=7))
+    summary = producer.produce(cfg, events, progress=False)
+    assert summary.sent == N and summary.failed == 0
+    with Landing(cfg, summary.uuids) as landing:
+        landing.wait(timeout=180, progress=False)
+        assert landing.landed() == N
+    rows = rows_for(cfg, summary.uuids)
+    assert len(rows) == N and len({r[0] for r in rows}) == N
+    by_uuid = {e["uuid"]: e for e in events}
+    year = dt.datetime.now(dt.timezone.utc).year
+    for uuid, first, last, country, age, birth_year, kafka_ms, flink_ms, kafka_epoch, pg_epoch, latency in rows:
+        e = by_uuid[uuid]
+        assert (first, last, country, age) == (e["first_name"], e["last_name"], e["country"], e["age"])
+        assert birth_year in (year - age, year - age - 1)  # the job's CURRENT_DATE may sit across New Year
+        assert float(kafka_epoch) == pytest.approx(kafka_ms, abs=1)
+        assert 0 <= float(latency) < 120_000, "latency non-negative and sane"
+        assert kafka_ms <= flink_ms + 5 and flink_ms <= float(pg_epoch) + 5, "Kafka, then Flink, then Postgres"
+
+
+def test_replay_from_earliest_upserts_instead_of_duplicating(job_cfg, run_job):
+    cfg, job_id = run_job()
+    summary = producer.produce(cfg, producer.generate_events(N, seed=11), progress=False)
+    with Landing(cfg, summary.uuids) as landing:
+        landing.wait(timeout=180, progress=False)
+    first_pass = {r[0]: r[7] for r in rows_for(cfg, summary.uuids)}
+    submit.cancel(cfg, job_id)
+    # A new consumer group from the earliest offset: every record of the topic is read again.
+    replay_cfg, _ = run_job({"SCAN_STARTUP_MODE": "earliest-offset", "KAFKA_GROUP_ID": cfg.kafka_group_id + "-replay",
+                             "JOB_NAME": cfg.job_name + "-replay"})
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        rows = rows_for(cfg, summary.uuids)
+        if all(r[7] > first_pass[r[0]] for r in rows):
+            break
+        time.sleep(1)
+    rows = rows_for(cfg, summary.uuids)
+    assert all(r[7] > first_pass[r[0]] for r in rows), "every row was written again by the replay"
+    assert len(rows) == N and len({r[0] for r in rows}) == N, "the replay upserted; no duplicates"
+
+
+def test_a_record_stamped_60s_ago_shows_60s_more_latency(job_cfg, run_job):
+    cfg, _ = run_job()
+    since = db_now(cfg)
+    events = list(producer.generate_events(200, seed=3))
+    late = events[100]["uuid"]
+    now_ms = int(time.time() * 1000)
+    summary = producer.produce(cfg, events, progress=False,
+                               timestamp_ms=lambda e: now_ms - 60_000 if e["uuid"] == late else None)
+    with Landing(cfg, summary.uuids) as landing:
+        landing.wait(timeout=120, progress=False)
+    latency = {r[0]: float(r[10]) for r in rows_for(cfg, summary.uuids)}
+    others = sorted(v for k, v in latency.items() if k != late)
+    median = others[len(others) // 2]
+    assert 55_000 <= latency[late] - median <= 65_000
+    with report.connect(cfg) as conn:
+        data = report.collect(conn, since=since)
+    assert data["summary"]["total_rows"] == 200
+    end_to_end = data["latency"]["kafka_to_postgres"]
+    assert end_to_end["max_ms"] == pytest.approx(latency[late], abs=1)
+    assert end_to_end["p50_ms"] < 30_000
+    last_bucket = data["buckets"][-1]
+    assert last_bucket["bucket"] == "30 s and more" and last_bucket["rows"] == 1
+
+
+def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
+    """TaskManager JVM, Flink client (session zone) and the Postgres session all in Asia/Kolkata."""
+    zone = "Asia/Kolkata"
+    stack.stop("taskmanager")
+    stack.taskmanager_env = {"TZ": zone}
+    try:
+        stack.start("taskmanager")
+        cfg, _ = run_job(extra_env={"TZ": zone})
+        events = list(producer.generate_events(500, seed=5))
+        base_ms = int(time.time() * 1000) - 2_000
+        stamps = {e["uuid"]: base_ms + i for i, e in enumerate(events)}
+        summary = producer.produce(cfg, events, progress=False, timestamp_ms=lambda e: stamps[e["uuid"]])
+        with Landing(cfg, summary.uuids) as landing:
+            landing.wait(timeout=180, progress=False)
+        for uuid, *_, kafka_ms, flink_ms, kafka_epoch, pg_epoch, latency in rows_for(cfg, summary.uuids, timezone=zone):
+            assert kafka_ms == stamps[uuid], "the Kafka timestamp arrives unchanged"
+            assert float(kafka_epoch) == pytest.approx(stamps[uuid], abs=1)
+            # A zone bug shifts by 5.5 hours; real latency here is seconds.
+            assert 0 <= float(latency) < 60_000
+            assert abs(float(pg_epoch) - flink_ms) < 60_000
+    finally:
+        stack.stop("taskmanager")
+        stack.taskmanager_env = {}
+        stack.start("taskmanager")

@@ -1,0 +1,60 @@
+"""SQL rendering and the rules the SQL files keep (one source of truth, no hosts, no secrets)."""
+import re
+
+import pytest
+
+from flinkfast import config, sqlfiles
+from flinkfast.config import SETTINGS, SQL_DIR
+from flinkfast.errors import ConfigError
+
+
+@pytest.fixture
+def cfg():
+    return config.load(env={"FLINK_DB_PASSWORD": "pw'x", "POSTGRES_PASSWORD": "p"})
+
+
+def test_render_escapes_quotes_so_values_cannot_end_a_literal():
+    assert sqlfiles.render("'${A}'", {"A": "it's"}) == "'it''s'"
+
+
+def test_render_refuses_unknown_placeholders():
+    with pytest.raises(ConfigError, match="NOPE"):
+        sqlfiles.render("x ${NOPE}", {})
+
+
+def test_every_flink_placeholder_is_a_setting():
+    names = {s.env for s in SETTINGS}
+    for path in sqlfiles.files(sqlfiles.FLINK_DIR):
+        assert sqlfiles.placeholders(sqlfiles.strip_comments(path.read_text())) <= names, path.name
+
+
+def test_statements_render_from_configuration(cfg):
+    statements = dict(sqlfiles.flink_statements(cfg))
+    assert list(statements) == ["001_source_kafka.sql", "002_transform.sql", "003_sink_jdbc.sql", "004_insert.sql"]
+    source = statements["001_source_kafka.sql"]
+    assert "'topic'                         = 'RandomUser'" in source
+    assert "'properties.bootstrap.servers'  = 'localhost:9092'" in source
+    sink = statements["003_sink_jdbc.sql"]
+    assert "jdbc:postgresql://localhost:5432/flink_db" in sink
+    assert "'password'                   = 'pw''x'" in sink
+    assert "PRIMARY KEY (`uuid`) NOT ENFORCED" in sink
+    assert not any(s.rstrip().endswith(";") for s in statements.values())
+
+
+def test_printed_sql_masks_the_password(cfg):
+    printed = "\n".join(sql for _, sql in sqlfiles.flink_statements(cfg, masked=True))
+    assert "pw''x" not in printed and "'password'                   = '****'" in printed
+
+
+def test_sql_files_name_no_host_and_no_password():
+    for path in SQL_DIR.rglob("*.sql"):
+        text = sqlfiles.strip_comments(path.read_text())
+        assert not re.search(r"localhost|127\.0\.0\.1|kafka-broker|:9092|:5432", text), path
+        assert not re.search(r"PASSWORD\s+'", text, re.I), path
+
+
+def test_keywords_are_upper_case_in_flink_sql():
+    for path in sqlfiles.files(sqlfiles.FLINK_DIR):
+        text = sqlfiles.strip_comments(path.read_text())
+        for word in ("create table", "select", "from", "insert into", "primary key", "with ("):
+            assert not re.search(rf"\b{re.escape(word)}", text), f"{path.name}: {word}"
