@@ -89,7 +89,8 @@ def format_text(report: dict) -> str:
     lines.append(f"  throughput      {_num(s['events_per_s'])} events/s, {_num(s['events_per_min'], '{:,.0f}')} events/min "
                  f"over {_num(s['elapsed_s'])} s (first Kafka timestamp to last insert)")
     r = report["recent"]
-    lines.append(f"  last {r['window_s']:g} s       {_num(r['events_per_s'])} events/s ({r['rows']:,} rows)")
+    lines.append(f"  last {r['window_s']:g} s       {r['rows']:,} rows inserted = {_num(r['events_per_s'])} events/s "
+                 "over that window (counted back from the last insert)")
     lines.append("")
     lines.append(f"  {'stage':<20}{'p50':>10}{'p90':>10}{'p95':>10}{'p99':>10}{'max':>10}   (ms)")
     for stage, row in report["latency"].items():

@@ -124,7 +124,6 @@ def main() -> None:
     venv()
     jars()
     dotenv()
-    say("ready")
 
 
 if __name__ == "__main__":

@@ -29,9 +29,11 @@ class Landing:
 
     def wait(self, timeout: float, progress: bool = True) -> float:
         """Until every expected uuid is in processed_events; returns the seconds waited."""
+        import sys
+
         from tqdm import tqdm
         t0 = time.monotonic()
-        with tqdm(total=self.expected, desc="landed in PostgreSQL", unit="row", disable=not progress,
+        with tqdm(total=self.expected, desc="landed in PostgreSQL", unit="row", disable=not progress or not sys.stderr.isatty(),
                   dynamic_ncols=True) as bar:
             while True:
                 n = self.landed()
