@@ -56,6 +56,17 @@ def wait_running(cfg: Config, job_id: str, timeout: float = 120) -> None:
     raise TimedOut(f"job {job_id} did not reach RUNNING within {timeout:.0f}s; see `make logs SERVICE=taskmanager`")
 
 
+def stage_job_dir(job_dir):
+    """The job's files laid out as in the compose image's /opt/src/job (script, package, SQL),
+    so --pyFiles ships those and not the whole checkout with its .venv and .state."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    for name in (JOB_SCRIPT.name, "flinkfast", "sql"):
+        link = job_dir / name
+        if not link.is_symlink():
+            link.symlink_to(REPO_ROOT / name)
+    return job_dir
+
+
 def first_cause(output: str) -> str:
     """The line of a client failure that says what is wrong, not the stack around it."""
     noise = ("ProgramAbortException", "Python process exits", "Py4JJavaError", "ProgramInvocationException")
@@ -78,8 +89,9 @@ def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None) -> 
     stack.render_flink()  # the client reads the same conf/ and lib/ as the cluster
     env = stack.flink_env()
     env.update(extra_env or {})
-    cmd = [stack.flink_bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}", "-py", str(JOB_SCRIPT),
-           "--pyFiles", str(REPO_ROOT), "-d"]
+    job_dir = stage_job_dir(stack.state / "flink" / "job")
+    cmd = [stack.flink_bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}",
+           "-py", str(job_dir / JOB_SCRIPT.name), "--pyFiles", str(job_dir), "-d"]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
     out = cfg.mask(r.stdout + r.stderr)
     m = re.search(r"JobID ([0-9a-f]{32})", out)
