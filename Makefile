@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 
-.PHONY: help setup up down status logs clean demo test test-unit submit report
+.PHONY: help setup up down status logs clean demo test test-unit submit report reconcile
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ submit: setup  ## submit flinkfast_job.py to the local Flink cluster
 
 report: setup  ## print the latency report
 	@$(PY) print_data_postgres.py
+
+reconcile: setup  ## check that every consumed Kafka message is in exactly one table (exit 1 on a gap)
+	@$(PY) print_data_postgres.py --reconcile --wait 120
 
 test: setup  ## set up and run the whole test suite (unit, checks, end to end)
 	@$(PY) -m pytest

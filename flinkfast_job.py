@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Submit the pipeline job: Kafka topic -> birth year -> PostgreSQL (upsert on uuid).
+"""Submit the pipeline job: Kafka topic -> birth year -> PostgreSQL (upsert on uuid), bad messages to dead_letter_events.
 
 Examples:
   flink run -py flinkfast_job.py --pyFiles . -d      # to a running cluster (make submit does this)
@@ -17,7 +17,8 @@ from flinkfast.errors import run  # noqa: E402
 
 JOB_SETTINGS = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "SCAN_STARTUP_MODE", "POSTGRES_HOST",
                 "POSTGRES_PORT", "POSTGRES_DB", "FLINK_DB_USER", "JOB_NAME", "FLINK_PARALLELISM",
-                "CHECKPOINT_INTERVAL_MS", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS", "SINK_MAX_RETRIES")
+                "CHECKPOINT_INTERVAL_MS", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS", "SINK_MAX_RETRIES",
+                "MAX_EVENT_CHARS")
 
 
 def main() -> int:

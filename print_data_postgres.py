@@ -9,8 +9,10 @@ Examples:
   python print_data_postgres.py
   python print_data_postgres.py --since "2026-11-25 10:00:00+00" --json
   python print_data_postgres.py --plot latency.png
+  python print_data_postgres.py --reconcile --wait 60     # every consumed message in exactly one place?
 
-Exit codes: 0 report printed, 1 no rows in scope, 2 bad arguments, 3 database unreachable.
+Exit codes: 0 report printed (or reconciliation OK), 1 no rows in scope (or a gap found),
+2 bad arguments, 3 database or Kafka unreachable, 4 --wait timed out.
 """
 import argparse
 import datetime as dt
@@ -34,6 +36,17 @@ def timestamp(text: str) -> dt.datetime:
     return value
 
 
+def reconcile_command(cfg, args) -> int:
+    from flinkfast import reconcile
+    if args.wait:
+        reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)
+    result = reconcile.reconcile(cfg, to_end=args.to_end)
+    print(json.dumps(result.as_dict(), indent=2) if args.json else result.text())
+    if not result.ok:
+        raise CheckFailed(f"reconciliation found a gap on topic {result.topic}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog=__doc__.split("\n\n", 1)[1],
@@ -42,11 +55,21 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=60, help="seconds for the recent-throughput figure (default 60)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the latency distribution and latency over time")
-    config.add_flags(parser, "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER")
+    rec = parser.add_argument_group("reconciliation")
+    rec.add_argument("--reconcile", action="store_true",
+                     help="compare, per partition, the Kafka offsets consumed with the rows in processed_events, "
+                          "superseded_events and dead_letter_events; exit 1 on any gap")
+    rec.add_argument("--to-end", action="store_true", help="reconcile up to the end of the log, not the committed offsets")
+    rec.add_argument("--wait", type=float, metavar="SECONDS",
+                     help="first wait (at most this long) until the job has consumed and checkpointed the whole topic")
+    config.add_flags(parser, "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER",
+                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID")
     args = parser.parse_args()
     if args.window <= 0:
         raise ConfigError("--window must be positive")
     cfg = config.from_args(args)
+    if args.reconcile:
+        return reconcile_command(cfg, args)
     with report.connect(cfg) as conn:
         data = report.collect(conn, since=args.since, window_s=args.window)
         if args.plot:

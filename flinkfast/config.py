@@ -79,6 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("SINK_FLUSH_MAX_ROWS", 2000, "JDBC sink: flush after this many buffered rows", int),
     _s("SINK_FLUSH_INTERVAL_MS", 200, "JDBC sink: flush at least this often", int),
     _s("SINK_MAX_RETRIES", 5, "JDBC sink: retries of a failed batch before the job fails", int),
+    _s("MAX_EVENT_CHARS", 65536, "a message longer than this many characters is a dead letter", int),
     _s("SCAN_STARTUP_MODE", "group-offsets", "where the job starts reading: group-offsets|earliest-offset|latest-offset"),
     # The producer.
     _s("RANDOMUSER_API_URL", "https://randomuser.me/api/", "base URL of the RandomUser API"),
@@ -176,7 +177,7 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError(f"KAFKA_TOPIC={values['KAFKA_TOPIC']!r} is not a valid Kafka topic name")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
-    for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS"):
+    for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS"):
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
 

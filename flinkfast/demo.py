@@ -38,7 +38,7 @@ def main() -> int:
     summary = producer.produce(cfg, producer.generate_events(cfg.events, seed=args.seed), rate=args.rate,
                                total=cfg.events)
     print(f"4/4 waiting for {summary.sent:,} rows in PostgreSQL (timeout {timeout:.0f}s)")
-    with Landing(cfg, summary.uuids) as landing:
+    with Landing(cfg, summary.uuids, since=started) as landing:
         landing.wait(timeout)
     with report.connect(cfg) as conn:
         print()

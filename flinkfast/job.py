@@ -1,4 +1,5 @@
-"""The PyFlink job: Kafka JSON source -> transform -> JDBC upsert sink into PostgreSQL.
+"""The PyFlink job: Kafka (raw bytes) -> parse and validate -> PostgreSQL, good events into
+processed_events and everything else into dead_letter_events (JDBC upsert sinks).
 
 All statements come from sql/flink/ (rendered with the configuration). The transformation is
 the view in 002_transform.sql; the Kafka and JDBC tables are declared only at the edge, so the
@@ -17,8 +18,8 @@ from flinkfast.sqlfiles import flink_statements
 
 EDGE_SOURCE = "001_source_kafka.sql"
 TRANSFORM = "002_transform.sql"
-EDGE_SINK = "003_sink_jdbc.sql"
-INSERTS = ("004_insert.sql",)
+EDGE_SINKS = ("003_sink_jdbc.sql", "004_sink_dead_letters.sql")
+INSERTS = ("005_insert.sql",)
 JARS = REPO_ROOT / ".cache" / "jars" / "flink"
 
 
@@ -56,7 +57,8 @@ def create_table_env(cfg: Config, streaming: bool = True):
 
 
 def register_transform(t_env, cfg: Config) -> None:
-    """Create the `processed` view over whatever table is registered as random_user_source."""
+    """Create the views (`classified`, `processed`, `dead_letters`) over whatever table is
+    registered as random_user_source."""
     for _, sql in flink_statements(cfg, (TRANSFORM,)):
         t_env.execute_sql(sql)
 
@@ -64,7 +66,7 @@ def register_transform(t_env, cfg: Config) -> None:
 def submit(cfg: Config, wait: bool | None = None):
     """Declare the edges, the transformation and the inserts; submit them as one job."""
     t_env = create_table_env(cfg)
-    for name, sql in flink_statements(cfg, (EDGE_SOURCE, TRANSFORM, EDGE_SINK)):
+    for name, sql in flink_statements(cfg, (EDGE_SOURCE, TRANSFORM, *EDGE_SINKS)):
         t_env.execute_sql(sql)
     statements = t_env.create_statement_set()
     for _, sql in flink_statements(cfg, INSERTS):

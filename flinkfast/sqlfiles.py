@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from string import Template
 
 from flinkfast.config import SQL_DIR, Config
 from flinkfast.errors import ConfigError
@@ -20,29 +19,37 @@ def files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.sql"))
 
 
+PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")  # ${NAME} only: JSON paths like '$.uuid' stay as they are
+
+
 def placeholders(text: str) -> set[str]:
-    return {m.group("braced") or m.group("named") for m in Template.pattern.finditer(text)
-            if m.group("braced") or m.group("named")}
+    return set(PLACEHOLDER.findall(text))
 
 
 def render(text: str, values: dict[str, object]) -> str:
     missing = placeholders(text) - values.keys()
     if missing:
         raise ConfigError(f"SQL placeholder(s) without a setting: {', '.join(sorted(missing))}")
-    return Template(text).substitute({k: str(v).replace("'", "''") for k, v in values.items()})
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]).replace("'", "''"), text)
 
 
 def strip_comments(sql: str) -> str:
-    """Drop `--` comment lines and the trailing semicolon (execute_sql takes one bare statement)."""
+    """Drop `--` comment lines (whole-line comments only; the files keep to that)."""
     lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
-    return "\n".join(lines).strip().rstrip(";").strip()
+    return "\n".join(lines).strip()
+
+
+def split_statements(sql: str) -> list[str]:
+    """One bare statement each (execute_sql takes one, without the semicolon). A statement ends
+    with `;` at the end of a line; the files put no semicolon at a line end inside a literal."""
+    return [part.strip() for part in re.split(r";[ \t]*(?:\n|$)", sql) if part.strip()]
 
 
 MASK = "****"
 
 
 def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: bool = False) -> list[tuple[str, str]]:
-    """(file name, rendered statement) for each sql/flink file, in order.
+    """(file name, rendered statement) for each statement of the sql/flink files, in order.
 
     masked=True renders secrets as **** (for printing); the real values are used otherwise.
     """
@@ -52,7 +59,8 @@ def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: 
     out = []
     for path in files(FLINK_DIR):
         if names is None or path.name in names:
-            out.append((path.name, render(strip_comments(path.read_text()), values)))
+            rendered = render(strip_comments(path.read_text()), values)
+            out.extend((path.name, statement) for statement in split_statements(rendered))
     return out
 
 

@@ -153,6 +153,8 @@ class Stack:
     # ---- helpers
     def _popen(self, svc: Service, cmd: list[str], env: dict | None = None, user: str | None = None) -> None:
         svc.dir.mkdir(parents=True, exist_ok=True)
+        env = dict(env if env is not None else os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         with open(svc.log, "ab") as log:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True, env=env, cwd=svc.dir, user=user)
@@ -353,6 +355,10 @@ class Stack:
             "rest.bind-address": "127.0.0.1",
             "rest.port": self.cfg.flink_rest_port,
             "io.tmp.dirs": str(f / "tmp"),
+            # One machine: a TaskManager that vanished (kill -9) is noticed in seconds, not the
+            # default 50 s, so the job restarts on its replacement sooner.
+            "heartbeat.interval": 5000,
+            "heartbeat.timeout": 20000,
             "execution.checkpointing.dir": f"file://{f / 'checkpoints'}",
             "python.client.executable": python,
             "python.executable": python,
@@ -384,7 +390,9 @@ class Stack:
 
         def start():
             env = dict(self.flink_env(), **self.taskmanager_env)
-            self._popen(svc, [self.flink_bin("taskmanager.sh"), "start-foreground"], env=env)
+            # Supervised: restarted when it exits, as compose's restart policy does.
+            self._popen(svc, [sys.executable, "-m", "flinkfast.supervise", "--",
+                              self.flink_bin("taskmanager.sh"), "start-foreground"], env=env)
 
         def ready():
             overview = self.flink_overview()
@@ -504,6 +512,12 @@ class Stack:
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
+
+    def taskmanager_java_pid(self) -> int | None:
+        """The TaskManager JVM under its supervisor (for fault tests that kill it)."""
+        pid = self.service("taskmanager").pid()
+        kids = _children(pid) if pid else []
+        return kids[0] if kids else None
 
     def stop(self, name: str, sig: int | None = None) -> None:
         """Stop one service (by its recorded pid); sig=SIGKILL simulates a crash."""

@@ -10,10 +10,15 @@ from flinkfast.report import connect
 
 
 class Landing:
-    """Holds the expected uuids in a temporary table, so a count is one join at any size."""
+    """Holds the expected uuids in a temporary table, so a count is one join at any size.
 
-    def __init__(self, cfg: Config, uuids: list[str]):
+    A row counts when it came from this topic and, with `since`, was written at or after that
+    database time: rows left by an earlier run with the same uuids do not count as landed.
+    """
+
+    def __init__(self, cfg: Config, uuids: list[str], since=None):
         self.cfg = cfg
+        self.since = since
         self.expected = len(set(uuids))
         self.conn = connect(cfg)
         self.conn.autocommit = True
@@ -24,7 +29,9 @@ class Landing:
 
     def landed(self) -> int:
         with self.conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM expected_uuids JOIN processed_events USING (uuid)")
+            cur.execute("""SELECT count(*) FROM expected_uuids JOIN processed_events USING (uuid)
+                            WHERE kafka_topic = %s AND postgres_timestamp >= COALESCE(%s::timestamptz, '-infinity')""",
+                        (self.cfg.kafka_topic, self.since))
             return cur.fetchone()[0]
 
     def wait(self, timeout: float, progress: bool = True) -> float:

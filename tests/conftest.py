@@ -45,3 +45,26 @@ def topic(stack, cfg):
         admin.delete_topics([name])
     finally:
         admin.close()
+
+
+@pytest.fixture
+def job_cfg(stack, topic):
+    """Settings for a job of its own: this test's topic, consumer group and job name."""
+    return config.load({"KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic, "JOB_NAME": f"e2e-{topic}"})
+
+
+@pytest.fixture
+def run_job(job_cfg):
+    """Submit the job (optionally with other settings or environment); cancel whatever was submitted."""
+    from flinkfast import submit
+    submitted = []
+
+    def _run(overrides=None, extra_env=None):
+        cfg = config.load({**job_cfg.as_env(), **(overrides or {})})
+        submitted.append(cfg)
+        return cfg, submit.submit(cfg, extra_env=extra_env)
+
+    yield _run
+    for cfg in submitted:
+        for job in running_jobs(cfg, cfg.job_name):
+            cancel(cfg, job["jid"])

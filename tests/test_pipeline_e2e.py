@@ -16,27 +16,6 @@ pytestmark = pytest.mark.e2e
 N = 3000
 
 
-@pytest.fixture
-def job_cfg(stack, topic):
-    return config.load({"KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic, "JOB_NAME": f"e2e-{topic}"})
-
-
-@pytest.fixture
-def run_job(job_cfg):
-    """Submit the job (optionally with other settings or environment); cancel whatever was submitted."""
-    submitted = []
-
-    def _run(overrides=None, extra_env=None):
-        cfg = config.load({**job_cfg.as_env(), **(overrides or {})})
-        submitted.append(cfg)
-        return cfg, submit.submit(cfg, extra_env=extra_env)
-
-    yield _run
-    for cfg in submitted:
-        for job in submit.running_jobs(cfg, cfg.job_name):
-            submit.cancel(cfg, job["jid"])
-
-
 def db_now(cfg) -> dt.datetime:
     with report.connect(cfg) as conn, conn.cursor() as cur:
         cur.execute("SELECT clock_timestamp()")

@@ -29,16 +29,29 @@ def test_every_flink_placeholder_is_a_setting():
 
 
 def test_statements_render_from_configuration(cfg):
-    statements = dict(sqlfiles.flink_statements(cfg))
-    assert list(statements) == ["001_source_kafka.sql", "002_transform.sql", "003_sink_jdbc.sql", "004_insert.sql"]
-    source = statements["001_source_kafka.sql"]
+    statements = sqlfiles.flink_statements(cfg)
+    files = [name for name, _ in statements]
+    assert sorted(set(files)) == ["001_source_kafka.sql", "002_transform.sql", "003_sink_jdbc.sql",
+                                  "004_sink_dead_letters.sql", "005_insert.sql"]
+    assert files.count("002_transform.sql") == 5 and files.count("005_insert.sql") == 2
+    by_file = {}
+    for name, sql in statements:
+        by_file.setdefault(name, []).append(sql)
+    source = by_file["001_source_kafka.sql"][0]
     assert "'topic'                         = 'RandomUser'" in source
     assert "'properties.bootstrap.servers'  = 'localhost:9092'" in source
-    sink = statements["003_sink_jdbc.sql"]
+    assert "'value.format'                  = 'raw'" in source
+    sink = by_file["003_sink_jdbc.sql"][0]
     assert "jdbc:postgresql://localhost:5432/flink_db" in sink
     assert "'password'                   = 'pw''x'" in sink
     assert "PRIMARY KEY (`uuid`) NOT ENFORCED" in sink
-    assert not any(s.rstrip().endswith(";") for s in statements.values())
+    assert "JSON_VALUE(txt, '$.uuid')" in by_file["002_transform.sql"][1], "JSON paths are not placeholders"
+    assert "WHEN CHAR_LENGTH(txt) > 65536" in by_file["002_transform.sql"][2]
+    assert all(sql.startswith(("CREATE", "INSERT")) and not sql.endswith(";") for _, sql in statements)
+
+
+def test_split_statements():
+    assert sqlfiles.split_statements("A 'x;y';\nB;  \n\nC") == ["A 'x;y'", "B", "C"]
 
 
 def test_printed_sql_masks_the_password(cfg):

@@ -1,9 +1,13 @@
 """The transformation (sql/flink/002_transform.sql) on in-memory rows: no Kafka, no Postgres.
 
 Runs on PyFlink's embedded mini-cluster. The Kafka table is replaced by a view of literal rows
-with the same columns, as in apache/flink-playgrounds' table walkthrough.
+with the same columns (raw payload bytes and the Kafka metadata), as in apache/flink-playgrounds'
+table walkthrough.
 """
+from __future__ import annotations
+
 import datetime as dt
+import json
 
 import pytest
 
@@ -17,43 +21,94 @@ ZONES = ["UTC", "Asia/Kolkata", "America/St_Johns", "Europe/Berlin"]
 
 @pytest.fixture(scope="module")
 def cfg():
-    return config.load(env={"FLINK_DB_PASSWORD": "x", "POSTGRES_PASSWORD": "x"})
+    return config.load(env={"FLINK_DB_PASSWORD": "x", "POSTGRES_PASSWORD": "x", "MAX_EVENT_CHARS": "1000"})
 
 
-def run_transform(cfg, zone, rows):
+def event(uuid="u-1", first="Zoë", last="Ødegård", country="Norway", age=30, **extra) -> bytes:
+    body = {"uuid": uuid, "first_name": first, "last_name": last, "country": country, "age": age, **extra}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def _bytes_literal(payload: bytes | None) -> str:
+    return "CAST(NULL AS BYTES)" if payload is None else f"X'{payload.hex()}'"
+
+
+def classify(cfg, payloads: list[bytes | None], zone="UTC", instants=None):
+    """Run the views over the payloads; return (processed rows, dead-letter rows, before_ms, after_ms)."""
     t_env = job.create_table_env(cfg, streaming=False)
     t_env.get_config().set("table.local-time-zone", zone)
-    values = ",\n".join(
-        f"('{u}', '{f}', '{l}', '{c}', {a}, TO_TIMESTAMP_LTZ({ms}, 3), 0, CAST({i} AS BIGINT))"
-        for i, (u, f, l, c, a, ms) in enumerate(rows))
+    instants = instants or [1_700_000_000_000] * len(payloads)
+    values = ",\n".join(f"({_bytes_literal(p)}, TO_TIMESTAMP_LTZ({ms}, 3), 'topic-a', {i % 3}, CAST({i} AS BIGINT))"
+                        for i, (p, ms) in enumerate(zip(payloads, instants)))
     t_env.execute_sql(f"""
         CREATE TEMPORARY VIEW random_user_source AS
-        SELECT * FROM (VALUES {values})
-            AS t(`uuid`, first_name, last_name, country, age, kafka_ts, kafka_partition, kafka_offset)""")
+        SELECT * FROM (VALUES {values}) AS t(payload, kafka_ts, kafka_topic, kafka_partition, kafka_offset)""")
     job.register_transform(t_env, cfg)
     before = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
-    out = [r for r in t_env.execute_sql("SELECT * FROM processed").collect()]
+    good = [tuple(r) for r in t_env.execute_sql("SELECT * FROM processed").collect()]
+    bad = [tuple(r) for r in t_env.execute_sql("SELECT * FROM dead_letters").collect()]
     after = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
-    return out, before, after
+    return good, bad, before, after
 
 
 @pytest.mark.parametrize("zone", ZONES)
-def test_transform_is_zone_free(cfg, zone):
-    rows = [(f"u{i}", "Zoë", "Ødegård", "Norway", 18 + i, ms) for i, ms in enumerate(INSTANTS_MS)]
-    out, before, after = run_transform(cfg, zone, rows)
-    by_uuid = {r[0]: r for r in out}
-    assert len(out) == len(rows)
+def test_good_events_become_rows_whatever_the_zone(cfg, zone):
+    payloads = [event(uuid=f"u{i}", age=18 + i) for i in range(len(INSTANTS_MS))]
+    good, bad, before, after = classify(cfg, payloads, zone, INSTANTS_MS)
+    assert bad == [] and len(good) == len(payloads)
     this_year = dt.date.today().year
-    for u, first, last, country, age, ms in rows:
-        r = by_uuid[u]
-        assert (r[1], r[2], r[3], r[4]) == (first, last, country, age)
-        assert r[5] == this_year - age, "birth_year = current year - age"
-        assert r[6] == ms, f"kafka_ts_ms must be the instant itself under {zone}"
-        # flink_ts_ms is processing time: between the moments before and after the query.
-        assert before - 1000 <= r[7] <= after + 1000
+    for row in good:
+        uuid, first, last, country, age, birth_year, topic, partition, offset, kafka_ms, flink_ms = row
+        i = int(uuid[1:])
+        assert (first, last, country, age) == ("Zoë", "Ødegård", "Norway", 18 + i)
+        assert birth_year == this_year - age
+        assert (topic, partition, offset) == ("topic-a", i % 3, i)
+        assert kafka_ms == INSTANTS_MS[i], f"kafka_ts_ms must be the instant itself under {zone}"
+        assert before - 1000 <= flink_ms <= after + 1000  # processing time
 
 
-def test_non_ascii_names_pass_through(cfg):
-    rows = [("u-1", "Сергій", "Çelik", "Türkiye", 42, 1_700_000_000_000)]
-    out, _, _ = run_transform(cfg, "UTC", rows)
-    assert list(out[0][1:4]) == ["Сергій", "Çelik", "Türkiye"]
+BAD = [
+    (None, "empty message"),
+    (b"", "empty message"),
+    (b"\xc3\x28 not utf-8", "not UTF-8"),
+    (b"{not json", "not JSON"),
+    (b'"just a string"', "JSON is not an object"),
+    (b"[1, 2, 3]", "JSON is not an object"),
+    (b"42", "JSON is not an object"),
+    (event(uuid=None), "uuid missing or null"),
+    (json.dumps({"first_name": "A", "last_name": "B", "country": "C", "age": 3}).encode(), "uuid missing or null"),
+    (event(uuid=" "), "uuid empty"),
+    (event(uuid="x" * 65), "uuid longer than 64 characters"),
+    (event(first=None), "first_name missing or null"),
+    (event(country=None), "country missing or null"),
+    (event(last="L" * 257), "a name longer than 256 characters"),
+    (event(first="a\u0000b"), "NUL character in a text field"),
+    (event(age=None), "age missing or null"),
+    (json.dumps({"uuid": "u", "first_name": "A", "last_name": "B", "country": "C"}).encode(), "age missing or null"),
+    (event(age="forty"), "age not an integer"),
+    (event(age=42.5), "age not an integer"),
+    (event(age=True), "age not an integer"),
+    (event(age=-1), "age out of range 0-150"),
+    (event(age=151), "age out of range 0-150"),
+    (event(padding="p" * 2000), "longer than 1000 characters"),
+]
+
+
+def test_every_bad_message_is_a_dead_letter_with_its_reason(cfg):
+    payloads = [p for p, _ in BAD]
+    good, bad, _, _ = classify(cfg, payloads)
+    assert good == []
+    reasons = {offset: reason for _, _, offset, reason, _, _ in bad}
+    assert reasons == {i: reason for i, (_, reason) in enumerate(BAD)}
+    payload_by_offset = {offset: payload for _, _, offset, _, payload, _ in bad}
+    for i, (payload, _) in enumerate(BAD):
+        assert (bytes(payload_by_offset[i]) if payload_by_offset[i] is not None else None) == payload
+
+
+def test_edge_values_that_are_valid(cfg):
+    payloads = [event(uuid="a", age=0), event(uuid="b", age=150), event(uuid="c", age="42"),
+                event(uuid="d", first="Сергій", last="Çelik", country="Türkiye", extra={"postcode": 1234})]
+    good, bad, _, _ = classify(cfg, payloads)
+    assert bad == []
+    assert {r[0]: r[4] for r in good} == {"a": 0, "b": 150, "c": 42, "d": 30}
+    assert [r[1:4] for r in good if r[0] == "d"] == [("Сергій", "Çelik", "Türkiye")]

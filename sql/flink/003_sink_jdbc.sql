@@ -3,14 +3,17 @@
 -- at-least-once, and a replay after a restart overwrites rows instead of duplicating them.
 -- kafka_timestamp, flink_timestamp and postgres_timestamp are computed by PostgreSQL.
 CREATE TABLE processed_events_sink (
-    `uuid`       STRING,
-    first_name   STRING,
-    last_name    STRING,
-    country      STRING,
-    age          INT,
-    birth_year   INT,
-    kafka_ts_ms  BIGINT,
-    flink_ts_ms  BIGINT,
+    `uuid`           STRING,
+    first_name       STRING,
+    last_name        STRING,
+    country          STRING,
+    age              INT,
+    birth_year       INT,
+    kafka_topic      STRING,
+    kafka_partition  INT,
+    kafka_offset     BIGINT,
+    kafka_ts_ms      BIGINT,
+    flink_ts_ms      BIGINT,
     PRIMARY KEY (`uuid`) NOT ENFORCED
 ) WITH (
     'connector'                  = 'jdbc',
