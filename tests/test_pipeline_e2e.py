@@ -128,3 +128,29 @@ def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
         stack.stop("taskmanager")
         stack.taskmanager_env = {}
         stack.start("taskmanager")
+
+
+@pytest.mark.slow
+def test_the_job_runs_on_an_embedded_mini_cluster_too(job_cfg):
+    """`python flinkfast_job.py` (no cluster): the connector jars are shipped with the job."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from flinkfast.config import REPO_ROOT
+    env = dict(os.environ, KAFKA_TOPIC=job_cfg.kafka_topic, KAFKA_GROUP_ID=job_cfg.kafka_group_id,
+               JOB_NAME=job_cfg.job_name, FLINK_PARALLELISM="1")
+    proc = subprocess.Popen([sys.executable, "flinkfast_job.py"], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        summary = producer.produce(job_cfg, producer.generate_events(500, seed=13), progress=False)
+        with Landing(job_cfg, summary.uuids) as landing:
+            landing.wait(timeout=240, progress=False)
+            assert landing.landed() == 500
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -47,7 +47,8 @@ def test_postgres_answers_and_has_the_schema(stack, cfg):
 
 
 def test_writer_role_is_least_privilege(stack, cfg):
-    """The sink's role may insert and update results, not delete, not create, not be superuser."""
+    """The sink's role may insert and update its two tables: not delete, not create, not touch
+    superseded_events (a SECURITY DEFINER trigger writes it), not be superuser."""
     import psycopg2
     from flinkfast.report import connect
     conn = connect(cfg, user=cfg.flink_db_user, password=cfg.require("FLINK_DB_PASSWORD"))
@@ -57,7 +58,9 @@ def test_writer_role_is_least_privilege(stack, cfg):
             cur.execute("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user")
             assert cur.fetchone() == (False, False, False)
             for forbidden in ("DELETE FROM processed_events WHERE false", "CREATE TABLE intruder (x int)",
-                              "TRUNCATE processed_events"):
+                              "TRUNCATE processed_events", "DELETE FROM dead_letter_events WHERE false",
+                              "INSERT INTO superseded_events VALUES ('t', 0, 0, 'u')",
+                              "DROP TRIGGER processed_events_superseded ON processed_events"):
                 with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                     cur.execute(forbidden)
     finally:
