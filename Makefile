@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 
-.PHONY: help setup up down status logs clean demo test test-unit submit report reconcile
+.PHONY: help setup up down status logs clean demo test test-unit submit report reconcile bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ report: setup  ## print the latency report
 
 reconcile: setup  ## check that every consumed Kafka message is in exactly one table (exit 1 on a gap)
 	@$(PY) print_data_postgres.py --reconcile --wait 120
+
+bench: setup  ## benchmark: drain BENCH_EVENTS (default 1,000,000) and latency at 1k and 10k events/s
+	@$(PY) -m flinkfast.bench
 
 test: setup  ## set up and run the whole test suite (unit, checks, end to end)
 	@$(PY) -m pytest

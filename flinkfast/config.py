@@ -76,7 +76,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("JOB_NAME", "flinkfast-randomuser", "Flink job name"),
     _s("FLINK_PARALLELISM", 2, "parallelism of the job", int),
     _s("CHECKPOINT_INTERVAL_MS", 5000, "checkpoint interval (offsets and sink flush advance together)", int),
-    _s("SINK_FLUSH_MAX_ROWS", 2000, "JDBC sink: flush after this many buffered rows", int),
+    _s("SINK_FLUSH_MAX_ROWS", 5000, "JDBC sink: flush after this many buffered rows", int),
     _s("SINK_FLUSH_INTERVAL_MS", 200, "JDBC sink: flush at least this often", int),
     _s("SINK_MAX_RETRIES", 5, "JDBC sink: retries of a failed batch before the job fails", int),
     _s("MAX_EVENT_CHARS", 65536, "a message longer than this many characters is a dead letter", int),

@@ -8,6 +8,7 @@ CREATE TABLE dead_letter_events_sink (
     reason           STRING,
     payload          BYTES,
     kafka_ts_ms      BIGINT,
+    flink_ts_ms      BIGINT,
     PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset) NOT ENFORCED
 ) WITH (
     'connector'                  = 'jdbc',

@@ -6,5 +6,5 @@ SELECT `uuid`, first_name, last_name, country, age, birth_year,
   FROM processed;
 
 INSERT INTO dead_letter_events_sink
-SELECT kafka_topic, kafka_partition, kafka_offset, reason, payload, kafka_ts_ms
+SELECT kafka_topic, kafka_partition, kafka_offset, reason, payload, kafka_ts_ms, flink_ts_ms
   FROM dead_letters;

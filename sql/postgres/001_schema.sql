@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS dead_letter_events (
     payload            BYTEA,                              -- NULL: the record had no value
     payload_size       INTEGER,                            -- bytes before truncation
     kafka_ts_ms        BIGINT       NOT NULL,
+    flink_ts_ms        BIGINT       NOT NULL,              -- when the job classified it
     kafka_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (to_timestamp(kafka_ts_ms / 1000.0)) STORED,
+    flink_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (to_timestamp(flink_ts_ms / 1000.0)) STORED,
     postgres_timestamp TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)  -- replays upsert here too
 );

@@ -1,0 +1,354 @@
+"""`make bench`: throughput and latency of the pipeline, side by side with the alternatives.
+
+One run, one machine, the same events:
+  1. drain: BENCH_EVENTS events are preloaded into a fresh topic; then each contender reads the
+     whole topic into PostgreSQL and is timed from its start until the last row is inserted:
+       - the pipeline with this project's settings,
+       - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
+       - a plain Python consumer (kafka-python -> psycopg2 batch upserts), what a user would write instead,
+       - the ceiling: COPY of the same rows straight into the same table;
+  2. latency at a fixed offered load: the pipeline running, events produced at 1,000 and 10,000
+     events/s for BENCH_DURATION seconds; percentiles of postgres_timestamp - kafka_timestamp.
+
+Everything is written to a separate database (BENCH_DB, default flink_bench) with the same schema,
+so the benchmark never touches the pipeline's own results. Results: a table on the terminal,
+benchmarks/<timestamp>.json and benchmarks/<timestamp>.png.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+from flinkfast import config, producer, submit
+from flinkfast.config import REPO_ROOT, Config
+from flinkfast.errors import TimedOut, run
+from flinkfast.report import connect
+from flinkfast.stack import Stack
+
+OUT_DIR = REPO_ROOT / "benchmarks"
+# The original design's sink and job settings: flush every 100 rows or 2 s, parallelism 1.
+SEED_SETTINGS = {"SINK_FLUSH_MAX_ROWS": "100", "SINK_FLUSH_INTERVAL_MS": "2000", "FLINK_PARALLELISM": "1"}
+RATES = (1000, 10000)
+WARMUP_S = 3  # latency rows of the first seconds of each load are left out (the job's fetch warms up)
+
+
+def say(msg: str) -> None:
+    print(f"bench: {msg}", flush=True)
+
+
+def bench_cfg(cfg: Config, db: str, **overrides) -> Config:
+    return config.load({**cfg.as_env(), "POSTGRES_DB": db, **overrides})
+
+
+def create_topic(cfg: Config, name: str) -> None:
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
+    try:
+        admin.create_topics([NewTopic(name, cfg.kafka_partitions, 1)])
+    finally:
+        admin.close()
+
+
+def delete_topics(cfg: Config, names: list[str]) -> None:
+    from kafka import KafkaAdminClient
+    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
+    try:
+        admin.delete_topics(names)
+    except Exception as e:  # cleanup only: a leftover topic is not worth failing a finished benchmark
+        say(f"note: could not delete topics {names}: {e}")
+    finally:
+        admin.close()
+
+
+def truncate(cfg: Config) -> None:
+    with connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE processed_events, dead_letter_events, superseded_events")
+
+
+def count_rows(cfg: Config, topic: str) -> tuple[int, float | None]:
+    with connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*), EXTRACT(EPOCH FROM max(postgres_timestamp)) FROM processed_events "
+                    "WHERE kafka_topic = %s", (topic,))
+        n, last = cur.fetchone()
+        return n, float(last) if last is not None else None
+
+
+def wait_rows(cfg: Config, topic: str, n: int, timeout: float) -> float:
+    """Until n rows of the topic are in; returns the epoch time of the last insert."""
+    from tqdm import tqdm
+    deadline = time.monotonic() + timeout
+    with tqdm(total=n, unit=" rows", desc="   rows", leave=False, disable=not os.isatty(2)) as bar:
+        while True:
+            got, last = count_rows(cfg, topic)
+            bar.update(got - bar.n)
+            if got >= n:
+                return last
+            if time.monotonic() > deadline:
+                raise TimedOut(f"only {got:,} of {n:,} rows after {timeout:.0f}s")
+            time.sleep(0.5)
+
+
+def drain_job(cfg: Config, topic: str, n: int, label: str, overrides: dict, timeout: float) -> dict:
+    truncate(cfg)
+    job_cfg = config.load({**cfg.as_env(), "KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": f"{topic}-{label}",
+                           "JOB_NAME": f"bench-{label}", "SCAN_STARTUP_MODE": "earliest-offset", **overrides})
+    submitted = time.time()
+    job_id = submit.submit(job_cfg)  # returns once every task of the job is RUNNING
+    running = time.time()
+    try:
+        last = wait_rows(job_cfg, topic, n, timeout)
+    finally:
+        submit.cancel(job_cfg, job_id)
+    # Timed from the moment the job runs: the client's start-up (a JVM and a Python process,
+    # about 10 s) is a one-off cost, reported apart, that a naive consumer does not pay.
+    elapsed = last - running
+    return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed),
+            "submit_to_running_s": round(running - submitted, 2), "settings": overrides or "defaults"}
+
+
+def drain_naive(cfg: Config, topic: str, n: int, timeout: float) -> dict:
+    """What a user would write without Flink: poll, parse, batch-upsert, commit."""
+    from kafka import KafkaConsumer
+    from psycopg2.extras import execute_values
+    truncate(cfg)
+    consumer = KafkaConsumer(topic, bootstrap_servers=cfg.kafka_bootstrap_servers, group_id=f"{topic}-naive",
+                             auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=2000)
+    year = dt.date.today().year
+    sql = ("INSERT INTO processed_events (uuid, first_name, last_name, country, age, birth_year, kafka_topic, "
+           "kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms) VALUES %s ON CONFLICT (uuid) DO UPDATE SET "
+           "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, country = EXCLUDED.country, "
+           "age = EXCLUDED.age, birth_year = EXCLUDED.birth_year, kafka_topic = EXCLUDED.kafka_topic, "
+           "kafka_partition = EXCLUDED.kafka_partition, kafka_offset = EXCLUDED.kafka_offset, "
+           "kafka_ts_ms = EXCLUDED.kafka_ts_ms, flink_ts_ms = EXCLUDED.flink_ts_ms")
+    conn = connect(cfg)
+    started = time.time()
+    done = 0
+    try:
+        with conn.cursor() as cur:
+            while done < n:
+                if time.time() - started > timeout:
+                    raise TimedOut(f"the naive consumer wrote only {done:,} of {n:,} rows in {timeout:.0f}s")
+                batch = consumer.poll(timeout_ms=1000)
+                rows = []
+                for records in batch.values():
+                    for r in records:
+                        e = json.loads(r.value)
+                        rows.append((e["uuid"], e["first_name"], e["last_name"], e["country"], e["age"],
+                                     year - e["age"], r.topic, r.partition, r.offset, r.timestamp,
+                                     int(time.time() * 1000)))
+                if rows:
+                    execute_values(cur, sql, rows, page_size=1000)
+                    conn.commit()
+                    consumer.commit()
+                    done += len(rows)
+        elapsed = time.time() - started
+    finally:
+        consumer.close()
+        conn.close()
+    return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed),
+            "settings": "kafka-python poll(2000) + psycopg2 execute_values upsert, commit per poll"}
+
+
+def copy_ceiling(cfg: Config, events: list[dict], topic: str) -> dict:
+    """COPY of the same rows into the same table: what PostgreSQL alone can take."""
+    truncate(cfg)
+    year, now_ms = dt.date.today().year, int(time.time() * 1000)
+    buf = io.StringIO()
+    for i, e in enumerate(events):
+        buf.write(f"{e['uuid']}\t{e['first_name']}\t{e['last_name']}\t{e['country']}\t{e['age']}\t"
+                  f"{year - e['age']}\t{topic}\t{i % 3}\t{i}\t{now_ms}\t{now_ms}\n")
+    buf.seek(0)
+    with connect(cfg) as conn, conn.cursor() as cur:
+        started = time.time()
+        cur.copy_expert("COPY processed_events (uuid, first_name, last_name, country, age, birth_year, kafka_topic, "
+                        "kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms) FROM STDIN", buf)
+        conn.commit()
+        elapsed = time.time() - started
+    return {"events": len(events), "seconds": round(elapsed, 2), "events_per_s": round(len(events) / elapsed),
+            "settings": "one COPY FROM STDIN, one transaction"}
+
+
+def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
+    topic = f"bench-latency-{rate}-{int(time.time())}"
+    create_topic(cfg, topic)
+    truncate(cfg)
+    job_cfg = config.load({**cfg.as_env(), "KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic,
+                           "JOB_NAME": f"bench-latency-{rate}"})
+    job_id = submit.submit(job_cfg)
+    try:
+        summary = producer.produce(job_cfg, producer.generate_events(None, seed=seed), rate=rate, duration=duration,
+                                   progress=False)
+        wait_rows(job_cfg, topic, summary.sent, timeout=120)
+    finally:
+        submit.cancel(job_cfg, job_id)
+    with connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("""
+            WITH r AS (SELECT EXTRACT(EPOCH FROM postgres_timestamp - kafka_timestamp) * 1000 AS ms
+                         FROM processed_events
+                        WHERE kafka_topic = %(topic)s
+                          AND kafka_timestamp >= (SELECT min(kafka_timestamp) FROM processed_events
+                                                   WHERE kafka_topic = %(topic)s) + make_interval(secs => %(warmup)s))
+            SELECT count(*),
+                   percentile_cont(0.50) WITHIN GROUP (ORDER BY ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms)
+              FROM r""", {"topic": topic, "warmup": WARMUP_S})
+        rows, p50, p95, p99, mx = cur.fetchone()
+    delete_topics(cfg, [topic])
+    return {"offered_events_per_s": rate, "achieved_events_per_s": round(summary.events_per_s),
+            "duration_s": duration, "rows": rows, "warmup_excluded_s": WARMUP_S,
+            "p50": round(float(p50), 1), "p95": round(float(p95), 1), "p99": round(float(p99), 1),
+            "max": round(float(mx), 1)}
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                       if line.startswith("MemTotal")))
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1),
+            "os": platform.platform(), "python": platform.python_version(), "java": java}
+
+
+def table(result: dict) -> str:
+    d = result["drain"]
+    pipeline = d["pipeline"]["events_per_s"]
+    lines = [f"Drain of {result['events']:,} preloaded events into PostgreSQL "
+             f"({result['machine']['cores']} cores, {result['machine']['cpu']})",
+             f"  {'contender':<44}{'events/s':>12}{'seconds':>10}{'vs pipeline':>13}"]
+    names = {"pipeline": "Flink pipeline (this project's settings)",
+             "seed_settings": "Flink, original settings (100 rows/2 s, p=1)",
+             "naive_consumer": "plain Python consumer (kafka-python+psycopg2)",
+             "copy_ceiling": "COPY ceiling (PostgreSQL alone)"}
+    for key, name in names.items():
+        r = d[key]
+        lines.append(f"  {name:<44}{r['events_per_s']:>12,}{r['seconds']:>10.1f}{r['events_per_s'] / pipeline:>12.2f}x")
+    lines.append("")
+    lines.append(f"Latency (postgres_timestamp - kafka_timestamp, ms) at a fixed offered load, first {WARMUP_S} s left out")
+    lines.append(f"  {'offered':>10}{'achieved':>10}{'rows':>9}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
+    for rate, r in result["latency_ms"].items():
+        lines.append(f"  {int(rate):>10,}{r['achieved_events_per_s']:>10,}{r['rows']:>9,}{r['p50']:>9.0f}"
+                     f"{r['p95']:>9.0f}{r['p99']:>9.0f}{r['max']:>9.0f}")
+    lines.append("")
+    lines.append("Peak RSS per component (MiB): " + ", ".join(
+        f"{k} {v['peak_rss_mib']:.0f}" for k, v in result["peak_rss_mib"].items()))
+    return "\n".join(lines)
+
+
+def plot(result: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels = ["Flink\n(ours)", "Flink\n(original)", "Python\nconsumer", "COPY\nceiling"]
+    keys = ["pipeline", "seed_settings", "naive_consumer", "copy_ceiling"]
+    values = [result["drain"][k]["events_per_s"] for k in keys]
+    bars = left.bar(labels, values, color=["#3b75af", "#9dbbd9", "#e1812c", "#999999"])
+    left.bar_label(bars, labels=[f"{v:,}" for v in values])
+    left.set_ylabel("events/s")
+    left.set_title(f"drain of {result['events']:,} events into PostgreSQL")
+    width = 0.38
+    stats = ["p50", "p95", "p99", "max"]
+    for i, (rate, r) in enumerate(result["latency_ms"].items()):
+        xs = [j + (i - 0.5) * width for j in range(len(stats))]
+        b = right.bar(xs, [r[s] for s in stats], width, label=f"{int(rate):,} events/s")
+        right.bar_label(b, labels=[f"{r[s]:.0f}" for s in stats], fontsize=8)
+    right.set_xticks(range(len(stats)), stats)
+    right.set_ylabel("ms")
+    right.set_title("latency Kafka → PostgreSQL at a fixed load")
+    right.legend()
+    fig.suptitle(f"flinkfast benchmark, {result['machine']['cores']} cores, {result['machine']['cpu']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
+                                     epilog="example: BENCH_EVENTS=100000 BENCH_DURATION=20 make bench",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", 1_000_000)),
+                        help="events preloaded for the drain [env BENCH_EVENTS; default 1000000]")
+    parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", 30)),
+                        help="seconds of load at each fixed rate [env BENCH_DURATION; default 30]")
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "flink_bench"),
+                        help="database the benchmark writes to [env BENCH_DB; default flink_bench]")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated events (default 1)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the JSON and PNG (default benchmarks/)")
+    config.add_flags(parser, "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS")
+    args = parser.parse_args()
+    base = config.from_args(args)
+    cfg = bench_cfg(base, args.db)
+    stack = Stack(cfg)
+    say("starting the local stack")
+    stack.up()
+    for job in submit.running_jobs(cfg):  # the slots are needed: a demo job is cancelled
+        submit.cancel(cfg, job["jid"])
+    stack.init_database()  # the same schema files, in the benchmark's own database
+    n = args.events
+    timeout = 300 + n / 1000
+
+    topic = f"bench-drain-{int(time.time())}"
+    create_topic(cfg, topic)
+    say(f"preloading {n:,} events into {topic}")
+    events = list(producer.generate_events(n, seed=args.seed))
+    loaded = producer.produce(config.load({**cfg.as_env(), "KAFKA_TOPIC": topic}), events)
+    say(f"preloaded: {loaded.line()}")
+    drain = {}
+    say("drain 1/4: the pipeline with this project's settings")
+    drain["pipeline"] = drain_job(cfg, topic, n, "pipeline", {}, timeout)
+    say(f"   {drain['pipeline']['events_per_s']:,} events/s")
+    say("drain 2/4: the same job with the original design's settings")
+    drain["seed_settings"] = drain_job(cfg, topic, n, "seed", SEED_SETTINGS, timeout * 4)
+    say(f"   {drain['seed_settings']['events_per_s']:,} events/s")
+    say("drain 3/4: a plain Python consumer")
+    drain["naive_consumer"] = drain_naive(cfg, topic, n, timeout * 4)
+    say(f"   {drain['naive_consumer']['events_per_s']:,} events/s")
+    say("drain 4/4: COPY of the same rows")
+    drain["copy_ceiling"] = copy_ceiling(cfg, events, topic)
+    say(f"   {drain['copy_ceiling']['events_per_s']:,} events/s")
+    delete_topics(cfg, [topic])
+    latency = {}
+    for i, rate in enumerate(RATES):
+        say(f"latency {i + 1}/{len(RATES)}: {rate:,} events/s for {args.duration:g} s")
+        latency[str(rate)] = latency_at(cfg, rate, args.duration, seed=args.seed + 1 + i)
+        say(f"   p50 {latency[str(rate)]['p50']:.0f} ms, p99 {latency[str(rate)]['p99']:.0f} ms")
+    truncate(cfg)
+
+    result = {
+        "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "events": n,
+        "preload_events_per_s": round(loaded.events_per_s),
+        "pipeline_events_per_s": drain["pipeline"]["events_per_s"],
+        "seed_settings_events_per_s": drain["seed_settings"]["events_per_s"],
+        "naive_consumer_events_per_s": drain["naive_consumer"]["events_per_s"],
+        "copy_ceiling_events_per_s": drain["copy_ceiling"]["events_per_s"],
+        "drain": drain,
+        "latency_ms": latency,
+        "peak_rss_mib": stack.stack_memory(),
+        "settings": {k: cfg.get(k) for k in ("FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
+                                              "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS")},
+        "machine": machine(),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    json_path, png_path = args.out / f"{stamp}.json", args.out / f"{stamp}.png"
+    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    plot(result, png_path)
+    print()
+    print(table(result))
+    print()
+    print(f"written: {json_path}, {png_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    run(main, "bench")

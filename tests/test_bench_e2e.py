@@ -1,0 +1,33 @@
+"""The benchmark runs end to end on a small number of events. No timing is asserted: the figures
+belong in the README, measured by `make bench` on a stated machine."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from flinkfast.config import REPO_ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+KEYS = {"pipeline_events_per_s", "seed_settings_events_per_s", "naive_consumer_events_per_s",
+        "copy_ceiling_events_per_s", "latency_ms", "peak_rss_mib", "machine"}
+
+
+def test_bench_runs_and_writes_its_results(stack, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "3000", "--duration", "4",
+                        "--db", "flink_bench_ci", "--out", str(tmp_path)],
+                       cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "Drain of 3,000 preloaded events" in r.stdout
+    [result_file] = tmp_path.glob("*.json")
+    result = json.loads(result_file.read_text())
+    assert KEYS <= result.keys()
+    assert set(result["latency_ms"]) == {"1000", "10000"}
+    for figures in result["latency_ms"].values():
+        assert {"p50", "p95", "p99", "max"} <= figures.keys() and figures["rows"] > 0
+    assert all(result[k] > 0 for k in KEYS if k.endswith("_per_s"))
+    assert {"taskmanager", "kafka", "postgres"} <= result["peak_rss_mib"].keys()
+    assert result["machine"]["cores"] >= 1
+    [png] = tmp_path.glob("*.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
