@@ -62,7 +62,3 @@ def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: 
             rendered = render(strip_comments(path.read_text()), values)
             out.extend((path.name, statement) for statement in split_statements(rendered))
     return out
-
-
-def is_select_only(sql: str) -> bool:
-    return re.match(r"^\s*(WITH|SELECT)\b", strip_comments(sql), re.I) is not None

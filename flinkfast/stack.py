@@ -641,11 +641,9 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen:
             raise ConfigError(f"unknown service {args.service!r}")
         for svc in chosen:
-            logs_of = [svc.log] if svc.name not in ("jobmanager", "taskmanager") else [svc.log]
-            for log in logs_of:
-                print(f"==> {log} <==")
-                if log.exists():
-                    print("\n".join(log.read_text(errors="replace").splitlines()[-args.lines:]))
+            print(f"==> {svc.log} <==")
+            if svc.log.exists():
+                print("\n".join(svc.log.read_text(errors="replace").splitlines()[-args.lines:]))
     return 0
 
 
