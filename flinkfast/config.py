@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("SINK_FLUSH_INTERVAL_MS", 200, "JDBC sink: flush at least this often", int),
     _s("SINK_MAX_RETRIES", 5, "JDBC sink: retries of a failed batch before the job fails", int),
     _s("MAX_EVENT_CHARS", 65536, "a message longer than this many characters is a dead letter", int),
+    _s("SKIP_MESSAGES", "", "PARTITION:OFFSET,... of KAFKA_TOPIC that the job records as dead letters unread "
+       "(`flinkfast skip`)"),
     _s("SCAN_STARTUP_MODE", "group-offsets", "where the job starts reading: group-offsets|earliest-offset|latest-offset"),
     # The producer.
     _s("RANDOMUSER_API_URL", "https://randomuser.me/api/", "base URL of the RandomUser API"),
@@ -91,6 +93,7 @@ _BY_ENV = {s.env: s for s in SETTINGS}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+_SKIPS = re.compile(r"^(|[0-9]{1,5}:[0-9]{1,18}(,[0-9]{1,5}:[0-9]{1,18})*)$")
 
 
 class Config:
@@ -175,6 +178,8 @@ def _validate(values: Mapping[str, object]) -> None:
             raise ConfigError(f"{env}={values[env]!r} is not a plain SQL identifier (letters, digits, _)")
     if not _TOPIC.match(str(values["KAFKA_TOPIC"])):
         raise ConfigError(f"KAFKA_TOPIC={values['KAFKA_TOPIC']!r} is not a valid Kafka topic name")
+    if not _SKIPS.match(str(values["SKIP_MESSAGES"])):
+        raise ConfigError(f"SKIP_MESSAGES={values['SKIP_MESSAGES']!r} is not a list of PARTITION:OFFSET, e.g. 0:42,2:7")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS"):

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import os
 
-from flinkfast.config import REPO_ROOT, Config
+from flinkfast.config import Config
+from flinkfast.paths import job_jars
 from flinkfast.sqlfiles import flink_statements
 
 EDGE_SOURCE = "001_source_kafka.sql"
 TRANSFORM = "002_transform.sql"
 EDGE_SINKS = ("003_sink_jdbc.sql", "004_sink_dead_letters.sql")
 INSERTS = ("005_insert.sql",)
-JARS = REPO_ROOT / ".cache" / "jars" / "flink"
 
 
 def under_flink_cli() -> bool:
@@ -50,9 +50,9 @@ def create_table_env(cfg: Config, streaming: bool = True):
     conf = t_env.get_config()
     for key, value in job_settings(cfg).items():
         conf.set(key, value)
-    if not under_flink_cli() and JARS.is_dir():
-        # A mini-cluster has only the wheel's lib/: ship the connector jars with the job.
-        conf.set("pipeline.jars", ";".join(p.as_uri() for p in sorted(JARS.glob("*.jar"))))
+    if not under_flink_cli() and job_jars():
+        # A mini-cluster has only the wheel's lib/: ship the connectors and our function with the job.
+        conf.set("pipeline.jars", ";".join(p.as_uri() for p in job_jars()))
     return t_env
 
 

@@ -14,12 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from flinkfast.paths import JARS, REPO_ROOT as REPO, UDF_DIR, UDF_JAR
+
 VENV = REPO / ".venv"
-CACHE = REPO / ".cache"
-JARS = CACHE / "jars"
 APT_PACKAGES = {  # command that proves the package is there -> Debian package
     "java": "openjdk-17-jre-headless",
+    "javac": "openjdk-17-jdk-headless",  # builds the job's Java function (udf/)
     "mvn": "maven",
     "psql": "postgresql-client",
     "initdb": "postgresql",
@@ -110,6 +110,24 @@ def jars() -> None:
     stamp.write_text(want)
 
 
+UDF_BUILD = ["mvn", "-q", "-B", "-Dstyle.color=never", "-f", "udf/pom.xml", "package", "-DskipTests"]
+
+
+def udf() -> None:
+    """The job's Java function, built from udf/ with the versions of the manifest (its parent)."""
+    stamp = UDF_JAR.parent / ".sources.sha256"
+    sources = [REPO / "pom.xml", UDF_DIR / "pom.xml", *sorted((UDF_DIR / "src").rglob("*.java"))]
+    want = digest(*sources)
+    if UDF_JAR.is_file() and fresh(stamp, want):
+        return
+    say("building the job's Java function (udf/, mvn package)")
+    if subprocess.run(UDF_BUILD, cwd=REPO).returncode != 0:
+        fail("building udf/ failed (mvn, see above); is a JDK 17 installed (javac) and Maven Central reachable?")
+    UDF_JAR.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(UDF_DIR / "target" / UDF_JAR.name, UDF_JAR)
+    stamp.write_text(want)
+
+
 def dotenv() -> None:
     env, example = REPO / ".env", REPO / ".env.example"
     if not env.exists():
@@ -123,6 +141,7 @@ def main() -> None:
     system_packages()
     venv()
     jars()
+    udf()
     dotenv()
 
 

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from flinkfast import config, versions
+from flinkfast import config, paths, versions
 from flinkfast.config import REPO_ROOT, SQL_DIR, Config
+from flinkfast.paths import job_jars
 from flinkfast.errors import ConfigError, TimedOut, Unavailable, run
 
-JARS = REPO_ROOT / ".cache" / "jars"
+JARS = paths.JARS
 PYFLINK_HOME = None  # resolved lazily: importing pyflink is slow
 
 
@@ -336,7 +337,8 @@ class Stack:
             (f / sub).mkdir(parents=True, exist_ok=True)
         for old in (f / "lib").glob("*.jar"):
             old.unlink()
-        for jar in [*(home / "lib").glob("*.jar"), *self._jars("flink").glob("*.jar")]:
+        self._jars("flink")
+        for jar in [*(home / "lib").glob("*.jar"), *job_jars()]:
             (f / "lib" / jar.name).symlink_to(jar)
         for name in ("log4j-console.properties", "log4j-cli.properties", "log4j.properties", "logback-console.xml"):
             shutil.copyfile(home / "conf" / name, f / "conf" / name)

@@ -68,3 +68,48 @@ def run_job(job_cfg):
     for cfg in submitted:
         for job in running_jobs(cfg, cfg.job_name):
             cancel(cfg, job["jid"])
+
+
+# ---- property-based tests (Hypothesis)
+# `make test`: seeded (derandomize) and bounded, the same examples on every run.
+# `make fuzz`: FUZZ_EXAMPLES examples per property with fresh randomness; failures are kept in
+# .hypothesis/ (not in git) and replayed first next time.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+            HealthCheck.large_base_example]
+# No shrinking in CI: each step of it is a Flink job; the assertions name the exact message.
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=_SLOW_OK,
+                          print_blob=True, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+settings.register_profile("fuzz", deadline=None, suppress_health_check=_SLOW_OK, print_blob=True)
+settings.load_profile("fuzz" if os.environ.get("FUZZ_EXAMPLES") else "ci")
+
+
+def generate(strategy, n: int) -> list:
+    """n values drawn from a strategy, under the loaded profile (seeded in CI).
+
+    For properties checked in bulk: a Flink job costs seconds, so the fuzz tests draw their
+    messages first and run them through the pipeline together."""
+    from hypothesis import given
+    drawn: list = []
+
+    @settings(max_examples=n, phases=(Phase.explicit, Phase.generate), database=None)
+    @given(strategy)
+    def draw(value):
+        drawn.append(value)
+
+    draw()
+    return drawn
+
+
+def fuzz_examples(ci_default: int) -> int:
+    """Examples per property: the CI bound, or FUZZ_EXAMPLES for a long run."""
+    return int(os.environ.get("FUZZ_EXAMPLES") or ci_default)
+
+
+@pytest.fixture(scope="session")
+def fuzz_cfg():
+    """The job's settings for in-memory runs, with a small length limit for the fuzzer."""
+    return config.load(env={"FLINK_DB_PASSWORD": "x", "POSTGRES_PASSWORD": "x", "MAX_EVENT_CHARS": "3000"})

@@ -44,13 +44,28 @@ CREATE TABLE IF NOT EXISTS dead_letter_events (
     reason             TEXT         NOT NULL,
     payload            BYTEA,                              -- NULL: the record had no value
     payload_size       INTEGER,                            -- bytes before truncation
-    kafka_ts_ms        BIGINT       NOT NULL,
+    kafka_ts_ms        BIGINT       NOT NULL,              -- any value a producer could set
     flink_ts_ms        BIGINT       NOT NULL,              -- when the job classified it
-    kafka_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (to_timestamp(kafka_ts_ms / 1000.0)) STORED,
+    -- NULL where the record's timestamp is outside 1970-9999 (a dead letter for that reason):
+    -- to_timestamp() would refuse it, and with it the sink's whole batch.
+    kafka_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (CASE WHEN kafka_ts_ms BETWEEN 0 AND 253402300799999
+                                                              THEN to_timestamp(kafka_ts_ms / 1000.0) END) STORED,
     flink_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (to_timestamp(flink_ts_ms / 1000.0)) STORED,
     postgres_timestamp TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)  -- replays upsert here too
 );
+
+-- A database made before that rule had an unguarded kafka_timestamp: replace it (idempotent).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+                WHERE table_name = 'dead_letter_events' AND column_name = 'kafka_timestamp'
+                  AND generation_expression NOT LIKE '%CASE%') THEN
+        ALTER TABLE dead_letter_events DROP COLUMN kafka_timestamp;
+        ALTER TABLE dead_letter_events ADD COLUMN kafka_timestamp TIMESTAMPTZ GENERATED ALWAYS AS
+            (CASE WHEN kafka_ts_ms BETWEEN 0 AND 253402300799999 THEN to_timestamp(kafka_ts_ms / 1000.0) END) STORED;
+    END IF;
+END $$;
 
 -- Positions of messages whose row was later replaced by another message with the same uuid.
 CREATE TABLE IF NOT EXISTS superseded_events (

@@ -1,0 +1,150 @@
+"""The classification rules of sql/flink/002_transform.sql, stated again in plain Python.
+
+An independent oracle for the fuzz tests: it shares no code with the job's Java function
+(udf/), and leans on Python's own strict UTF-8 decoder and json module instead of a scanner of
+its own. For any message it says what the job must do with it: a row with these exact field
+values, or a dead letter with this reason.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from dataclasses import dataclass
+
+FIELDS = ("uuid", "first_name", "last_name", "country", "age")
+TEXT_FIELDS = FIELDS[:4]
+MAX_TS_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+JSON_WHITESPACE = " \t\n\r"
+ASCII_DIGITS = "0123456789"
+# Python refuses to convert integers of more than 4,300 digits (a guard against slow int());
+# JSON has no such limit, and the job accepts any length, so the oracle must too.
+sys.set_int_max_str_digits(0)
+
+
+@dataclass(frozen=True)
+class Row:
+    uuid: str
+    first_name: str
+    last_name: str
+    country: str
+    age: int
+
+
+class _Object(list):
+    """A JSON object as its (key, value) pairs, so duplicate keys stay visible."""
+
+
+class _NotJson(Exception):
+    pass
+
+
+def _reject_constant(name):
+    raise _NotJson(name)  # NaN, Infinity, -Infinity: Python takes them, JSON does not
+
+
+def _loads(text: str):
+    return json.loads(text, object_pairs_hook=_Object, parse_constant=_reject_constant)
+
+
+def _parse(text: str):
+    """json.loads on a thread with a deep stack: Python's parser recurses once per nesting level,
+    and a message may nest tens of thousands deep."""
+    result: dict = {}
+
+    def work():
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 200_000))
+        try:
+            result["value"] = _loads(text)
+        except (ValueError, _NotJson, RecursionError) as e:
+            result["error"] = e
+        finally:
+            sys.setrecursionlimit(limit)
+
+    old = threading.stack_size(512 * 1024 * 1024)
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    if "error" in result:
+        raise _NotJson(result["error"])
+    return result["value"]
+
+
+def _has_lone_surrogate(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True  # Python's json joins valid \\uD83D\\uDE00 pairs; what is left cannot be encoded
+
+
+def _is_blank(s: str) -> bool:
+    return all(c in JSON_WHITESPACE for c in s)
+
+
+def _age(value) -> int | str:
+    """The age, or the reason it is not one."""
+    if isinstance(value, bool) or value is None:
+        return "age not an integer" if value is not None else "age missing or null"
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        body = value[1:] if value.startswith("-") else value
+        if not body or any(c not in ASCII_DIGITS for c in body):
+            return "age not an integer"
+        number = int(value)
+    else:  # float (a fraction or an exponent), list, object
+        return "age not an integer"
+    return number if 0 <= number <= 150 else "age out of range 0-150"
+
+
+def classify(payload: bytes | None, kafka_ts_ms: int, max_chars: int,
+             skipped: bool = False) -> Row | str:
+    """A Row for a good event, else the dead-letter reason."""
+    if skipped:
+        return "skipped by operator"
+    if not payload:
+        return "empty message"
+    try:
+        text = payload.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    if len(text) > max_chars:
+        return f"longer than {max_chars} characters"
+    # Python's json accepts surrounding whitespace of its own kind only: exactly JSON's four.
+    try:
+        doc = _parse(text)
+    except _NotJson:
+        return "not JSON"
+    if not isinstance(doc, _Object):
+        return "JSON is not an object"
+    keys = [k for k, _ in doc]
+    for f in FIELDS:
+        if keys.count(f) > 1:
+            return f"duplicate field {f}"
+    values = dict(doc)
+    for f in TEXT_FIELDS:
+        if values.get(f) is None:
+            return f"{f} missing or null"
+        if not isinstance(values[f], str):
+            return f"{f} not a string"
+    if _is_blank(values["uuid"]):
+        return "uuid empty"
+    if len(values["uuid"]) > 64:
+        return "uuid longer than 64 characters"
+    if any(len(values[f]) > 256 for f in TEXT_FIELDS[1:]):
+        return "a name longer than 256 characters"
+    if any("\x00" in values[f] for f in TEXT_FIELDS):
+        return "NUL character in a text field"
+    if any(_has_lone_surrogate(values[f]) for f in TEXT_FIELDS):
+        return "invalid Unicode (lone surrogate) in a text field"
+    age = _age(values.get("age"))
+    if isinstance(age, str):
+        return age
+    if not 0 <= kafka_ts_ms <= MAX_TS_MS:
+        return "Kafka timestamp out of range"
+    return Row(values["uuid"], values["first_name"], values["last_name"], values["country"], age)
