@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 
-.PHONY: help setup up down status logs clean demo test test-unit submit report reconcile bench
+.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ up: setup  ## start the local stack (ZooKeeper, Kafka, PostgreSQL, Flink) and wa
 down:  ## stop what `make up` started
 	@if [ -x $(PY) ]; then $(PY) -m flinkfast.stack down; fi
 
-status:  ## pid, health and memory of each service
+status:  ## pid, health and memory of each service; the job's state, restarts and lag (exit 1 on trouble)
 	@$(PY) -m flinkfast.stack status
 
 logs:  ## end of the logs (SERVICE=kafka to pick one)
@@ -33,6 +33,9 @@ demo: setup  ## set up, start the stack, run the pipeline on EVENTS events, prin
 submit: setup  ## submit flinkfast_job.py to the local Flink cluster
 	@$(PY) -m flinkfast.submit
 
+skip: setup  ## record the message at AT=PARTITION:OFFSET as a dead letter, unread, and resubmit the job
+	@$(PY) -m flinkfast.skip $(AT)
+
 report: setup  ## print the latency report
 	@$(PY) print_data_postgres.py
 
@@ -44,6 +47,9 @@ bench: setup  ## benchmark: drain BENCH_EVENTS (default 1,000,000) and latency a
 
 test: setup  ## set up and run the whole test suite (unit, checks, end to end)
 	@$(PY) -m pytest
+
+fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) with fresh randomness
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/test_fuzz_transform.py tests/test_fuzz_e2e.py
 
 test-unit: setup  ## only the tests that need no service
 	@$(PY) -m pytest -m "not e2e"

@@ -36,6 +36,14 @@ def timestamp(text: str) -> dt.datetime:
     return value
 
 
+def warn_if_unhealthy(cfg, conn) -> None:
+    """A restarting, failed or stalled job is said first, on stderr, before any figure."""
+    from flinkfast import health
+    h = health.job_health(cfg, conn)
+    if h.problems:
+        print(health.format_problems(h), file=sys.stderr)
+
+
 def reconcile_command(cfg, args) -> int:
     from flinkfast import reconcile
     if args.wait:
@@ -63,7 +71,7 @@ def main() -> int:
     rec.add_argument("--wait", type=float, metavar="SECONDS",
                      help="first wait (at most this long) until the job has consumed and checkpointed the whole topic")
     config.add_flags(parser, "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER",
-                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID")
+                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME")
     args = parser.parse_args()
     if args.window <= 0:
         raise ConfigError("--window must be positive")
@@ -71,6 +79,7 @@ def main() -> int:
     if args.reconcile:
         return reconcile_command(cfg, args)
     with report.connect(cfg) as conn:
+        warn_if_unhealthy(cfg, conn)
         data = report.collect(conn, since=args.since, window_s=args.window)
         if args.plot:
             report.plot(report.series(conn, since=args.since), args.plot)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from flinkfast import config, producer, report, submit
-from flinkfast.errors import run
+from flinkfast import config, health, producer, report, submit
+from flinkfast.errors import TimedOut, run
 from flinkfast.stack import Stack
 from flinkfast.verify import Landing
 
@@ -39,9 +39,16 @@ def main() -> int:
                                total=cfg.events)
     print(f"4/4 waiting for {summary.sent:,} rows in PostgreSQL (timeout {timeout:.0f}s)")
     with Landing(cfg, summary.uuids, since=started) as landing:
-        landing.wait(timeout)
+        try:
+            landing.wait(timeout)
+        except TimedOut as e:  # say why, when the job knows
+            problems = health.job_health(cfg).problems
+            raise TimedOut("; ".join([str(e), *problems])) from None
     with report.connect(cfg) as conn:
         print()
+        h = health.job_health(cfg, conn)
+        if h.problems:
+            print(health.format_problems(h))
         print(report.format_text(report.collect(conn, since=started)))
     print()
     print(f"All {summary.sent:,} events landed. Explore: Flink UI {cfg.flink_rest_url}, "

@@ -560,7 +560,21 @@ class Stack:
             state = "healthy" if healthy else ("starting" if pid else "stopped")
             print(f"{svc.name:<12} {pid or '-':<8} {state:<9} {rss / 1024:>8.0f} {peak / 1024:>9.0f}  {svc.log}")
         print(f"{'total':<12} {'':<8} {'':<9} {total_rss / 1024:>8.0f} {total_peak / 1024:>9.0f}")
-        return all_up
+        if not all_up:
+            return False
+        from flinkfast.health import format_problems, job_health
+        h = job_health(self.cfg)
+        uptime = f", up {h.uptime_s:.0f}s" if h.uptime_s is not None else ""
+        lag = f", {h.lag:,} messages unread" if h.lag is not None else ""
+        print(f"job {h.name}: {h.state}{uptime}, {h.restarts} restarts{lag}"
+              + (f"  ({self.cfg.flink_rest_url}/#/job/running/{h.job_id}/overview)" if h.job_id else ""))
+        if h.last_failure:
+            print(f"  last failure {h.last_failure_age_s:.0f}s ago: {h.last_failure}")
+        for error in h.errors:
+            print(f"  could not check: {error}")
+        if h.problems:
+            print(format_problems(h))
+        return h.ok
 
     def stack_memory(self) -> dict[str, dict[str, float]]:
         """Current and peak RSS per service in MiB (for benchmarks and the README figures)."""
@@ -625,11 +639,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)")
     down = sub.add_parser("down", help="stop the services this stack started, by pid")
     down.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints")
-    sub.add_parser("status", help="show pid, health and memory of each service; exit 1 unless all are healthy")
+    sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts "
+                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled")
     logs = sub.add_parser("logs", help="print the end of the logs")
     logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager (default: all)")
     logs.add_argument("-n", "--lines", type=int, default=40)
-    config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS")
+    config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS", "JOB_NAME")
     args = parser.parse_args(argv)
     stack = Stack(config.from_args(args))
     if args.command == "up":

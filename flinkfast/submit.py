@@ -20,9 +20,9 @@ from flinkfast.stack import Stack
 JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"
 
 
-def rest(cfg: Config, path: str, method: str = "GET") -> dict:
+def rest(cfg: Config, path: str, method: str = "GET", timeout: float = 10) -> dict:
     req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method)
-    with urllib.request.urlopen(req, timeout=10) as r:
+    with urllib.request.urlopen(req, timeout=timeout) as r:
         body = r.read()
     return json.loads(body) if body else {}
 
@@ -78,8 +78,9 @@ def first_cause(output: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None) -> str:
-    """Run `flink run -py ... -d`; return the job id. An older job of the same name is cancelled first."""
+def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wait: bool = True) -> str:
+    """Run `flink run -py ... -d`; return the job id. An older job of the same name is cancelled
+    first. With wait, return once every task runs."""
     stack = Stack(cfg)
     if not stack.flink_overview():
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
@@ -98,7 +99,8 @@ def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None) -> 
     if r.returncode != 0 or not m:
         raise Unavailable(f"flink run failed (exit {r.returncode}): {first_cause(out)}")
     job_id = m.group(1)
-    wait_running(cfg, job_id)
+    if wait:
+        wait_running(cfg, job_id)
     return job_id
 
 

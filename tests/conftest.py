@@ -59,10 +59,10 @@ def run_job(job_cfg):
     from flinkfast import submit
     submitted = []
 
-    def _run(overrides=None, extra_env=None):
+    def _run(overrides=None, extra_env=None, wait=True):
         cfg = config.load({**job_cfg.as_env(), **(overrides or {})})
         submitted.append(cfg)
-        return cfg, submit.submit(cfg, extra_env=extra_env)
+        return cfg, submit.submit(cfg, extra_env=extra_env, wait=wait)
 
     yield _run
     for cfg in submitted:
