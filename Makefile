@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 
-.PHONY: help setup up down status logs clean demo test test-unit submit report reconcile bench
+.PHONY: help setup up down status logs clean demo test test-unit submit report reconcile bench dashboard
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,3 +47,6 @@ test: setup  ## set up and run the whole test suite (unit, checks, end to end)
 
 test-unit: setup  ## only the tests that need no service
 	@$(PY) -m pytest -m "not e2e"
+
+dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)
+	@$(PY) -m flinkfast.dashboard

@@ -94,6 +94,7 @@ function render(snap) {
   state.className = "value " + (job.state === "RUNNING" ? "good" : "bad");
   document.body.dataset.windowSince = snap.window.since || "";
   document.body.dataset.asOf = snap.as_of || "";
+  document.body.dataset.latencySince = (snap.latency && snap.latency.since) || "";
 
   if (snap.series) {
     const s = snap.series;
