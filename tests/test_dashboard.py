@@ -60,3 +60,13 @@ def test_metrics_render_a_snapshot_as_prometheus_text():
     assert samples[("flinkfast_job_state", (("job", "j"), ("state", "RUNNING")))] == 0
     assert samples[("flinkfast_consumer_lag_records", (("kind", "committed_offsets"),))] == 7
     assert samples[("flinkfast_job_restarts", ())] == 3
+
+
+def test_grafana_dashboard_is_generated_from_the_report_sql():
+    import json
+    from flinkfast.dashboard import grafana
+    on_disk = json.loads((REPO_ROOT / "docs" / "grafana-dashboard.json").read_text())
+    assert on_disk == grafana.dashboard(), "regenerate: python -m flinkfast.dashboard.grafana > docs/grafana-dashboard.json"
+    for panel in on_disk["panels"]:
+        for target in panel["targets"]:
+            assert "$__timeFrom()" in target["rawSql"] or "LIMIT" in target["rawSql"], panel["title"]
