@@ -5,9 +5,10 @@ What each poll reads, and why it stays cheap at 10,000 events/s:
   - PostgreSQL, every poll: the per-second series (sql/report/007, 008) for the seconds not yet
     read for good (the last SETTLE_S seconds are read again, since a batch commits after its
     rows got their insert time); older seconds stay in memory. The latest dead letters (009).
-  - PostgreSQL, adaptively: the window's percentiles, 003_latency_percentiles.sql over the whole
-    window (the report's own query), at most every max(POLL_S, HEAVY_FACTOR x its last run time),
-    so a window of millions of rows costs PostgreSQL a bounded share of a core.
+  - PostgreSQL, adaptively and in a second thread with its own connection: the window's
+    percentiles, 003_latency_percentiles.sql over the whole window (the report's own query), at
+    most every max(POLL_S, HEAVY_FACTOR x its last run time), so a window of millions of rows
+    costs PostgreSQL a bounded share of a core and never holds up the per-second figures.
   - Flink REST, every poll: the job, its checkpoints, restarts, source pendingRecords, cluster.
   - Kafka, every KAFKA_EVERY_S: end offsets and the group's committed offsets (one consumer, kept).
 
@@ -83,12 +84,15 @@ class Poller:
     def start(self) -> "Poller":
         self._thread = threading.Thread(target=self._run, name="dashboard-poller", daemon=True)
         self._thread.start()
+        self._heavy = threading.Thread(target=self._percentiles_run, name="dashboard-percentiles", daemon=True)
+        self._heavy.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=15)
+        for thread in (self._thread, getattr(self, "_heavy", None)):
+            if thread:
+                thread.join(timeout=15)
         for closing in (self._conn, self._consumer):
             try:
                 if closing is not None:
@@ -206,19 +210,46 @@ class Poller:
             self._seconds[second] = dict(fresh.get(second) or {"rows": 0}, dead_letters=dead.get(second, 0))
         cur.execute(_sql("009_dead_letters_latest.sql"))
         self._dead_latest = _rows(cur)
-        # The window's percentiles: the report's own query over the window, when due.
-        for w in self._windows():
-            stats = self._window_stats.get(w)
-            if stats and time.monotonic() < stats["next"]:
-                continue
-            since = now - dt.timedelta(seconds=w)
-            t0 = time.monotonic()
-            self._since(cur, since)
-            cur.execute(_sql("003_latency_percentiles.sql"))
-            latency = {row.pop("stage"): row for row in _rows(cur)}
-            took = time.monotonic() - t0
-            self._window_stats[w] = {"since": since, "as_of": now, "latency": latency, "took_s": round(took, 3),
-                                     "next": time.monotonic() + max(POLL_S, HEAVY_FACTOR * took) - 0.05}
+
+    def _percentiles_run(self) -> None:
+        """The window's percentiles: the report's own query over the whole window, when due. In a
+        thread of its own with its own connection, so a query of many seconds never holds up the
+        per-second figures; it only makes the headline percentiles older (the page says when)."""
+        conn = None
+        while not self._stop.wait(POLL_S):
+            try:
+                if conn is None or conn.closed:
+                    conn = connect(self.cfg)
+                    conn.autocommit = True
+                    with conn.cursor() as cur:
+                        cur.execute("SET statement_timeout = '300s'")
+                        cur.execute("SET work_mem = '32MB'")  # the window's sorts in memory, not on disk
+                        cur.execute("SET application_name = 'flinkfast-dashboard-percentiles'")
+                        cur.execute(_sql("000_scope.sql"))
+                with conn.cursor() as cur:
+                    for w in self._windows():
+                        stats = self._window_stats.get(w)
+                        if stats and time.monotonic() < stats["next"]:
+                            continue
+                        cur.execute("SELECT date_trunc('second', clock_timestamp())")
+                        now = cur.fetchone()[0]
+                        since = now - dt.timedelta(seconds=w)
+                        t0 = time.monotonic()
+                        self._since(cur, since)
+                        cur.execute(_sql("003_latency_percentiles.sql"))
+                        latency = {row.pop("stage"): row for row in _rows(cur)}
+                        took = time.monotonic() - t0
+                        self._window_stats[w] = {"since": since, "as_of": now, "latency": latency,
+                                                 "took_s": round(took, 3),
+                                                 "next": time.monotonic() + max(POLL_S, HEAVY_FACTOR * took) - 0.05}
+            except Exception:  # the main poll reports PostgreSQL's state; here: reconnect and retry
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+                conn = None
+        if conn is not None:
+            conn.close()
 
     # ------------------------------------------------------------------ Flink
     def _rest(self, path: str):
