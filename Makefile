@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench
+.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench dashboard
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,3 +53,6 @@ fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) wit
 
 test-unit: setup  ## only the tests that need no service
 	@$(PY) -m pytest -m "not e2e"
+
+dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)
+	@$(PY) -m flinkfast.dashboard

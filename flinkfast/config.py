@@ -87,6 +87,11 @@ SETTINGS: tuple[Setting, ...] = (
     _s("RANDOMUSER_API_URL", "https://randomuser.me/api/", "base URL of the RandomUser API"),
     _s("PRODUCER_SOURCE", "api", "where events come from: api|generate"),
     _s("EVENTS", 10000, "events the demo produces", int),
+    # The live dashboard (flinkfast.dashboard, issue 13) and Flink's Prometheus reporter.
+    _s("DASHBOARD_PORT", 8050, "port of the live dashboard (127.0.0.1 only)", int),
+    _s("DASHBOARD_WINDOW_S", 300, "default sliding window of the dashboard, in seconds", int),
+    _s("FLINK_PROMETHEUS_PORTS", "", "ports of Flink's Prometheus reporter on the local stack, "
+       "e.g. 9249-9250 (one per JVM); empty: off (it binds every interface)"),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}
@@ -185,6 +190,11 @@ def _validate(values: Mapping[str, object]) -> None:
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS"):
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
+    # The dashboard and Flink's reporter (issue 13).
+    if int(values["DASHBOARD_WINDOW_S"]) < 10:
+        raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
+    if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):
+        raise ConfigError("FLINK_PROMETHEUS_PORTS must be a port or a range like 9249-9250 (or empty: off)")
 
 
 def add_flags(parser: argparse.ArgumentParser, *envs: str) -> None:

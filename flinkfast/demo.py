@@ -53,6 +53,7 @@ def main() -> int:
     print()
     print(f"All {summary.sent:,} events landed. Explore: Flink UI {cfg.flink_rest_url}, "
           f"`python print_data_postgres.py`, `psql -f sql/report/latency.sql`. Stop with `make down`.")
+    print(f"Live dashboard: `make dashboard`, then http://127.0.0.1:{cfg.dashboard_port}")
     return 0
 
 

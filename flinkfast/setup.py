@@ -23,6 +23,7 @@ APT_PACKAGES = {  # command that proves the package is there -> Debian package
     "mvn": "maven",
     "psql": "postgresql-client",
     "initdb": "postgresql",
+    "chromium": "chromium",  # tests only: the dashboard's browser tests (tests/test_dashboard_e2e.py)
 }
 PROG = "setup"
 

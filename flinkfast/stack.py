@@ -367,6 +367,7 @@ class Stack:
             # The wheel's own JVM options (module opens that Flink needs on Java 17).
             "env.java.opts.all": _wheel_java_opts(home),
         }
+        settings.update(prometheus_reporter(self.cfg))
         (f / "conf" / "config.yaml").write_text(
             "# Rendered by flinkfast.stack from the project's configuration; edits are overwritten.\n"
             + "".join(f"{k}: {json.dumps(v)}\n" for k, v in settings.items()))
@@ -620,6 +621,16 @@ def _write_log4j(path: Path) -> None:
         "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
         "log4j.logger.kafka.request.logger=WARN\n"
         "log4j.logger.state.change.logger=WARN\n")
+
+
+def prometheus_reporter(cfg: Config) -> dict:
+    """Flink's own Prometheus reporter (issue 13, docs/monitoring.md); its plugin ships in the
+    wheel's plugins/metrics-prometheus, which Flink loads by itself. Opt-in: the reporter has no
+    bind-address option and listens on every interface, unlike the rest of the local stack."""
+    if not cfg.flink_prometheus_ports:
+        return {}
+    return {"metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+            "metrics.reporter.prom.port": str(cfg.flink_prometheus_ports)}  # a range: one port per JVM
 
 
 def _wheel_java_opts(home: Path) -> str:

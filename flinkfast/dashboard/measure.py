@@ -1,0 +1,105 @@
+"""Measure the dashboard's own cost while events flow: RSS and CPU of the dashboard process, and
+CPU of its PostgreSQL session, with one browser tab open (the README's figures).
+
+    python -m flinkfast.dashboard.measure --rate 10000 --seconds 420
+
+Needs the stack up and the job running (make up && make submit). Produces generated events to
+KAFKA_TOPIC at --rate, starts the dashboard (DASHBOARD_PORT) and a headless Chromium tab on it,
+and prints one JSON line every --every seconds; the last lines, once the window is full, are the
+steady state.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from flinkfast import config, producer
+from flinkfast.config import REPO_ROOT
+from flinkfast.errors import run
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m flinkfast.dashboard.measure", description=__doc__.split("\n\n")[0],
+                                     epilog="example: python -m flinkfast.dashboard.measure --rate 10000 --seconds 420")
+    parser.add_argument("--rate", type=float, default=10000, help="events/s to produce (default 10000)")
+    parser.add_argument("--seconds", type=float, default=420, help="how long (default 420: the 5-min window fills)")
+    parser.add_argument("--every", type=float, default=30, help="seconds between samples (default 30)")
+    config.add_flags(parser, "DASHBOARD_PORT", "KAFKA_TOPIC")
+    args = parser.parse_args()
+    cfg = config.from_args(args)
+    url = f"http://127.0.0.1:{cfg.dashboard_port}"
+    dash = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], cwd=REPO_ROOT,
+                            env=dict(os.environ, **cfg.as_env()), stdout=subprocess.DEVNULL)
+    stop_at = time.monotonic() + args.seconds
+
+    def events():
+        for e in producer.generate_events(None):
+            if time.monotonic() > stop_at:
+                return
+            yield e
+
+    flow = threading.Thread(target=producer.produce, args=(cfg, events()), kwargs={"rate": args.rate, "progress": False},
+                            daemon=True)
+    flow.start()
+    from playwright.sync_api import sync_playwright
+    from flinkfast.report import connect
+    try:
+        time.sleep(3)
+        with sync_playwright() as p, connect(cfg) as conn:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser.new_page().goto(url)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                time.sleep(2)  # both sessions: the poller's and the window percentiles'
+                cur.execute("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'flinkfast-dashboard%'")
+                backends = [row[0] for row in cur.fetchall()]
+
+            def pg_cpu_s():
+                return sum(cpu_s(b) for b in backends if Path(f"/proc/{b}").exists())
+
+            last = (time.monotonic(), cpu_s(dash.pid), pg_cpu_s())
+            while time.monotonic() < stop_at:
+                time.sleep(args.every)
+                now = (time.monotonic(), cpu_s(dash.pid), pg_cpu_s())
+                wall = now[0] - last[0]
+                snap = json.loads(urllib.request.urlopen(url + "/api/snapshot", timeout=10).read())
+                rss, peak = rss_mib(dash.pid)
+                print(json.dumps({
+                    "t_s": round(args.seconds - (stop_at - now[0])), "rows_in_window": snap["headline"].get("rows_total"),
+                    "events_per_s": snap["headline"].get("events_per_s"),
+                    "dashboard_cpu_pct": round(100 * (now[1] - last[1]) / wall, 1),
+                    "postgres_sessions_cpu_pct": round(100 * (now[2] - last[2]) / wall, 1),
+                    "dashboard_rss_mib": round(rss, 1), "dashboard_peak_rss_mib": round(peak, 1),
+                    "window_percentiles_query_s": snap["latency"].get("query_s"),
+                    "poll_s": snap["poller"]["last_poll_s"]}), flush=True)
+                last = now
+            browser.close()
+    finally:
+        dash.terminate()
+        dash.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main, "measure")

@@ -1,0 +1,72 @@
+"""The dashboard without services: its command line, its static files, its metrics from a
+hand-made snapshot (like test_report.py's hand-made rows). The real thing: test_dashboard_e2e.py."""
+import re
+import subprocess
+import sys
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from flinkfast import config
+from flinkfast.config import REPO_ROOT
+from flinkfast.dashboard import metrics, server
+
+
+def test_help_has_an_example_and_env_names():
+    r = subprocess.run([sys.executable, "-m", "flinkfast.dashboard", "--help"], cwd=REPO_ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "example" in r.stdout.lower() and re.search(r"\[env\s+DASHBOARD_PORT;", r.stdout)
+
+
+def test_defaults():
+    cfg = config.load(env={}, dotenv_path=REPO_ROOT / "tests" / "no-such.env")
+    assert cfg.dashboard_port == 8050 and cfg.dashboard_window_s == 300 and cfg.flink_prometheus_ports == ""
+
+
+def test_charts_come_from_the_installed_plotly_package_not_a_cdn():
+    js = server.plotly_js()
+    assert js.name == "plotly.min.js" and "site-packages" in str(js) and js.stat().st_size > 1_000_000
+    page = (server.STATIC / "index.html").read_text()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts == ["/static/plotly.min.js", "/static/dashboard.js"]
+    assert "http" not in " ".join(scripts) + (server.STATIC / "dashboard.js").read_text().split("location")[0]
+    for element_id in ("rows-total", "latency-p50", "latency-p99", "events-per-s", "dead-letters-total",
+                       "consumer-lag", "job-state", "banner"):
+        assert f'id="{element_id}"' in page
+
+
+class FakePoller:
+    def __init__(self, snap):
+        self.snap = snap
+
+    def snapshot(self, window_s=None):
+        return self.snap
+
+
+def test_metrics_render_a_snapshot_as_prometheus_text():
+    snap = {"sources": {"postgres": {"ok": True}, "flink": {"ok": False}}, "window": {"seconds": 300},
+            "headline": {"rows_total": 10, "dead_letters_total": 1, "events_per_s": 2.5, "dead_letters_per_s": 0.1},
+            "latency": {"stages": {"kafka_to_postgres": {"p50_ms": 120.0, "p90_ms": 200.0, "p95_ms": 250.0,
+                                                         "p99_ms": 900.0, "max_ms": 1500.0}}},
+            "lag": {"pending_records": 5, "committed_lag": 7},
+            "job": {"name": "j", "state": "FAILED", "restarts": 3, "taskmanagers": 1, "last_checkpoint": {"at_ms": 1000}}}
+    text = metrics.render(metrics.registry(FakePoller(snap))).decode()
+    fams = {f.name: f for f in text_string_to_metric_families(text)}
+    assert all(n.startswith("flinkfast_") for n in fams)
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in fams.values() for s in f.samples}
+    assert samples[("flinkfast_latency_seconds", (("quantile", "0.99"), ("stage", "kafka_to_postgres")))] == 0.9
+    assert samples[("flinkfast_source_up", (("source", "flink"),))] == 0
+    assert samples[("flinkfast_job_state", (("job", "j"), ("state", "FAILED")))] == 1
+    assert samples[("flinkfast_job_state", (("job", "j"), ("state", "RUNNING")))] == 0
+    assert samples[("flinkfast_consumer_lag_records", (("kind", "committed_offsets"),))] == 7
+    assert samples[("flinkfast_job_restarts", ())] == 3
+
+
+def test_grafana_dashboard_is_generated_from_the_report_sql():
+    import json
+    from flinkfast.dashboard import grafana
+    on_disk = json.loads((REPO_ROOT / "docs" / "grafana-dashboard.json").read_text())
+    assert on_disk == grafana.dashboard(), "regenerate: python -m flinkfast.dashboard.grafana > docs/grafana-dashboard.json"
+    for panel in on_disk["panels"]:
+        for target in panel["targets"]:
+            assert "$__timeFrom()" in target["rawSql"] or "LIMIT" in target["rawSql"], panel["title"]
