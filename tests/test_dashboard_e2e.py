@@ -221,7 +221,9 @@ def test_banner_shows_the_root_cause_when_the_job_stops_and_goes_when_it_runs(jo
     assert page.is_hidden("#banner")
     submit.cancel(cfg, job_id)
     until(lambda: page.is_visible("#banner"), 15, "the banner after the job was cancelled")
-    assert "CANCELED" in page.inner_text("#banner") and value(page, "job-state") == "CANCELED"
+    # The page may first show the passing CANCELLING; it must settle on CANCELED.
+    until(lambda: "CANCELED" in page.inner_text("#banner") and value(page, "job-state") == "CANCELED", 15,
+          "the banner naming the CANCELED job")
     run_job()
     until(lambda: page.is_hidden("#banner") and value(page, "job-state") == "RUNNING", 30,
           "no banner once the job is resubmitted")
