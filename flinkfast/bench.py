@@ -272,8 +272,8 @@ def plot(result: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
                                      epilog="example: BENCH_EVENTS=100000 BENCH_DURATION=20 make bench",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", 1_000_000)),
@@ -285,7 +285,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated events (default 1)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the JSON and PNG (default benchmarks/)")
     config.add_flags(parser, "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     base = config.from_args(args)
     cfg = bench_cfg(base, args.db)
     stack = Stack(cfg)

@@ -640,19 +640,21 @@ def _wheel_java_opts(home: Path) -> str:
     return ""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m flinkfast.stack",
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.stack",
         description="Start, check and stop the local stack (ZooKeeper, Kafka, PostgreSQL, Flink) without Docker.",
         epilog="example: python -m flinkfast.stack up && python -m flinkfast.stack status",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)")
-    down = sub.add_parser("down", help="stop the services this stack started, by pid")
+    sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)",
+                   epilog="example: flinkfast up   (make up)")
+    down = sub.add_parser("down", help="stop the services this stack started, by pid",
+                          epilog="example: flinkfast down   (make down; make clean = down --purge)")
     down.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints")
     sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts "
-                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled")
-    logs = sub.add_parser("logs", help="print the end of the logs")
+                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled",
+                   epilog="example: flinkfast status   (make status)")
+    logs = sub.add_parser("logs", help="print the end of the logs", epilog="example: flinkfast logs taskmanager -n 100")
     logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager (default: all)")
     logs.add_argument("-n", "--lines", type=int, default=40)
     config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS", "JOB_NAME")

@@ -104,11 +104,11 @@ def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wai
     return job_id
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.submit", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.submit", description=__doc__.split("\n\n")[0],
                                      epilog="example: make up && python -m flinkfast.submit")
     config.add_flags(parser, "FLINK_PARALLELISM", "CHECKPOINT_INTERVAL_MS", "SCAN_STARTUP_MODE")
-    cfg = config.from_args(parser.parse_args())
+    cfg = config.from_args(parser.parse_args(argv))
     job_id = submit(cfg)
     print(f"job {cfg.job_name!r} running: {job_id}  (Web UI {cfg.flink_rest_url}/#/job/running/{job_id}/overview)")
     return 0

@@ -26,7 +26,7 @@ from dotenv import dotenv_values
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # flinkfast_job.py and producer_api.py live at the root
 
-from flinkfast import config, job, setup, sqlfiles, versions  # noqa: E402
+from flinkfast import bootstrap as setup, config, job, sqlfiles, versions  # noqa: E402
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "docker" / "flink" / "Dockerfile"
@@ -349,9 +349,9 @@ def test_confluent_and_postgres_images_follow_pom(services):
 
 
 def test_dockerfile_fetches_the_jars_like_the_local_stack():
-    """Same manifest, same profile and flags as flinkfast/setup.py's `flink` jars."""
+    """Same manifest, same profile and flags as flinkfast/bootstrap.py's `flink` jars."""
     m = re.search(r'\("flink", \[([^\]]*)\]\)', inspect.getsource(setup.jars))
-    assert m, "flinkfast/setup.py no longer fetches the `flink` profile as this test expects"
+    assert m, "flinkfast/bootstrap.py no longer fetches the `flink` profile as this test expects"
     setup_flags = re.findall(r'"([^"]+)"', m.group(1))
     text = DOCKERFILE.read_text()
     assert re.search(r"^COPY pom\.xml ", text, re.M)
@@ -361,13 +361,13 @@ def test_dockerfile_fetches_the_jars_like_the_local_stack():
     assert "-P" in words and words[words.index("-P") + 1] == "flink"
     assert "dependency:copy-dependencies" in words
     for flag in setup_flags:
-        assert flag in words, f"the Dockerfile's mvn lacks {flag} (flinkfast/setup.py uses it)"
+        assert flag in words, f"the Dockerfile's mvn lacks {flag} (flinkfast/bootstrap.py uses it)"
     out = next(w.split("=", 1)[1] for w in words if w.startswith("-DoutputDirectory="))
     assert re.search(rf"^COPY --from=\S+ {re.escape(out)}/\*\.jar /opt/flink/lib/$", text, re.M)
 
 
 def test_dockerfile_builds_the_function_like_the_local_stack():
-    """The job's Java function: the same mvn command as flinkfast/setup.py, into Flink's lib/."""
+    """The job's Java function: the same mvn command as flinkfast/bootstrap.py, into Flink's lib/."""
     builds = [c for c in dockerfile_run_commands() if c.startswith("mvn ") and "udf/pom.xml" in c]
     assert len(builds) == 1
     assert shlex.split(builds[0].split("&&")[0]) == setup.UDF_BUILD

@@ -129,6 +129,19 @@ def udf() -> None:
     stamp.write_text(want)
 
 
+def package() -> None:
+    """This checkout into .venv as an editable package: the `flinkfast` console command."""
+    stamp = VENV / ".pyproject.sha256"
+    want = digest(REPO / "pyproject.toml")
+    if fresh(stamp, want) and (VENV / "bin" / "flinkfast").exists():
+        return
+    say("installing the flinkfast command into .venv (pip install -e .)")
+    pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if subprocess.run(pip + ["--no-deps", "-e", str(REPO)]).returncode != 0:
+        fail("pip install -e . failed; see its output above")
+    stamp.write_text(want)
+
+
 def dotenv() -> None:
     env, example = REPO / ".env", REPO / ".env.example"
     if not env.exists():
@@ -137,14 +150,19 @@ def dotenv() -> None:
         say("created .env from .env.example (local-stack defaults; edit it to change passwords)")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    import argparse
+    argparse.ArgumentParser(prog=prog or "python -m flinkfast.bootstrap", description=__doc__.split("\n\n")[0],
+                            epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)").parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
     system_packages()
     venv()
     jars()
     udf()
     dotenv()
+    package()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
