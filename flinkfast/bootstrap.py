@@ -132,7 +132,7 @@ def udf() -> None:
 def package() -> None:
     """This checkout into .venv as an editable package: the `flinkfast` console command."""
     stamp = VENV / ".pyproject.sha256"
-    want = digest(REPO / "pyproject.toml")
+    want = digest(REPO / "pyproject.toml") + " " + str(REPO)  # editable: tied to this checkout
     if fresh(stamp, want) and (VENV / "bin" / "flinkfast").exists():
         return
     say("installing the flinkfast command into .venv (pip install -e .)")
