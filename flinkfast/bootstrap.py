@@ -142,12 +142,32 @@ def package() -> None:
     stamp.write_text(want)
 
 
-def dotenv() -> None:
-    env, example = REPO / ".env", REPO / ".env.example"
-    if not env.exists():
-        shutil.copyfile(example, env)
-        env.chmod(0o600)
-        say("created .env from .env.example (local-stack defaults; edit it to change passwords)")
+SECRETS = ("POSTGRES_PASSWORD", "FLINK_DB_PASSWORD")
+OLD_EXAMPLE_VALUES = {"POSTGRES_PASSWORD": "postgres", "FLINK_DB_PASSWORD": "flink_writer"}  # before 0.3
+
+
+def dotenv(env: Path | None = None, example: Path | None = None) -> None:
+    """.env from .env.example, with a random value for every empty secret. The file is created
+    with mode 0600 before anything is written to it; an existing .env is never changed."""
+    import secrets
+    env, example = env or REPO / ".env", example or REPO / ".env.example"
+    if env.exists():
+        text = env.read_text()
+        weak = [k for k, v in OLD_EXAMPLE_VALUES.items() if re.search(rf"^{k}={re.escape(v)}$", text, re.M)]
+        if weak:
+            say(f"warning: .env still has the old example value of {', '.join(weak)}: every install had it. "
+                "Rotate it (README, Configuration)")
+        return
+    lines = []
+    for line in example.read_text().splitlines():
+        key = line.split("=", 1)[0]
+        if key in SECRETS and line == f"{key}=":
+            line = f"{key}={secrets.token_urlsafe(24)}"
+        lines.append(line)
+    fd = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    say(f"created .env from .env.example with generated passwords ({', '.join(SECRETS)}); mode 0600")
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:

@@ -4,8 +4,8 @@ Precedence, highest first: command-line flag > environment variable > `.env` fil
 Every setting has exactly one environment variable, listed in `.env.example`; a test checks
 that the two agree, so the documentation cannot drift from the code.
 
-Secrets (passwords) have no default in code. `make setup` copies `.env.example` to `.env`
-so the local stack works out of the box; outside make a missing secret is a clear error.
+Secrets (passwords) have no default in code, nor in `.env.example`: `make setup` copies it to
+`.env` with random passwords; outside make a missing secret is a clear error.
 """
 from __future__ import annotations
 
@@ -120,7 +120,8 @@ class Config:
         """A secret or other value without a default: a clear error where it is missing."""
         value = self._values.get(env)
         if value in (None, ""):
-            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}) and try again")
+            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}); "
+                              "`make setup` does it and generates the passwords")
         return value
 
     def secrets(self) -> list[str]:
