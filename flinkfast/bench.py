@@ -26,10 +26,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from flinkfast import config, producer, submit
+from flinkfast import clients, config, producer, submit
 from flinkfast.config import REPO_ROOT, Config
 from flinkfast.errors import TimedOut, run
-from flinkfast.report import connect
+from flinkfast.clients import pg_connect as connect
 from flinkfast.stack import Stack
 
 OUT_DIR = REPO_ROOT / "benchmarks"
@@ -48,24 +48,14 @@ def bench_cfg(cfg: Config, db: str, **overrides) -> Config:
 
 
 def create_topic(cfg: Config, name: str) -> None:
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
-    try:
-        admin.create_topics([NewTopic(name, cfg.kafka_partitions, 1)])
-    finally:
-        admin.close()
+    clients.create_topic(cfg, name)
 
 
 def delete_topics(cfg: Config, names: list[str]) -> None:
-    from kafka import KafkaAdminClient
-    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
     try:
-        admin.delete_topics(names)
+        clients.delete_topics(cfg, names)
     except Exception as e:  # cleanup only: a leftover topic is not worth failing a finished benchmark
         say(f"note: could not delete topics {names}: {e}")
-    finally:
-        admin.close()
 
 
 def truncate(cfg: Config) -> None:
@@ -117,11 +107,10 @@ def drain_job(cfg: Config, topic: str, n: int, label: str, overrides: dict, time
 
 def drain_naive(cfg: Config, topic: str, n: int, timeout: float) -> dict:
     """What a user would write without Flink: poll, parse, batch-upsert, commit."""
-    from kafka import KafkaConsumer
     from psycopg2.extras import execute_values
     truncate(cfg)
-    consumer = KafkaConsumer(topic, bootstrap_servers=cfg.kafka_bootstrap_servers, group_id=f"{topic}-naive",
-                             auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=2000)
+    consumer = clients.kafka_consumer(cfg, topic, group_id=f"{topic}-naive", auto_offset_reset="earliest",
+                                      max_poll_records=2000)
     year = dt.date.today().year
     sql = ("INSERT INTO processed_events (uuid, first_name, last_name, country, age, birth_year, kafka_topic, "
            "kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms) VALUES %s ON CONFLICT (uuid) DO UPDATE SET "

@@ -468,16 +468,8 @@ class Stack:
         raise TimedOut(f"{svc.name} was not healthy within {svc.timeout:.0f}s; see {svc.log}")
 
     def create_topic(self) -> None:
-        from kafka import KafkaAdminClient
-        from kafka.admin import NewTopic
-        from kafka.errors import TopicAlreadyExistsError
-        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{self.cfg.kafka_port}")
-        try:
-            admin.create_topics([NewTopic(self.cfg.kafka_topic, self.cfg.kafka_partitions, 1)])
-        except TopicAlreadyExistsError:
-            pass
-        finally:
-            admin.close()
+        from flinkfast.clients import create_topic
+        create_topic(config.load({**self.cfg.as_env(), "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.cfg.kafka_port}"}))
 
     def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run psql as the admin user with the project's settings in its environment (for \\getenv)."""
