@@ -111,7 +111,7 @@ class Config:
         try:
             return self._values[name.upper()]
         except KeyError:
-            raise AttributeError(name) from None
+            raise AttributeError(f"no setting {name!r}{_suggest(name.upper())}") from None
 
     def get(self, env: str):
         return self._values[env]
@@ -158,6 +158,9 @@ def load(overrides: Mapping[str, object] | None = None, env: Mapping[str, str] |
     dotenv_path = REPO_ROOT / ".env" if dotenv_path is None else dotenv_path
     from_file = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None} if dotenv_path.is_file() else {}
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(overrides) - _BY_ENV.keys())
+    if unknown:  # a typo fails here, at once, not as a silently ignored value
+        raise ConfigError(f"unknown setting {unknown[0]}{_suggest(unknown[0])} (the settings are listed in .env.example)")
 
     values: dict[str, object] = {}
     derived: list[Setting] = []
@@ -196,6 +199,12 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
     if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):
         raise ConfigError("FLINK_PROMETHEUS_PORTS must be a port or a range like 9249-9250 (or empty: off)")
+
+
+def _suggest(env: str) -> str:
+    import difflib
+    close = difflib.get_close_matches(env, list(_BY_ENV), n=1)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def add_flags(parser: argparse.ArgumentParser, *envs: str) -> None:

@@ -88,3 +88,11 @@ def test_every_make_target_is_documented():
     readme = (REPO_ROOT / "README.md").read_text()
     missing = [t for t in targets if t != "help" and f"make {t}" not in readme]
     assert not missing, f"README does not mention: {missing}"
+
+
+def test_a_misspelt_setting_fails_at_once_with_a_suggestion():
+    with pytest.raises(ConfigError, match="unknown setting KAFKA_TOPIK; did you mean KAFKA_TOPIC"):
+        config.load({"KAFKA_TOPIK": "x"}, env={})
+    cfg = config.load(env={})
+    with pytest.raises(AttributeError, match="no setting 'kafka_topik'; did you mean KAFKA_TOPIC"):
+        cfg.kafka_topik  # noqa: B018
