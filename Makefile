@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench dashboard psql
+.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ bench: setup  ## benchmark: drain BENCH_EVENTS (default 1,000,000) and latency a
 
 dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)
 	@$(FF) dashboard
+
+sql: setup  ## Flink's SQL client on the local cluster, the job's tables declared
+	@$(FF) sql
 
 psql: setup  ## psql on the results database with the credentials from .env
 	@$(FF) psql

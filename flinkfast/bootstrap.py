@@ -101,7 +101,8 @@ def jars() -> None:
     if fresh(stamp, want):
         return
     say("fetching Kafka, ZooKeeper and Flink connector jars from Maven Central (pom.xml)")
-    for profile, extra in (("flink", ["-DexcludeTransitive=true"]), ("kafka", ["-DincludeScope=runtime"])):
+    for profile, extra in (("flink", ["-DexcludeTransitive=true"]), ("kafka", ["-DincludeScope=runtime"]),
+                           ("sqlclient", ["-DexcludeTransitive=true"])):
         out = JARS / profile
         shutil.rmtree(out, ignore_errors=True)
         cmd = ["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(REPO / "pom.xml"), "-P", profile,

@@ -60,6 +60,8 @@ COMMANDS: tuple[Command, ...] = (
             "alternatives", "flinkfast bench --events 100000 --duration 20"),
     Command("dashboard", "flinkfast.dashboard.__main__:main", "the live latency dashboard on "
             "http://127.0.0.1:8050", "flinkfast dashboard --dashboard-port 8050"),
+    Command("sql", "flinkfast.cli:sql", "Flink's SQL client on the local cluster, the job's tables already "
+            "declared", "flinkfast sql   (then: SELECT COUNT(*) FROM random_user_source;)"),
     Command("psql", "flinkfast.cli:psql", "psql on the results database, with the credentials from .env",
             "flinkfast psql -c 'SELECT count(*) FROM processed_events'"),
 )
@@ -80,6 +82,44 @@ def psql(argv: list[str], prog: str = "flinkfast psql") -> int:
     env = dict(os.environ, PGPASSWORD=cfg.require("POSTGRES_PASSWORD"))
     os.execvpe(binary, [binary, "-X", "-h", cfg.postgres_host, "-p", str(cfg.postgres_port),
                         "-U", cfg.postgres_user, "-d", cfg.postgres_db, *argv], env)
+    return 0  # not reached
+
+
+def sql(argv: list[str], prog: str = "flinkfast sql") -> int:
+    """Replace this process with Flink's SQL client, initialised with the job's source, view and
+    sink statements (sql/flink/, rendered from the configuration). The init file holds the
+    writer's password, so it is written private (0600) into the stack's state folder; the
+    client does not echo it."""
+    if argv[:1] in (["-h"], ["--help"]):
+        print(f"usage: {prog} [SQL CLIENT ARGS ...]\n\n{BY_NAME['sql'].help}; other arguments go to "
+              f"sql-client.sh (e.g. -f FILE).\n\nexample: {BY_NAME['sql'].example}")
+        return 0
+    from flinkfast import config, job
+    from flinkfast.errors import Unavailable
+    from flinkfast.sqlfiles import flink_statements
+    from flinkfast.stack import Stack
+    cfg = config.load()
+    stack = Stack(cfg)
+    if not stack.flink_overview():
+        raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
+    stack.render_flink()
+    init = stack.state / "flink" / "sql-client-init.sql"
+    statements = flink_statements(cfg, (job.EDGE_SOURCE, job.TRANSFORM, *job.EDGE_SINKS))
+    init.unlink(missing_ok=True)
+    fd = os.open(init, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("".join(f"{statement};\n" for _, statement in statements))
+    # The wheel's opt/ lacks the gateway jar the client needs: an opt/ of our own with both.
+    from flinkfast.paths import SQLCLIENT_JARS
+    from flinkfast.stack import pyflink_home
+    opt = stack.state / "flink" / "opt"
+    opt.mkdir(exist_ok=True)
+    for old in opt.glob("*.jar"):
+        old.unlink()
+    for jar in [*(pyflink_home() / "opt").glob("*.jar"), *SQLCLIENT_JARS.glob("*.jar")]:
+        (opt / jar.name).symlink_to(jar)
+    binary = stack.flink_bin("sql-client.sh")
+    os.execve(binary, [binary, "-i", str(init), *argv], dict(stack.flink_env(), FLINK_OPT_DIR=str(opt)))
     return 0  # not reached
 
 

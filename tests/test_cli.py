@@ -54,3 +54,19 @@ def test_make_targets_are_one_liners_over_the_command():
 def test_an_unknown_command_is_one_line_and_exit_2():
     out = flinkfast("nonsense")
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "unknown command" in out.stderr
+
+
+@pytest.mark.e2e
+def test_sql_opens_flinks_sql_client_with_the_jobs_tables(stack, cfg, tmp_path):
+    """`flinkfast sql`: the real SQL client on the local cluster, tables declared, no secret shown."""
+    script = tmp_path / "q.sql"
+    script.write_text("SHOW TABLES;\nSHOW FUNCTIONS;\n")
+    out = flinkfast("sql", "-f", str(script))
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    for table in ("random_user_source", "classified", "processed", "dead_letters", "processed_events_sink"):
+        assert f"| {table} |" in out.stdout.replace("  ", " ") or table in out.stdout
+    assert "classify_event" in out.stdout
+    secret = cfg.require("FLINK_DB_PASSWORD")
+    assert secret not in out.stdout + out.stderr
+    init = stack.state / "flink" / "sql-client-init.sql"
+    assert init.stat().st_mode & 0o777 == 0o600
