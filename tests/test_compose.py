@@ -566,3 +566,12 @@ def test_quick_start_is_short_and_matches_the_compose_file(services):
             profile = words[words.index("--profile") + 1]
             service = words[-1]
             assert profile in services[service].get("profiles", []), command
+
+
+def test_shell_scripts_keep_lf_line_endings_in_any_checkout():
+    """A CRLF checkout (core.autocrlf on Windows) would break docker/postgres/initdb.sh in the
+    container; .gitattributes pins LF for every *.sh."""
+    out = subprocess.run(["git", "check-attr", "eol", "--", str(INITDB.relative_to(REPO))], cwd=REPO,
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip().endswith("eol: lf"), out.stdout + out.stderr
+    assert b"\r\n" not in INITDB.read_bytes()
