@@ -61,12 +61,14 @@ SETTINGS: tuple[Setting, ...] = (
     _s("TASKMANAGER_MEMORY", "1728m", "Flink TaskManager total process memory"),
     _s("TASKMANAGER_SLOTS", 2, "task slots of the TaskManager", int),
     # Where clients (scripts, the job) find the services.
-    _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"localhost:{c.kafka_port}", "Kafka bootstrap servers"),
+    # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
+    # ::1 first another local user could listen on that port and receive the credentials.
+    _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"127.0.0.1:{c.kafka_port}", "Kafka bootstrap servers"),
     _s("KAFKA_TOPIC", "RandomUser", "topic the producer writes and the job reads"),
     _s("KAFKA_PARTITIONS", 3, "partitions of the topic when it is created", int),
     _s("KAFKA_GROUP_ID", "flinkfast", "consumer group of the Flink job"),
-    _s("FLINK_REST_URL", lambda c: f"http://localhost:{c.flink_rest_port}", "Flink REST endpoint"),
-    _s("POSTGRES_HOST", "localhost", "PostgreSQL host"),
+    _s("FLINK_REST_URL", lambda c: f"http://127.0.0.1:{c.flink_rest_port}", "Flink REST endpoint"),
+    _s("POSTGRES_HOST", "127.0.0.1", "PostgreSQL host"),
     _s("POSTGRES_DB", "flink_db", "database of the results"),
     _s("POSTGRES_USER", "postgres", "PostgreSQL admin user (schema, reports)"),
     _s("POSTGRES_PASSWORD", None, "password of POSTGRES_USER", secret=True),

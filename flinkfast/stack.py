@@ -344,16 +344,16 @@ class Stack:
             shutil.copyfile(home / "conf" / name, f / "conf" / name)
         python = str(REPO_ROOT / ".venv" / "bin" / "python") if (REPO_ROOT / ".venv").exists() else sys.executable
         settings = {
-            "jobmanager.rpc.address": "localhost",
+            "jobmanager.rpc.address": "127.0.0.1",
             "jobmanager.rpc.port": self.cfg.flink_rpc_port,
-            "jobmanager.bind-host": "localhost",
+            "jobmanager.bind-host": "127.0.0.1",
             "jobmanager.memory.process.size": self.cfg.jobmanager_memory,
-            "taskmanager.bind-host": "localhost",
-            "taskmanager.host": "localhost",
+            "taskmanager.bind-host": "127.0.0.1",
+            "taskmanager.host": "127.0.0.1",
             "taskmanager.numberOfTaskSlots": self.cfg.taskmanager_slots,
             "taskmanager.memory.process.size": self.cfg.taskmanager_memory,
             "parallelism.default": 1,
-            "rest.address": "localhost",
+            "rest.address": "127.0.0.1",
             "rest.bind-address": "127.0.0.1",
             "rest.port": self.cfg.flink_rest_port,
             "io.tmp.dirs": str(f / "tmp"),

@@ -508,9 +508,9 @@ def test_host_scripts_reach_the_compose_stack_without_edits(compose, services):
         port = services[service]["ports"][0]
         return int(port["published"] if isinstance(port, dict) else str(port).split(":")[1])
 
-    assert cfg.kafka_bootstrap_servers == f"localhost:{host_port('kafka-broker')}"
-    assert cfg.postgres_host in ("localhost", "127.0.0.1") and cfg.postgres_port == host_port("postgres")
-    assert cfg.flink_rest_url == f"http://localhost:{host_port('jobmanager')}"
+    assert cfg.kafka_bootstrap_servers == f"127.0.0.1:{host_port('kafka-broker')}"
+    assert cfg.postgres_host == "127.0.0.1" and cfg.postgres_port == host_port("postgres")
+    assert cfg.flink_rest_url == f"http://127.0.0.1:{host_port('jobmanager')}"
     pg = env_map(services["postgres"])
     assert (pg["POSTGRES_USER"], pg["POSTGRES_DB"]) == (cfg.postgres_user, cfg.postgres_db)
     # The broker advertises the published port to host clients and kafka-broker:29092 inside.
