@@ -1,49 +1,59 @@
-# Thin targets over the flinkfast package. `make help` lists them.
+# One-line targets over the `flinkfast` command (flinkfast/cli.py). `make help` lists them.
 SHELL := /bin/bash
 PY    := .venv/bin/python
+FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench dashboard
+.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # Setup is idempotent and takes a fraction of a second when nothing changed, so the targets
-# that need it simply run it first.
-setup:  ## install system packages, .venv, jars and .env (idempotent)
-	@python3 -m flinkfast.setup
+# that need it simply run it first. It runs on the system Python: .venv does not exist yet.
+setup:  ## install system packages, .venv (with the flinkfast command), jars, the job's function, .env
+	@python3 -m flinkfast.bootstrap
 
 up: setup  ## start the local stack (ZooKeeper, Kafka, PostgreSQL, Flink) and wait until healthy
-	@$(PY) -m flinkfast.stack up
+	@$(FF) up
 
 down:  ## stop what `make up` started
-	@if [ -x $(PY) ]; then $(PY) -m flinkfast.stack down; fi
+	@if [ -x $(FF) ]; then $(FF) down; fi
 
 status:  ## pid, health and memory of each service; the job's state, restarts and lag (exit 1 on trouble)
-	@$(PY) -m flinkfast.stack status
+	@$(FF) status
 
 logs:  ## end of the logs (SERVICE=kafka to pick one)
-	@$(PY) -m flinkfast.stack logs $(SERVICE)
+	@$(FF) logs $(SERVICE)
 
 clean:  ## stop the stack and delete its data (.state)
-	@if [ -x $(PY) ]; then $(PY) -m flinkfast.stack down --purge; else rm -rf .state; fi
+	@if [ -x $(FF) ]; then $(FF) clean; else rm -rf .state; fi
 
 demo: setup  ## set up, start the stack, run the pipeline on EVENTS events, print the latency report
-	@$(PY) -m flinkfast.demo
+	@$(FF) demo
 
 submit: setup  ## submit flinkfast_job.py to the local Flink cluster
-	@$(PY) -m flinkfast.submit
+	@$(FF) submit
 
 skip: setup  ## record the message at AT=PARTITION:OFFSET as a dead letter, unread, and resubmit the job
-	@$(PY) -m flinkfast.skip $(AT)
+	@$(FF) skip $(AT)
 
 report: setup  ## print the latency report
-	@$(PY) print_data_postgres.py
+	@$(FF) report
 
 reconcile: setup  ## check that every consumed Kafka message is in exactly one table (exit 1 on a gap)
-	@$(PY) print_data_postgres.py --reconcile --wait 120
+	@$(FF) reconcile --wait 120
 
 bench: setup  ## benchmark: drain BENCH_EVENTS (default 1,000,000) and latency at 1k and 10k events/s
-	@$(PY) -m flinkfast.bench
+	@$(FF) bench
+
+dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)
+	@$(FF) dashboard
+
+sql: setup  ## Flink's SQL client on the local cluster, the job's tables declared
+	@$(FF) sql
+
+psql: setup  ## psql on the results database with the credentials from .env
+	@$(FF) psql
 
 test: setup  ## set up and run the whole test suite (unit, checks, end to end)
 	@$(PY) -m pytest
@@ -53,6 +63,3 @@ fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) wit
 
 test-unit: setup  ## only the tests that need no service
 	@$(PY) -m pytest -m "not e2e"
-
-dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)
-	@$(PY) -m flinkfast.dashboard

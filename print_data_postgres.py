@@ -1,95 +1,19 @@
 #!/usr/bin/env python3
-"""Print the pipeline's latency report from PostgreSQL.
-
-Shows the latest rows, the total, throughput (whole run and the last N seconds), latency
-percentiles split at Flink (Kafka -> Flink -> PostgreSQL) and a latency histogram. The queries
-are the files in sql/report/ (`psql -f sql/report/latency.sql` prints the same).
+"""Print the pipeline's latency report from PostgreSQL (`flinkfast report`; this script stays
+for the compose path and existing habits, with the same flags). See flinkfast/report_cli.py.
 
 Examples:
   python print_data_postgres.py
   python print_data_postgres.py --since "2026-11-25 10:00:00+00" --json
-  python print_data_postgres.py --plot latency.png
-  python print_data_postgres.py --reconcile --wait 60     # every consumed message in exactly one place?
-
-Exit codes: 0 report printed (or reconciliation OK), 1 no rows in scope (or a gap found),
-2 bad arguments, 3 database or Kafka unreachable, 4 --wait timed out.
+  python print_data_postgres.py --reconcile --wait 60
 """
-import argparse
-import datetime as dt
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flinkfast import config, report  # noqa: E402
-from flinkfast.errors import CheckFailed, ConfigError, run  # noqa: E402
-
-
-def timestamp(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO timestamp, e.g. 2026-11-25T10:00:00+00:00") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add one, e.g. +00:00")
-    return value
-
-
-def warn_if_unhealthy(cfg, conn) -> None:
-    """A restarting, failed or stalled job is said first, on stderr, before any figure."""
-    from flinkfast import health
-    h = health.job_health(cfg, conn)
-    if h.problems:
-        print(health.format_problems(h), file=sys.stderr)
-
-
-def reconcile_command(cfg, args) -> int:
-    from flinkfast import reconcile
-    if args.wait:
-        reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)
-    result = reconcile.reconcile(cfg, to_end=args.to_end)
-    print(json.dumps(result.as_dict(), indent=2) if args.json else result.text())
-    if not result.ok:
-        raise CheckFailed(f"reconciliation found a gap on topic {result.topic}")
-    return 0
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--since", type=timestamp, help="only rows inserted at or after this time (ISO, with zone)")
-    parser.add_argument("--window", type=float, default=60, help="seconds for the recent-throughput figure (default 60)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the latency distribution and latency over time")
-    rec = parser.add_argument_group("reconciliation")
-    rec.add_argument("--reconcile", action="store_true",
-                     help="compare, per partition, the Kafka offsets consumed with the rows in processed_events, "
-                          "superseded_events and dead_letter_events; exit 1 on any gap")
-    rec.add_argument("--to-end", action="store_true", help="reconcile up to the end of the log, not the committed offsets")
-    rec.add_argument("--wait", type=float, metavar="SECONDS",
-                     help="first wait (at most this long) until the job has consumed and checkpointed the whole topic")
-    config.add_flags(parser, "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER",
-                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME")
-    args = parser.parse_args()
-    if args.window <= 0:
-        raise ConfigError("--window must be positive")
-    cfg = config.from_args(args)
-    if args.reconcile:
-        return reconcile_command(cfg, args)
-    with report.connect(cfg) as conn:
-        warn_if_unhealthy(cfg, conn)
-        data = report.collect(conn, since=args.since, window_s=args.window)
-        if args.plot:
-            report.plot(report.series(conn, since=args.since), args.plot)
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else report.format_text(data))
-    if args.plot:
-        print(f"plot written to {args.plot}", file=sys.stderr)
-    if data["summary"]["total_rows"] == 0:
-        raise CheckFailed("no rows in scope: has the job run, and is --since right?")
-    return 0
-
+from flinkfast.errors import run  # noqa: E402
+from flinkfast.report_cli import main  # noqa: E402
 
 if __name__ == "__main__":
     run(main, "print_data_postgres")

@@ -26,13 +26,22 @@ import subprocess
 import time
 from pathlib import Path
 
-from flinkfast import config, producer, submit
-from flinkfast.config import REPO_ROOT, Config
+from flinkfast import clients, config, producer, report, submit
+from flinkfast.clients import pg_connect as connect
+from flinkfast.config import REPO_ROOT, SQL_DIR, Config
 from flinkfast.errors import TimedOut, run
-from flinkfast.report import connect
+from flinkfast.sqlfiles import REPORT_DIR, strip_comments as strip_sql_comments
 from flinkfast.stack import Stack
 
 OUT_DIR = REPO_ROOT / "benchmarks"
+BENCH_DIR = SQL_DIR / "bench"
+
+
+def bench_sql(name: str) -> str:
+    """A statement of sql/bench/ (comments dropped: psycopg2 would read a % in them)."""
+    return strip_sql_comments((BENCH_DIR / name).read_text()).rstrip().rstrip(";")
+
+
 # The original design's sink and job settings: flush every 100 rows or 2 s, parallelism 1.
 SEED_SETTINGS = {"SINK_FLUSH_MAX_ROWS": "100", "SINK_FLUSH_INTERVAL_MS": "2000", "FLINK_PARALLELISM": "1"}
 RATES = (1000, 10000)
@@ -48,35 +57,24 @@ def bench_cfg(cfg: Config, db: str, **overrides) -> Config:
 
 
 def create_topic(cfg: Config, name: str) -> None:
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
-    try:
-        admin.create_topics([NewTopic(name, cfg.kafka_partitions, 1)])
-    finally:
-        admin.close()
+    clients.create_topic(cfg, name)
 
 
 def delete_topics(cfg: Config, names: list[str]) -> None:
-    from kafka import KafkaAdminClient
-    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
     try:
-        admin.delete_topics(names)
+        clients.delete_topics(cfg, names)
     except Exception as e:  # cleanup only: a leftover topic is not worth failing a finished benchmark
         say(f"note: could not delete topics {names}: {e}")
-    finally:
-        admin.close()
 
 
 def truncate(cfg: Config) -> None:
     with connect(cfg) as conn, conn.cursor() as cur:
-        cur.execute("TRUNCATE processed_events, dead_letter_events, superseded_events")
+        cur.execute(bench_sql("001_truncate.sql"))
 
 
 def count_rows(cfg: Config, topic: str) -> tuple[int, float | None]:
     with connect(cfg) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*), EXTRACT(EPOCH FROM max(postgres_timestamp)) FROM processed_events "
-                    "WHERE kafka_topic = %s", (topic,))
+        cur.execute(bench_sql("002_progress.sql"), {"topic": topic})
         n, last = cur.fetchone()
         return n, float(last) if last is not None else None
 
@@ -117,18 +115,12 @@ def drain_job(cfg: Config, topic: str, n: int, label: str, overrides: dict, time
 
 def drain_naive(cfg: Config, topic: str, n: int, timeout: float) -> dict:
     """What a user would write without Flink: poll, parse, batch-upsert, commit."""
-    from kafka import KafkaConsumer
     from psycopg2.extras import execute_values
     truncate(cfg)
-    consumer = KafkaConsumer(topic, bootstrap_servers=cfg.kafka_bootstrap_servers, group_id=f"{topic}-naive",
-                             auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=2000)
+    consumer = clients.kafka_consumer(cfg, topic, group_id=f"{topic}-naive", auto_offset_reset="earliest",
+                                      max_poll_records=2000)
     year = dt.date.today().year
-    sql = ("INSERT INTO processed_events (uuid, first_name, last_name, country, age, birth_year, kafka_topic, "
-           "kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms) VALUES %s ON CONFLICT (uuid) DO UPDATE SET "
-           "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, country = EXCLUDED.country, "
-           "age = EXCLUDED.age, birth_year = EXCLUDED.birth_year, kafka_topic = EXCLUDED.kafka_topic, "
-           "kafka_partition = EXCLUDED.kafka_partition, kafka_offset = EXCLUDED.kafka_offset, "
-           "kafka_ts_ms = EXCLUDED.kafka_ts_ms, flink_ts_ms = EXCLUDED.flink_ts_ms")
+    sql = bench_sql("003_naive_upsert.sql")
     conn = connect(cfg)
     started = time.time()
     done = 0
@@ -169,8 +161,7 @@ def copy_ceiling(cfg: Config, events: list[dict], topic: str) -> dict:
     buf.seek(0)
     with connect(cfg) as conn, conn.cursor() as cur:
         started = time.time()
-        cur.copy_expert("COPY processed_events (uuid, first_name, last_name, country, age, birth_year, kafka_topic, "
-                        "kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms) FROM STDIN", buf)
+        cur.copy_expert(bench_sql("004_copy.sql"), buf)
         conn.commit()
         elapsed = time.time() - started
     return {"events": len(events), "seconds": round(elapsed, 2), "events_per_s": round(len(events) / elapsed),
@@ -191,17 +182,13 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
     finally:
         submit.cancel(job_cfg, job_id)
     with connect(cfg) as conn, conn.cursor() as cur:
-        cur.execute("""
-            WITH r AS (SELECT EXTRACT(EPOCH FROM postgres_timestamp - kafka_timestamp) * 1000 AS ms
-                         FROM processed_events
-                        WHERE kafka_topic = %(topic)s
-                          AND kafka_timestamp >= (SELECT min(kafka_timestamp) FROM processed_events
-                                                   WHERE kafka_topic = %(topic)s) + make_interval(secs => %(warmup)s))
-            SELECT count(*),
-                   percentile_cont(0.50) WITHIN GROUP (ORDER BY ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
-                   percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms)
-              FROM r""", {"topic": topic, "warmup": WARMUP_S})
-        rows, p50, p95, p99, mx = cur.fetchone()
+        # The bench database holds only this run's rows (truncated above): the report's scope
+        # by insert time and its percentile query are the whole measurement.
+        cur.execute(bench_sql("005_warmup_end.sql"), {"topic": topic, "warmup": WARMUP_S})
+        report.scope(cur, cur.fetchone()[0], 60)
+        cur.execute((REPORT_DIR / "003_latency_percentiles.sql").read_text())
+        end_to_end = next(r for r in cur.fetchall() if r[0] == "kafka_to_postgres")
+        rows, p50, p95, p99, mx = end_to_end[1], end_to_end[2], end_to_end[4], end_to_end[5], end_to_end[6]
     delete_topics(cfg, [topic])
     return {"offered_events_per_s": rate, "achieved_events_per_s": round(summary.events_per_s),
             "duration_s": duration, "rows": rows, "warmup_excluded_s": WARMUP_S,
@@ -272,8 +259,8 @@ def plot(result: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
                                      epilog="example: BENCH_EVENTS=100000 BENCH_DURATION=20 make bench",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", 1_000_000)),
@@ -285,7 +272,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated events (default 1)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the JSON and PNG (default benchmarks/)")
     config.add_flags(parser, "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     base = config.from_args(args)
     cfg = bench_cfg(base, args.db)
     stack = Stack(cfg)

@@ -4,8 +4,8 @@ Precedence, highest first: command-line flag > environment variable > `.env` fil
 Every setting has exactly one environment variable, listed in `.env.example`; a test checks
 that the two agree, so the documentation cannot drift from the code.
 
-Secrets (passwords) have no default in code. `make setup` copies `.env.example` to `.env`
-so the local stack works out of the box; outside make a missing secret is a clear error.
+Secrets (passwords) have no default in code, nor in `.env.example`: `make setup` copies it to
+`.env` with random passwords; outside make a missing secret is a clear error.
 """
 from __future__ import annotations
 
@@ -61,12 +61,14 @@ SETTINGS: tuple[Setting, ...] = (
     _s("TASKMANAGER_MEMORY", "1728m", "Flink TaskManager total process memory"),
     _s("TASKMANAGER_SLOTS", 2, "task slots of the TaskManager", int),
     # Where clients (scripts, the job) find the services.
-    _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"localhost:{c.kafka_port}", "Kafka bootstrap servers"),
+    # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
+    # ::1 first another local user could listen on that port and receive the credentials.
+    _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"127.0.0.1:{c.kafka_port}", "Kafka bootstrap servers"),
     _s("KAFKA_TOPIC", "RandomUser", "topic the producer writes and the job reads"),
     _s("KAFKA_PARTITIONS", 3, "partitions of the topic when it is created", int),
     _s("KAFKA_GROUP_ID", "flinkfast", "consumer group of the Flink job"),
-    _s("FLINK_REST_URL", lambda c: f"http://localhost:{c.flink_rest_port}", "Flink REST endpoint"),
-    _s("POSTGRES_HOST", "localhost", "PostgreSQL host"),
+    _s("FLINK_REST_URL", lambda c: f"http://127.0.0.1:{c.flink_rest_port}", "Flink REST endpoint"),
+    _s("POSTGRES_HOST", "127.0.0.1", "PostgreSQL host"),
     _s("POSTGRES_DB", "flink_db", "database of the results"),
     _s("POSTGRES_USER", "postgres", "PostgreSQL admin user (schema, reports)"),
     _s("POSTGRES_PASSWORD", None, "password of POSTGRES_USER", secret=True),
@@ -111,7 +113,7 @@ class Config:
         try:
             return self._values[name.upper()]
         except KeyError:
-            raise AttributeError(name) from None
+            raise AttributeError(f"no setting {name!r}{_suggest(name.upper())}") from None
 
     def get(self, env: str):
         return self._values[env]
@@ -120,7 +122,8 @@ class Config:
         """A secret or other value without a default: a clear error where it is missing."""
         value = self._values.get(env)
         if value in (None, ""):
-            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}) and try again")
+            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}); "
+                              "`make setup` does it and generates the passwords")
         return value
 
     def secrets(self) -> list[str]:
@@ -157,6 +160,9 @@ def load(overrides: Mapping[str, object] | None = None, env: Mapping[str, str] |
     dotenv_path = REPO_ROOT / ".env" if dotenv_path is None else dotenv_path
     from_file = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None} if dotenv_path.is_file() else {}
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(overrides) - _BY_ENV.keys())
+    if unknown:  # a typo fails here, at once, not as a silently ignored value
+        raise ConfigError(f"unknown setting {unknown[0]}{_suggest(unknown[0])} (the settings are listed in .env.example)")
 
     values: dict[str, object] = {}
     derived: list[Setting] = []
@@ -195,6 +201,12 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
     if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):
         raise ConfigError("FLINK_PROMETHEUS_PORTS must be a port or a range like 9249-9250 (or empty: off)")
+
+
+def _suggest(env: str) -> str:
+    import difflib
+    close = difflib.get_close_matches(env, list(_BY_ENV), n=1)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def add_flags(parser: argparse.ArgumentParser, *envs: str) -> None:

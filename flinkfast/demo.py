@@ -14,15 +14,15 @@ from flinkfast.stack import Stack
 from flinkfast.verify import Landing
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.demo", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.demo", description=__doc__.split("\n\n")[0],
                                      epilog="example: EVENTS=50000 make demo")
     parser.add_argument("--seed", type=int, default=None, help="seed of the generated events (default: random)")
     parser.add_argument("--rate", type=float, default=0, help="events/s to produce (default 0: as fast as possible)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds to wait for all rows (default 120 + 1 s per 2,000 events)")
     config.add_flags(parser, "EVENTS", "FLINK_PARALLELISM")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     cfg = config.from_args(args)
     timeout = args.timeout or 120 + cfg.events / 2000
 

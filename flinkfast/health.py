@@ -115,7 +115,7 @@ def consumer_lag(cfg: Config) -> int:
 
 def idle_seconds(cfg: Config, conn=None) -> float | None:
     """Seconds since the newest row of either table (the database's clock); None when empty."""
-    from flinkfast.report import connect
+    from flinkfast.clients import pg_connect as connect
     own = conn is None
     conn = conn or connect(cfg)
     try:

@@ -267,8 +267,9 @@ def connect(cfg):
     kafka-python would otherwise block up to a minute on metadata and then fail with a
     generic timeout; here each step is bounded by KAFKA_TIMEOUT_S.
     """
-    from kafka import KafkaAdminClient, KafkaProducer
     from kafka.errors import KafkaError
+
+    from flinkfast.clients import kafka_admin, kafka_producer
 
     servers = cfg.kafka_bootstrap_servers
     topic = cfg.kafka_topic
@@ -276,9 +277,8 @@ def connect(cfg):
     unreachable = (f"Kafka at {servers} is not reachable (no answer within {KAFKA_TIMEOUT_S} s); "
                    f"is the local stack running? `make up` starts it")
     try:
-        producer = KafkaProducer(
-            bootstrap_servers=servers.split(","),
-            acks="all", enable_idempotence=True,  # counted as sent = on all in-sync replicas, once
+        producer = kafka_producer(
+            cfg, enable_idempotence=True,  # counted as sent = on all in-sync replicas, once
             linger_ms=10, batch_size=128 * 1024,  # batches of ~1000 events: throughput, little latency
             bootstrap_timeout_ms=timeout_ms, max_block_ms=timeout_ms,
             request_timeout_ms=timeout_ms, delivery_timeout_ms=_DELIVERY_TIMEOUT_MS,
@@ -286,8 +286,7 @@ def connect(cfg):
     except (KafkaError, OSError, ValueError) as e:
         raise Unavailable(f"{unreachable} [{_one_line(e, 120)}]") from None
     try:
-        admin = KafkaAdminClient(bootstrap_servers=servers.split(","), request_timeout_ms=timeout_ms,
-                                 bootstrap_timeout_ms=timeout_ms)
+        admin = kafka_admin(cfg, request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
         try:
             topics = admin.list_topics()
         finally:

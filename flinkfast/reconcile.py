@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass, field
 
 from flinkfast.config import SQL_DIR, Config
-from flinkfast.errors import TimedOut, Unavailable
-from flinkfast.report import connect
+from flinkfast.errors import Unavailable
+from flinkfast.clients import kafka_consumer, pg_connect as connect, wait_until
 
 PLACED = (SQL_DIR / "reconcile" / "placed.sql").read_text
 MISSING = (SQL_DIR / "reconcile" / "missing.sql").read_text
@@ -83,13 +83,12 @@ class Result:
 
 def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """(first offset, end offset, committed offset) per partition, from the broker."""
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
     from kafka.errors import KafkaError
     try:
         # group_id only to read the group's committed offsets: this consumer never subscribes,
         # so it does not join the group (the Flink source assigns partitions itself anyway).
-        consumer = KafkaConsumer(bootstrap_servers=cfg.kafka_bootstrap_servers.split(","), group_id=group,
-                                 enable_auto_commit=False, request_timeout_ms=10000)
+        consumer = kafka_consumer(cfg, group_id=group)
     except (KafkaError, OSError) as e:
         raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
     try:
@@ -108,25 +107,25 @@ def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], 
 def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> None:
     """Until the group's committed offsets reach the end of every partition (the job caught up
     and checkpointed), so that 'committed' covers everything produced."""
-    deadline = time.monotonic() + timeout
-    while True:
+    behind: dict[int, int] = {}
+
+    def caught_up() -> bool:
         _, end, committed = kafka_offsets(cfg, topic, group)
-        behind = {p: e - committed.get(p, 0) for p, e in end.items() if committed.get(p, 0) < e}
-        if not behind:
-            return
-        if time.monotonic() > deadline:
-            raise TimedOut(f"group {group} is still {sum(behind.values()):,} messages behind on {topic} after "
-                           f"{timeout:.0f}s; is the job running (Flink Web UI)?")
-        time.sleep(1)
+        behind.clear()
+        behind.update({p: e - committed.get(p, 0) for p, e in end.items() if committed.get(p, 0) < e})
+        return not behind
+
+    wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} messages behind on "
+                                           f"{topic} after {timeout:.0f}s; is the job running (Flink Web UI)?",
+               interval=1)
 
 
 def read_uuids(cfg: Config, topic: str, partition: int, offsets: list[int]) -> dict[int, str | None]:
     """The uuid in the payload of each message at these offsets (None: unreadable or not JSON)."""
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
     wanted, found = set(offsets), {}
     tp = TopicPartition(topic, partition)
-    consumer = KafkaConsumer(bootstrap_servers=cfg.kafka_bootstrap_servers.split(","), enable_auto_commit=False,
-                             request_timeout_ms=10000)
+    consumer = kafka_consumer(cfg)
     try:
         consumer.assign([tp])
         consumer.seek(tp, min(offsets))

@@ -9,8 +9,7 @@ import datetime as dt
 import decimal
 from pathlib import Path
 
-from flinkfast.config import Config
-from flinkfast.errors import Unavailable
+from flinkfast.clients import pg_connect as connect  # noqa: F401 - callers say report.connect
 from flinkfast.sqlfiles import REPORT_DIR
 
 SECTIONS = {
@@ -20,18 +19,6 @@ SECTIONS = {
     "buckets": "004_latency_buckets.sql",
     "recent": "005_throughput_recent.sql",
 }
-
-
-def connect(cfg: Config, user: str | None = None, password: str | None = None):
-    import psycopg2
-    try:
-        return psycopg2.connect(host=cfg.postgres_host, port=cfg.postgres_port, dbname=cfg.postgres_db,
-                                user=user or cfg.postgres_user,
-                                password=password or cfg.require("POSTGRES_PASSWORD"), connect_timeout=10)
-    except psycopg2.OperationalError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else "connection failed"
-        raise Unavailable(f"cannot connect to PostgreSQL at {cfg.postgres_host}:{cfg.postgres_port} "
-                          f"(database {cfg.postgres_db}): {cfg.mask(first)}; is the stack up (make up)?") from None
 
 
 def _plain(value):

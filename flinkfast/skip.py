@@ -59,8 +59,8 @@ def skip(cfg: Config, positions: list[tuple[int, int]]) -> tuple[str, str]:
     return submit.submit(job_cfg), skips  # cancels the running job of that name first
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.skip", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.skip", description=__doc__.split("\n\n")[0],
                                      epilog="example: python -m flinkfast.skip 0:42   (make skip AT=0:42)")
     parser.add_argument("positions", nargs="+", type=position, metavar="PARTITION:OFFSET",
                         help="where the message is on KAFKA_TOPIC")

@@ -344,16 +344,16 @@ class Stack:
             shutil.copyfile(home / "conf" / name, f / "conf" / name)
         python = str(REPO_ROOT / ".venv" / "bin" / "python") if (REPO_ROOT / ".venv").exists() else sys.executable
         settings = {
-            "jobmanager.rpc.address": "localhost",
+            "jobmanager.rpc.address": "127.0.0.1",
             "jobmanager.rpc.port": self.cfg.flink_rpc_port,
-            "jobmanager.bind-host": "localhost",
+            "jobmanager.bind-host": "127.0.0.1",
             "jobmanager.memory.process.size": self.cfg.jobmanager_memory,
-            "taskmanager.bind-host": "localhost",
-            "taskmanager.host": "localhost",
+            "taskmanager.bind-host": "127.0.0.1",
+            "taskmanager.host": "127.0.0.1",
             "taskmanager.numberOfTaskSlots": self.cfg.taskmanager_slots,
             "taskmanager.memory.process.size": self.cfg.taskmanager_memory,
             "parallelism.default": 1,
-            "rest.address": "localhost",
+            "rest.address": "127.0.0.1",
             "rest.bind-address": "127.0.0.1",
             "rest.port": self.cfg.flink_rest_port,
             "io.tmp.dirs": str(f / "tmp"),
@@ -468,16 +468,8 @@ class Stack:
         raise TimedOut(f"{svc.name} was not healthy within {svc.timeout:.0f}s; see {svc.log}")
 
     def create_topic(self) -> None:
-        from kafka import KafkaAdminClient
-        from kafka.admin import NewTopic
-        from kafka.errors import TopicAlreadyExistsError
-        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{self.cfg.kafka_port}")
-        try:
-            admin.create_topics([NewTopic(self.cfg.kafka_topic, self.cfg.kafka_partitions, 1)])
-        except TopicAlreadyExistsError:
-            pass
-        finally:
-            admin.close()
+        from flinkfast.clients import create_topic
+        create_topic(config.load({**self.cfg.as_env(), "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.cfg.kafka_port}"}))
 
     def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run psql as the admin user with the project's settings in its environment (for \\getenv)."""
@@ -640,19 +632,21 @@ def _wheel_java_opts(home: Path) -> str:
     return ""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m flinkfast.stack",
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.stack",
         description="Start, check and stop the local stack (ZooKeeper, Kafka, PostgreSQL, Flink) without Docker.",
         epilog="example: python -m flinkfast.stack up && python -m flinkfast.stack status",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)")
-    down = sub.add_parser("down", help="stop the services this stack started, by pid")
+    sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)",
+                   epilog="example: flinkfast up   (make up)")
+    down = sub.add_parser("down", help="stop the services this stack started, by pid",
+                          epilog="example: flinkfast down   (make down; make clean = down --purge)")
     down.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints")
     sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts "
-                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled")
-    logs = sub.add_parser("logs", help="print the end of the logs")
+                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled",
+                   epilog="example: flinkfast status   (make status)")
+    logs = sub.add_parser("logs", help="print the end of the logs", epilog="example: flinkfast logs taskmanager -n 100")
     logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager (default: all)")
     logs.add_argument("-n", "--lines", type=int, default=40)
     config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS", "JOB_NAME")

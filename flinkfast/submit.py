@@ -9,12 +9,12 @@ import argparse
 import json
 import re
 import subprocess
-import time
 import urllib.request
 
 from flinkfast import config
 from flinkfast.config import REPO_ROOT, Config
-from flinkfast.errors import TimedOut, Unavailable, run
+from flinkfast.clients import wait_until
+from flinkfast.errors import Unavailable, run
 from flinkfast.stack import Stack
 
 JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"
@@ -35,25 +35,20 @@ def running_jobs(cfg: Config, name: str | None = None) -> list[dict]:
 
 def cancel(cfg: Config, job_id: str, timeout: float = 60) -> None:
     rest(cfg, f"/jobs/{job_id}?mode=cancel", method="PATCH")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if rest(cfg, f"/jobs/{job_id}")["state"] in ("CANCELED", "FAILED", "FINISHED"):
-            return
-        time.sleep(0.5)
-    raise TimedOut(f"job {job_id} did not stop within {timeout:.0f}s")
+    wait_until(lambda: rest(cfg, f"/jobs/{job_id}")["state"] in ("CANCELED", "FAILED", "FINISHED"), timeout,
+               f"job {job_id} stopped")
 
 
 def wait_running(cfg: Config, job_id: str, timeout: float = 120) -> None:
     """Until every task of the job runs (so produced events are consumed at once)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def running() -> bool:
         info = rest(cfg, f"/jobs/{job_id}")
         if info["state"] in ("FAILED", "CANCELED", "FINISHED"):
             raise Unavailable(f"job {job_id} is {info['state']}; see the Flink Web UI ({cfg.flink_rest_url}) or `make logs`")
-        if info["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in info["vertices"]):
-            return
-        time.sleep(0.5)
-    raise TimedOut(f"job {job_id} did not reach RUNNING within {timeout:.0f}s; see `make logs SERVICE=taskmanager`")
+        return info["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in info["vertices"])
+
+    wait_until(running, timeout, lambda: f"job {job_id} did not reach RUNNING within {timeout:.0f}s; "
+                                         "see `make logs SERVICE=taskmanager`")
 
 
 def stage_job_dir(job_dir):
@@ -104,11 +99,11 @@ def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wai
     return job_id
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.submit", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.submit", description=__doc__.split("\n\n")[0],
                                      epilog="example: make up && python -m flinkfast.submit")
     config.add_flags(parser, "FLINK_PARALLELISM", "CHECKPOINT_INTERVAL_MS", "SCAN_STARTUP_MODE")
-    cfg = config.from_args(parser.parse_args())
+    cfg = config.from_args(parser.parse_args(argv))
     job_id = submit(cfg)
     print(f"job {cfg.job_name!r} running: {job_id}  (Web UI {cfg.flink_rest_url}/#/job/running/{job_id}/overview)")
     return 0

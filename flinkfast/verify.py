@@ -6,7 +6,7 @@ import time
 
 from flinkfast.config import Config
 from flinkfast.errors import TimedOut
-from flinkfast.report import connect
+from flinkfast.clients import pg_connect as connect
 
 
 class Landing:

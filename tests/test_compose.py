@@ -26,7 +26,7 @@ from dotenv import dotenv_values
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # flinkfast_job.py and producer_api.py live at the root
 
-from flinkfast import config, job, setup, sqlfiles, versions  # noqa: E402
+from flinkfast import bootstrap as setup, config, job, sqlfiles, versions  # noqa: E402
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "docker" / "flink" / "Dockerfile"
@@ -86,7 +86,9 @@ def interpolate(node, env: dict[str, str]):
 
 
 def example_env() -> dict[str, str]:
-    return {k: v for k, v in dotenv_values(REPO / ".env.example").items() if v is not None}
+    """.env.example as `make setup` makes it: its empty passwords filled (with test values)."""
+    env = {k: v for k, v in dotenv_values(REPO / ".env.example").items() if v is not None}
+    return {k: (v or f"test-{k.lower()}" if k.endswith("PASSWORD") else v) for k, v in env.items()}
 
 
 def env_map(service: dict) -> dict[str, str]:
@@ -231,6 +233,13 @@ def test_published_ports_bind_127_0_0_1_and_only_the_needed_ones(services):
     assert published == {**PUBLISHED_EXTRA, **wanted}
 
 
+def test_env_example_has_no_password_to_copy():
+    """Every install gets its own: .env.example leaves them empty, compose refuses empty ones."""
+    raw_example = dotenv_values(REPO / ".env.example")
+    assert {k: v for k, v in raw_example.items() if k.endswith("PASSWORD")} == \
+        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": ""}
+
+
 def test_no_password_is_written_literally(raw):
     # In the compose file every secret is a required variable: ${VAR:?message}.
     for name, svc in raw["services"].items():
@@ -349,9 +358,9 @@ def test_confluent_and_postgres_images_follow_pom(services):
 
 
 def test_dockerfile_fetches_the_jars_like_the_local_stack():
-    """Same manifest, same profile and flags as flinkfast/setup.py's `flink` jars."""
+    """Same manifest, same profile and flags as flinkfast/bootstrap.py's `flink` jars."""
     m = re.search(r'\("flink", \[([^\]]*)\]\)', inspect.getsource(setup.jars))
-    assert m, "flinkfast/setup.py no longer fetches the `flink` profile as this test expects"
+    assert m, "flinkfast/bootstrap.py no longer fetches the `flink` profile as this test expects"
     setup_flags = re.findall(r'"([^"]+)"', m.group(1))
     text = DOCKERFILE.read_text()
     assert re.search(r"^COPY pom\.xml ", text, re.M)
@@ -361,13 +370,13 @@ def test_dockerfile_fetches_the_jars_like_the_local_stack():
     assert "-P" in words and words[words.index("-P") + 1] == "flink"
     assert "dependency:copy-dependencies" in words
     for flag in setup_flags:
-        assert flag in words, f"the Dockerfile's mvn lacks {flag} (flinkfast/setup.py uses it)"
+        assert flag in words, f"the Dockerfile's mvn lacks {flag} (flinkfast/bootstrap.py uses it)"
     out = next(w.split("=", 1)[1] for w in words if w.startswith("-DoutputDirectory="))
     assert re.search(rf"^COPY --from=\S+ {re.escape(out)}/\*\.jar /opt/flink/lib/$", text, re.M)
 
 
 def test_dockerfile_builds_the_function_like_the_local_stack():
-    """The job's Java function: the same mvn command as flinkfast/setup.py, into Flink's lib/."""
+    """The job's Java function: the same mvn command as flinkfast/bootstrap.py, into Flink's lib/."""
     builds = [c for c in dockerfile_run_commands() if c.startswith("mvn ") and "udf/pom.xml" in c]
     assert len(builds) == 1
     assert shlex.split(builds[0].split("&&")[0]) == setup.UDF_BUILD
@@ -499,9 +508,9 @@ def test_host_scripts_reach_the_compose_stack_without_edits(compose, services):
         port = services[service]["ports"][0]
         return int(port["published"] if isinstance(port, dict) else str(port).split(":")[1])
 
-    assert cfg.kafka_bootstrap_servers == f"localhost:{host_port('kafka-broker')}"
-    assert cfg.postgres_host in ("localhost", "127.0.0.1") and cfg.postgres_port == host_port("postgres")
-    assert cfg.flink_rest_url == f"http://localhost:{host_port('jobmanager')}"
+    assert cfg.kafka_bootstrap_servers == f"127.0.0.1:{host_port('kafka-broker')}"
+    assert cfg.postgres_host == "127.0.0.1" and cfg.postgres_port == host_port("postgres")
+    assert cfg.flink_rest_url == f"http://127.0.0.1:{host_port('jobmanager')}"
     pg = env_map(services["postgres"])
     assert (pg["POSTGRES_USER"], pg["POSTGRES_DB"]) == (cfg.postgres_user, cfg.postgres_db)
     # The broker advertises the published port to host clients and kafka-broker:29092 inside.
@@ -557,3 +566,12 @@ def test_quick_start_is_short_and_matches_the_compose_file(services):
             profile = words[words.index("--profile") + 1]
             service = words[-1]
             assert profile in services[service].get("profiles", []), command
+
+
+def test_shell_scripts_keep_lf_line_endings_in_any_checkout():
+    """A CRLF checkout (core.autocrlf on Windows) would break docker/postgres/initdb.sh in the
+    container; .gitattributes pins LF for every *.sh."""
+    out = subprocess.run(["git", "check-attr", "eol", "--", str(INITDB.relative_to(REPO))], cwd=REPO,
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip().endswith("eol: lf"), out.stdout + out.stderr
+    assert b"\r\n" not in INITDB.read_bytes()

@@ -35,8 +35,8 @@ def test_types_are_converted_and_bad_numbers_are_clear(dotenv):
 
 def test_derived_defaults_follow_the_ports(tmp_path):
     cfg = config.load(env={"KAFKA_PORT": "19092", "FLINK_REST_PORT": "18081"}, dotenv_path=tmp_path / "none")
-    assert cfg.kafka_bootstrap_servers == "localhost:19092"
-    assert cfg.flink_rest_url == "http://localhost:18081"
+    assert cfg.kafka_bootstrap_servers == "127.0.0.1:19092"
+    assert cfg.flink_rest_url == "http://127.0.0.1:18081"
     explicit = config.load(env={"KAFKA_BOOTSTRAP_SERVERS": "kafka-broker:29092"}, dotenv_path=tmp_path / "none")
     assert explicit.kafka_bootstrap_servers == "kafka-broker:29092"
 
@@ -88,3 +88,11 @@ def test_every_make_target_is_documented():
     readme = (REPO_ROOT / "README.md").read_text()
     missing = [t for t in targets if t != "help" and f"make {t}" not in readme]
     assert not missing, f"README does not mention: {missing}"
+
+
+def test_a_misspelt_setting_fails_at_once_with_a_suggestion():
+    with pytest.raises(ConfigError, match="unknown setting KAFKA_TOPIK; did you mean KAFKA_TOPIC"):
+        config.load({"KAFKA_TOPIK": "x"}, env={})
+    cfg = config.load(env={})
+    with pytest.raises(AttributeError, match="no setting 'kafka_topik'; did you mean KAFKA_TOPIC"):
+        cfg.kafka_topik  # noqa: B018

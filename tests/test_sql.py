@@ -9,8 +9,9 @@ from flinkfast.errors import ConfigError
 
 
 @pytest.fixture
-def cfg():
-    return config.load(env={"FLINK_DB_PASSWORD": "pw'x", "POSTGRES_PASSWORD": "p"})
+def cfg(tmp_path):
+    # The built-in defaults only: not the developer's .env.
+    return config.load(env={"FLINK_DB_PASSWORD": "pw'x", "POSTGRES_PASSWORD": "p"}, dotenv_path=tmp_path / "none")
 
 
 def test_render_escapes_quotes_so_values_cannot_end_a_literal():
@@ -39,10 +40,10 @@ def test_statements_render_from_configuration(cfg):
         by_file.setdefault(name, []).append(sql)
     source = by_file["001_source_kafka.sql"][0]
     assert "'topic'                         = 'RandomUser'" in source
-    assert "'properties.bootstrap.servers'  = 'localhost:9092'" in source
+    assert "'properties.bootstrap.servers'  = '127.0.0.1:9092'" in source
     assert "'value.format'                  = 'raw'" in source
     sink = by_file["003_sink_jdbc.sql"][0]
-    assert "jdbc:postgresql://localhost:5432/flink_db" in sink
+    assert "jdbc:postgresql://127.0.0.1:5432/flink_db" in sink
     assert "'password'                   = 'pw''x'" in sink
     assert "PRIMARY KEY (`uuid`) NOT ENFORCED" in sink
     assert "'io.flinkfast.udf.ClassifyEvent' LANGUAGE JAVA" in by_file["002_transform.sql"][0]

@@ -3,7 +3,7 @@ import re
 
 from flinkfast import versions
 from flinkfast.config import REPO_ROOT
-from flinkfast.setup import JARS
+from flinkfast.paths import JARS
 
 
 def requirement(name: str) -> str:

@@ -19,8 +19,8 @@ def _interrupt(*_):
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.dashboard", description=__doc__.split("\n\n")[0],
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.dashboard", description=__doc__.split("\n\n")[0],
                                      epilog="example: python -m flinkfast.dashboard --dashboard-port 8050 "
                                             "--dashboard-window-s 60   (then open http://127.0.0.1:8050)",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

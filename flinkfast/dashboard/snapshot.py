@@ -23,7 +23,8 @@ import threading
 import time
 
 from flinkfast.config import Config
-from flinkfast.report import _plain, _rows, connect
+from flinkfast.clients import pg_connect as connect
+from flinkfast.report import _plain, _rows
 from flinkfast.sqlfiles import REPORT_DIR
 
 POLL_S = 1.0              # one poll a second; the page asks every second
@@ -325,15 +326,15 @@ class Poller:
 
     # ------------------------------------------------------------------ Kafka
     def _poll_kafka(self) -> None:
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import TopicPartition
         from kafka.errors import KafkaError
+
+        from flinkfast.clients import kafka_consumer
         try:
             if self._consumer is None:
                 # Only to read offsets: it never subscribes, so it never joins the job's group.
-                self._consumer = KafkaConsumer(bootstrap_servers=self.cfg.kafka_bootstrap_servers.split(","),
-                                               group_id=self.cfg.kafka_group_id, enable_auto_commit=False,
-                                               request_timeout_ms=5000,
-                                               client_id="flinkfast-dashboard")
+                self._consumer = kafka_consumer(self.cfg, group_id=self.cfg.kafka_group_id, request_timeout_ms=5000,
+                                                client_id="flinkfast-dashboard")
             parts = self._consumer.partitions_for_topic(self.cfg.kafka_topic)
             if not parts:
                 raise KafkaError(f"topic {self.cfg.kafka_topic} does not exist")

@@ -101,7 +101,8 @@ def jars() -> None:
     if fresh(stamp, want):
         return
     say("fetching Kafka, ZooKeeper and Flink connector jars from Maven Central (pom.xml)")
-    for profile, extra in (("flink", ["-DexcludeTransitive=true"]), ("kafka", ["-DincludeScope=runtime"])):
+    for profile, extra in (("flink", ["-DexcludeTransitive=true"]), ("kafka", ["-DincludeScope=runtime"]),
+                           ("sqlclient", ["-DexcludeTransitive=true"])):
         out = JARS / profile
         shutil.rmtree(out, ignore_errors=True)
         cmd = ["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(REPO / "pom.xml"), "-P", profile,
@@ -129,22 +130,60 @@ def udf() -> None:
     stamp.write_text(want)
 
 
-def dotenv() -> None:
-    env, example = REPO / ".env", REPO / ".env.example"
-    if not env.exists():
-        shutil.copyfile(example, env)
-        env.chmod(0o600)
-        say("created .env from .env.example (local-stack defaults; edit it to change passwords)")
+def package() -> None:
+    """This checkout into .venv as an editable package: the `flinkfast` console command."""
+    stamp = VENV / ".pyproject.sha256"
+    want = digest(REPO / "pyproject.toml") + " " + str(REPO)  # editable: tied to this checkout
+    if fresh(stamp, want) and (VENV / "bin" / "flinkfast").exists():
+        return
+    say("installing the flinkfast command into .venv (pip install -e .)")
+    pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if subprocess.run(pip + ["--no-deps", "-e", str(REPO)]).returncode != 0:
+        fail("pip install -e . failed; see its output above")
+    stamp.write_text(want)
 
 
-def main() -> None:
+SECRETS = ("POSTGRES_PASSWORD", "FLINK_DB_PASSWORD")
+OLD_EXAMPLE_VALUES = {"POSTGRES_PASSWORD": "postgres", "FLINK_DB_PASSWORD": "flink_writer"}  # before 0.3
+
+
+def dotenv(env: Path | None = None, example: Path | None = None) -> None:
+    """.env from .env.example, with a random value for every empty secret. The file is created
+    with mode 0600 before anything is written to it; an existing .env is never changed."""
+    import secrets
+    env, example = env or REPO / ".env", example or REPO / ".env.example"
+    if env.exists():
+        text = env.read_text()
+        weak = [k for k, v in OLD_EXAMPLE_VALUES.items() if re.search(rf"^{k}={re.escape(v)}$", text, re.M)]
+        if weak:
+            say(f"warning: .env still has the old example value of {', '.join(weak)}: every install had it. "
+                "Rotate it (README, Configuration)")
+        return
+    lines = []
+    for line in example.read_text().splitlines():
+        key = line.split("=", 1)[0]
+        if key in SECRETS and line == f"{key}=":
+            line = f"{key}={secrets.token_urlsafe(24)}"
+        lines.append(line)
+    fd = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    say(f"created .env from .env.example with generated passwords ({', '.join(SECRETS)}); mode 0600")
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    import argparse
+    argparse.ArgumentParser(prog=prog or "python -m flinkfast.bootstrap", description=__doc__.split("\n\n")[0],
+                            epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)").parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
     system_packages()
     venv()
     jars()
     udf()
     dotenv()
+    package()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

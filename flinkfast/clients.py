@@ -1,0 +1,99 @@
+"""Client settings built in one place (as quix-streams' ConnectionConfig and TopicAdmin do):
+Kafka admin, consumer and producer, topic creation, the PostgreSQL connection, and the one
+deadline loop the project waits with.
+
+Every other module asks here; nothing else spells a bootstrap address, a client timeout or a
+connection string.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+from flinkfast.config import Config
+from flinkfast.errors import TimedOut, Unavailable
+
+KAFKA_TIMEOUT_MS = 10_000  # a broker that does not answer within this is unavailable, not waited for
+T = TypeVar("T")
+
+
+# ----------------------------------------------------------------------------- waiting
+
+def wait_until(probe: Callable[[], T], timeout: float, what: str | Callable[[], str], interval: float = 0.5) -> T:
+    """Call probe until it returns something true; return that. TimedOut after `timeout` s,
+    naming what was awaited (one line for the user, like every error of the project); `what`
+    may be a function, to say how far it got."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimedOut(what() if callable(what) else f"{what} not within {timeout:.0f}s")
+        time.sleep(interval)
+
+
+# ----------------------------------------------------------------------------- Kafka
+
+def bootstrap(cfg: Config) -> list[str]:
+    return cfg.kafka_bootstrap_servers.split(",")
+
+
+def kafka_admin(cfg: Config, **settings):
+    from kafka import KafkaAdminClient
+    return KafkaAdminClient(**{"bootstrap_servers": bootstrap(cfg), "request_timeout_ms": KAFKA_TIMEOUT_MS,
+                               "bootstrap_timeout_ms": KAFKA_TIMEOUT_MS, **settings})
+
+
+def kafka_consumer(cfg: Config, *topics: str, **settings):
+    """A consumer that never commits by itself (the project commits only on purpose)."""
+    from kafka import KafkaConsumer
+    return KafkaConsumer(*topics, **{"bootstrap_servers": bootstrap(cfg), "enable_auto_commit": False,
+                                     "request_timeout_ms": KAFKA_TIMEOUT_MS, **settings})
+
+
+def kafka_producer(cfg: Config, **settings):
+    """A producer whose sends count once on every in-sync replica (acks=all)."""
+    from kafka import KafkaProducer
+    return KafkaProducer(**{"bootstrap_servers": bootstrap(cfg), "acks": "all", **settings})
+
+
+def create_topic(cfg: Config, name: str | None = None, partitions: int | None = None) -> bool:
+    """Create the topic (KAFKA_TOPIC by default) with a stated partition count; False when it
+    already existed. Brokers here never create topics by accident."""
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+    admin = kafka_admin(cfg)
+    try:
+        admin.create_topics([NewTopic(name or cfg.kafka_topic, partitions or cfg.kafka_partitions, 1)])
+        return True
+    except TopicAlreadyExistsError:
+        return False
+    finally:
+        admin.close()
+
+
+def delete_topics(cfg: Config, names: list[str]) -> None:
+    admin = kafka_admin(cfg)
+    try:
+        admin.delete_topics(names)
+    finally:
+        admin.close()
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+
+def pg_connect(cfg: Config, user: str | None = None, password: str | None = None, dbname: str | None = None,
+               timeout: int = 10):
+    """A psycopg2 connection as POSTGRES_USER (or another role) to POSTGRES_DB (or another
+    database); a refused connection is one line naming where, with the secret masked."""
+    import psycopg2
+    try:
+        return psycopg2.connect(host=cfg.postgres_host, port=cfg.postgres_port, dbname=dbname or cfg.postgres_db,
+                                user=user or cfg.postgres_user,
+                                password=password or cfg.require("POSTGRES_PASSWORD"), connect_timeout=timeout)
+    except psycopg2.OperationalError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "connection failed"
+        raise Unavailable(f"cannot connect to PostgreSQL at {cfg.postgres_host}:{cfg.postgres_port} "
+                          f"(database {dbname or cfg.postgres_db}): {cfg.mask(first)}; is the stack up (make up)?") \
+            from None
