@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("JOBMANAGER_MEMORY", "1024m", "Flink JobManager total process memory"),
     _s("TASKMANAGER_MEMORY", "1728m", "Flink TaskManager total process memory"),
     _s("TASKMANAGER_SLOTS", 2, "task slots of the TaskManager", int),
+    _s("KAFKA_RETENTION_BYTES", 1073741824, "Kafka keeps at most this many bytes per partition (log.retention.bytes)",
+       int),
+    _s("LOCK_WAIT_S", 300, "seconds up/down/clean/submit wait for another one to finish before failing", float),
     # Where clients (scripts, the job) find the services.
     # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
     # ::1 first another local user could listen on that port and receive the credentials.

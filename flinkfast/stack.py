@@ -27,6 +27,7 @@ from typing import Callable
 
 from flinkfast import config, paths, versions
 from flinkfast.config import REPO_ROOT, SQL_DIR, Config
+from flinkfast.lock import stack_lock
 from flinkfast.paths import job_jars
 from flinkfast.errors import ConfigError, TimedOut, Unavailable, run
 
@@ -221,6 +222,8 @@ class Stack:
                 "group.initial.rebalance.delay.ms": 0,
                 # Topics are created explicitly with a stated partition count, never by accident.
                 "auto.create.topics.enable": "false",
+                # A bounded disk: the oldest segments go first past this size per partition.
+                "log.retention.bytes": cfg.kafka_retention_bytes,
             }
             (d / "server.properties").write_text("".join(f"{k}={v}\n" for k, v in props.items()))
             _write_log4j(d / "log4j.properties")
@@ -414,7 +417,10 @@ class Stack:
 
     # ---- lifecycle
     def up(self) -> None:
-        self.state.mkdir(parents=True, exist_ok=True)
+        with stack_lock(self.state, "up", self.cfg.lock_wait_s):
+            self._up()
+
+    def _up(self) -> None:
         self._check_ports()
         for svc in self.services:
             if svc.pid():
@@ -482,14 +488,17 @@ class Stack:
             raise Unavailable(f"psql {' '.join(args)} failed: {self.cfg.mask(r.stderr.strip())}")
         return r
 
-    def init_database(self) -> None:
-        """Create the database and apply sql/postgres/*.sql (idempotent), as compose's init does."""
+    def init_database(self, files: list[Path] | None = None) -> None:
+        """Create the database and apply sql/postgres/*.sql (idempotent), as compose's init does.
+        All files in one transaction (psql -1): on a live stack the pipeline never sees a
+        half-applied schema (a moment without the superseded-row trigger, say), and a failing
+        file leaves everything as it was."""
         db = self.cfg.postgres_db
         exists = self.psql("-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", database="postgres").stdout.strip()
         if not exists:
             self.psql("-c", f'CREATE DATABASE "{db}"', database="postgres")
-        for sql in sorted((SQL_DIR / "postgres").glob("*.sql")):
-            self.psql("-f", str(sql))
+        files = files if files is not None else sorted((SQL_DIR / "postgres").glob("*.sql"))
+        self.psql("-1", *[arg for sql in files for arg in ("-f", str(sql))])
 
     def print_summary(self) -> None:
         c = self.cfg
@@ -528,6 +537,10 @@ class Stack:
             self._start_and_wait(svc, time.monotonic())
 
     def down(self, purge: bool = False) -> None:
+        with stack_lock(self.state, "down", self.cfg.lock_wait_s):
+            self._down(purge)
+
+    def _down(self, purge: bool) -> None:
         for svc in reversed(self.services):
             pid = svc.pid()
             if pid:

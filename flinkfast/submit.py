@@ -15,6 +15,7 @@ from flinkfast import config
 from flinkfast.config import REPO_ROOT, Config
 from flinkfast.clients import wait_until
 from flinkfast.errors import Unavailable, run
+from flinkfast.lock import stack_lock
 from flinkfast.stack import Stack
 
 JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"
@@ -77,6 +78,11 @@ def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wai
     """Run `flink run -py ... -d`; return the job id. An older job of the same name is cancelled
     first. With wait, return once every task runs."""
     stack = Stack(cfg)
+    with stack_lock(stack.state, "submit", cfg.lock_wait_s):
+        return _submit(cfg, stack, replace, extra_env, wait)
+
+
+def _submit(cfg: Config, stack: Stack, replace: bool, extra_env: dict | None, wait: bool) -> str:
     if not stack.flink_overview():
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
     if replace:

@@ -1,8 +1,8 @@
 """The local stack for real: broker, cluster and database answer; up/down behave; errors are clear."""
 from __future__ import annotations
 
-import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -161,3 +161,37 @@ def test_second_stack_up_status_up_down_leaves_nothing(other_state):
     assert not any(port_open(p) for p in ports)
     assert all(port_free(p) for p in ports)
     assert run_stack("status", env=env).returncode == 1
+
+
+def test_a_second_stack_command_waits_for_the_lock_then_fails_with_one_line(tmp_path):
+    """Two `up` at once: the second waits LOCK_WAIT_S for the first, then says who holds it."""
+    import subprocess
+    import sys
+
+    from flinkfast.lock import stack_lock
+    env = dict(os.environ, FLINKFAST_STATE_DIR=str(tmp_path), LOCK_WAIT_S="1")
+    with stack_lock(tmp_path, "up", 0):
+        for args in (["-m", "flinkfast.stack", "up"], ["-m", "flinkfast.stack", "down"],
+                     ["-m", "flinkfast.submit"]):
+            r = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=120)
+            assert r.returncode == 3 and r.stderr.count("\n") == 1, r.stderr
+            assert f"pid {os.getpid()} up" in r.stderr and "holds" in r.stderr
+    assert not list(tmp_path.glob("*/")), "the waiting command started nothing"
+
+
+def test_the_schema_is_applied_in_one_transaction(stack, tmp_path):
+    """A failing file leaves the database as it was: the files before it are rolled back."""
+    from flinkfast.errors import Unavailable
+    good, bad = tmp_path / "1.sql", tmp_path / "2.sql"
+    good.write_text("CREATE TABLE schema_txn_probe (x int);\n")
+    bad.write_text("SELECT 1 / 0;\n")
+    with pytest.raises(Unavailable):
+        stack.init_database([good, bad])
+    assert stack.psql("-tAc", "SELECT to_regclass('schema_txn_probe') IS NULL").stdout.strip() == "t"
+
+
+def test_kafka_keeps_a_bounded_log(stack, cfg):
+    """The broker's effective configuration, as it logs it at start (KafkaConfig values)."""
+    log = stack.service("kafka").log.read_text(errors="replace")
+    values = re.findall(r"^\s*log\.retention\.bytes = (-?\d+)$", log, re.M)
+    assert values and values[-1] == str(cfg.kafka_retention_bytes), values
