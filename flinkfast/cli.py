@@ -76,9 +76,9 @@ def psql(argv: list[str], prog: str = "flinkfast psql") -> int:
               f"example: {BY_NAME['psql'].example}")
         return 0
     from flinkfast import config
-    from flinkfast.stack import Stack
+    from flinkfast.stack.postgres import pg_bin
     cfg = config.load()
-    binary = Stack(cfg).pg_bin("psql")
+    binary = pg_bin("psql")
     env = dict(os.environ, PGPASSWORD=cfg.require("POSTGRES_PASSWORD"))
     os.execvpe(binary, [binary, "-X", "-h", cfg.postgres_host, "-p", str(cfg.postgres_port),
                         "-U", cfg.postgres_user, "-d", cfg.postgres_db, *argv], env)
@@ -97,13 +97,13 @@ def sql(argv: list[str], prog: str = "flinkfast sql") -> int:
     from flinkfast import config, job
     from flinkfast.errors import Unavailable
     from flinkfast.sqlfiles import flink_statements
-    from flinkfast.stack import Stack
+    from flinkfast.stack import FlinkHome, pyflink_home
     cfg = config.load()
-    stack = Stack(cfg)
-    if not stack.flink_overview():
+    home = FlinkHome(cfg, cfg.state_dir.resolve())
+    if not home.overview():
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
-    stack.render_flink()
-    init = stack.state / "flink" / "sql-client-init.sql"
+    home.render()
+    init = home.dir / "sql-client-init.sql"
     statements = flink_statements(cfg, (job.EDGE_SOURCE, job.TRANSFORM, *job.EDGE_SINKS))
     init.unlink(missing_ok=True)
     fd = os.open(init, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -111,15 +111,14 @@ def sql(argv: list[str], prog: str = "flinkfast sql") -> int:
         f.write("".join(f"{statement};\n" for _, statement in statements))
     # The wheel's opt/ lacks the gateway jar the client needs: an opt/ of our own with both.
     from flinkfast.paths import SQLCLIENT_JARS
-    from flinkfast.stack import pyflink_home
-    opt = stack.state / "flink" / "opt"
+    opt = home.dir / "opt"
     opt.mkdir(exist_ok=True)
     for old in opt.glob("*.jar"):
         old.unlink()
     for jar in [*(pyflink_home() / "opt").glob("*.jar"), *SQLCLIENT_JARS.glob("*.jar")]:
         (opt / jar.name).symlink_to(jar)
-    binary = stack.flink_bin("sql-client.sh")
-    os.execve(binary, [binary, "-i", str(init), *argv], dict(stack.flink_env(), FLINK_OPT_DIR=str(opt)))
+    binary = home.bin("sql-client.sh")
+    os.execve(binary, [binary, "-i", str(init), *argv], dict(home.env(), FLINK_OPT_DIR=str(opt)))
     return 0  # not reached
 
 

@@ -62,13 +62,15 @@ SETTINGS: tuple[Setting, ...] = (
     _s("TASKMANAGER_SLOTS", 2, "task slots of the TaskManager", int),
     _s("KAFKA_RETENTION_BYTES", 1073741824, "Kafka keeps at most this many bytes per partition (log.retention.bytes)",
        int),
+    _s("LOG_MAX_BYTES", 52428800, "a service's log is rotated past this size (stdout logs of the local stack)", int),
+    _s("LOG_BACKUPS", 3, "rotated logs kept per service (NAME.log.1 ... NAME.log.N)", int),
     _s("LOCK_WAIT_S", 300, "seconds up/down/clean/submit wait for another one to finish before failing", float),
     # Where clients (scripts, the job) find the services.
     # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
     # ::1 first another local user could listen on that port and receive the credentials.
     _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"127.0.0.1:{c.kafka_port}", "Kafka bootstrap servers"),
     _s("KAFKA_TOPIC", "RandomUser", "topic the producer writes and the job reads"),
-    _s("KAFKA_PARTITIONS", 3, "partitions of the topic when it is created", int),
+    _s("KAFKA_PARTITIONS", 4, "partitions of the topic when it is created (a multiple of FLINK_PARALLELISM keeps subtasks evenly loaded)", int),
     _s("KAFKA_GROUP_ID", "flinkfast", "consumer group of the Flink job"),
     _s("FLINK_REST_URL", lambda c: f"http://127.0.0.1:{c.flink_rest_port}", "Flink REST endpoint"),
     _s("POSTGRES_HOST", "127.0.0.1", "PostgreSQL host"),

@@ -10,7 +10,7 @@ import argparse
 
 from flinkfast import config, health, producer, report, submit
 from flinkfast.errors import TimedOut, run
-from flinkfast.stack import Stack
+from flinkfast.stack.cli import up as stack_up
 from flinkfast.verify import Landing
 
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     timeout = args.timeout or 120 + cfg.events / 2000
 
     print("1/4 starting the local stack")
-    Stack(cfg).up()
+    stack_up(cfg)
     print("2/4 submitting the job")
     job_id = submit.submit(cfg)
     print(f"    job {job_id} running; Flink Web UI: {cfg.flink_rest_url}/#/job/running/{job_id}/overview")

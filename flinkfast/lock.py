@@ -17,7 +17,8 @@ from flinkfast.errors import Unavailable
 
 @contextmanager
 def stack_lock(state_dir: Path, what: str, wait_s: float):
-    state_dir.mkdir(parents=True, exist_ok=True)
+    if not state_dir.exists():
+        state_dir.mkdir(mode=0o700, parents=True)  # private from the start (the stack may widen it to 0710)
     path = state_dir / ".lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:

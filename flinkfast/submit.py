@@ -16,7 +16,7 @@ from flinkfast.config import REPO_ROOT, Config
 from flinkfast.clients import wait_until
 from flinkfast.errors import Unavailable, run
 from flinkfast.lock import stack_lock
-from flinkfast.stack import Stack
+from flinkfast.stack import FlinkHome
 
 JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"
 
@@ -55,7 +55,8 @@ def wait_running(cfg: Config, job_id: str, timeout: float = 120) -> None:
 def stage_job_dir(job_dir):
     """The job's files laid out as in the compose image's /opt/src/job (script, package, SQL),
     so --pyFiles ships those and not the whole checkout with its .venv and .state."""
-    job_dir.mkdir(parents=True, exist_ok=True)
+    job_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    job_dir.chmod(0o700)
     for name in (JOB_SCRIPT.name, "flinkfast", "sql"):
         link = job_dir / name
         if not link.is_symlink():
@@ -77,22 +78,22 @@ def first_cause(output: str) -> str:
 def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wait: bool = True) -> str:
     """Run `flink run -py ... -d`; return the job id. An older job of the same name is cancelled
     first. With wait, return once every task runs."""
-    stack = Stack(cfg)
-    with stack_lock(stack.state, "submit", cfg.lock_wait_s):
-        return _submit(cfg, stack, replace, extra_env, wait)
+    home = FlinkHome(cfg, cfg.state_dir.resolve())
+    with stack_lock(cfg.state_dir.resolve(), "submit", cfg.lock_wait_s):
+        return _submit(cfg, home, replace, extra_env, wait)
 
 
-def _submit(cfg: Config, stack: Stack, replace: bool, extra_env: dict | None, wait: bool) -> str:
-    if not stack.flink_overview():
+def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None, wait: bool) -> str:
+    if not home.overview():
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
     if replace:
         for j in running_jobs(cfg, cfg.job_name):
             cancel(cfg, j["jid"])
-    stack.render_flink()  # the client reads the same conf/ and lib/ as the cluster
-    env = stack.flink_env()
+    home.render()  # the client reads the same conf/ and lib/ as the cluster
+    env = home.env()
     env.update(extra_env or {})
-    job_dir = stage_job_dir(stack.state / "flink" / "job")
-    cmd = [stack.flink_bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}",
+    job_dir = stage_job_dir(home.dir / "job")
+    cmd = [home.bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}",
            "-py", str(job_dir / JOB_SCRIPT.name), "--pyFiles", str(job_dir), "-d"]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
     out = cfg.mask(r.stdout + r.stderr)

@@ -335,7 +335,7 @@ def test_flink_version_agrees_with_pom_and_requirements(services):
                      DOCKERFILE.read_text(), re.M), "the runtime stage must be FROM flink:${FLINK_VERSION}-java17"
     for name in FLINK_SERVICES:
         assert image_tag(services[name]["image"]) == flink, f"{name}: image tag is not flink.version"
-        assert services[name]["build"]["dockerfile"] == "docker/flink/Dockerfile"
+    assert services["jobmanager"]["build"]["dockerfile"] == "docker/flink/Dockerfile"
 
 
 def test_base_images_are_pinned():
@@ -575,3 +575,45 @@ def test_shell_scripts_keep_lf_line_endings_in_any_checkout():
                          capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip().endswith("eol: lf"), out.stdout + out.stderr
     assert b"\r\n" not in INITDB.read_bytes()
+
+
+# ----------------------------------------------------------------------------- hardening (issue 11)
+
+def test_one_service_builds_the_image_and_the_others_use_it(services):
+    """Two services building one tag at once can fail the first `up --build`: exactly one has
+    `build:`; every other service of that image never pulls it (it is on no registry)."""
+    builders = [name for name, s in services.items() if "build" in s]
+    assert builders == ["jobmanager"], builders
+    image = services["jobmanager"]["image"]
+    users = [name for name, s in services.items() if s.get("image") == image and name != "jobmanager"]
+    assert set(users) >= {"taskmanager", "producer", "dashboard"}, users
+    for name in users:
+        assert services[name].get("pull_policy") == "never", name
+
+
+# Cluster settings that must be the same on both stacks (the local values, as rendered).
+SHARED_FLINK_KEYS = ("web.submit.enable", "web.cancel.enable", "high-availability.type",
+                     "high-availability.zookeeper.path.root", "high-availability.cluster-id",
+                     "high-availability.zookeeper.client.session-timeout")
+
+
+def test_flink_security_and_high_availability_match_the_local_stack(services, monkeypatch):
+    from flinkfast.stack.flinkhome import FlinkHome
+    monkeypatch.setattr("flinkfast.stack.flinkhome.wheel_java_opts", lambda home: "")
+    local = FlinkHome(config.load(env=example_env(), dotenv_path=NO_DOTENV), Path("/nonexistent")).settings()
+    expected = {k: str(local[k]).lower() if isinstance(local[k], bool) else str(local[k]) for k in SHARED_FLINK_KEYS}
+    for name in FLINK_SERVICES:
+        props = flink_properties(services[name])
+        assert {k: props.get(k) for k in SHARED_FLINK_KEYS} == expected, name
+        assert props["high-availability.zookeeper.quorum"] == "zookeeper:2181"
+        # The HA store on a volume both cluster services share, like the checkpoints.
+        store = props["high-availability.storageDir"].removeprefix("file://")
+        assert any(t == store and is_named(s) for s, t, _ in mounts(services[name])), name
+    assert "zookeeper" in services["jobmanager"]["depends_on"]
+
+
+def test_flink_containers_get_only_the_writers_credentials(services):
+    """The superuser's password reaches postgres and the dashboard, never a Flink process."""
+    for name in FLINK_SERVICES:
+        env = env_map(services[name])
+        assert "POSTGRES_PASSWORD" not in env and "FLINK_DB_PASSWORD" in env, name

@@ -96,3 +96,32 @@ def test_a_misspelt_setting_fails_at_once_with_a_suggestion():
     cfg = config.load(env={})
     with pytest.raises(AttributeError, match="no setting 'kafka_topik'; did you mean KAFKA_TOPIC"):
         cfg.kafka_topik  # noqa: B018
+
+
+def test_every_setting_the_code_reads_exists():
+    """Config's attributes are looked up by name at run time; this finds a misspelt `cfg.x`
+    in any module or test before that line ever runs (the typed-configuration check)."""
+    import ast
+
+    from flinkfast.config import REPO_ROOT, SETTINGS, Config
+    known = {s.attr for s in SETTINGS} | {n for n in dir(Config) if not n.startswith("__")}
+    wrong, seen = [], 0
+    for path in [*(REPO_ROOT / "flinkfast").rglob("*.py"), *(REPO_ROOT / "tests").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            owner = node.value
+            is_cfg = (isinstance(owner, ast.Name) and owner.id in ("cfg", "job_cfg", "base")) or \
+                     (isinstance(owner, ast.Attribute) and owner.attr == "cfg")
+            if is_cfg:
+                seen += 1
+                if node.attr not in known and node.attr != "kafka_topik":  # the misspelling tested above
+                    wrong.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno} cfg.{node.attr}")
+    assert seen > 100, "the check found the code's settings"
+    assert not wrong, wrong
+
+
+def test_default_partitions_are_a_multiple_of_the_parallelism():
+    """3 partitions on parallelism 2 leave one subtask alone with a third of the topic."""
+    cfg = config.load(env={}, dotenv_path=REPO_ROOT / "tests" / "no-such.env")
+    assert cfg.kafka_partitions % cfg.flink_parallelism == 0

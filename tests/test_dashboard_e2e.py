@@ -61,7 +61,8 @@ class Dashboard:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, **{**cfg.as_env(), "DASHBOARD_PORT": str(self.port), "DASHBOARD_WINDOW_S": str(window_s)})
-        self.log = open(cfg.state_dir / f"dashboard-{self.port}.log", "wb")
+        self.log = os.fdopen(os.open(cfg.state_dir / f"dashboard-{self.port}.log",
+                                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], cwd=REPO_ROOT, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         until(self._healthy, 30, "the dashboard answers /healthz")

@@ -183,3 +183,22 @@ def test_kafka_broker_restarted(stack, run_job):
     """The source reconnects; the producer's in-flight sends are retried (acks=all)."""
     run_with_fault(run_job, seed=43, fault=lambda: stack.stop("kafka"), recover=lambda: stack.start("kafka"),
                    down_s=5)
+
+
+@pytest.mark.slow
+def test_jobmanager_killed_with_sigkill(stack, run_job, cfg):
+    """kill -9 of the JobManager JVM: its supervisor starts a new one, which finds the job and
+    its last checkpoint through ZooKeeper (Flink HA) and runs it on; nobody resubmits it."""
+    killed = []
+
+    def fault():
+        pid = stack.jobmanager_java_pid()
+        killed.append(pid)
+        os.kill(pid, signal.SIGKILL)
+
+    def recover():
+        wait_for(lambda: stack.jobmanager_java_pid() not in (None, killed[0]), 60, "a new JobManager JVM")
+
+    job_cfg = run_with_fault(run_job, seed=44, fault=fault, recover=recover, down_s=2)
+    jobs = submit.running_jobs(cfg, job_cfg.job_name)
+    assert len(jobs) == 1 and jobs[0]["state"] == "RUNNING", jobs

@@ -195,3 +195,49 @@ def test_kafka_keeps_a_bounded_log(stack, cfg):
     log = stack.service("kafka").log.read_text(errors="replace")
     values = re.findall(r"^\s*log\.retention\.bytes = (-?\d+)$", log, re.M)
     assert values and values[-1] == str(cfg.kafka_retention_bytes), values
+
+
+def test_the_state_folder_is_private(stack):
+    """Logs, data, checkpoints and pid files: nothing in .state for other users. The folder
+    itself is 0700, or 0710 for group postgres when PostgreSQL runs as that system user (it
+    may pass through to its own folder, list nothing)."""
+    mode = stack.state.stat().st_mode & 0o777
+    assert mode == 0o700 or (mode == 0o710 and stack.state.group() == "postgres"), oct(mode)
+    exposed = [f"{oct(p.lstat().st_mode & 0o777)} {p}" for p in stack.state.rglob("*")
+               if not p.is_symlink() and p.lstat().st_mode & 0o077]
+    assert not exposed, exposed[:10]
+
+
+def test_flink_processes_carry_no_secret(stack, cfg):
+    """Code submitted to the cluster can read its JVM's /proc/<pid>/environ: neither the
+    superuser's password nor the writer's is there (the writer's reaches the sink in the job)."""
+    # Values are compared only for generated secrets (an old example password like "postgres"
+    # equals a user name); names always.
+    secrets = {s for s in (cfg.require("POSTGRES_PASSWORD"), cfg.require("FLINK_DB_PASSWORD")) if len(s) >= 16}
+    for pid in (stack.jobmanager_java_pid(), stack.taskmanager_java_pid()):
+        environ = dict(e.split("=", 1) for e in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0") if "=" in e)
+        assert "FLINK_CONF_DIR" in environ, "the JVM's own environment"
+        leaked = sorted(k for k, v in environ.items() if v in secrets or "PASSWORD" in k)
+        assert not leaked, f"secrets in the environment of pid {pid}: {leaked}"
+
+
+def test_the_web_ui_cannot_submit_or_cancel(stack, cfg):
+    """web.submit.enable / web.cancel.enable off: no jar upload or run endpoints, no cancel
+    button; `flink run` (the project's path, used by every e2e test) still submits."""
+    import urllib.error
+    import urllib.request
+    features = rest(cfg, "/config")["features"]
+    assert features["web-submit"] is False and features["web-cancel"] is False, features
+    for method, path in (("GET", "/jars"), ("POST", "/jars/upload")):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(urllib.request.Request(cfg.flink_rest_url + path, method=method, data=b"" if method == "POST" else None), timeout=10)
+        assert e.value.code in (404, 405), (path, e.value.code)
+
+
+def test_the_jobmanager_is_supervised_and_highly_available(stack):
+    """Its wrapper restarts it, and its configuration keeps the jobs in ZooKeeper (the kill -9
+    run with 30,000 events is in test_nothing_lost_e2e)."""
+    conf = (stack.state / "flink" / "conf" / "config.yaml").read_text()
+    assert 'high-availability.type: "zookeeper"' in conf
+    jm = stack.service("jobmanager")
+    assert jm.restart and "--once" not in Path(f"/proc/{jm.pid()}/cmdline").read_bytes().decode().split("\0")

@@ -1,0 +1,4 @@
+from flinkfast.errors import run
+from flinkfast.stack.cli import main
+
+run(main, "stack")

@@ -1,0 +1,124 @@
+"""`flinkfast up|down|status|logs`: the local stack's commands. The only module here that prints.
+
+    python -m flinkfast.stack up|down [--purge]|status|logs [SERVICE]
+"""
+from __future__ import annotations
+
+import argparse
+
+from flinkfast import config
+from flinkfast.config import Config
+from flinkfast.errors import ConfigError
+from flinkfast.stack.orchestrator import Progress, Stack
+
+
+def print_progress(p: Progress) -> None:
+    """The callback `up`/`down` report through: one line per service, as they happen."""
+    if p.event == "running":
+        print(f"  {p.service:<12} already running (pid {p.pid})")
+    elif p.event == "starting":
+        print(f"  {p.service:<12} starting ...", end="", flush=True)
+    elif p.event == "ready":
+        print(f" ready in {p.seconds:.1f}s")
+    elif p.event == "failed":
+        print(" failed")
+    elif p.event == "stopping":
+        print(f"  {p.service:<12} stopping (pid {p.pid}) ...", end="", flush=True)
+    elif p.event == "stopped":
+        print(" stopped")
+    elif p.event == "removed":
+        print("  removed the state folder")
+
+
+def summary(stack: Stack) -> str:
+    c: Config = stack.cfg
+    where = {
+        "zookeeper": (f"127.0.0.1:{c.zookeeper_port}", "Kafka's metadata, Flink's HA"),
+        "kafka": (f"127.0.0.1:{c.kafka_port}", f"topic {c.kafka_topic} ({c.kafka_partitions} partitions)"),
+        "postgres": (f"127.0.0.1:{c.postgres_port}", f"database {c.postgres_db}, user {c.postgres_user}"),
+        "jobmanager": (f"http://127.0.0.1:{c.flink_rest_port}", "Flink Web UI"),
+        "taskmanager": ("", f"{c.taskmanager_slots} slots"),
+    }
+    lines = [f"local stack is up (state in {stack.state})"]
+    for svc in stack.services:
+        at, what = where.get(svc.name, ("", ""))
+        lines.append(f"  {svc.name:<12} {at:<24} pid {svc.pid() or '-':<8} {what}")
+        lines.append(f"  {'':<12} log {svc.log}")
+    return "\n".join(lines)
+
+
+def print_status(stack: Stack) -> bool:
+    """The services' table, then the job's health; True when all is well."""
+    records = stack.status()
+    print(f"{'service':<12} {'pid':<8} {'state':<9} {'rss MiB':>8} {'peak MiB':>9}  log")
+    for r in records:
+        print(f"{r.name:<12} {r.pid or '-':<8} {r.state:<9} {r.rss_kib / 1024:>8.0f} {r.peak_kib / 1024:>9.0f}  {r.log}")
+    print(f"{'total':<12} {'':<8} {'':<9} {sum(r.rss_kib for r in records) / 1024:>8.0f} "
+          f"{sum(r.peak_kib for r in records) / 1024:>9.0f}")
+    if any(r.state != "healthy" for r in records):
+        return False
+    from flinkfast.health import format_problems, job_health
+    h = job_health(stack.cfg)
+    uptime = f", up {h.uptime_s:.0f}s" if h.uptime_s is not None else ""
+    lag = f", {h.lag:,} messages unread" if h.lag is not None else ""
+    print(f"job {h.name}: {h.state}{uptime}, {h.restarts} restarts{lag}"
+          + (f"  ({stack.cfg.flink_rest_url}/#/job/running/{h.job_id}/overview)" if h.job_id else ""))
+    if h.last_failure:
+        print(f"  last failure {h.last_failure_age_s:.0f}s ago: {h.last_failure}")
+    for error in h.errors:
+        print(f"  could not check: {error}")
+    if h.problems:
+        print(format_problems(h))
+    return h.ok
+
+
+def print_logs(stack: Stack, name: str | None, lines: int) -> None:
+    chosen = [s for s in stack.services if name in (None, s.name)]
+    if not chosen:
+        raise ConfigError(f"unknown service {name!r}: one of {', '.join(s.name for s in stack.services)}")
+    for svc in chosen:
+        print(f"==> {svc.log} <==")
+        if svc.log.exists():
+            print("\n".join(svc.log.read_text(errors="replace").splitlines()[-lines:]))
+
+
+def up(cfg: Config) -> Stack:
+    """Start the stack, printing progress and the summary (used by demo and bench too)."""
+    stack = Stack(cfg)
+    stack.up(print_progress)
+    print(summary(stack))
+    return stack
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.stack",
+        description="Start, check and stop the local stack (ZooKeeper, Kafka, PostgreSQL, Flink) without Docker.",
+        epilog="example: python -m flinkfast.stack up && python -m flinkfast.stack status",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)",
+                   epilog="example: flinkfast up   (make up)")
+    down = sub.add_parser("down", help="stop the services this stack started, by pid",
+                          epilog="example: flinkfast down   (make down; make clean = down --purge)")
+    down.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints")
+    sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts "
+                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled",
+                   epilog="example: flinkfast status   (make status)")
+    logs = sub.add_parser("logs", help="print the end of the logs", epilog="example: flinkfast logs taskmanager -n 100")
+    logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager (default: all)")
+    logs.add_argument("-n", "--lines", type=int, default=40)
+    config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS", "JOB_NAME")
+    args = parser.parse_args(argv)
+    cfg = config.from_args(args)
+    if args.command == "up":
+        up(cfg)
+    elif args.command == "down":
+        stack = Stack(cfg)
+        stack.down(purge=args.purge, report=print_progress)
+        if args.purge:
+            print(f"  removed {stack.state}")
+    elif args.command == "status":
+        return 0 if print_status(Stack(cfg)) else 1
+    elif args.command == "logs":
+        print_logs(Stack(cfg), args.service, args.lines)
+    return 0

@@ -1,0 +1,145 @@
+"""The Flink distribution inside the apache-flink wheel, pointed at the stack's own conf/ and lib/.
+
+One object that renders config.yaml (from the project's configuration), lays out lib/ (the
+wheel's jars plus the connectors and the job's function), and gives the environment and the
+bin/ scripts. The cluster (JobManager, TaskManager) and every client (`flink run`, the SQL
+client) use it, so they always read the same configuration.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+from pathlib import Path
+
+from flinkfast.config import REPO_ROOT, SETTINGS, Config
+from flinkfast.paths import job_jars
+from flinkfast.stack.process import private_open
+from flinkfast.stack.service import jars, private_dir
+
+_PYFLINK_HOME: Path | None = None  # resolved lazily: importing pyflink is slow
+SUBDIRS = ("conf", "lib", "log", "run", "tmp", "checkpoints", "ha")
+
+
+def pyflink_home() -> Path:
+    global _PYFLINK_HOME
+    if _PYFLINK_HOME is None:
+        import pyflink
+        _PYFLINK_HOME = Path(pyflink.__file__).resolve().parent
+    return _PYFLINK_HOME
+
+
+class FlinkHome:
+    def __init__(self, cfg: Config, state: Path):
+        self.cfg = cfg
+        self.dir = state / "flink"
+
+    def settings(self) -> dict[str, object]:
+        cfg, f, home = self.cfg, self.dir, pyflink_home()
+        python = str(REPO_ROOT / ".venv" / "bin" / "python") if (REPO_ROOT / ".venv").exists() else sys.executable
+        settings = {
+            "jobmanager.rpc.address": "127.0.0.1",
+            "jobmanager.rpc.port": cfg.flink_rpc_port,
+            "jobmanager.bind-host": "127.0.0.1",
+            "jobmanager.memory.process.size": cfg.jobmanager_memory,
+            "taskmanager.bind-host": "127.0.0.1",
+            "taskmanager.host": "127.0.0.1",
+            "taskmanager.numberOfTaskSlots": cfg.taskmanager_slots,
+            "taskmanager.memory.process.size": cfg.taskmanager_memory,
+            "parallelism.default": 1,
+            "rest.address": "127.0.0.1",
+            "rest.bind-address": "127.0.0.1",
+            "rest.port": cfg.flink_rest_port,
+            # Jobs come from `flink run` only: no jar upload/run from the Web UI, no cancel
+            # button (the REST API itself has no authentication; it listens on 127.0.0.1 only).
+            "web.submit.enable": False,
+            "web.cancel.enable": False,
+            "io.tmp.dirs": str(f / "tmp"),
+            # One machine: a TaskManager that vanished (kill -9) is noticed in seconds, not the
+            # default 50 s, so the job restarts on its replacement sooner.
+            "heartbeat.interval": 5000,
+            "heartbeat.timeout": 20000,
+            "execution.checkpointing.dir": f"file://{f / 'checkpoints'}",
+            # High availability on the stack's ZooKeeper: a JobManager that dies (its supervisor
+            # restarts it) finds the running jobs and their last checkpoint there and in ha/.
+            "high-availability.type": "zookeeper",
+            "high-availability.zookeeper.quorum": f"127.0.0.1:{cfg.zookeeper_port}",
+            "high-availability.zookeeper.path.root": "/flink",
+            "high-availability.cluster-id": "/flinkfast",
+            "high-availability.storageDir": f"file://{f / 'ha'}",
+            # In HA mode the JobManager's RPC port comes from this option, not jobmanager.rpc.port.
+            "high-availability.jobmanager.port": str(cfg.flink_rpc_port),
+            # The old leader's ZooKeeper session must expire before a new one is elected: 15 s,
+            # not the default 60 s (the same bound as the heartbeat timeout above).
+            "high-availability.zookeeper.client.session-timeout": 15000,
+            "python.client.executable": python,
+            "python.executable": python,
+            # The wheel's own JVM options (module opens that Flink needs on Java 17).
+            "env.java.opts.all": wheel_java_opts(home),
+        }
+        settings.update(prometheus_reporter(cfg))
+        return settings
+
+    def render(self) -> None:
+        """Write conf/ and lay out lib/ (idempotent; the client calls it before `flink run` too)."""
+        f, home = self.dir, pyflink_home()
+        private_dir(f)
+        for sub in SUBDIRS:
+            private_dir(f / sub)
+        jars("flink")
+        for old in (f / "lib").glob("*.jar"):
+            old.unlink()
+        for jar in [*(home / "lib").glob("*.jar"), *job_jars()]:
+            (f / "lib" / jar.name).symlink_to(jar)
+        for name in ("log4j-console.properties", "log4j-cli.properties", "log4j.properties", "logback-console.xml"):
+            with private_open(f / "conf" / name) as out:
+                out.write((home / "conf" / name).read_text())
+        conf = f / "conf" / "config.yaml"
+        with private_open(conf) as out:
+            out.write("# Rendered by flinkfast.stack from the project's configuration; edits are overwritten.\n"
+                      + "".join(f"{k}: {json.dumps(v)}\n" for k, v in self.settings().items()))
+
+    def env(self, cluster: bool = False) -> dict[str, str]:
+        """Environment for the wheel's bin/ scripts. The cluster's processes (cluster=True) get no
+        secret at all: the writer's credentials reach the sink inside the submitted job, and the
+        superuser's never leave the client (/proc/<pid>/environ is readable by submitted code)."""
+        env = dict(os.environ, **self.cfg.as_env())
+        if cluster:
+            for s in SETTINGS:
+                if s.secret:
+                    env.pop(s.env, None)
+            env.pop("PGPASSWORD", None)
+        else:
+            env.pop("POSTGRES_PASSWORD", None)  # `flink run` needs only the writer's
+        f = self.dir
+        return dict(env, FLINK_CONF_DIR=str(f / "conf"), FLINK_LIB_DIR=str(f / "lib"),
+                    FLINK_LOG_DIR=str(f / "log"), FLINK_PID_DIR=str(f / "run"))
+
+    def bin(self, tool: str) -> str:
+        return str(pyflink_home() / "bin" / tool)
+
+    def overview(self) -> dict | None:
+        """The cluster's /overview from the REST API, or None when nothing answers."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.cfg.flink_rest_port}/overview", timeout=2) as r:
+                return json.load(r)
+        except (OSError, ValueError):
+            return None
+
+
+def prometheus_reporter(cfg: Config) -> dict:
+    """Flink's own Prometheus reporter (issue 13, docs/monitoring.md); its plugin ships in the
+    wheel's plugins/metrics-prometheus, which Flink loads by itself. Opt-in: the reporter has no
+    bind-address option and listens on every interface, unlike the rest of the local stack."""
+    if not cfg.flink_prometheus_ports:
+        return {}
+    return {"metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+            "metrics.reporter.prom.port": str(cfg.flink_prometheus_ports)}  # a range: one port per JVM
+
+
+def wheel_java_opts(home: Path) -> str:
+    for line in (home / "conf" / "config.yaml").read_text().splitlines():
+        if line.strip().startswith("all:"):
+            return line.split(":", 1)[1].strip()
+    return ""

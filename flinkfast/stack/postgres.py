@@ -1,0 +1,101 @@
+"""PostgreSQL from the system's packages: initdb once, then pg_ctl, listening on 127.0.0.1 only."""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+from flinkfast import versions
+from flinkfast.errors import ConfigError, Unavailable
+from flinkfast.stack import process
+from flinkfast.stack.service import Service
+
+
+def pg_bin(tool: str) -> str:
+    """A PostgreSQL program of the major version in the manifest (else the newest installed)."""
+    major = versions.get("postgres.major")
+    for candidate in [Path(f"/usr/lib/postgresql/{major}/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]:
+        if (candidate / tool).exists():
+            return str(candidate / tool)
+    found = shutil.which(tool)
+    if not found:
+        raise Unavailable(f"PostgreSQL's {tool} is not installed: run `make setup` (installs postgresql)")
+    return found
+
+
+def system_user() -> str | None:
+    """Postgres refuses to run as root: when we are root, it runs as the 'postgres' user."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        raise Unavailable("running as root but there is no 'postgres' system user: install postgresql (make setup)") from None
+    return "postgres"
+
+
+class Postgres(Service):
+    name = "postgres"
+    port_env = "POSTGRES_PORT"
+    timeout_s = 60
+    stop_signal = signal.SIGINT   # "fast" shutdown: roll back open transactions, then stop
+    group = False                 # pg_ctl daemonizes the postmaster; signal it alone
+    wrapped = False               # it writes and owns its log itself (pg_ctl -l)
+
+    @property
+    def data(self) -> Path:
+        return self.dir / "data"
+
+    def launch(self) -> None:
+        d, user = self.dir, system_user()
+        for folder in (d, d / "run"):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.chmod(0o700)
+            if user:
+                shutil.chown(folder, user, user)
+        if not (self.data / "PG_VERSION").exists():
+            self._initdb(user)
+        opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={d / 'run'} "
+                "-c shared_buffers=256MB -c max_connections=100")
+        # pg_ctl daemonizes the postmaster; its pid is the first line of postmaster.pid.
+        r = subprocess.run([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
+                            "-w", "-t", str(int(self.timeout_s)), "start"], user=user, group=user,
+                           extra_groups=[] if user else None, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, umask=0o077)
+        if r.returncode != 0:
+            why = (r.stderr.strip() or r.stdout.strip()).splitlines()
+            raise Unavailable(f"PostgreSQL did not start ({why[-1] if why else r.returncode}); see {self.log}")
+        process.write_pid(self.pid_file, int((self.data / "postmaster.pid").read_text().splitlines()[0]))
+
+    def _initdb(self, user: str | None) -> None:
+        pwfile = self.dir / ".pwfile"
+        self.write(pwfile, self.cfg.require("POSTGRES_PASSWORD") + "\n")  # 0600 before the secret is in it
+        if user:
+            shutil.chown(pwfile, user, user)
+        try:
+            r = subprocess.run([pg_bin("initdb"), "-D", str(self.data), "-U", self.cfg.postgres_user,
+                                f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
+                               user=user, group=user, extra_groups=[] if user else None, capture_output=True,
+                               text=True, umask=0o077)
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if r.returncode != 0:
+            raise Unavailable(f"initdb failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
+
+    def ready(self) -> bool:
+        import psycopg2
+        cfg = self.cfg
+        try:
+            with psycopg2.connect(host="127.0.0.1", port=self.port, user=cfg.postgres_user,
+                                  password=cfg.require("POSTGRES_PASSWORD"), dbname="postgres",
+                                  connect_timeout=2) as conn, conn.cursor() as cur:
+                cur.execute("SELECT 1")
+                return True
+        except psycopg2.OperationalError as e:
+            if "password authentication failed" in str(e):
+                raise ConfigError(f"PostgreSQL rejected the password of {cfg.postgres_user}: the data in {self.data} "
+                                  "was created with another POSTGRES_PASSWORD (use that one, or `make clean`)") from None
+            return False

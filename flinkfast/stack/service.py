@@ -1,0 +1,168 @@
+"""The shared base of the local stack's services: one small class per service on top of it.
+
+A service says what is special about it as data (its port and the variable that sets it,
+extra ports, how long it may take to start, which signal stops it, whether its whole process
+group is stopped, whether it is restarted when it exits, a log line after which a failed start
+is retried) and two methods: `launch()` renders its configuration and starts it, `ready()` is
+its readiness probe. Starting, waiting with a deadline, retrying and stopping are written once,
+here.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flinkfast import paths
+from flinkfast.config import REPO_ROOT, Config
+from flinkfast.errors import TimedOut, Unavailable
+from flinkfast.stack import process
+
+
+@dataclass(frozen=True)
+class RetryRule:
+    """Retry a start that failed when the service's log says `log_contains` (a known transient)."""
+    log_contains: str
+    why: str
+    pause_s: float = 10
+    attempts: int = 3
+
+
+class Service:
+    name: str = ""
+    port_env: str = ""                         # the setting of its main port ("" = none of its own)
+    extra_port_envs: tuple[str, ...] = ()      # other ports it binds
+    timeout_s: float = 60
+    stop_signal: int = signal.SIGTERM
+    group: bool = True                         # stop the whole process group, not just the pid
+    restart: bool = False                      # restarted when it exits, like compose's restart policy
+    wrapped: bool = True                       # started under flinkfast.supervise (log rotation, restart)
+    retry: RetryRule | None = None
+
+    def __init__(self, cfg: Config, state: Path, folder: str | None = None):
+        self.cfg = cfg
+        self.dir = state / (folder or self.name)
+        self.extra_env: dict[str, str] = {}    # e.g. TZ for the time-zone test
+
+    # ---- what a service provides
+    def launch(self) -> None:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    # ---- data
+    @property
+    def port(self) -> int:
+        return int(self.cfg.get(self.port_env)) if self.port_env else 0
+
+    def ports(self) -> list[tuple[int, str]]:
+        return [(int(self.cfg.get(env)), env) for env in (self.port_env, *self.extra_port_envs) if env]
+
+    @property
+    def pid_file(self) -> Path:
+        return self.dir / f"{self.name}.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.dir / f"{self.name}.log"
+
+    def pid(self) -> int | None:
+        """The pid we recorded, if that process still runs and is ours (not a reused pid)."""
+        return process.read_pid(self.pid_file)
+
+    def main_pid(self) -> int | None:
+        """The service's own process: the child of its wrapper (e.g. the JVM, for kill -9 tests)."""
+        pid = self.pid()
+        if pid and self.wrapped:
+            kids = process.children(pid)
+            return kids[0] if kids else None
+        return pid
+
+    # ---- lifecycle
+    def start(self) -> float:
+        """Start and wait until ready, retrying on the known transient; return the seconds taken."""
+        t0 = time.monotonic()
+        self.pid_file.unlink(missing_ok=True)
+        rule = self.retry
+        for attempt in range(rule.attempts if rule else 1):
+            offset = self.log.stat().st_size if self.log.exists() else 0
+            self.launch()
+            try:
+                self.wait(t0)
+                return time.monotonic() - t0
+            except Unavailable:
+                if not rule or attempt == rule.attempts - 1 or rule.log_contains not in process.read_from(self.log, offset):
+                    raise
+                time.sleep(rule.pause_s)
+        raise AssertionError("not reached")
+
+    def wait(self, t0: float) -> None:
+        deadline = t0 + self.timeout_s
+        while time.monotonic() < deadline:
+            if self.ready():
+                return
+            if not self.pid():
+                raise Unavailable(f"{self.name} exited during start-up; see {self.log} (`make logs SERVICE={self.name}`)")
+            time.sleep(0.5)
+        raise TimedOut(f"{self.name} was not healthy within {self.timeout_s:.0f}s; see {self.log}")
+
+    def stop(self, sig: int | None = None) -> bool:
+        """Stop it by its recorded pid (sig=SIGKILL simulates a crash); False if it was not running."""
+        pid = self.pid()
+        if pid:
+            process.terminate(pid, sig or self.stop_signal, group=self.group)
+        self.pid_file.unlink(missing_ok=True)
+        return bool(pid)
+
+    # ---- helpers for launch()
+    def spawn(self, cmd: list[str], env: dict | None = None, user: str | None = None) -> None:
+        """Start cmd; wrapped services run under flinkfast.supervise, which rotates the log and,
+        for restart=True, restarts the command when it exits."""
+        private_dir(self.dir)
+        env = dict(os.environ if env is None else env, **self.extra_env)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        if self.wrapped:
+            cmd = [sys.executable, "-m", "flinkfast.supervise", "--log", str(self.log),
+                   "--max-bytes", str(self.cfg.log_max_bytes), "--backups", str(self.cfg.log_backups),
+                   *([] if self.restart else ["--once"]), "--", *cmd]
+        process.spawn(cmd, self.log, self.pid_file, self.dir, env, user)
+
+    def write(self, path: Path, text: str) -> None:
+        """A configuration file, private from its first byte."""
+        with process.private_open(path) as f:
+            f.write(text)
+
+
+def private_dir(path: Path) -> Path:
+    """Create a folder that only its owner can enter (0700), mode set before anything is written."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def java() -> str:
+    found = shutil.which("java")
+    if not found:
+        raise Unavailable("Java is not installed: run `make setup` (installs openjdk-17-jre-headless)")
+    return found
+
+
+def jars(kind: str) -> Path:
+    d = paths.JARS / kind
+    if not any(d.glob("*.jar")):
+        raise Unavailable(f"the {kind} jars are missing in {d}: run `make setup` (fetches them from Maven Central)")
+    return d
+
+
+LOG4J_STDOUT = (
+    "log4j.rootLogger=INFO, stdout\n"
+    "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+    "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
+    "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+    "log4j.logger.kafka.request.logger=WARN\n"
+    "log4j.logger.state.change.logger=WARN\n")
