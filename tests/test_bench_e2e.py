@@ -14,11 +14,19 @@ KEYS = {"pipeline_events_per_s", "seed_settings_events_per_s", "naive_consumer_e
         "copy_ceiling_events_per_s", "latency_ms", "peak_rss_mib", "machine"}
 
 
-def test_bench_runs_and_writes_its_results(stack, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "3000", "--duration", "4",
-                        "--db", "flink_bench_ci", "--out", str(tmp_path)],
-                       cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+def test_bench_runs_and_writes_its_results(stack, cfg, tmp_path):
+    from flinkfast import submit
+    users_job = submit.submit(cfg)  # the user's pipeline, running when the benchmark starts
+    try:
+        r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "3000", "--duration", "4",
+                            "--db", "flink_bench_ci", "--out", str(tmp_path), "--profile"],
+                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+        after = submit.running_jobs(cfg, cfg.job_name)
+        assert len(after) == 1 and after[0]["jid"] != users_job, "the user's job was resubmitted, once"
+    finally:
+        for job in submit.running_jobs(cfg, cfg.job_name):
+            submit.cancel(cfg, job["jid"])
     assert "Drain of 3,000 preloaded events" in r.stdout
     [result_file] = tmp_path.glob("*.json")
     result = json.loads(result_file.read_text())
@@ -29,5 +37,16 @@ def test_bench_runs_and_writes_its_results(stack, tmp_path):
     assert all(result[k] > 0 for k in KEYS if k.endswith("_per_s"))
     assert {"taskmanager", "kafka", "postgres"} <= result["peak_rss_mib"].keys()
     assert result["machine"]["cores"] >= 1
+    # CPU per event of each part of the stack, for every contender, read from /proc.
+    for name in ("pipeline", "seed_settings", "naive_consumer", "copy_ceiling"):
+        cpu = result["drain"][name]["cpu_us_per_event"]
+        assert {"taskmanager", "postgres", "kafka", "client", "rest", "total"} <= cpu.keys(), name
+        assert cpu["postgres"] > 0 and cpu["total"] >= cpu["postgres"], (name, cpu)
+    assert result["drain"]["pipeline"]["cpu_us_per_event"]["taskmanager"] > 0
+    assert result["drain"]["naive_consumer"]["cpu_us_per_event"]["client"] > 0
+    # --profile: a flight recording of the TaskManager, reduced to its top frames.
+    profile = result["drain"]["pipeline"]["profile"]
+    assert profile["top_frames"] and all(0 < f["self_pct"] <= 100 for f in profile["top_frames"])
+    assert "CPU per event" in r.stdout and "TaskManager CPU profile" in r.stdout
     [png] = tmp_path.glob("*.png")
     assert png.read_bytes()[:4] == b"\x89PNG"

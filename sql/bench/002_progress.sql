@@ -1,6 +1,7 @@
--- How far a drain is: rows of the topic so far, and the epoch second of the newest insert
--- (the end of the drain, by the database's clock). %(topic)s comes from psycopg2.
-SELECT count(*)                                    AS rows,
-       EXTRACT(EPOCH FROM max(postgres_timestamp)) AS last_insert_s
-  FROM processed_events
- WHERE kafka_topic = %(topic)s;
+-- How far a drain is, cheaply: the table's own statistics counters (rows inserted or updated
+-- so far), not a count(*) that scans the table twice a second. Every contender is watched the
+-- same way; the counters lag by up to a second and count replays too, so the end of a drain
+-- is confirmed by 006_exact.sql, once.
+SELECT n_tup_ins + n_tup_upd AS written
+  FROM pg_stat_user_tables
+ WHERE relid = 'processed_events'::regclass;
