@@ -65,7 +65,7 @@ def test_sql_opens_flinks_sql_client_with_the_jobs_tables(stack, cfg, tmp_path):
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     for table in ("random_user_source", "classified", "processed", "dead_letters", "processed_events_sink"):
         assert f"| {table} |" in out.stdout.replace("  ", " ") or table in out.stdout
-    assert "classify_event" in out.stdout
+    assert "classify_row" in out.stdout
     secret = cfg.require("FLINK_DB_PASSWORD")
     assert secret not in out.stdout + out.stderr
     init = stack.state / "flink" / "sql-client-init.sql"

@@ -34,7 +34,7 @@ def test_statements_render_from_configuration(cfg):
     files = [name for name, _ in statements]
     assert sorted(set(files)) == ["001_source_kafka.sql", "002_transform.sql", "003_sink_jdbc.sql",
                                   "004_sink_dead_letters.sql", "005_insert.sql"]
-    assert files.count("002_transform.sql") == 4 and files.count("005_insert.sql") == 2  # function + 3 views
+    assert files.count("002_transform.sql") == 5 and files.count("005_insert.sql") == 2  # function + 4 views
     by_file = {}
     for name, sql in statements:
         by_file.setdefault(name, []).append(sql)
@@ -46,8 +46,8 @@ def test_statements_render_from_configuration(cfg):
     assert "jdbc:postgresql://127.0.0.1:5432/flink_db" in sink
     assert "'password'                   = 'pw''x'" in sink
     assert "PRIMARY KEY (`uuid`) NOT ENFORCED" in sink
-    assert "'io.flinkfast.udf.ClassifyEvent' LANGUAGE JAVA" in by_file["002_transform.sql"][0]
-    assert "classify_event(s.payload, s.kafka_ts, 65536," in by_file["002_transform.sql"][1]
+    assert "'io.flinkfast.udf.ClassifyRow' LANGUAGE JAVA" in by_file["002_transform.sql"][0]
+    assert "classify_row(payload, kafka_ts, 65536," in by_file["002_transform.sql"][1]
     assert sqlfiles.render("JSON_VALUE(txt, '$.uuid') ${KAFKA_TOPIC}", {"KAFKA_TOPIC": "t"}) == \
         "JSON_VALUE(txt, '$.uuid') t", "JSON paths are not placeholders"
     assert all(sql.startswith(("CREATE", "INSERT")) and not sql.endswith(";") for _, sql in statements)

@@ -57,8 +57,13 @@ public class ClassifyEvent extends TableFunction<Row> {
      */
     public void eval(byte[] payload, Instant kafkaTs, Integer maxChars,
                      Integer partition, Long offset, String skipList) {
+        collect(classify(payload, kafkaTs, maxChars, partition, offset, skipList));
+    }
+
+    /** The one classification, shared with the scalar form (ClassifyRow). */
+    Row classify(byte[] payload, Instant kafkaTs, Integer maxChars, Integer partition, Long offset, String skipList) {
         boolean skipped = partition != null && offset != null && skipSet(skipList).contains(key(partition, offset));
-        collect(classify(payload, kafkaTs, maxChars == null ? Integer.MAX_VALUE : maxChars, skipped));
+        return classify(payload, kafkaTs, maxChars == null ? Integer.MAX_VALUE : maxChars, skipped);
     }
 
     @Override

@@ -1,0 +1,140 @@
+"""`make bench`: throughput and latency of the pipeline, side by side with the alternatives.
+
+One run, one machine, the same events:
+  1. drain: BENCH_EVENTS events are preloaded into a fresh topic; then each contender reads the
+     whole topic into PostgreSQL and is timed from its start until the last row is inserted:
+       - the pipeline with this project's settings,
+       - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
+       - a plain Python consumer (kafka-python -> psycopg2 batch upserts), what a user would write
+         instead, given the pipeline's batching and commit rule,
+       - the ceiling: COPY of the same rows straight into the same table;
+     every contender is watched the same way (the table's statistics counters, one exact count
+     at the end) and gets its CPU per event per process measured from /proc;
+  2. latency at a fixed offered load: the pipeline running, events produced at 1,000 and 10,000
+     events/s for BENCH_DURATION seconds; percentiles of postgres_timestamp - kafka_timestamp.
+
+Everything is written to a separate database (BENCH_DB, default flink_bench) with the same schema,
+so the benchmark never touches the pipeline's own results; a pipeline found running is
+cancelled for the slots and resubmitted at the end. --profile records the TaskManager with JDK
+Flight Recorder during the pipeline's drain. Results: a table on the terminal,
+benchmarks/<timestamp>.json and benchmarks/<timestamp>.png.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import time
+from pathlib import Path
+
+from flinkfast import config, producer, submit
+from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, create_topic, delete_topics,
+                                   drain_job, drain_naive, latency_at, say, truncate)
+from flinkfast.bench.results import machine, plot, table
+from flinkfast.config import REPO_ROOT, Config
+from flinkfast.stack.cli import up as stack_up
+
+OUT_DIR = REPO_ROOT / "benchmarks"
+# The original design's sink and job settings: flush every 100 rows or 2 s, parallelism 1.
+SEED_SETTINGS = {"SINK_FLUSH_MAX_ROWS": "100", "SINK_FLUSH_INTERVAL_MS": "2000", "FLINK_PARALLELISM": "1"}
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
+                                     epilog="example: BENCH_EVENTS=100000 BENCH_DURATION=20 make bench",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", 1_000_000)),
+                        help="events preloaded for the drain [env BENCH_EVENTS; default 1000000]")
+    parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", 30)),
+                        help="seconds of load at each fixed rate [env BENCH_DURATION; default 30]")
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "flink_bench"),
+                        help="database the benchmark writes to [env BENCH_DB; default flink_bench]")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated events (default 1)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the JSON and PNG (default benchmarks/)")
+    parser.add_argument("--profile", action="store_true",
+                        help="record the TaskManager with JDK Flight Recorder during the pipeline's drain; "
+                             "the top frames go into the JSON, the .jfr next to it")
+    config.add_flags(parser, "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS")
+    args = parser.parse_args(argv)
+    base = config.from_args(args)
+    cfg = bench_cfg(base, args.db)
+    say("starting the local stack")
+    stack = stack_up(cfg)
+    # The benchmark needs the task slots. Jobs found running are cancelled, and the user's
+    # pipeline (JOB_NAME) is resubmitted at the end, however the benchmark ends: it resumes
+    # from its committed offsets, and replayed rows upsert.
+    found = submit.running_jobs(cfg)
+    for job in found:
+        submit.cancel(cfg, job["jid"])
+    resubmit = any(j["name"] == base.job_name for j in found)
+    if found:
+        say(f"cancelled {len(found)} running job(s) for the slots"
+            + (f"; {base.job_name} is resubmitted at the end" if resubmit else ""))
+    try:
+        return _bench(args, base, cfg, stack)
+    finally:
+        if resubmit:
+            say(f"resubmitting {base.job_name}")
+            submit.submit(base)
+
+
+def _bench(args, base: Config, cfg: Config, stack) -> int:
+    stack.init_database()  # the same schema files, in the benchmark's own database
+    n = args.events
+    timeout = 300 + n / 1000
+
+    topic = f"bench-drain-{int(time.time())}"
+    create_topic(cfg, topic)
+    say(f"preloading {n:,} events into {topic}")
+    events = list(producer.generate_events(n, seed=args.seed))
+    loaded = producer.produce(config.load({**cfg.as_env(), "KAFKA_TOPIC": topic}), events)
+    say(f"preloaded: {loaded.line()}")
+    drain = {}
+    say("drain 1/4: the pipeline with this project's settings")
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    profile = args.out / f"{stamp}-taskmanager.jfr" if args.profile else None
+    drain["pipeline"] = drain_job(cfg, stack, topic, n, "pipeline", {}, timeout, profile)
+    say(f"   {drain['pipeline']['events_per_s']:,} events/s")
+    say("drain 2/4: the same job with the original design's settings")
+    drain["seed_settings"] = drain_job(cfg, stack, topic, n, "seed", SEED_SETTINGS, timeout * 4)
+    say(f"   {drain['seed_settings']['events_per_s']:,} events/s")
+    say("drain 3/4: a plain Python consumer")
+    drain["naive_consumer"] = drain_naive(cfg, stack, topic, n, timeout * 4)
+    say(f"   {drain['naive_consumer']['events_per_s']:,} events/s")
+    say("drain 4/4: COPY of the same rows")
+    drain["copy_ceiling"] = copy_ceiling(cfg, stack, events, topic)
+    say(f"   {drain['copy_ceiling']['events_per_s']:,} events/s")
+    delete_topics(cfg, [topic])
+    latency = {}
+    for i, rate in enumerate(RATES):
+        say(f"latency {i + 1}/{len(RATES)}: {rate:,} events/s for {args.duration:g} s")
+        latency[str(rate)] = latency_at(cfg, rate, args.duration, seed=args.seed + 1 + i)
+        say(f"   p50 {latency[str(rate)]['p50']:.0f} ms, p99 {latency[str(rate)]['p99']:.0f} ms")
+    truncate(cfg)
+
+    result = {
+        "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "events": n,
+        "preload_events_per_s": round(loaded.events_per_s),
+        "pipeline_events_per_s": drain["pipeline"]["events_per_s"],
+        "seed_settings_events_per_s": drain["seed_settings"]["events_per_s"],
+        "naive_consumer_events_per_s": drain["naive_consumer"]["events_per_s"],
+        "copy_ceiling_events_per_s": drain["copy_ceiling"]["events_per_s"],
+        "drain": drain,
+        "latency_ms": latency,
+        "peak_rss_mib": stack.stack_memory(),
+        "settings": {k: cfg.get(k) for k in ("FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
+                                              "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS")},
+        "machine": machine(),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    json_path, png_path = args.out / f"{stamp}.json", args.out / f"{stamp}.png"
+    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    plot(result, png_path)
+    print()
+    print(table(result))
+    print()
+    print(f"written: {json_path}, {png_path}")
+    return 0
+

@@ -1,0 +1,4 @@
+from flinkfast.bench import main
+from flinkfast.errors import run
+
+run(main, "bench")

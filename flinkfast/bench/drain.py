@@ -1,0 +1,242 @@
+"""The benchmark's contenders and how each is watched: the pipeline's job, a plain Python
+consumer, COPY, and the pipeline's latency at a fixed load. Returns figures; prints nothing but
+progress bars."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+from flinkfast import clients, config, producer, report, submit
+from flinkfast.clients import pg_connect as connect
+from flinkfast.config import SQL_DIR, Config
+from flinkfast.errors import TimedOut
+from flinkfast.profile import CpuMeter, FlightRecording
+from flinkfast.sqlfiles import REPORT_DIR, strip_comments as strip_sql_comments
+
+BENCH_DIR = SQL_DIR / "bench"
+RATES_DEFAULT = (1000, 10000)  # events/s of the latency runs
+WARMUP_S = 3  # latency rows of the first seconds of each load are left out (the job's fetch warms up)
+
+
+def bench_sql(name: str) -> str:
+    """A statement of sql/bench/ (comments dropped: psycopg2 would read a % in them)."""
+    return strip_sql_comments((BENCH_DIR / name).read_text()).rstrip().rstrip(";")
+
+
+def say(msg: str) -> None:
+    print(f"bench: {msg}", flush=True)
+
+
+def bench_cfg(cfg: Config, db: str, **overrides) -> Config:
+    return config.load({**cfg.as_env(), "POSTGRES_DB": db, **overrides})
+
+
+def create_topic(cfg: Config, name: str) -> None:
+    clients.create_topic(cfg, name)
+
+
+def delete_topics(cfg: Config, names: list[str]) -> None:
+    try:
+        clients.delete_topics(cfg, names)
+    except Exception as e:  # cleanup only: a leftover topic is not worth failing a finished benchmark
+        say(f"note: could not delete topics {names}: {e}")
+
+
+def truncate(cfg: Config) -> None:
+    with connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute(bench_sql("001_truncate.sql"))
+
+
+class Watch:
+    """The same cheap progress signal for every contender: the table's statistics counters
+    (sql/bench/002_progress.sql) twice a second, then one exact count (006_exact.sql)."""
+
+    def __init__(self, cfg: Config, topic: str):
+        self.topic = topic
+        self.conn = connect(cfg)
+        self.conn.autocommit = True  # each poll its own transaction: fresh statistics
+        self.base = self.written()
+
+    def written(self) -> int:
+        with self.conn.cursor() as cur:
+            cur.execute(bench_sql("002_progress.sql"))
+            return int(cur.fetchone()[0] or 0)
+
+    def exact(self) -> tuple[int, float | None]:
+        with self.conn.cursor() as cur:
+            cur.execute(bench_sql("006_exact.sql"), {"topic": self.topic})
+            n, last = cur.fetchone()
+            return n, float(last) if last is not None else None
+
+    def wait(self, n: int, timeout: float) -> float:
+        """Until n rows of the topic are in; returns the epoch time of the last insert."""
+        from tqdm import tqdm
+        deadline = time.monotonic() + timeout
+        exact_at = time.monotonic() + 10
+        with tqdm(total=n, unit=" rows", desc="   rows", leave=False, disable=not os.isatty(2)) as bar:
+            while True:
+                written = self.written()
+                seen = written - self.base
+                bar.update(max(0, min(n, seen) - bar.n))
+                if seen >= n or time.monotonic() >= exact_at:  # and an exact look every 10 s, whatever the counters say
+                    exact_at = time.monotonic() + 10
+                    got, last = self.exact()
+                    if got >= n:
+                        return last
+                    if seen >= n:
+                        self.base = written - got  # replays were counted too: wait for the rest
+                if time.monotonic() > deadline:
+                    raise TimedOut(f"only {self.exact()[0]:,} of {n:,} rows after {timeout:.0f}s")
+                time.sleep(0.5)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+
+def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dict, timeout: float,
+              profile: Path | None = None) -> dict:
+    truncate(cfg)
+    job_cfg = config.load({**cfg.as_env(), "KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": f"{topic}-{label}",
+                           "JOB_NAME": f"bench-{label}", "SCAN_STARTUP_MODE": "earliest-offset", **overrides})
+    watch = Watch(job_cfg, topic)
+    meter = CpuMeter(stack)
+    recording = FlightRecording(stack.taskmanager_java_pid(), profile) if profile else contextlib.nullcontext()
+    submitted = time.time()
+    try:
+        with recording:
+            job_id = submit.submit(job_cfg)  # returns once every task of the job is RUNNING
+            # Timed from the moment the job's tasks started (Flink's own record of it: a small topic
+            # can be drained before submit() has even seen the job running). The client's start-up,
+            # a JVM and a Python process, is a one-off cost reported apart: a naive consumer has none.
+            running = min(v["start-time"] for v in submit.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
+            try:
+                last = watch.wait(n, timeout)
+                cpu = meter.per_event(n)
+            finally:
+                submit.cancel(job_cfg, job_id)
+    finally:
+        watch.close()
+    elapsed = last - running
+    out = {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed),
+           "submit_to_running_s": round(running - submitted, 2), "cpu_us_per_event": cpu,
+           "settings": overrides or "defaults"}
+    if profile:
+        out["profile"] = {"file": str(profile), "top_frames": recording.top(15),
+                          "project_and_connector_frames": recording.top_inclusive(
+                              r"flinkfast|jdbc|postgresql|kafka\.clients|JsonRowData|StreamExecCalc|Correlate", 12)}
+    return out
+
+
+def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
+    """What a user would write without Flink, given the pipeline's batching rule: rows are
+    upserted and committed in PostgreSQL every SINK_FLUSH_MAX_ROWS rows or SINK_FLUSH_INTERVAL_MS,
+    Kafka offsets committed every CHECKPOINT_INTERVAL_MS (as the job's checkpoints do). One
+    thread, as such a consumer is written; it looks at the same progress signal as the others
+    twice a second, and its end is confirmed by the same exact count."""
+    from psycopg2.extras import execute_values
+    truncate(cfg)
+    watch = Watch(cfg, topic)
+    meter = CpuMeter(stack)
+    consumer = clients.kafka_consumer(cfg, topic, group_id=f"{topic}-naive", auto_offset_reset="earliest",
+                                      max_poll_records=cfg.sink_flush_max_rows)
+    year = dt.date.today().year
+    sql = bench_sql("003_naive_upsert.sql")
+    conn = connect(cfg)
+    rows: list[tuple] = []
+    started = time.time()
+    done, flushed, committed, looked = 0, time.monotonic(), time.monotonic(), time.monotonic()
+    try:
+        with conn.cursor() as cur:
+            while done < n:
+                if time.time() - started > timeout:
+                    raise TimedOut(f"the naive consumer wrote only {done:,} of {n:,} rows in {timeout:.0f}s")
+                for records in consumer.poll(timeout_ms=cfg.sink_flush_interval_ms).values():
+                    for r in records:
+                        e = json.loads(r.value)
+                        rows.append((e["uuid"], e["first_name"], e["last_name"], e["country"], e["age"],
+                                     year - e["age"], r.topic, r.partition, r.offset, r.timestamp,
+                                     int(time.time() * 1000)))
+                now = time.monotonic()
+                if rows and (len(rows) >= cfg.sink_flush_max_rows or now - flushed >= cfg.sink_flush_interval_ms / 1000):
+                    execute_values(cur, sql, rows, page_size=len(rows))
+                    conn.commit()
+                    done += len(rows)
+                    rows, flushed = [], now
+                    if now - committed >= cfg.checkpoint_interval_ms / 1000 or done >= n:
+                        consumer.commit()
+                        committed = now
+                if now - looked >= 0.5:  # the progress poll every contender pays
+                    watch.written()
+                    looked = now
+        last = watch.wait(n, 60)
+        cpu = meter.per_event(n)
+    finally:
+        consumer.close()
+        conn.close()
+        watch.close()
+    elapsed = last - started
+    return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed), "cpu_us_per_event": cpu,
+            "settings": f"kafka-python + psycopg2 execute_values upsert; flush every {cfg.sink_flush_max_rows} rows "
+                        f"or {cfg.sink_flush_interval_ms} ms, offsets committed every {cfg.checkpoint_interval_ms} ms "
+                        "(the pipeline's rule)"}
+
+
+def copy_ceiling(cfg: Config, stack, events: list[dict], topic: str) -> dict:
+    """COPY of the same rows into the same table: what PostgreSQL alone can take."""
+    truncate(cfg)
+    year, now_ms = dt.date.today().year, int(time.time() * 1000)
+    buf = io.StringIO()
+    for i, e in enumerate(events):
+        buf.write(f"{e['uuid']}\t{e['first_name']}\t{e['last_name']}\t{e['country']}\t{e['age']}\t"
+                  f"{year - e['age']}\t{topic}\t{i % cfg.kafka_partitions}\t{i}\t{now_ms}\t{now_ms}\n")
+    buf.seek(0)
+    watch = Watch(cfg, topic)
+    meter = CpuMeter(stack)
+    try:
+        with connect(cfg) as conn, conn.cursor() as cur:
+            started = time.time()
+            cur.copy_expert(bench_sql("004_copy.sql"), buf)
+            conn.commit()
+        last = watch.wait(len(events), 60)  # the same end signal as the others (it is already there)
+        cpu = meter.per_event(len(events))
+    finally:
+        watch.close()
+    elapsed = last - started
+    return {"events": len(events), "seconds": round(elapsed, 2), "events_per_s": round(len(events) / elapsed),
+            "cpu_us_per_event": cpu, "settings": "one COPY FROM STDIN, one transaction"}
+
+
+def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
+    topic = f"bench-latency-{rate}-{int(time.time())}"
+    create_topic(cfg, topic)
+    truncate(cfg)
+    job_cfg = config.load({**cfg.as_env(), "KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic,
+                           "JOB_NAME": f"bench-latency-{rate}"})
+    watch = Watch(job_cfg, topic)  # before the first row, so the counters' base is right
+    job_id = submit.submit(job_cfg)
+    try:
+        summary = producer.produce(job_cfg, producer.generate_events(None, seed=seed), rate=rate, duration=duration,
+                                   progress=False)
+        watch.wait(summary.sent, timeout=120)
+    finally:
+        submit.cancel(job_cfg, job_id)
+        watch.close()
+    with connect(cfg) as conn, conn.cursor() as cur:
+        # The bench database holds only this run's rows (truncated above): the report's scope
+        # by insert time and its percentile query are the whole measurement.
+        cur.execute(bench_sql("005_warmup_end.sql"), {"topic": topic, "warmup": WARMUP_S})
+        report.scope(cur, cur.fetchone()[0], 60)
+        cur.execute((REPORT_DIR / "003_latency_percentiles.sql").read_text())
+        end_to_end = next(r for r in cur.fetchall() if r[0] == "kafka_to_postgres")
+        rows, p50, p95, p99, mx = end_to_end[1], end_to_end[2], end_to_end[4], end_to_end[5], end_to_end[6]
+    delete_topics(cfg, [topic])
+    return {"offered_events_per_s": rate, "achieved_events_per_s": round(summary.events_per_s),
+            "duration_s": duration, "rows": rows, "warmup_excluded_s": WARMUP_S,
+            **{k: (round(float(v), 1) if v is not None else None)
+               for k, v in (("p50", p50), ("p95", p95), ("p99", p99), ("max", mx))}}

@@ -1,0 +1,86 @@
+"""The benchmark's results as a table for the terminal and a picture for the README."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+from flinkfast.bench.drain import WARMUP_S
+
+CPU_KEYS = ("taskmanager", "postgres", "kafka", "client", "rest", "total")
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                       if line.startswith("MemTotal")))
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1),
+            "os": platform.platform(), "python": platform.python_version(), "java": java}
+
+
+def table(result: dict) -> str:
+    d = result["drain"]
+    pipeline = d["pipeline"]["events_per_s"]
+    lines = [f"Drain of {result['events']:,} preloaded events into PostgreSQL "
+             f"({result['machine']['cores']} cores, {result['machine']['cpu']})",
+             f"  {'contender':<44}{'events/s':>12}{'seconds':>10}{'vs pipeline':>13}"]
+    cpu_lines = ["CPU per event (µs, from /proc; client = the benchmark's process: the Python consumer, "
+                 "the COPY sender, the progress poll; rest = JobManager + ZooKeeper)",
+                 f"  {'contender':<44}" + "".join(f"{k:>12}" for k in CPU_KEYS)]
+    names = {"pipeline": "Flink pipeline (this project's settings)",
+             "seed_settings": "Flink, original settings (100 rows/2 s, p=1)",
+             "naive_consumer": "plain Python consumer (kafka-python+psycopg2)",
+             "copy_ceiling": "COPY ceiling (PostgreSQL alone)"}
+    for key, name in names.items():
+        r = d[key]
+        lines.append(f"  {name:<44}{r['events_per_s']:>12,}{r['seconds']:>10.1f}{r['events_per_s'] / pipeline:>12.2f}x")
+        cpu = r.get("cpu_us_per_event", {})
+        cpu_lines.append(f"  {name:<44}" + "".join(f"{cpu.get(k, 0):>12.1f}" for k in CPU_KEYS))
+    lines += ["", *cpu_lines]
+    top = d["pipeline"].get("profile", {}).get("top_frames", [])
+    if top:
+        lines += ["", "TaskManager CPU profile during the pipeline's drain (JFR; self % of samples)"]
+        lines += [f"  {f['self_pct']:>5.1f}%  {f['frame']}" for f in top[:10]]
+    lines.append("")
+    lines.append(f"Latency (postgres_timestamp - kafka_timestamp, ms) at a fixed offered load, first {WARMUP_S} s left out")
+    lines.append(f"  {'offered':>10}{'achieved':>10}{'rows':>9}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
+    for rate, r in result["latency_ms"].items():
+        lines.append(f"  {int(rate):>10,}{r['achieved_events_per_s']:>10,}{r['rows']:>9,}{r['p50']:>9.0f}"
+                     f"{r['p95']:>9.0f}{r['p99']:>9.0f}{r['max']:>9.0f}")
+    lines.append("")
+    lines.append("Peak RSS per component (MiB): " + ", ".join(
+        f"{k} {v['peak_rss_mib']:.0f}" for k, v in result["peak_rss_mib"].items()))
+    return "\n".join(lines)
+
+
+def plot(result: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels = ["Flink\n(ours)", "Flink\n(original)", "Python\nconsumer", "COPY\nceiling"]
+    keys = ["pipeline", "seed_settings", "naive_consumer", "copy_ceiling"]
+    values = [result["drain"][k]["events_per_s"] for k in keys]
+    bars = left.bar(labels, values, color=["#3b75af", "#9dbbd9", "#e1812c", "#999999"])
+    left.bar_label(bars, labels=[f"{v:,}" for v in values])
+    left.set_ylabel("events/s")
+    left.set_title(f"drain of {result['events']:,} events into PostgreSQL")
+    width = 0.38
+    stats = ["p50", "p95", "p99", "max"]
+    for i, (rate, r) in enumerate(result["latency_ms"].items()):
+        xs = [j + (i - 0.5) * width for j in range(len(stats))]
+        b = right.bar(xs, [r[s] for s in stats], width, label=f"{int(rate):,} events/s")
+        right.bar_label(b, labels=[f"{r[s]:.0f}" for s in stats], fontsize=8)
+    right.set_xticks(range(len(stats)), stats)
+    right.set_ylabel("ms")
+    right.set_title("latency Kafka → PostgreSQL at a fixed load")
+    right.legend()
+    fig.suptitle(f"flinkfast benchmark, {result['machine']['cores']} cores, {result['machine']['cpu']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
