@@ -47,3 +47,9 @@ def run(main: Callable[[], int | None], prog: str) -> None:
         print(f"{prog}: interrupted", file=sys.stderr)
         sys.exit(130)
     sys.exit(code or 0)
+
+
+def one_line(text: object, limit: int = 200) -> str:
+    """Text from outside (an API body, an exception) squeezed onto one short line."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."

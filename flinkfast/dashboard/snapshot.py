@@ -24,6 +24,7 @@ import time
 
 from flinkfast.config import Config
 from flinkfast.clients import pg_connect as connect
+from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader, first_line
 from flinkfast.report import _plain, _rows
 from flinkfast.sqlfiles import REPORT_DIR
 
@@ -44,11 +45,6 @@ def _sql(name: str) -> str:
 
 def _ms(d: dt.datetime) -> int:
     return int(d.timestamp() * 1000)
-
-
-def _first_line(text: str, limit: int = 300) -> str:
-    line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
-    return line[:limit]
 
 
 class Poller:
@@ -73,10 +69,10 @@ class Poller:
         self._db_now: dt.datetime | None = None
         # Flink and Kafka
         self._job: dict = {}
-        self._pending_ids: dict[tuple[str, str], list[str]] = {}
         self._lag: dict = {}
         self._kafka_next = 0.0
-        self._consumer = None
+        self._flink = FlinkJobReader(cfg, self.flink_ui_url)
+        self._kafka = KafkaLagReader(cfg)
         self.sources = {name: {"ok": None, "error": None, "as_of": None} for name in ("postgres", "flink", "kafka")}
         self.polls = 0
         self.last_poll_s = 0.0
@@ -94,7 +90,8 @@ class Poller:
         for thread in (self._thread, getattr(self, "_heavy", None)):
             if thread:
                 thread.join(timeout=15)
-        for closing in (self._conn, self._consumer):
+        self._kafka.close()
+        for closing in (self._conn,):
             try:
                 if closing is not None:
                     closing.close()
@@ -159,15 +156,21 @@ class Poller:
             return sorted({self.default_window, *self._wanted})
 
     # ------------------------------------------------------------------ PostgreSQL
+    def _session(self, timeout_s: int, name: str):
+        """A connection of the dashboard's own: autocommit (no transaction left open between
+        polls), bounded statements, the window's sorts in memory, the report's report_rows view."""
+        conn = connect(self.cfg)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f"SET statement_timeout = '{int(timeout_s)}s'")
+            cur.execute("SET work_mem = '32MB'")
+            cur.execute("SET application_name = %s", (name,))
+            cur.execute(_sql("000_scope.sql"))
+        return conn
+
     def _cursor(self):
         if self._conn is None or self._conn.closed:
-            self._conn = connect(self.cfg)
-            self._conn.autocommit = True  # no transaction left open between polls
-            with self._conn.cursor() as cur:
-                cur.execute("SET statement_timeout = '60s'")
-                cur.execute("SET work_mem = '32MB'")  # the window's sorts in memory, not on disk
-                cur.execute("SET application_name = 'flinkfast-dashboard'")
-                cur.execute(_sql("000_scope.sql"))  # the report's report_rows view, once per session
+            self._conn = self._session(60, "flinkfast-dashboard")
         return self._conn.cursor()
 
     def _poll_postgres(self) -> None:
@@ -187,7 +190,7 @@ class Poller:
                 pass
             self._conn = None
             self._mark("postgres", f"PostgreSQL at {self.cfg.postgres_host}:{self.cfg.postgres_port}: "
-                                   f"{self.cfg.mask(_first_line(e) or type(e).__name__)}")
+                                   f"{self.cfg.mask(first_line(e) or type(e).__name__)}")
 
     def _since(self, cur, since: dt.datetime) -> None:
         cur.execute("SELECT set_config('flinkfast.since', %s, false)", (since.isoformat(),))
@@ -220,13 +223,7 @@ class Poller:
         while not self._stop.wait(POLL_S):
             try:
                 if conn is None or conn.closed:
-                    conn = connect(self.cfg)
-                    conn.autocommit = True
-                    with conn.cursor() as cur:
-                        cur.execute("SET statement_timeout = '300s'")
-                        cur.execute("SET work_mem = '32MB'")  # the window's sorts in memory, not on disk
-                        cur.execute("SET application_name = 'flinkfast-dashboard-percentiles'")
-                        cur.execute(_sql("000_scope.sql"))
+                    conn = self._session(300, "flinkfast-dashboard-percentiles")
                 with conn.cursor() as cur:
                     for w in self._windows():
                         stats = self._window_stats.get(w)
@@ -252,109 +249,24 @@ class Poller:
         if conn is not None:
             conn.close()
 
-    # ------------------------------------------------------------------ Flink
-    def _rest(self, path: str):
-        from flinkfast.submit import rest
-        return rest(self.cfg, path)
-
+    # ------------------------------------------------------------------ Flink and Kafka
     def _poll_flink(self) -> None:
         try:
-            self._job = self._read_flink()
+            self._job = self._flink.read()
             self._mark("flink", None)
         except (OSError, ValueError, KeyError) as e:
             self._job = {"state": "UNREACHABLE", "name": self.cfg.job_name, "web_ui": self.flink_ui_url}
             self._mark("flink", f"Flink REST API at {self.cfg.flink_rest_url} is unreachable "
-                                f"({_first_line(e) or type(e).__name__}); is the stack up (make up)?")
+                                f"({first_line(e) or type(e).__name__}); is the stack up (make up)?")
 
-    def _read_flink(self) -> dict:
-        overview = self._rest("/overview")
-        job = {"name": self.cfg.job_name, "web_ui": self.flink_ui_url,
-               "taskmanagers": overview.get("taskmanagers"), "slots_total": overview.get("slots-total"),
-               "slots_available": overview.get("slots-available"), "flink_version": overview.get("flink-version")}
-        jobs = [j for j in self._rest("/jobs/overview")["jobs"] if j["name"] == self.cfg.job_name]
-        if not jobs:
-            return dict(job, state="NO JOB", root_exception=f"no job named {self.cfg.job_name!r} on the cluster: "
-                                                            "submit it (make submit) or set JOB_NAME")
-        newest = max(jobs, key=lambda j: j["start-time"])
-        jid = newest["jid"]
-        info = self._rest(f"/jobs/{jid}")
-        job.update(id=jid, state=info["state"], start_time=newest["start-time"],
-                   uptime_s=round(info.get("duration", 0) / 1000, 1),
-                   web_ui_job=f"{self.flink_ui_url}/#/job/running/{jid}/overview")
-        restarts = self._rest(f"/jobs/{jid}/metrics?get=numRestarts")
-        job["restarts"] = int(float(restarts[0]["value"])) if restarts else None
-        job["last_checkpoint"] = self._last_checkpoint(jid)
-        job["pending_records"] = self._pending_records(jid, info.get("vertices", [])) if info["state"] == "RUNNING" else None
-        if info["state"] != "RUNNING":
-            job["root_exception"] = self._root_exception(jid) or f"the job is {info['state']} (no exception recorded)"
-        return job
-
-    def _last_checkpoint(self, jid: str) -> dict | None:
-        cp = self._rest(f"/jobs/{jid}/checkpoints")
-        done = (cp.get("latest") or {}).get("completed")
-        counts = cp.get("counts") or {}
-        if not done:
-            return {"id": None, "completed": counts.get("completed", 0), "failed": counts.get("failed", 0)}
-        return {"id": done["id"], "at_ms": done.get("latest_ack_timestamp"),
-                "duration_ms": done.get("end_to_end_duration"), "size_bytes": done.get("state_size"),
-                "completed": counts.get("completed", 0), "failed": counts.get("failed", 0)}
-
-    def _root_exception(self, jid: str) -> str | None:
-        exc = self._rest(f"/jobs/{jid}/exceptions")
-        entries = (exc.get("exceptionHistory") or {}).get("entries") or []
-        if entries:
-            first = entries[0]
-            return f"{first.get('exceptionName', '')}: {_first_line(first.get('stacktrace', ''))}".strip(": ")
-        return _first_line(exc.get("root-exception") or "") or None
-
-    def _pending_records(self, jid: str, vertices: list[dict]) -> int | None:
-        """Flink's pendingRecords of the Kafka source (the records behind the end of the log), summed over subtasks."""
-        total, found = 0, False
-        for v in vertices:
-            if not v.get("name", "").startswith("Source"):
-                continue
-            key = (jid, v["id"])
-            base = f"/jobs/{jid}/vertices/{v['id']}/subtasks/metrics"
-            if not self._pending_ids.get(key):  # the metric's name carries the operator's name: look it up once
-                self._pending_ids[key] = [m["id"] for m in self._rest(base) if m["id"].endswith("pendingRecords")]
-            ids = self._pending_ids[key]
-            if ids:
-                for m in self._rest(f"{base}?get={','.join(ids)}&agg=sum"):
-                    if m.get("sum") is not None:
-                        total, found = total + int(float(m["sum"])), True
-        return total if found else None
-
-    # ------------------------------------------------------------------ Kafka
     def _poll_kafka(self) -> None:
-        from kafka import TopicPartition
         from kafka.errors import KafkaError
-
-        from flinkfast.clients import kafka_consumer
         try:
-            if self._consumer is None:
-                # Only to read offsets: it never subscribes, so it never joins the job's group.
-                self._consumer = kafka_consumer(self.cfg, group_id=self.cfg.kafka_group_id, request_timeout_ms=5000,
-                                                client_id="flinkfast-dashboard")
-            parts = self._consumer.partitions_for_topic(self.cfg.kafka_topic)
-            if not parts:
-                raise KafkaError(f"topic {self.cfg.kafka_topic} does not exist")
-            tps = [TopicPartition(self.cfg.kafka_topic, p) for p in sorted(parts)]
-            end = {tp.partition: o for tp, o in self._consumer.end_offsets(tps).items()}
-            committed = {tp.partition: self._consumer.committed(tp, timeout_ms=5000) for tp in tps}
-            lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
-            self._lag = {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,
-                         "end_offsets": sum(end.values()), "topic": self.cfg.kafka_topic,
-                         "group": self.cfg.kafka_group_id,
-                         "note": None if lag else "the group has no committed offsets yet (no checkpoint)"}
+            self._lag = self._kafka.read()
             self._mark("kafka", None)
         except (KafkaError, OSError, AssertionError) as e:
-            if self._consumer is not None:
-                try:
-                    self._consumer.close()
-                except Exception:
-                    pass
-            self._consumer = None
-            self._mark("kafka", f"Kafka at {self.cfg.kafka_bootstrap_servers}: {_first_line(e) or type(e).__name__}")
+            self._kafka.close()
+            self._mark("kafka", f"Kafka at {self.cfg.kafka_bootstrap_servers}: {first_line(e) or type(e).__name__}")
 
     # ------------------------------------------------------------------ the snapshots
     def _publish(self) -> None:
