@@ -592,7 +592,7 @@ def test_one_service_builds_the_image_and_the_others_use_it(services):
 
 
 # Cluster settings that must be the same on both stacks (the local values, as rendered).
-SHARED_FLINK_KEYS = ("web.submit.enable", "web.cancel.enable", "high-availability.type",
+SHARED_FLINK_KEYS = ("web.submit.enable", "web.cancel.enable", "rest.flamegraph.enabled", "high-availability.type",
                      "high-availability.zookeeper.path.root", "high-availability.cluster-id",
                      "high-availability.zookeeper.client.session-timeout")
 

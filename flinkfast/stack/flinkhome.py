@@ -55,6 +55,8 @@ class FlinkHome:
             # button (the REST API itself has no authentication; it listens on 127.0.0.1 only).
             "web.submit.enable": False,
             "web.cancel.enable": False,
+            # The Web UI's flame graphs of a running job's operators (sampled only while viewed).
+            "rest.flamegraph.enabled": True,
             "io.tmp.dirs": str(f / "tmp"),
             # One machine: a TaskManager that vanished (kill -9) is noticed in seconds, not the
             # default 50 s, so the job restarts on its replacement sooner.
