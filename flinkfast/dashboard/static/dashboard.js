@@ -95,6 +95,7 @@ function render(snap) {
   document.body.dataset.windowSince = snap.window.since || "";
   document.body.dataset.asOf = snap.as_of || "";
   document.body.dataset.latencySince = (snap.latency && snap.latency.since) || "";
+  document.body.dataset.latencyAsOf = (snap.latency && snap.latency.as_of) || "";
 
   if (snap.series) {
     const s = snap.series;
