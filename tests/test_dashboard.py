@@ -70,3 +70,49 @@ def test_grafana_dashboard_is_generated_from_the_report_sql():
     for panel in on_disk["panels"]:
         for target in panel["targets"]:
             assert "$__timeFrom()" in target["rawSql"] or "LIMIT" in target["rawSql"], panel["title"]
+
+
+# ----------------------------------------------------------------------------- the window's figures
+# window_figures is the pure step between the per-second rows and the page. The oracle below counts
+# by integer offsets from `now` (no datetimes, no dict lookups by second), independently of it.
+
+import datetime as dt  # noqa: E402
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from flinkfast.dashboard.snapshot import RATE_S, window_figures  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, 0, tzinfo=dt.timezone.utc)
+_offsets = st.dictionaries(st.integers(min_value=-1, max_value=1000),  # -1: a second ahead of `now`
+                           st.fixed_dictionaries({"rows": st.integers(0, 20_000), "dead_letters": st.integers(0, 50)}),
+                           max_size=60)
+
+
+@given(per_offset=_offsets, window_s=st.sampled_from([1, 10, 60, 300, 900]))
+def test_window_figures_count_what_the_window_holds(per_offset, window_s):
+    per_second = {NOW - dt.timedelta(seconds=k): dict(v) for k, v in per_offset.items()}
+    got = window_figures(NOW, window_s, per_second, None)
+    # The oracle: offsets 1..window_s are the window's complete seconds, offset 0 (and later) the
+    # current partial one, which the totals count and the series do not.
+    in_window = [v for k, v in per_offset.items() if k <= window_s]
+    assert got["headline"]["rows_total"] == sum(v["rows"] for v in in_window)
+    assert got["headline"]["dead_letters_total"] == sum(v["dead_letters"] for v in in_window)
+    last = [per_offset.get(k, {}).get("rows", 0) for k in range(1, RATE_S + 1)]
+    assert got["headline"]["events_per_s"] == sum(last) / RATE_S
+    series = got["series"]
+    assert len(series["t_ms"]) == len(series["rows"]) == window_s
+    assert series["rows"] == [per_offset.get(k, {}).get("rows", 0) for k in range(window_s, 0, -1)]
+    assert series["t_ms"][-1] - series["t_ms"][0] == (window_s - 1) * 1000
+    assert got["since"] == NOW - dt.timedelta(seconds=window_s)
+    assert got["headline"]["latency_p99_ms"] is None and got["latency"]["since"] is None
+
+
+def test_window_figures_take_the_percentiles_of_their_window():
+    stats = {"since": NOW - dt.timedelta(seconds=61), "as_of": NOW - dt.timedelta(seconds=1), "took_s": 0.2,
+             "latency": {"kafka_to_postgres": {"p50_ms": 120.0, "p95_ms": 300.0, "p99_ms": 410.5, "max_ms": 900.0}}}
+    got = window_figures(NOW, 60, {}, stats)
+    h = got["headline"]
+    assert (h["latency_p50_ms"], h["latency_p95_ms"], h["latency_p99_ms"], h["latency_max_ms"]) == (120.0, 300.0, 410.5, 900.0)
+    # The percentiles say which window they are of: it may trail the per-second one.
+    assert got["latency"]["since"] == stats["since"] != got["since"] and got["latency"]["query_s"] == 0.2
+    assert h["rows_total"] == 0 and h["events_per_s"] == 0
