@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from flinkfast import config, producer, report, submit
+from flinkfast import producer, report, submit
 from flinkfast.verify import Landing
 
 pytestmark = pytest.mark.e2e

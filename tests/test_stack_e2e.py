@@ -77,9 +77,9 @@ def test_trivial_pyflink_job_finishes_on_the_cluster(stack, cfg, tmp_path):
         t.execute_sql("CREATE TABLE b (n BIGINT) WITH ('connector'='blackhole')")
         t.execute_sql("INSERT INTO b SELECT n FROM g")
     """ % tmp_path.name))
-    stack.render_flink()
-    r = subprocess.run([stack.flink_bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}", "-py", str(script), "-d"],
-                       env=stack.flink_env(), capture_output=True, text=True, timeout=300)
+    stack.flink.render()
+    r = subprocess.run([stack.flink.bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}", "-py", str(script), "-d"],
+                       env=stack.flink.env(), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

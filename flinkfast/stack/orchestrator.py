@@ -5,24 +5,22 @@ progress through an optional callback; the CLI (flinkfast.stack.cli) prints.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from flinkfast import config
-from flinkfast.config import SQL_DIR, Config
+from flinkfast.config import Config
 from flinkfast.errors import Unavailable
 from flinkfast.lock import stack_lock
 from flinkfast.stack import process
 from flinkfast.stack.flink import JobManager, TaskManager
 from flinkfast.stack.flinkhome import FlinkHome
 from flinkfast.stack.kafka import Kafka
-from flinkfast.stack.postgres import Postgres, pg_bin, system_user
-from flinkfast.stack.service import Service, private_dir
+from flinkfast.stack.postgres import Postgres, system_user
+from flinkfast.stack.service import Service, private_tree
 from flinkfast.stack.zookeeper import ZooKeeper
 
 
@@ -111,17 +109,7 @@ class Stack:
     def prepare_state(self) -> None:
         """The state folder private: 0700, or 0710 with group postgres when PostgreSQL runs as
         that user (it may pass through to its own folder, and read nothing else)."""
-        private_dir(self.state)
-        for root, dirs, files in os.walk(self.state):  # what an older version left readable
-            for name in [*dirs, *files]:
-                path = os.path.join(root, name)
-                st = os.lstat(path)
-                if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
-                    os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
-        user = system_user()
-        if user:
-            shutil.chown(self.state, group=user)
-            self.state.chmod(0o710)
+        private_tree(self.state, group=system_user())
 
     def check_ports(self) -> None:
         for svc in self.services:
@@ -174,41 +162,7 @@ class Stack:
         create_topic(config.load({**self.cfg.as_env(), "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.cfg.kafka_port}"}))
 
     def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        """Run psql as the admin user with the project's settings in its environment (for \\getenv)."""
-        env = dict(os.environ, **self.cfg.as_env(), PGPASSWORD=self.cfg.require("POSTGRES_PASSWORD"))
-        cmd = [pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-               "-p", str(self.cfg.postgres_port), "-U", self.cfg.postgres_user,
-               "-d", database or self.cfg.postgres_db, *args]
-        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if check and r.returncode != 0:
-            raise Unavailable(f"psql {' '.join(args)} failed: {self.cfg.mask(r.stderr.strip())}")
-        return r
+        return self.service("postgres").psql(*args, database=database, check=check)
 
     def init_database(self, files: list[Path] | None = None) -> None:
-        """Create the database and apply sql/postgres/*.sql (idempotent), as compose's init does.
-        All files in one transaction (psql -1): on a live stack the pipeline never sees a
-        half-applied schema (a moment without the superseded-row trigger, say), and a failing
-        file leaves everything as it was."""
-        db = self.cfg.postgres_db
-        exists = self.psql("-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", database="postgres").stdout.strip()
-        if not exists:
-            self.psql("-c", f'CREATE DATABASE "{db}"', database="postgres")
-        files = files if files is not None else sorted((SQL_DIR / "postgres").glob("*.sql"))
-        self.psql("-1", *[arg for sql in files for arg in ("-f", str(sql))])
-
-    # ---- Flink and PostgreSQL programs, for clients and tests
-    @staticmethod
-    def pg_bin(tool: str) -> str:
-        return pg_bin(tool)
-
-    def flink_env(self) -> dict[str, str]:
-        return self.flink.env()
-
-    def render_flink(self) -> None:
-        self.flink.render()
-
-    def flink_bin(self, tool: str) -> str:
-        return self.flink.bin(tool)
-
-    def flink_overview(self) -> dict | None:
-        return self.flink.overview()
+        self.service("postgres").init_database(files)

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from flinkfast import versions
+from flinkfast.config import SQL_DIR
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.stack import process
 from flinkfast.stack.service import Service
@@ -99,3 +100,27 @@ class Postgres(Service):
                 raise ConfigError(f"PostgreSQL rejected the password of {cfg.postgres_user}: the data in {self.data} "
                                   "was created with another POSTGRES_PASSWORD (use that one, or `make clean`)") from None
             return False
+
+    # ---- the database: what `up` applies, and psql for it
+    def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """Run psql as the admin user with the project's settings in its environment (for \\getenv)."""
+        env = dict(os.environ, **self.cfg.as_env(), PGPASSWORD=self.cfg.require("POSTGRES_PASSWORD"))
+        cmd = [pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+               "-p", str(self.port), "-U", self.cfg.postgres_user,
+               "-d", database or self.cfg.postgres_db, *args]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise Unavailable(f"psql {' '.join(args)} failed: {self.cfg.mask(r.stderr.strip())}")
+        return r
+
+    def init_database(self, files: list[Path] | None = None) -> None:
+        """Create the database and apply sql/postgres/*.sql (idempotent), as compose's init does.
+        All files in one transaction (psql -1): on a live stack the pipeline never sees a
+        half-applied schema (a moment without the superseded-row trigger, say), and a failing
+        file leaves everything as it was."""
+        db = self.cfg.postgres_db
+        exists = self.psql("-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", database="postgres").stdout.strip()
+        if not exists:
+            self.psql("-c", f'CREATE DATABASE "{db}"', database="postgres")
+        files = files if files is not None else sorted((SQL_DIR / "postgres").glob("*.sql"))
+        self.psql("-1", *[arg for sql in files for arg in ("-f", str(sql))])

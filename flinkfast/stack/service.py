@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -142,6 +143,22 @@ def private_dir(path: Path) -> Path:
     """Create a folder that only its owner can enter (0700), mode set before anything is written."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.chmod(0o700)
+    return path
+
+
+def private_tree(path: Path, group: str | None = None) -> Path:
+    """A private folder, and nothing under it readable by others (what an older version left).
+    With a group: 0710, so that group's services may pass through to their own folders."""
+    private_dir(path)
+    for root, dirs, files in os.walk(path):
+        for name in [*dirs, *files]:
+            child = os.path.join(root, name)
+            st = os.lstat(child)
+            if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
+                os.chmod(child, stat.S_IMODE(st.st_mode) & 0o700)
+    if group:
+        shutil.chown(path, group=group)
+        path.chmod(0o710)
     return path
 
 
