@@ -44,6 +44,9 @@ def test_bench_runs_and_writes_its_results(stack, cfg, tmp_path):
         assert cpu["postgres"] > 0 and cpu["total"] >= cpu["postgres"], (name, cpu)
     assert result["drain"]["pipeline"]["cpu_us_per_event"]["taskmanager"] > 0
     assert result["drain"]["naive_consumer"]["cpu_us_per_event"]["client"] > 0
+    # The pipeline's warm-up drain: the same topic, every event, reported apart and not compared.
+    assert result["warmup"]["events"] == 3000 and result["warmup"]["events_per_s"] > 0
+    assert "warm-up" in r.stdout
     # --profile: a flight recording of the TaskManager, reduced to its top frames.
     profile = result["drain"]["pipeline"]["profile"]
     assert profile["top_frames"] and all(0 < f["self_pct"] <= 100 for f in profile["top_frames"])

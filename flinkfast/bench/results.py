@@ -39,6 +39,10 @@ def table(result: dict) -> str:
         lines.append(f"  {name:<44}{r['events_per_s']:>12,}{r['seconds']:>10.1f}{r['events_per_s'] / pipeline:>12.2f}x")
         cpu = r.get("cpu_us_per_event", {})
         cpu_lines.append(f"  {name:<44}" + "".join(f"{cpu.get(k, 0):>12.1f}" for k in CPU_KEYS))
+    warmup = result.get("warmup")
+    if warmup:
+        lines.append(f"  {'(warm-up: the pipeline run first, not compared)':<44}{warmup['events_per_s']:>12,}"
+                     f"{warmup['seconds']:>10.1f}{warmup['events_per_s'] / pipeline:>12.2f}x")
     lines += ["", *cpu_lines]
     top = d["pipeline"].get("profile", {}).get("top_frames", [])
     if top:
