@@ -83,6 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("JOB_NAME", "flinkfast-randomuser", "Flink job name"),
     _s("FLINK_PARALLELISM", 2, "parallelism of the job", int),
     _s("CHECKPOINT_INTERVAL_MS", 5000, "checkpoint interval (offsets and sink flush advance together)", int),
+    _s("FLINK_OBJECT_REUSE", "true", "pipeline.object-reuse: true|false (chained operators pass rows without copying them)"),
     _s("SINK_FLUSH_MAX_ROWS", 5000, "JDBC sink: flush after this many buffered rows", int),
     _s("SINK_FLUSH_INTERVAL_MS", 200, "JDBC sink: flush at least this often", int),
     _s("SINK_MAX_RETRIES", 5, "JDBC sink: retries of a failed batch before the job fails", int),
@@ -196,6 +197,8 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError(f"KAFKA_TOPIC={values['KAFKA_TOPIC']!r} is not a valid Kafka topic name")
     if not _SKIPS.match(str(values["SKIP_MESSAGES"])):
         raise ConfigError(f"SKIP_MESSAGES={values['SKIP_MESSAGES']!r} is not a list of PARTITION:OFFSET, e.g. 0:42,2:7")
+    if values["FLINK_OBJECT_REUSE"] not in ("true", "false"):
+        raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS"):

@@ -35,6 +35,7 @@ def job_settings(cfg: Config) -> dict[str, str]:
         "parallelism.default": str(cfg.flink_parallelism),
         "execution.checkpointing.interval": f"{cfg.checkpoint_interval_ms}ms",
         "execution.checkpointing.mode": "EXACTLY_ONCE",
+        "pipeline.object-reuse": cfg.flink_object_reuse,
         # Retry with growing pauses instead of failing for good after a crash or outage.
         "restart-strategy.type": "exponential-delay",
         "restart-strategy.exponential-delay.initial-backoff": "1s",

@@ -476,6 +476,8 @@ def altered_env() -> dict[str, str]:
             env[key] = "generate"
         elif key == "SKIP_MESSAGES":
             env[key] = "0:42,2:7"
+        elif value in ("true", "false"):
+            env[key] = "false" if value == "true" else "true"
         elif value.isdigit():
             env[key] = str(int(value) + 1)
         else:

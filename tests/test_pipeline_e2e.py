@@ -39,7 +39,10 @@ def rows_for(cfg, uuids, timezone="UTC"):
 
 
 def test_every_event_lands_once_with_its_birth_year(job_cfg, run_job):
-    cfg, _ = run_job()
+    cfg, job_id = run_job()
+    # Rows handed on without copies (FLINK_OBJECT_REUSE, on by default): the checks below cover it.
+    reuse = submit.rest(cfg, f"/jobs/{job_id}/config")["execution-config"]["object-reuse-mode"]
+    assert reuse is (cfg.flink_object_reuse == "true")
     events = list(producer.generate_events(N, seed=7))
     summary = producer.produce(cfg, events, progress=False)
     assert summary.sent == N and summary.failed == 0
