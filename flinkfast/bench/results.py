@@ -76,7 +76,8 @@ def plot(result: dict, path: Path) -> None:
     stats = ["p50", "p95", "p99", "max"]
     for i, (rate, r) in enumerate(result["latency_ms"].items()):
         xs = [j + (i - 0.5) * width for j in range(len(stats))]
-        b = right.bar(xs, [r[s] for s in stats], width, label=f"{int(rate):,} events/s")
+        b = right.bar(xs, [r[s] for s in stats], width,
+                      label=f"{int(rate):,} events/s offered ({r['achieved_events_per_s']:,} achieved)")
         right.bar_label(b, labels=[f"{r[s]:.0f}" for s in stats], fontsize=8)
     right.set_xticks(range(len(stats)), stats)
     right.set_ylabel("ms")
