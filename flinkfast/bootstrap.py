@@ -143,21 +143,34 @@ def package() -> None:
     stamp.write_text(want)
 
 
-SECRETS = ("POSTGRES_PASSWORD", "FLINK_DB_PASSWORD")
+SECRETS = ("POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD")
 OLD_EXAMPLE_VALUES = {"POSTGRES_PASSWORD": "postgres", "FLINK_DB_PASSWORD": "flink_writer"}  # before 0.3
 
 
 def dotenv(env: Path | None = None, example: Path | None = None) -> None:
     """.env from .env.example, with a random value for every empty secret. The file is created
-    with mode 0600 before anything is written to it; an existing .env is never changed."""
+    with mode 0600 before anything is written to it. An existing .env keeps its values: it is
+    only made private (a copy made by hand with `cp` is 0644) and given a generated value for
+    a secret it lacks (one a newer version added), each said in one line."""
     import secrets
     env, example = env or REPO / ".env", example or REPO / ".env.example"
     if env.exists():
+        mode = env.stat().st_mode & 0o777
+        if mode & 0o077:
+            env.chmod(0o600)
+            say(f"made .env private: mode {mode:03o} -> 600 (it holds the passwords)")
         text = env.read_text()
         weak = [k for k, v in OLD_EXAMPLE_VALUES.items() if re.search(rf"^{k}={re.escape(v)}$", text, re.M)]
         if weak:
             say(f"warning: .env still has the old example value of {', '.join(weak)}: every install had it. "
-                "Rotate it (README, Configuration)")
+                "Rotate it (docs/security.md)")
+        missing = [k for k in SECRETS if not re.search(rf"^{k}=\S", text, re.M)]
+        if missing:
+            kept = [line for line in text.splitlines() if line.split("=", 1)[0] not in missing]
+            added = [f"{k}={secrets.token_urlsafe(24)}" for k in missing]
+            with open(env, "w") as f:  # already 0600
+                f.write("\n".join(kept + added) + "\n")
+            say(f"added generated {', '.join(missing)} to .env")
         return
     lines = []
     for line in example.read_text().splitlines():

@@ -83,17 +83,23 @@ def delete_topics(cfg: Config, names: list[str]) -> None:
 
 # ----------------------------------------------------------------------------- PostgreSQL
 
-def pg_connect(cfg: Config, user: str | None = None, password: str | None = None, dbname: str | None = None,
-               timeout: int = 10):
-    """A psycopg2 connection as POSTGRES_USER (or another role) to POSTGRES_DB (or another
-    database); a refused connection is one line naming where, with the secret masked."""
+# Which settings hold each role's name and password (sql/postgres/002_roles.sql says what each may do).
+ROLES = {"reader": ("READER_DB_USER", "READER_DB_PASSWORD"),   # everything that only looks
+         "writer": ("FLINK_DB_USER", "FLINK_DB_PASSWORD"),     # the sink (and the benchmark's contenders)
+         "admin": ("POSTGRES_USER", "POSTGRES_PASSWORD")}      # the schema, the benchmark's own database
+
+
+def pg_connect(cfg: Config, role: str = "reader", dbname: str | None = None, timeout: int = 10):
+    """A psycopg2 connection to POSTGRES_DB (or another database) as one of the pipeline's
+    roles: the read-only reader unless asked; a refused connection is one line naming where,
+    with the secret masked."""
     import psycopg2
+    user_env, password_env = ROLES[role]
     try:
         return psycopg2.connect(host=cfg.postgres_host, port=cfg.postgres_port, dbname=dbname or cfg.postgres_db,
-                                user=user or cfg.postgres_user,
-                                password=password or cfg.require("POSTGRES_PASSWORD"), connect_timeout=timeout)
+                                user=cfg.get(user_env), password=cfg.require(password_env), connect_timeout=timeout)
     except psycopg2.OperationalError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else "connection failed"
         raise Unavailable(f"cannot connect to PostgreSQL at {cfg.postgres_host}:{cfg.postgres_port} "
-                          f"(database {dbname or cfg.postgres_db}): {cfg.mask(first)}; is the stack up (make up)?") \
-            from None
+                          f"(database {dbname or cfg.postgres_db}, role {cfg.get(user_env)}): {cfg.mask(first)}; "
+                          "is the stack up (make up)?") from None

@@ -75,10 +75,12 @@ SETTINGS: tuple[Setting, ...] = (
     _s("FLINK_REST_URL", lambda c: f"http://127.0.0.1:{c.flink_rest_port}", "Flink REST endpoint"),
     _s("POSTGRES_HOST", "127.0.0.1", "PostgreSQL host"),
     _s("POSTGRES_DB", "flink_db", "database of the results"),
-    _s("POSTGRES_USER", "postgres", "PostgreSQL admin user (schema, reports)"),
+    _s("POSTGRES_USER", "postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else"),
     _s("POSTGRES_PASSWORD", None, "password of POSTGRES_USER", secret=True),
-    _s("FLINK_DB_USER", "flink_writer", "least-privilege role the Flink sink writes as"),
+    _s("FLINK_DB_USER", "flink_writer", "role the Flink sink writes as: INSERT into the two intake views only"),
     _s("FLINK_DB_PASSWORD", None, "password of FLINK_DB_USER", secret=True),
+    _s("READER_DB_USER", "flinkfast_reader", "read-only role of the dashboard, the report, reconcile and status"),
+    _s("READER_DB_PASSWORD", None, "password of READER_DB_USER", secret=True),
     # The job.
     _s("JOB_NAME", "flinkfast-randomuser", "Flink job name"),
     _s("FLINK_PARALLELISM", 2, "parallelism of the job", int),
@@ -103,8 +105,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}
+PIECE = 6  # characters of a secret that mask() hides wherever they stand on their own
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER")
+_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _SKIPS = re.compile(r"^(|[0-9]{1,5}:[0-9]{1,18}(,[0-9]{1,5}:[0-9]{1,18})*)$")
 
@@ -136,10 +139,17 @@ class Config:
         return [str(self._values[s.env]) for s in SETTINGS if s.secret and self._values.get(s.env)]
 
     def mask(self, text: str) -> str:
-        """Hide every secret value in text meant for logs or the terminal."""
-        for secret in sorted(self.secrets(), key=len, reverse=True):
+        """Hide every secret value in text meant for logs or the terminal, and any piece of one
+        long enough to help a guess (psql quotes a failing statement cut to its last characters)."""
+        secrets = sorted(self.secrets(), key=len, reverse=True)
+        for secret in secrets:
             text = text.replace(secret, "****")
-        return text
+
+        def piece(m: re.Match) -> str:
+            word = m.group(0)
+            return "****" if any(word in secret for secret in secrets) else word
+
+        return re.sub(r"[A-Za-z0-9_\-]{%d,}" % PIECE, piece, text) if secrets else text
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for child processes (flink run, psql)."""

@@ -1,19 +1,20 @@
 """Reconciliation: every message the job consumed from Kafka is in exactly one place.
 
 For each partition of the topic, the offsets from the first one still in the log up to the
-consumer group's committed offset (what the job has checkpointed as done) — or up to the end
-of the log with `to_end` — must each be found once in processed_events, superseded_events or
-dead_letter_events. One found twice is a double count.
+consumer group's committed offset (what the job has checkpointed as done) -- or up to the end
+of the log with `to_end` -- must each be found exactly once in processed_events,
+superseded_events or dead_letter_events. That holds by construction (sql/postgres/003_ingest.sql
+places every message the sink writes, whatever flush, subtask or partition its uuid shares with
+another), so anything else is a finding: an offset in no table is lost, one in two is doubled.
 
-An offset found in none of them is read back from Kafka: if its uuid's row came from a later
-offset of the same partition, the message was replaced inside one sink batch (the JDBC sink
-keeps only the last row per key in its buffer, so the database never saw the first) and counts
-as superseded. Anything else is a lost message.
+Two more checks:
+  - the winner rule: every superseded message lost to its uuid's row in processed_events, which
+    must be greater by (Kafka timestamp, partition, offset, topic);
+  - a partition that holds messages while the group has no committed offset for it has not been
+    consumed at all: reported as such, never as "OK, 0 consumed".
 """
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass, field
 
 from flinkfast.config import SQL_DIR, Config
@@ -22,7 +23,8 @@ from flinkfast.clients import kafka_consumer, pg_connect as connect, wait_until
 
 PLACED = (SQL_DIR / "reconcile" / "placed.sql").read_text
 MISSING = (SQL_DIR / "reconcile" / "missing.sql").read_text
-REPLACED_BY = (SQL_DIR / "reconcile" / "replaced_by.sql").read_text
+WRONG_WINNERS = (SQL_DIR / "reconcile" / "wrong_winners.sql").read_text
+SHOWN = 10  # offsets listed per finding
 
 
 @dataclass
@@ -30,21 +32,29 @@ class PartitionResult:
     partition: int
     first_offset: int
     upto_offset: int
+    end_offset: int = 0
+    committed: bool = True             # False: the group has no committed offset on this partition
     processed: int = 0
     superseded: int = 0
-    replaced_in_batch: int = 0
     dead_letters: int = 0
     doubled: int = 0
     missing: int = 0
     missing_offsets: list[int] = field(default_factory=list)
+    wrong_winners: int = 0             # superseded messages that should have won
+    wrong_winner_offsets: list[int] = field(default_factory=list)
 
     @property
     def consumed(self) -> int:
         return self.upto_offset - self.first_offset
 
     @property
+    def not_consumed(self) -> bool:
+        """Messages on the partition and no committed offset: the job has not read it."""
+        return not self.committed and self.end_offset > self.first_offset
+
+    @property
     def ok(self) -> bool:
-        return self.missing == 0 and self.doubled == 0
+        return self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and not self.not_consumed
 
 
 @dataclass
@@ -60,24 +70,37 @@ class Result:
 
     def as_dict(self) -> dict:
         return {"topic": self.topic, "group": self.group, "upto": self.upto, "ok": self.ok,
-                "partitions": [dict(vars(p), consumed=p.consumed, ok=p.ok) for p in self.partitions]}
+                "partitions": [dict(vars(p), consumed=p.consumed, not_consumed=p.not_consumed, ok=p.ok)
+                               for p in self.partitions]}
 
     def text(self) -> str:
         lines = [f"Reconciliation of topic {self.topic} (group {self.group}, up to the {self.upto} offsets)",
                  f"  {'partition':>9} {'offsets':>17} {'consumed':>9} {'processed':>10} {'superseded':>11} "
                  f"{'dead':>6} {'missing':>8} {'doubled':>8}"]
-        # superseded = replaced by a later message with the same uuid (recorded by the database,
-        # or replaced inside one sink batch and found by reading the message back from Kafka)
         for p in self.partitions:
+            notes = []
+            if p.not_consumed:
+                notes.append(f"NOT CONSUMED: {p.end_offset - p.first_offset:,} messages and no committed offset")
+            if p.missing_offsets:
+                notes.append(f"first missing: {p.missing_offsets}")
+            if p.wrong_winners:
+                notes.append(f"{p.wrong_winners:,} superseded but greater than their uuid's row: {p.wrong_winner_offsets}")
             lines.append(f"  {p.partition:>9} {f'{p.first_offset}-{p.upto_offset}':>17} {p.consumed:>9,} {p.processed:>10,} "
-                         f"{p.superseded + p.replaced_in_batch:>11,} {p.dead_letters:>6,} {p.missing:>8,} {p.doubled:>8,}"
-                         + (f"   first missing: {p.missing_offsets}" if p.missing_offsets else ""))
+                         f"{p.superseded:>11,} {p.dead_letters:>6,} {p.missing:>8,} {p.doubled:>8,}"
+                         + "".join(f"   {n}" for n in notes))
         total = sum(p.consumed for p in self.partitions)
         if self.ok:
             lines.append(f"OK: all {total:,} messages accounted for, each in exactly one place.")
         else:
             missing, doubled = sum(p.missing for p in self.partitions), sum(p.doubled for p in self.partitions)
-            lines.append(f"GAP: {missing:,} of {total:,} messages missing, {doubled:,} found twice.")
+            findings = [f"{missing:,} of {total:,} messages missing, {doubled:,} found twice"]
+            wrong = sum(p.wrong_winners for p in self.partitions)
+            if wrong:
+                findings.append(f"{wrong:,} superseded by a lesser message")
+            idle = [str(p.partition) for p in self.partitions if p.not_consumed]
+            if idle:
+                findings.append(f"partition(s) {', '.join(idle)} not consumed (no committed offset)")
+            lines.append(f"GAP: {'; '.join(findings)}.")
         return "\n".join(lines)
 
 
@@ -120,70 +143,26 @@ def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> None:
                interval=1)
 
 
-def read_uuids(cfg: Config, topic: str, partition: int, offsets: list[int]) -> dict[int, str | None]:
-    """The uuid in the payload of each message at these offsets (None: unreadable or not JSON)."""
-    from kafka import TopicPartition
-    wanted, found = set(offsets), {}
-    tp = TopicPartition(topic, partition)
-    consumer = kafka_consumer(cfg)
-    try:
-        consumer.assign([tp])
-        consumer.seek(tp, min(offsets))
-        deadline = time.monotonic() + 60
-        while len(found) < len(wanted) and time.monotonic() < deadline:
-            for record in consumer.poll(timeout_ms=1000).get(tp, []):
-                if record.offset in wanted:
-                    try:
-                        found[record.offset] = json.loads(record.value)["uuid"]
-                    except (TypeError, ValueError, KeyError):
-                        found[record.offset] = None
-                if record.offset >= max(offsets):
-                    break
-            else:
-                continue
-            break
-    finally:
-        consumer.close()
-    return found
-
-
-def _explain(cfg: Config, cur, topic: str, partition: int, unplaced: list[int]) -> list[int]:
-    """The unplaced offsets that are really lost (not replaced by a later message in-batch)."""
-    if not unplaced:
-        return []
-    uuids = read_uuids(cfg, topic, partition, unplaced)
-    cur.execute(REPLACED_BY(), {"uuids": [u for u in uuids.values() if u]})
-    row_from = {uuid: (t, p, o) for uuid, t, p, o in cur.fetchall()}
-    lost = []
-    for offset in unplaced:
-        origin = row_from.get(uuids.get(offset))
-        if not (origin and origin[0] == topic and origin[1] == partition and origin[2] > offset):
-            lost.append(offset)
-    return lost
-
-
 def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, to_end: bool = False) -> Result:
     topic = topic or cfg.kafka_topic
     group = group or cfg.kafka_group_id
     first, end, committed = kafka_offsets(cfg, topic, group)
-    if not to_end and not committed:
-        raise Unavailable(f"consumer group {group} has no committed offsets on topic {topic}: the job has not "
-                          "completed a checkpoint yet (or use --to-end once it has caught up)")
     upto = end if to_end else committed
     results = []
     with connect(cfg) as conn, conn.cursor() as cur:
         for p in sorted(first):
-            r = PartitionResult(p, first[p], max(first[p], upto.get(p, first[p])))
+            r = PartitionResult(p, first[p], max(first[p], upto.get(p, first[p])), end_offset=end[p],
+                                committed=to_end or p in committed)
             params = {"topic": topic, "partition": p, "first_offset": r.first_offset, "upto_offset": r.upto_offset}
             cur.execute(PLACED(), params)
             r.processed, r.superseded, r.dead_letters, distinct, placements = cur.fetchone()
             r.doubled = placements - distinct
             if r.consumed > distinct:
                 cur.execute(MISSING(), params)
-                unplaced = [row[0] for row in cur.fetchall()]
-                lost = _explain(cfg, cur, topic, p, unplaced)
-                r.replaced_in_batch = len(unplaced) - len(lost)
-                r.missing = len(lost)
-                r.missing_offsets = lost[:10]
+                lost = [row[0] for row in cur.fetchall()]
+                r.missing, r.missing_offsets = len(lost), lost[:SHOWN]
+            cur.execute(WRONG_WINNERS(), params)
+            wrong = [row[0] for row in cur.fetchall()]
+            r.wrong_winners, r.wrong_winner_offsets = len(wrong), wrong[:SHOWN]
             results.append(r)
     return Result(topic, group, "end" if to_end else "committed", results)

@@ -24,9 +24,29 @@ def test_env_gets_random_passwords_and_mode_0600(tmp_path):
         {k: v for k, v in example.items() if k not in bootstrap.SECRETS}
 
 
-def test_an_existing_env_is_left_alone(tmp_path, capsys):
+def test_an_existing_env_keeps_its_values(tmp_path, capsys):
     env = tmp_path / ".env"
-    env.write_text("POSTGRES_PASSWORD=postgres\nFLINK_DB_PASSWORD=mine\n")
+    env.write_text("POSTGRES_PASSWORD=postgres\nFLINK_DB_PASSWORD=mine\nREADER_DB_PASSWORD=theirs\n")
+    env.chmod(0o600)
     bootstrap.dotenv(env, REPO_ROOT / ".env.example")
-    assert env.read_text() == "POSTGRES_PASSWORD=postgres\nFLINK_DB_PASSWORD=mine\n"
+    assert env.read_text() == "POSTGRES_PASSWORD=postgres\nFLINK_DB_PASSWORD=mine\nREADER_DB_PASSWORD=theirs\n"
     assert "old example value of POSTGRES_PASSWORD" in capsys.readouterr().out
+
+
+def test_a_loose_env_is_made_private_and_gets_the_secrets_it_lacks(tmp_path, capsys):
+    """A .env copied by hand (`cp .env.example .env`: mode 0644, empty passwords) or kept from a
+    version before the reader role: setup tightens it to 0600 and fills in what is missing,
+    saying each in one line, and changes nothing else."""
+    env = tmp_path / ".env"
+    env.write_text("# mine\nPOSTGRES_PASSWORD=kept-as-it-is\nFLINK_DB_PASSWORD=\nKAFKA_TOPIC=Mine\n")
+    env.chmod(0o644)
+    bootstrap.dotenv(env, REPO_ROOT / ".env.example")
+    out = capsys.readouterr().out
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    assert "mode 644 -> 600" in out and "added generated FLINK_DB_PASSWORD, READER_DB_PASSWORD" in out
+    values = dotenv_values(env)
+    assert values["POSTGRES_PASSWORD"] == "kept-as-it-is" and values["KAFKA_TOPIC"] == "Mine"
+    assert len(values["FLINK_DB_PASSWORD"]) >= 24 and len(values["READER_DB_PASSWORD"]) >= 24
+    assert env.read_text().startswith("# mine\n")
+    bootstrap.dotenv(env, REPO_ROOT / ".env.example")
+    assert capsys.readouterr().out == "", "nothing more to do the second time"

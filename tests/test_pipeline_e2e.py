@@ -5,12 +5,14 @@ Each test gets its own topic, consumer group and job, and checks rows by the uui
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import pytest
 
-from flinkfast import producer, report, submit
+from flinkfast import producer, reconcile, report, submit
 from flinkfast.verify import Landing
+from tests.helpers import send_raw
 
 pytestmark = pytest.mark.e2e
 N = 3000
@@ -62,25 +64,39 @@ def test_every_event_lands_once_with_its_birth_year(job_cfg, run_job):
         assert kafka_ms <= flink_ms + 5 and flink_ms <= float(pg_epoch) + 5, "Kafka, then Flink, then Postgres"
 
 
-def test_replay_from_earliest_upserts_instead_of_duplicating(job_cfg, run_job):
+def tables_of(cfg, topic: str) -> dict[str, list[tuple]]:
+    """Every column of every row the topic left in the three tables, in a fixed order."""
+    out = {}
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        for table in ("processed_events", "superseded_events", "dead_letter_events"):
+            cur.execute(f"SELECT * FROM {table} WHERE kafka_topic = %s ORDER BY kafka_partition, kafka_offset", (topic,))
+            out[table] = cur.fetchall()
+    return out
+
+
+def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
+    """Replays change nothing: the whole topic read again from offset 0 (another group, so every
+    record), duplicates and dead letters included, leaves the three tables identical to the
+    last byte: no row rewritten, no timestamp moved, no dead letter's size recomputed."""
     cfg, job_id = run_job()
-    summary = producer.produce(cfg, producer.generate_events(N, seed=11), progress=False)
-    with Landing(cfg, summary.uuids) as landing:
-        landing.wait(timeout=180, progress=False)
-    first_pass = {r[0]: r[7] for r in rows_for(cfg, summary.uuids)}
+    events = list(producer.generate_events(N, seed=11))
+    summary = producer.produce(cfg, events, progress=False)
+    again = [(e["uuid"].encode(), json.dumps(e).encode()) for e in events[:50]]    # the same uuids once more
+    bad = [(b"bad", b"not JSON " + bytes(100_000)), (b"bad", b"\xff\xfe"), (b"bad", None)]
+    send_raw(cfg, again + bad)
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 180)
+    before = tables_of(cfg, cfg.kafka_topic)
+    assert len(before["processed_events"]) == N and len(before["superseded_events"]) == 50
+    assert [r[5] for r in before["dead_letter_events"]] == [100_009, 2, None], "payload_size: the bytes sent"
     submit.cancel(cfg, job_id)
-    # A new consumer group from the earliest offset: every record of the topic is read again.
+
     replay_cfg, _ = run_job({"SCAN_STARTUP_MODE": "earliest-offset", "KAFKA_GROUP_ID": cfg.kafka_group_id + "-replay",
                              "JOB_NAME": cfg.job_name + "-replay"})
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        rows = rows_for(cfg, summary.uuids)
-        if all(r[7] > first_pass[r[0]] for r in rows):
-            break
-        time.sleep(1)
-    rows = rows_for(cfg, summary.uuids)
-    assert all(r[7] > first_pass[r[0]] for r in rows), "every row was written again by the replay"
-    assert len(rows) == N and len({r[0] for r in rows}) == N, "the replay upserted; no duplicates"
+    reconcile.wait_drained(replay_cfg, cfg.kafka_topic, replay_cfg.kafka_group_id, 180)
+    after = tables_of(cfg, cfg.kafka_topic)
+    for table in before:
+        assert after[table] == before[table], f"{table} changed by the replay"
+    assert reconcile.reconcile(replay_cfg).ok
 
 
 def test_a_record_stamped_60s_ago_shows_60s_more_latency(job_cfg, run_job):

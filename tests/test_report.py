@@ -21,7 +21,7 @@ BASE = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.timezone.utc)  # a DST night in
 @pytest.fixture
 def conn(stack, cfg):
     schema = f"report_test_{uuid.uuid4().hex[:8]}"
-    c = report.connect(cfg)
+    c = report.connect(cfg, "admin")  # a schema of its own
     c.autocommit = True
     with c.cursor() as cur:
         cur.execute(f"CREATE SCHEMA {schema}")

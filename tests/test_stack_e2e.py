@@ -51,7 +51,7 @@ def test_writer_role_is_least_privilege(stack, cfg):
     superseded_events (a SECURITY DEFINER trigger writes it), not be superuser."""
     import psycopg2
     from flinkfast.report import connect
-    conn = connect(cfg, user=cfg.flink_db_user, password=cfg.require("FLINK_DB_PASSWORD"))
+    conn = connect(cfg, "writer")
     conn.autocommit = True
     try:
         with conn.cursor() as cur:

@@ -186,3 +186,15 @@ def test_each_message_is_classified_once(cfg):
     assert "Correlate(" not in optimized
     assert "JSON_VALUE" not in optimized and "IS JSON" not in optimized
     assert optimized.count("TableSourceScan(") == 1  # one read of the topic for both
+
+
+def test_skip_positions_are_compared_whole(cfg):
+    """SKIP_MESSAGES names positions exactly: 0:281474976710657 is not 1:1, 65536:6 is not 0:6
+    (an earlier version packed both numbers into one long, `partition << 48 ^ offset`, and
+    skipped those too). Message i sits at partition i % 3, offset i."""
+    skip_cfg = config.load({**cfg.as_env(), "SKIP_MESSAGES": "0:281474976710657,65536:6,2:5"})
+    payloads = [event(uuid=f"u{i}") for i in range(8)]
+    good, bad, *_ = classify(skip_cfg, payloads)
+    assert [(b[1], b[2], b[3]) for b in bad] == \
+        [(2, 5, "skipped by operator")]
+    assert sorted(r[0] for r in good) == [f"u{i}" for i in range(8) if i != 5]

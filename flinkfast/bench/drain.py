@@ -48,7 +48,7 @@ def delete_topics(cfg: Config, names: list[str]) -> None:
 
 
 def truncate(cfg: Config) -> None:
-    with connect(cfg) as conn, conn.cursor() as cur:
+    with connect(cfg, "admin") as conn, conn.cursor() as cur:
         cur.execute(bench_sql("001_truncate.sql"))
 
 
@@ -146,8 +146,8 @@ def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
     consumer = clients.kafka_consumer(cfg, topic, group_id=f"{topic}-naive", auto_offset_reset="earliest",
                                       max_poll_records=cfg.sink_flush_max_rows)
     year = dt.date.today().year
-    sql = bench_sql("003_naive_upsert.sql")
-    conn = connect(cfg)
+    sql = bench_sql("003_naive_insert.sql")
+    conn = connect(cfg, "writer")
     rows: list[tuple] = []
     started = time.time()
     done, flushed, committed, looked = 0, time.monotonic(), time.monotonic(), time.monotonic()
@@ -182,7 +182,7 @@ def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
         watch.close()
     elapsed = last - started
     return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed), "cpu_us_per_event": cpu,
-            "settings": f"kafka-python + psycopg2 execute_values upsert; flush every {cfg.sink_flush_max_rows} rows "
+            "settings": f"kafka-python + psycopg2 execute_values into the pipeline's intake view; flush every {cfg.sink_flush_max_rows} rows "
                         f"or {cfg.sink_flush_interval_ms} ms, offsets committed every {cfg.checkpoint_interval_ms} ms "
                         "(the pipeline's rule)"}
 
@@ -199,7 +199,7 @@ def copy_ceiling(cfg: Config, stack, events: list[dict], topic: str) -> dict:
     watch = Watch(cfg, topic)
     meter = CpuMeter(stack)
     try:
-        with connect(cfg) as conn, conn.cursor() as cur:
+        with connect(cfg, "admin") as conn, conn.cursor() as cur:
             started = time.time()
             cur.copy_expert(bench_sql("004_copy.sql"), buf)
             conn.commit()

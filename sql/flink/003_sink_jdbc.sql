@@ -1,6 +1,11 @@
--- The results table in PostgreSQL, written as the least-privilege role FLINK_DB_USER.
--- The primary key makes the sink an upsert (INSERT ... ON CONFLICT DO UPDATE): the sink is
--- at-least-once, and a replay after a restart overwrites rows instead of duplicating them.
+-- Good events go to PostgreSQL as the least-privilege role FLINK_DB_USER, which may only insert
+-- into the view processed_events_in; the database places each message (sql/postgres/003_ingest.sql):
+-- one row per uuid in processed_events, the winner by (Kafka timestamp, partition, offset), the
+-- others in superseded_events, a replay leaving everything as it was.
+-- No PRIMARY KEY here, on purpose: with one, Flink's JDBC sink upserts and keeps only the last
+-- row per key in its buffer, so the earlier of two messages with one uuid in the same flush
+-- would reach no table. Without one every message is a plain INSERT, flushed at this many rows,
+-- at this interval and at every checkpoint (at least once; the placing makes it exactly once).
 -- kafka_timestamp, flink_timestamp and postgres_timestamp are computed by PostgreSQL.
 CREATE TABLE processed_events_sink (
     `uuid`           STRING,
@@ -13,16 +18,14 @@ CREATE TABLE processed_events_sink (
     kafka_partition  INT,
     kafka_offset     BIGINT,
     kafka_ts_ms      BIGINT,
-    flink_ts_ms      BIGINT,
-    PRIMARY KEY (`uuid`) NOT ENFORCED
+    flink_ts_ms      BIGINT
 ) WITH (
     'connector'                  = 'jdbc',
     -- reWriteBatchedInserts: the driver sends a batch as multi-row INSERTs, not row by row.
     'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true',
-    'table-name'                 = 'processed_events',
+    'table-name'                 = 'processed_events_in',
     'username'                   = '${FLINK_DB_USER}',
     'password'                   = '${FLINK_DB_PASSWORD}',
-    -- Flushed at this many rows, at this interval, and at every checkpoint.
     'sink.buffer-flush.max-rows' = '${SINK_FLUSH_MAX_ROWS}',
     'sink.buffer-flush.interval' = '${SINK_FLUSH_INTERVAL_MS}ms',
     'sink.max-retries'           = '${SINK_MAX_RETRIES}'

@@ -1,6 +1,7 @@
--- Messages that are not a valid event, with the raw bytes and the reason. Keyed by their
--- Kafka position, so a replay upserts here too. PostgreSQL keeps the first 64 KiB of the
--- payload and records its full size (a trigger on dead_letter_events).
+-- Messages that are not a valid event, with the raw bytes and the reason, inserted into the view
+-- dead_letter_events_in like the good ones (no PRIMARY KEY, plain INSERTs): PostgreSQL keeps
+-- the first 64 KiB of the payload and its full size, once per Kafka position, and leaves a
+-- position that is already placed as it is (sql/postgres/003_ingest.sql).
 CREATE TABLE dead_letter_events_sink (
     kafka_topic      STRING,
     kafka_partition  INT,
@@ -8,12 +9,11 @@ CREATE TABLE dead_letter_events_sink (
     reason           STRING,
     payload          BYTES,
     kafka_ts_ms      BIGINT,
-    flink_ts_ms      BIGINT,
-    PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset) NOT ENFORCED
+    flink_ts_ms      BIGINT
 ) WITH (
     'connector'                  = 'jdbc',
     'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true',
-    'table-name'                 = 'dead_letter_events',
+    'table-name'                 = 'dead_letter_events_in',
     'username'                   = '${FLINK_DB_USER}',
     'password'                   = '${FLINK_DB_PASSWORD}',
     'sink.buffer-flush.max-rows' = '${SINK_FLUSH_MAX_ROWS}',

@@ -3,8 +3,9 @@
 --
 -- Every message the job reads from Kafka ends in exactly one place, found by its
 -- (kafka_topic, kafka_partition, kafka_offset): a row of processed_events, a row of
--- dead_letter_events, or -- when a later message with the same uuid replaced its row -- a row
--- of superseded_events. `print_data_postgres.py --reconcile` counts them against Kafka.
+-- dead_letter_events, or -- when another message with the same uuid wins -- a row of
+-- superseded_events. The job never writes these tables itself: it inserts every message into
+-- a view, and 003_ingest.sql decides where it goes. `flinkfast reconcile` counts them against Kafka.
 --
 -- Why epoch milliseconds: Flink's JDBC connector cannot write TIMESTAMP_LTZ, and any
 -- TIMESTAMP it writes is shifted by the JVM's time zone on the way through the driver.
@@ -12,7 +13,7 @@
 -- TIMESTAMPTZ itself, so no machine, JVM or session zone can move a figure.
 
 CREATE TABLE IF NOT EXISTS processed_events (
-    uuid               TEXT         PRIMARY KEY,           -- replays upsert, never duplicate
+    uuid               TEXT         PRIMARY KEY,           -- one row per uuid: the winning message
     first_name         TEXT         NOT NULL,
     last_name          TEXT         NOT NULL,
     country            TEXT         NOT NULL,
@@ -22,10 +23,12 @@ CREATE TABLE IF NOT EXISTS processed_events (
     kafka_partition    INTEGER      NOT NULL,
     kafka_offset       BIGINT       NOT NULL,
     kafka_ts_ms        BIGINT       NOT NULL,              -- Kafka record timestamp
-    flink_ts_ms        BIGINT       NOT NULL,              -- Flink processing time of the row
+    flink_ts_ms        BIGINT       NOT NULL,              -- Flink processing time of the winning message
     kafka_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (to_timestamp(kafka_ts_ms / 1000.0)) STORED,
     flink_timestamp    TIMESTAMPTZ  GENERATED ALWAYS AS (to_timestamp(flink_ts_ms / 1000.0)) STORED,
-    -- The database's own clock at insert: not a value computed in Flink and shipped over.
+    -- The database's own clock when the winning message was written: not a value computed in
+    -- Flink and shipped over. A replay of that message changes nothing, so every stage latency
+    -- (flink - kafka, postgres - flink) is the one measured the first time, and never negative.
     postgres_timestamp TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp()
 );
 
@@ -36,7 +39,8 @@ CREATE INDEX IF NOT EXISTS processed_events_kafka_position_idx
     ON processed_events (kafka_topic, kafka_partition, kafka_offset);
 
 -- Messages the job could not turn into a row: not UTF-8, not JSON, a missing field, an age
--- out of range, ... The raw payload is kept (its first 64 KiB; payload_size is the whole size).
+-- out of range, ... The raw payload is kept (its first 64 KiB; payload_size is the whole size,
+-- recorded once from the bytes the job read: a replay keeps the row as it is).
 CREATE TABLE IF NOT EXISTS dead_letter_events (
     kafka_topic        TEXT         NOT NULL,
     kafka_partition    INTEGER      NOT NULL,
@@ -67,7 +71,10 @@ BEGIN
     END IF;
 END $$;
 
--- Positions of messages whose row was later replaced by another message with the same uuid.
+-- Positions of messages that lost to another message with the same uuid (the winner is the
+-- greatest by Kafka timestamp, then partition, then offset, then topic: see 003_ingest.sql).
+-- kafka_ts_ms is the loser's record timestamp, so reconciliation can check the winner rule in SQL
+-- (NULL only on rows written before it was recorded).
 CREATE TABLE IF NOT EXISTS superseded_events (
     kafka_topic        TEXT         NOT NULL,
     kafka_partition    INTEGER      NOT NULL,
@@ -76,45 +83,12 @@ CREATE TABLE IF NOT EXISTS superseded_events (
     superseded_at      TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)
 );
+ALTER TABLE superseded_events ADD COLUMN IF NOT EXISTS kafka_ts_ms BIGINT;
 
--- An upsert that replaces a row written from another Kafka position records the old position;
--- the new position, if it was recorded as replaced earlier (a replay), is current again.
--- The row is a new message then, so postgres_timestamp is its insert time, not the old row's
--- (a replay of the same message keeps its first insert time: its latency does not change).
--- SECURITY DEFINER: the sink's role writes no table but its two; this function does it for it.
-CREATE OR REPLACE FUNCTION record_superseded_event() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-BEGIN
-    IF (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset)
-       IS DISTINCT FROM (NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset) THEN
-        INSERT INTO superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid)
-        VALUES (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset, OLD.uuid)
-        ON CONFLICT DO NOTHING;
-        DELETE FROM superseded_events
-         WHERE kafka_topic = NEW.kafka_topic
-           AND kafka_partition = NEW.kafka_partition
-           AND kafka_offset = NEW.kafka_offset;
-        NEW.postgres_timestamp := clock_timestamp();
-    END IF;
-    RETURN NEW;
-END $$;
-
+-- Where a message goes is decided in one place, 003_ingest.sql. What an older version decided
+-- with triggers on the tables themselves (the superseded row recorded on UPDATE, by arrival;
+-- the dead letter's size recomputed on every write, so a replay shrank it) is removed here.
 DROP TRIGGER IF EXISTS processed_events_superseded ON processed_events;
-CREATE TRIGGER processed_events_superseded
-    BEFORE UPDATE ON processed_events
-    FOR EACH ROW EXECUTE FUNCTION record_superseded_event();
-
--- Dead letters keep the first 64 KiB of a payload and its full size: a 1 MB message is
--- evidence, not something to store whole.
-CREATE OR REPLACE FUNCTION cap_dead_letter_payload() RETURNS trigger
-LANGUAGE plpgsql SET search_path = public AS $$
-BEGIN
-    NEW.payload_size := octet_length(NEW.payload);
-    NEW.payload := substring(NEW.payload FROM 1 FOR 65536);
-    RETURN NEW;
-END $$;
-
+DROP FUNCTION IF EXISTS record_superseded_event();
 DROP TRIGGER IF EXISTS dead_letter_events_cap ON dead_letter_events;
-CREATE TRIGGER dead_letter_events_cap
-    BEFORE INSERT OR UPDATE ON dead_letter_events
-    FOR EACH ROW EXECUTE FUNCTION cap_dead_letter_payload();
+DROP FUNCTION IF EXISTS cap_dead_letter_payload();

@@ -1,18 +1,74 @@
--- The least-privilege role the Flink sink writes as: it may insert and update the results
--- and the dead letters, nothing else (no DELETE, no DDL, no other table; superseded_events is
--- written by a SECURITY DEFINER trigger, not by this role).
--- Name and password come from the environment (FLINK_DB_USER, FLINK_DB_PASSWORD) through
--- psql's \getenv, so no credential is written in this file or on a command line.
+-- Who may do what. Least privilege that holds against someone who has a role's password
+-- (every Flink process carries the writer's); docs/security.md says what each role allows and
+-- tests/test_security_e2e.py attacks each claim.
+--
+--   POSTGRES_USER      superuser: applies these files, nothing else in the pipeline uses it
+--   FLINK_DB_USER      the job's sink: INSERT into the two intake views of 003_ingest.sql, nothing
+--                      else (it reads nothing, writes no table, owns nothing, has no TEMP)
+--   READER_DB_USER     the dashboard, the report, reconciliation, `make status`: SELECT on the
+--                      pipeline's three tables (and TEMP, for the report's scoping view)
+--   flinkfast_ingest   NOLOGIN: owns the SECURITY DEFINER functions that place each message; has
+--                      exactly the rights they need, and nobody is a member of it
+--
+-- Names and passwords come from the environment (FLINK_DB_USER, FLINK_DB_PASSWORD, READER_DB_USER,
+-- READER_DB_PASSWORD) through psql's \getenv: no credential is written in this file or on a
+-- command line. Idempotent: re-running it sets the passwords again and takes back any right
+-- granted by hand or by an older version.
 \set QUIET on
 \getenv writer_user FLINK_DB_USER
 \getenv writer_password FLINK_DB_PASSWORD
+\getenv reader_user READER_DB_USER
+\getenv reader_password READER_DB_PASSWORD
 
-SELECT format('CREATE ROLE %I LOGIN', :'writer_user')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'writer_user') \gexec
+-- PUBLIC (every role, present and future) gets nothing here: not CONNECT, not TEMP (a temporary
+-- table can shadow a table name inside a function that runs with its owner's rights), not
+-- CREATE in the public schema, not plpgsql (no DO blocks), not the large-object functions that
+-- write (lo_create and friends: any role could otherwise fill the disk with large objects).
+-- The cluster's own databases too: the pipeline's roles have no business there.
+SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexec
+REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_catalog.lo_create(oid), pg_catalog.lo_creat(integer),
+                           pg_catalog.lo_from_bytea(oid, bytea), pg_catalog.lo_put(oid, bigint, bytea),
+                           pg_catalog.lo_open(oid, integer), pg_catalog.lo_unlink(oid) FROM PUBLIC;
 
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L',
-              :'writer_user', :'writer_password') \gexec
+-- The owner of the placing functions: no login, no membership, the rights they use.
+SELECT 'CREATE ROLE flinkfast_ingest NOLOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'flinkfast_ingest') \gexec
+ALTER ROLE flinkfast_ingest WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
 
-SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'writer_user') \gexec
-SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'writer_user') \gexec
-SELECT format('GRANT SELECT, INSERT, UPDATE ON processed_events, dead_letter_events TO %I', :'writer_user') \gexec
+-- The two login roles.
+SELECT format('CREATE ROLE %I LOGIN', name)
+  FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name)
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS '
+              'PASSWORD %L', name, password)
+  FROM (VALUES (:'writer_user', :'writer_password'), (:'reader_user', :'reader_password')) AS r(name, password) \gexec
+
+-- Take back whatever the three hold in this database (an older version granted the writer
+-- SELECT, INSERT, UPDATE on the tables; a hand-made GRANT would linger), and any membership,
+-- then grant exactly what each uses.
+SELECT format('REVOKE ALL ON ALL TABLES IN SCHEMA public FROM %I', name),
+       format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM %I', name),
+       format('REVOKE ALL ON SCHEMA public FROM %I', name),
+       format('REVOKE ALL ON DATABASE %I FROM %I', current_database(), name)
+  FROM (VALUES (:'writer_user'), (:'reader_user'), ('flinkfast_ingest')) AS r(name) \gexec
+SELECT format('REVOKE %I FROM %I', m.roleid::regrole, m.member::regrole)
+  FROM pg_auth_members m
+ WHERE m.member::regrole::text IN (quote_ident(:'writer_user'), quote_ident(:'reader_user'), 'flinkfast_ingest')
+    OR m.roleid::regrole::text IN (quote_ident(:'writer_user'), quote_ident(:'reader_user'), 'flinkfast_ingest') \gexec
+
+GRANT USAGE ON SCHEMA public TO flinkfast_ingest;
+-- Each writer session's batch tables are temporary tables (003_ingest.sql): created by this role.
+SELECT format('GRANT TEMPORARY ON DATABASE %I TO flinkfast_ingest', current_database()) \gexec
+GRANT SELECT, INSERT, UPDATE ON processed_events   TO flinkfast_ingest;
+GRANT SELECT, INSERT, DELETE ON superseded_events  TO flinkfast_ingest;
+GRANT SELECT, INSERT         ON dead_letter_events TO flinkfast_ingest;
+
+SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), name)
+  FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec
+SELECT format('GRANT USAGE ON SCHEMA public TO %I', name)
+  FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec
+SELECT format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), :'reader_user') \gexec
+SELECT format('GRANT SELECT ON processed_events, dead_letter_events, superseded_events TO %I', :'reader_user') \gexec

@@ -44,7 +44,7 @@ public class ClassifyEvent extends TableFunction<Row> {
 
     private transient CharsetDecoder utf8;
     private transient String skipSpec;
-    private transient Set<Long> skips;
+    private transient Set<Position> skips;
 
     /** Without an operator's skip list. */
     public void eval(byte[] payload, Instant kafkaTs, Integer maxChars) {
@@ -62,7 +62,7 @@ public class ClassifyEvent extends TableFunction<Row> {
 
     /** The one classification, shared with the scalar form (ClassifyRow). */
     Row classify(byte[] payload, Instant kafkaTs, Integer maxChars, Integer partition, Long offset, String skipList) {
-        boolean skipped = partition != null && offset != null && skipSet(skipList).contains(key(partition, offset));
+        boolean skipped = partition != null && offset != null && skipSet(skipList).contains(new Position(partition, offset));
         return classify(payload, kafkaTs, maxChars == null ? Integer.MAX_VALUE : maxChars, skipped);
     }
 
@@ -183,16 +183,18 @@ public class ClassifyEvent extends TableFunction<Row> {
         return utf8.reset();
     }
 
-    private Set<Long> skipSet(String spec) {
+    private Set<Position> skipSet(String spec) {
         if (spec == null || spec.isEmpty()) {
             return Set.of();
         }
         if (!spec.equals(skipSpec)) {
-            Set<Long> parsed = new HashSet<>();
+            Set<Position> parsed = new HashSet<>();
             for (String item : spec.split(",")) {
                 String[] parts = item.trim().split(":");
                 try {
-                    parsed.add(key(Integer.parseInt(parts[0].trim()), Long.parseLong(parts[1].trim())));
+                    if (parts.length == 2) {
+                        parsed.add(new Position(Integer.parseInt(parts[0].trim()), Long.parseLong(parts[1].trim())));
+                    }
                 } catch (RuntimeException malformed) {
                     // flinkfast.config validates SKIP_MESSAGES; a hand-written item that is not
                     // PARTITION:OFFSET skips nothing rather than failing the job.
@@ -204,8 +206,8 @@ public class ClassifyEvent extends TableFunction<Row> {
         return skips;
     }
 
-    private static long key(int partition, long offset) {
-        return ((long) partition << 48) ^ offset; // partitions < 2^15, offsets < 2^48 in practice
+    /** A Kafka position, compared whole: no packing of two numbers into one that could collide. */
+    record Position(int partition, long offset) {
     }
 
     static int codePoints(String s) {
