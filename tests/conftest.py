@@ -1,17 +1,29 @@
 """Shared fixtures. End-to-end tests run on the real local stack (never a mock).
 
-The `stack` fixture starts the local stack when it is not already healthy and stops it at the
-end of the session only if it started it, so a developer's running stack is left alone.
+The suite runs on a stack of its own: its own state folder (FLINKFAST_TEST_STATE_DIR, default
+.state/test) and free ports, recorded there, so a pipeline the user has running on the default
+ports is never touched. The stack's settings go into this process's environment before any
+test runs (the environment outranks .env), so every config.load() and every child process of
+the suite talks to the test stack. The `stack` fixture starts it when it is not running and
+stops it at the end of the session if it started it.
 """
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 
-from flinkfast import config
-from flinkfast.stack import Stack
-from flinkfast.submit import cancel, running_jobs
+from flinkfast.config import REPO_ROOT
+from flinkfast.stack.isolated import isolated_env
+
+TEST_STATE = Path(os.environ.get("FLINKFAST_TEST_STATE_DIR") or REPO_ROOT / ".state" / "test")
+os.environ.update(isolated_env(TEST_STATE))
+
+from flinkfast import config  # noqa: E402
+from flinkfast.stack import Stack  # noqa: E402
+from flinkfast.submit import cancel, running_jobs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,32 +31,47 @@ def cfg():
     return config.load()
 
 
+_STARTED: list[Stack] = []   # the test stack, if this session started any of it: stopped at the end
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_what_the_session_started():
+    yield
+    for s in _STARTED:
+        s.down()
+
+
+@pytest.fixture(scope="session")
+def database(cfg):
+    """Only PostgreSQL of the test stack, with the schema: for tests of the database alone."""
+    s = Stack(cfg)
+    if not s.service("postgres").pid():
+        _STARTED.append(s)
+        s.prepare_state()
+        s.start("postgres")
+    s.init_database()
+    return s
+
+
 @pytest.fixture(scope="session")
 def stack(cfg):
     s = Stack(cfg)
-    started = not all(svc.pid() for svc in s.services)
+    if not all(svc.pid() for svc in s.services) and not _STARTED:
+        _STARTED.append(s)
     s.up()
-    # The tests need the task slots: jobs left running (e.g. by `make demo`) are cancelled.
-    for job in running_jobs(cfg):
+    for job in running_jobs(cfg):  # left by an earlier run of the suite that was interrupted
         cancel(cfg, job["jid"])
-    yield s
-    if started:
-        s.down()
+    return s
 
 
 @pytest.fixture
 def topic(stack, cfg):
     """A fresh topic per test, so tests never read each other's events."""
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
+    from flinkfast.clients import create_topic, delete_topics
     name = f"test-{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap_servers)
-    admin.create_topics([NewTopic(name, cfg.kafka_partitions, 1)])
+    create_topic(cfg, name)
     yield name
-    try:
-        admin.delete_topics([name])
-    finally:
-        admin.close()
+    delete_topics(cfg, [name])
 
 
 @pytest.fixture
@@ -74,8 +101,6 @@ def run_job(job_cfg):
 # `make test`: seeded (derandomize) and bounded, the same examples on every run.
 # `make fuzz`: FUZZ_EXAMPLES examples per property with fresh randomness; failures are kept in
 # .hypothesis/ (not in git) and replayed first next time.
-import os  # noqa: E402
-
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,

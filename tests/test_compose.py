@@ -237,7 +237,7 @@ def test_env_example_has_no_password_to_copy():
     """Every install gets its own: .env.example leaves them empty, compose refuses empty ones."""
     raw_example = dotenv_values(REPO / ".env.example")
     assert {k: v for k, v in raw_example.items() if k.endswith("PASSWORD")} == \
-        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": ""}
+        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": "", "READER_DB_PASSWORD": ""}
 
 
 def test_no_password_is_written_literally(raw):

@@ -16,6 +16,7 @@ import pytest
 from flinkfast import config
 from flinkfast.config import REPO_ROOT
 from flinkfast.stack import Stack, port_free, port_open
+from flinkfast.stack.isolated import isolated_env
 from flinkfast.submit import rest
 
 pytestmark = pytest.mark.e2e
@@ -102,19 +103,6 @@ def test_up_twice_is_harmless(stack):
     assert {s.name: s.pid() for s in stack.services} == before
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _other_stack_env(state: Path) -> dict[str, str]:
-    """A second, isolated stack: its own state folder and ports."""
-    return {"FLINKFAST_STATE_DIR": str(state), "ZOOKEEPER_PORT": str(_free_port()), "KAFKA_PORT": str(_free_port()),
-            "POSTGRES_PORT": str(_free_port()), "FLINK_REST_PORT": str(_free_port()), "FLINK_RPC_PORT": str(_free_port()),
-            "KAFKA_BOOTSTRAP_SERVERS": "", "FLINK_REST_URL": ""}
-
-
 @pytest.fixture
 def other_state():
     state = REPO_ROOT / ".state" / f"test-{uuid.uuid4().hex[:8]}"  # inside .state: readable by the postgres user
@@ -123,7 +111,7 @@ def other_state():
 
 
 def test_taken_port_gives_one_clear_line(other_state):
-    env = _other_stack_env(other_state)
+    env = isolated_env(other_state)
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", int(env["KAFKA_PORT"])))
         squatter.listen()
@@ -135,7 +123,7 @@ def test_taken_port_gives_one_clear_line(other_state):
 
 
 def test_missing_java_gives_one_clear_line(other_state, tmp_path):
-    env = _other_stack_env(other_state)
+    env = isolated_env(other_state)
     env["PATH"] = str(tmp_path)  # no java here
     r = run_stack("up", env=env)
     assert r.returncode == 3
@@ -144,7 +132,7 @@ def test_missing_java_gives_one_clear_line(other_state, tmp_path):
 
 @pytest.mark.slow
 def test_second_stack_up_status_up_down_leaves_nothing(other_state):
-    env = _other_stack_env(other_state)
+    env = isolated_env(other_state)
     r = run_stack("up", env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     other = Stack(config.load(env=dict(os.environ, **env)))
