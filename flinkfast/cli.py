@@ -8,6 +8,7 @@ commands (the Makefile's targets call them, tests/test_cli.py checks each is doc
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import import_module
@@ -62,34 +63,40 @@ COMMANDS: tuple[Command, ...] = (
             "http://127.0.0.1:8050", "flinkfast dashboard --dashboard-port 8050"),
     Command("sql", "flinkfast.cli:sql", "Flink's SQL client on the local cluster, the job's tables already "
             "declared", "flinkfast sql   (then: SELECT COUNT(*) FROM random_user_source;)"),
-    Command("psql", "flinkfast.cli:psql", "psql on the results database, with the credentials from .env",
+    Command("psql", "flinkfast.cli:psql", "psql on the results database as the read-only role (--admin: the superuser)",
             "flinkfast psql -c 'SELECT count(*) FROM processed_events'"),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 
 
 def psql(argv: list[str], prog: str = "flinkfast psql") -> int:
-    """Replace this process with psql as POSTGRES_USER on POSTGRES_DB; the password goes in the
+    """Replace this process with psql on POSTGRES_DB as the read-only role (READER_DB_USER), or as
+    the superuser with --admin (for the schema, nothing else); the password goes in the
     environment (PGPASSWORD), never on a command line."""
     if argv[:1] in (["-h"], ["--help"]):
-        print(f"usage: {prog} [PSQL ARGS ...]\n\n{BY_NAME['psql'].help}; any other arguments go to psql.\n\n"
+        print(f"usage: {prog} [--admin] [PSQL ARGS ...]\n\n{BY_NAME['psql'].help}; as the read-only role "
+              "READER_DB_USER, or as POSTGRES_USER with --admin; any other arguments go to psql.\n\n"
               f"example: {BY_NAME['psql'].example}")
         return 0
     from flinkfast import config
+    from flinkfast.clients import ROLES
     from flinkfast.stack.postgres import pg_bin
+    role = "admin" if argv[:1] == ["--admin"] else "reader"
+    argv = argv[1:] if role == "admin" else argv
     cfg = config.load()
+    user_env, password_env = ROLES[role]
     binary = pg_bin("psql")
-    env = dict(os.environ, PGPASSWORD=cfg.require("POSTGRES_PASSWORD"))
+    env = dict(os.environ, PGPASSWORD=cfg.require(password_env))
     os.execvpe(binary, [binary, "-X", "-h", cfg.postgres_host, "-p", str(cfg.postgres_port),
-                        "-U", cfg.postgres_user, "-d", cfg.postgres_db, *argv], env)
+                        "-U", cfg.get(user_env), "-d", cfg.postgres_db, *argv], env)
     return 0  # not reached
 
 
 def sql(argv: list[str], prog: str = "flinkfast sql") -> int:
-    """Replace this process with Flink's SQL client, initialised with the job's source, view and
-    sink statements (sql/flink/, rendered from the configuration). The init file holds the
-    writer's password, so it is written private (0600) into the stack's state folder; the
-    client does not echo it."""
+    """Run Flink's SQL client, initialised with the job's source, view and sink statements
+    (sql/flink/, rendered from the configuration). The init file holds the writer's password:
+    it is written private (0600) into the stack's state folder and deleted when the client
+    exits, however it exits; the client does not echo it."""
     if argv[:1] in (["-h"], ["--help"]):
         print(f"usage: {prog} [SQL CLIENT ARGS ...]\n\n{BY_NAME['sql'].help}; other arguments go to "
               f"sql-client.sh (e.g. -f FILE).\n\nexample: {BY_NAME['sql'].example}")
@@ -111,15 +118,18 @@ def sql(argv: list[str], prog: str = "flinkfast sql") -> int:
         f.write("".join(f"{statement};\n" for _, statement in statements))
     # The wheel's opt/ lacks the gateway jar the client needs: an opt/ of our own with both.
     from flinkfast.paths import SQLCLIENT_JARS
-    opt = home.dir / "opt"
-    opt.mkdir(exist_ok=True)
+    from flinkfast.stack.service import private_dir
+    opt = private_dir(home.dir / "opt")
     for old in opt.glob("*.jar"):
         old.unlink()
     for jar in [*(pyflink_home() / "opt").glob("*.jar"), *SQLCLIENT_JARS.glob("*.jar")]:
         (opt / jar.name).symlink_to(jar)
     binary = home.bin("sql-client.sh")
-    os.execve(binary, [binary, "-i", str(init), *argv], dict(home.env(), FLINK_OPT_DIR=str(opt)))
-    return 0  # not reached
+    try:
+        return subprocess.run([binary, "-i", str(init), *argv], env=dict(home.env(), FLINK_OPT_DIR=str(opt)),
+                              umask=0o077).returncode
+    finally:
+        init.unlink(missing_ok=True)
 
 
 def usage() -> str:

@@ -51,7 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     # Ports the local stack listens on (127.0.0.1 only).
     _s("ZOOKEEPER_PORT", 2181, "ZooKeeper client port", int),
     _s("KAFKA_PORT", 9092, "Kafka broker port", int),
-    _s("FLINK_REST_PORT", 8081, "Flink REST API and Web UI port", int),
+    _s("FLINK_UI_PORT", 8081, "the Flink Web UI for the browser: a read-only, Host-checking gate (flinkfast.webgate)", int),
+    _s("FLINK_REST_PORT", 8082, "Flink's REST API: TLS, served only to holders of the stack's client certificate", int),
     _s("FLINK_RPC_PORT", 6123, "Flink JobManager RPC port", int),
     _s("POSTGRES_PORT", 5432, "PostgreSQL port", int),
     # Memory of the local stack's JVMs: the figures behind the README's memory budget.
@@ -72,7 +73,14 @@ SETTINGS: tuple[Setting, ...] = (
     _s("KAFKA_TOPIC", "RandomUser", "topic the producer writes and the job reads"),
     _s("KAFKA_PARTITIONS", 4, "partitions of the topic when it is created (a multiple of FLINK_PARALLELISM keeps subtasks evenly loaded)", int),
     _s("KAFKA_GROUP_ID", "flinkfast", "consumer group of the Flink job"),
-    _s("FLINK_REST_URL", lambda c: f"http://127.0.0.1:{c.flink_rest_port}", "Flink REST endpoint"),
+    _s("FLINK_REST_URL", lambda c: f"https://127.0.0.1:{c.flink_rest_port}", "Flink's REST API (flink run, status, dashboard)"),
+    _s("FLINK_UI_URL", lambda c: f"http://127.0.0.1:{c.flink_ui_port}", "where the browser opens the Flink Web UI (links)"),
+    _s("FLINK_REST_TLS_DIR", lambda c: str(Path(c.flinkfast_state_dir) / "flink" / "tls"),
+       "folder of the REST API's certificate and key (flinkfast.tls)"),
+    _s("FLINK_TLS_PASSWORD", None, "password of the REST certificate's PKCS12 stores (Flink's configuration carries it)",
+       secret=True),
+    _s("HTTP_ALLOWED_HOSTS", "", "names besides 127.0.0.1, localhost and [::1] that the Web UI gate and the "
+       "dashboard accept in the Host header (comma-separated)"),
     _s("POSTGRES_HOST", "127.0.0.1", "PostgreSQL host"),
     _s("POSTGRES_DB", "flink_db", "database of the results"),
     _s("POSTGRES_USER", "postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else"),
@@ -192,9 +200,8 @@ def load(overrides: Mapping[str, object] | None = None, env: Mapping[str, str] |
                 derived.append(s)
             else:
                 values[s.env] = s.default
-    cfg = Config(values)
-    for s in derived:  # defaults computed from other settings, e.g. bootstrap from KAFKA_PORT
-        values[s.env] = s.default(cfg)
+    for s in derived:  # defaults computed from other settings (in order), e.g. bootstrap from KAFKA_PORT
+        values[s.env] = s.default(Config(values))
     _validate(values)
     return Config(values)
 
@@ -215,6 +222,15 @@ def _validate(values: Mapping[str, object]) -> None:
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
     # The dashboard and Flink's reporter (issue 13).
+    ports = {}
+    for env in ("ZOOKEEPER_PORT", "KAFKA_PORT", "FLINK_UI_PORT", "FLINK_REST_PORT", "FLINK_RPC_PORT", "POSTGRES_PORT",
+                "DASHBOARD_PORT"):
+        if int(values[env]) in ports:
+            other = ports[int(values[env])]
+            hint = (" (since 0.4 the Web UI is FLINK_UI_PORT, 8081, and Flink's REST API FLINK_REST_PORT, 8082: "
+                    "drop FLINK_REST_PORT=8081 from .env)" if {env, other} == {"FLINK_UI_PORT", "FLINK_REST_PORT"} else "")
+            raise ConfigError(f"{other} and {env} are both {values[env]}: each service needs a port of its own{hint}")
+        ports[int(values[env])] = env
     if int(values["DASHBOARD_WINDOW_S"]) < 10:
         raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
     if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     stack_up(cfg)
     print("2/4 submitting the job")
     job_id = submit.submit(cfg)
-    print(f"    job {job_id} running; Flink Web UI: {cfg.flink_rest_url}/#/job/running/{job_id}/overview")
+    print(f"    job {job_id} running; Flink Web UI: {cfg.flink_ui_url}/#/job/running/{job_id}/overview")
     with report.connect(cfg) as conn, conn.cursor() as cur:
         cur.execute("SELECT clock_timestamp()")
         started = cur.fetchone()[0]  # the database's clock: the report scopes this run by insert time
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             print(health.format_problems(h))
         print(report.format_text(report.collect(conn, since=started)))
     print()
-    print(f"All {summary.sent:,} events landed. Explore: Flink UI {cfg.flink_rest_url}, "
+    print(f"All {summary.sent:,} events landed. Explore: Flink UI {cfg.flink_ui_url}, "
           f"`python print_data_postgres.py`, `psql -f sql/report/latency.sql`. Stop with `make down`.")
     print(f"Live dashboard: `make dashboard`, then http://127.0.0.1:{cfg.dashboard_port}")
     return 0

@@ -1,20 +1,24 @@
-"""Is the pipeline delivering? The job's state, restarts and last failure (Flink REST), the
-consumer lag (Kafka) and the time since the last row (PostgreSQL), as data.
+"""Is the pipeline delivering? The job's state, restarts and last failure (Flink REST), how much
+the source has read lately, the consumer lag (Kafka) and the time since the last row
+(PostgreSQL), as data; `problems` says, in one line each, why it is not.
 
-A restart loop or a stall must never be silent: `make status` exits non-zero on any problem,
-and the report and the demo print the problems at the top.
+Never OK when nothing is delivered: a job that is not RUNNING (cancelled, finished, failed, not
+submitted), a cluster that does not answer, or messages waiting with no progress are problems,
+and so is anything that could not be checked. Progress is the source reading (Flink's
+one-minute rate of the records it emits) or a row written lately, so a replay, which reads the
+topic again and writes nothing new, is progress, not a stall. `make status`, the report, the
+demo and the dashboard's banner and /metrics all use `problems`.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
+from flinkfast import flinkrest
 from flinkfast.config import SQL_DIR, Config
 
-ACTIVE = ("CREATED", "INITIALIZING", "RUNNING", "RESTARTING", "FAILING", "CANCELLING", "RECONCILING")
 BROKEN = ("RESTARTING", "FAILING", "FAILED")
 RECENT_FAILURE_S = 600   # a failure this recent is reported even when the job runs again
-STALL_S = 30             # unread messages and no row for this long: stalled
+STALL_S = 30             # unread messages, no row for this long and the source idle: stalled
 LAST_WRITE = SQL_DIR / "health" / "last_write.sql"
 
 
@@ -28,22 +32,39 @@ class JobHealth:
     last_failure: str | None = None     # one line: the exception and its message
     last_failure_age_s: float | None = None
     lag: int | None = None              # messages past the group's committed offsets
-    idle_s: float | None = None         # seconds since the last row in either table
+    idle_s: float | None = None         # seconds since the last row in either table (None: no row)
+    source_rate: float | None = None    # records/s the source emitted over Flink's last minute
+    flink_url: str = ""
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
+    def progressing(self) -> bool:
+        return bool(self.source_rate) or (self.idle_s is not None and self.idle_s <= STALL_S)
+
+    @property
     def problems(self) -> list[str]:
+        """Why the pipeline is not delivering, one line each (empty: all is well)."""
         out = []
         failure = f": {self.last_failure}" if self.last_failure else ""
-        if self.state in BROKEN:
+        waiting = f", {self.lag:,} messages wait on the topic" if self.lag else ""
+        if self.state == "UNREACHABLE":
+            out.append(f"Flink's REST API at {self.flink_url} does not answer: nothing can be delivered "
+                       "(`make status`, `make logs SERVICE=jobmanager`)")
+        elif self.state == "NOT SUBMITTED":
+            out.append(f"no job {self.name} on the cluster{waiting}: submit it (`make submit`)")
+        elif self.state in BROKEN:
             out.append(f"job {self.name} is {self.state} (restarted {self.restarts} times){failure}")
-        elif self.state == "RUNNING" and self.last_failure_age_s is not None \
-                and self.last_failure_age_s < RECENT_FAILURE_S:
-            out.append(f"job {self.name} restarted {self.restarts} times, last failure "
-                       f"{self.last_failure_age_s:.0f}s ago{failure}")
-        if self.state == "RUNNING" and self.lag and self.idle_s is not None and self.idle_s > STALL_S:
-            out.append(f"job {self.name} is stalled: {self.lag:,} messages unread on the topic and no row "
-                       f"written for {self.idle_s:.0f}s (see `make logs SERVICE=taskmanager`)")
+        elif self.state != "RUNNING":
+            out.append(f"job {self.name} is {self.state}, not delivering{waiting}: resubmit it (`make submit`)")
+        else:
+            if self.last_failure_age_s is not None and self.last_failure_age_s < RECENT_FAILURE_S:
+                out.append(f"job {self.name} restarted {self.restarts} times, last failure "
+                           f"{self.last_failure_age_s:.0f}s ago{failure}")
+            if self.lag and not self.progressing:
+                written = "nothing written yet" if self.idle_s is None else f"no row written for {self.idle_s:.0f}s"
+                out.append(f"job {self.name} is stalled: {self.lag:,} messages unread on the topic, the source read "
+                           f"nothing in the last minute and {written} (see `make logs SERVICE=taskmanager`)")
+        out.extend(f"could not check: {e}" for e in self.errors)
         return out
 
     @property
@@ -54,47 +75,46 @@ class JobHealth:
         return {**vars(self), "problems": self.problems, "ok": self.ok}
 
 
-def _failure(cfg: Config, job_id: str) -> tuple[str | None, float | None]:
-    from flinkfast.submit import rest
-    history = rest(cfg, f"/jobs/{job_id}/exceptions?maxExceptions=1", timeout=5).get("exceptionHistory", {})
-    entries = history.get("entries") or []
-    if not entries:
-        return None, None
-    last = entries[0]
-    trace = (last.get("stacktrace") or last.get("exceptionName") or "").strip().splitlines()
-    # The cause says most: the innermost "Caused by:" line, else the first line.
-    causes = [ln.strip()[len("Caused by: "):] for ln in trace if ln.strip().startswith("Caused by: ")]
-    line = (causes[-1] if causes else trace[0] if trace else "").strip()
-    age = time.time() - last["timestamp"] / 1000 if last.get("timestamp") else None
-    return cfg.mask(line[:300]), age
-
-
-def _pick(jobs: list[dict], name: str) -> dict | None:
-    mine = [j for j in jobs if j["name"] == name]
-    active = [j for j in mine if j["state"] in ACTIVE]
-    return max(active or mine, key=lambda j: j.get("start-time", 0), default=None)
+def source_rate(cfg: Config, job_id: str, vertices: list[dict], ids: dict | None = None) -> float | None:
+    """Records per second the job's Kafka source emitted, Flink's one-minute rate summed over its
+    subtasks (None when the metric is not there yet). `ids` caches the metric names per vertex."""
+    ids = {} if ids is None else ids
+    total, found = 0.0, False
+    for v in vertices:
+        if not v.get("name", "").startswith("Source"):
+            continue
+        base = f"/jobs/{job_id}/vertices/{v['id']}/subtasks/metrics"
+        key = (job_id, v["id"])
+        if not ids.get(key):  # the metric's name carries the operator's name: look it up once
+            ids[key] = [m["id"] for m in flinkrest.rest(cfg, base, timeout=5)
+                        if m["id"].startswith("Source") and m["id"].endswith(".numRecordsOutPerSecond")]
+        if ids[key]:
+            for m in flinkrest.rest(cfg, f"{base}?get={','.join(ids[key])}&agg=sum", timeout=5):
+                if m.get("sum") is not None:
+                    total, found = total + float(m["sum"]), True
+    return total if found else None
 
 
 def job_health(cfg: Config, conn=None) -> JobHealth:
-    """The health of the newest job named JOB_NAME; parts that cannot be reached are left out
-    and named in `errors`, so a status never hangs or fails on them."""
-    from flinkfast.submit import rest
-    health = JobHealth(cfg.job_name)
+    """The health of the newest job named JOB_NAME. Parts that cannot be reached are named in
+    `errors` (and so in `problems`): a status never hangs or fails on them."""
+    health = JobHealth(cfg.job_name, flink_url=cfg.flink_rest_url)
     try:
-        job = _pick(rest(cfg, "/jobs/overview", timeout=5)["jobs"], cfg.job_name)
-    except OSError as e:
+        job = flinkrest.newest(flinkrest.jobs(cfg), cfg.job_name)
+    except OSError:
         health.state = "UNREACHABLE"
-        health.errors.append(f"Flink REST at {cfg.flink_rest_url}: {e}")
-        return health
-    if job:
-        health.job_id, health.state = job["jid"], job["state"]
-        health.uptime_s = job.get("duration", 0) / 1000 if job["state"] in ACTIVE else None
-        try:
-            metrics = rest(cfg, f"/jobs/{job['jid']}/metrics?get=numRestarts", timeout=5)
-            health.restarts = int(float(next((m["value"] for m in metrics if m["id"] == "numRestarts"), 0)))
-            health.last_failure, health.last_failure_age_s = _failure(cfg, job["jid"])
-        except (OSError, ValueError, KeyError) as e:
-            health.errors.append(f"job metrics: {e}")
+    else:
+        if job:
+            health.job_id, health.state = job["jid"], job["state"]
+            health.uptime_s = job.get("duration", 0) / 1000 if job["state"] in flinkrest.ACTIVE else None
+            try:
+                health.restarts = int(flinkrest.metric(cfg, job["jid"], "numRestarts") or 0)
+                health.last_failure, health.last_failure_age_s = flinkrest.last_failure(cfg, job["jid"])
+                if job["state"] == "RUNNING":
+                    vertices = flinkrest.rest(cfg, f"/jobs/{job['jid']}", timeout=5).get("vertices", [])
+                    health.source_rate = source_rate(cfg, job["jid"], vertices)
+            except (OSError, ValueError, KeyError) as e:
+                health.errors.append(f"the job's metrics: {e}")
     try:
         health.lag = consumer_lag(cfg)
     except Exception as e:  # noqa: BLE001 - any Kafka trouble is reported, not raised

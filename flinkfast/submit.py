@@ -6,50 +6,16 @@ exactly as the compose deployment does with `docker exec jobmanager ./bin/flink 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import subprocess
-import urllib.request
 
-from flinkfast import config
+from flinkfast import config, flinkrest
 from flinkfast.config import REPO_ROOT, Config
-from flinkfast.clients import wait_until
 from flinkfast.errors import Unavailable, run
 from flinkfast.lock import stack_lock
-from flinkfast.stack import FlinkHome
+from flinkfast.stack.flinkhome import FlinkHome
 
 JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"
-
-
-def rest(cfg: Config, path: str, method: str = "GET", timeout: float = 10) -> dict:
-    req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method)
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        body = r.read()
-    return json.loads(body) if body else {}
-
-
-def running_jobs(cfg: Config, name: str | None = None) -> list[dict]:
-    jobs = rest(cfg, "/jobs/overview")["jobs"]
-    return [j for j in jobs if j["state"] in ("RUNNING", "CREATED", "INITIALIZING", "RESTARTING")
-            and (name is None or j["name"] == name)]
-
-
-def cancel(cfg: Config, job_id: str, timeout: float = 60) -> None:
-    rest(cfg, f"/jobs/{job_id}?mode=cancel", method="PATCH")
-    wait_until(lambda: rest(cfg, f"/jobs/{job_id}")["state"] in ("CANCELED", "FAILED", "FINISHED"), timeout,
-               f"job {job_id} stopped")
-
-
-def wait_running(cfg: Config, job_id: str, timeout: float = 120) -> None:
-    """Until every task of the job runs (so produced events are consumed at once)."""
-    def running() -> bool:
-        info = rest(cfg, f"/jobs/{job_id}")
-        if info["state"] in ("FAILED", "CANCELED", "FINISHED"):
-            raise Unavailable(f"job {job_id} is {info['state']}; see the Flink Web UI ({cfg.flink_rest_url}) or `make logs`")
-        return info["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in info["vertices"])
-
-    wait_until(running, timeout, lambda: f"job {job_id} did not reach RUNNING within {timeout:.0f}s; "
-                                         "see `make logs SERVICE=taskmanager`")
 
 
 def stage_job_dir(job_dir):
@@ -84,25 +50,28 @@ def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wai
 
 
 def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None, wait: bool) -> str:
-    if not home.overview():
+    if not flinkrest.overview(cfg):
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
     if replace:
-        for j in running_jobs(cfg, cfg.job_name):
-            cancel(cfg, j["jid"])
+        for j in flinkrest.running_jobs(cfg, cfg.job_name):
+            flinkrest.cancel(cfg, j["jid"])
     home.render()  # the client reads the same conf/ and lib/ as the cluster
     env = home.env()
     env.update(extra_env or {})
     job_dir = stage_job_dir(home.dir / "job")
-    cmd = [home.bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}",
+    # No -m: the cluster's address, and TLS with the client certificate, come from the rendered
+    # configuration (`-m host:port` would switch the client back to plain HTTP).
+    cmd = [home.bin("flink"), "run",
            "-py", str(job_dir / JOB_SCRIPT.name), "--pyFiles", str(job_dir), "-d"]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+    # umask 077: the client's log in .state (flink-*-client-*.log) is private from its first byte.
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300, umask=0o077)
     out = cfg.mask(r.stdout + r.stderr)
     m = re.search(r"JobID ([0-9a-f]{32})", out)
     if r.returncode != 0 or not m:
         raise Unavailable(f"flink run failed (exit {r.returncode}): {first_cause(out)}")
     job_id = m.group(1)
     if wait:
-        wait_running(cfg, job_id)
+        flinkrest.wait_running(cfg, job_id)
     return job_id
 
 
@@ -112,7 +81,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     config.add_flags(parser, "FLINK_PARALLELISM", "CHECKPOINT_INTERVAL_MS", "SCAN_STARTUP_MODE")
     cfg = config.from_args(parser.parse_args(argv))
     job_id = submit(cfg)
-    print(f"job {cfg.job_name!r} running: {job_id}  (Web UI {cfg.flink_rest_url}/#/job/running/{job_id}/overview)")
+    print(f"job {cfg.job_name!r} running: {job_id}  (Web UI {cfg.flink_ui_url}/#/job/running/{job_id}/overview)")
     return 0
 
 

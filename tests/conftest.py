@@ -23,7 +23,7 @@ os.environ.update(isolated_env(TEST_STATE))
 
 from flinkfast import config  # noqa: E402
 from flinkfast.stack import Stack  # noqa: E402
-from flinkfast.submit import cancel, running_jobs  # noqa: E402
+from flinkfast.flinkrest import cancel, running_jobs  # noqa: E402
 
 
 @pytest.fixture(scope="session")

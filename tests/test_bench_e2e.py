@@ -15,18 +15,18 @@ KEYS = {"pipeline_events_per_s", "seed_settings_events_per_s", "naive_consumer_e
 
 
 def test_bench_runs_and_writes_its_results(stack, cfg, tmp_path):
-    from flinkfast import submit
+    from flinkfast import flinkrest, submit
     users_job = submit.submit(cfg)  # the user's pipeline, running when the benchmark starts
     try:
         r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "3000", "--duration", "4",
                             "--db", "flink_bench_ci", "--out", str(tmp_path), "--profile"],
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-        after = submit.running_jobs(cfg, cfg.job_name)
+        after = flinkrest.running_jobs(cfg, cfg.job_name)
         assert len(after) == 1 and after[0]["jid"] != users_job, "the user's job was resubmitted, once"
     finally:
-        for job in submit.running_jobs(cfg, cfg.job_name):
-            submit.cancel(cfg, job["jid"])
+        for job in flinkrest.running_jobs(cfg, cfg.job_name):
+            flinkrest.cancel(cfg, job["jid"])
     assert "Drain of 3,000 preloaded events" in r.stdout
     [result_file] = tmp_path.glob("*.json")
     result = json.loads(result_file.read_text())

@@ -26,10 +26,11 @@ def test_env_gets_random_passwords_and_mode_0600(tmp_path):
 
 def test_an_existing_env_keeps_its_values(tmp_path, capsys):
     env = tmp_path / ".env"
-    env.write_text("POSTGRES_PASSWORD=postgres\nFLINK_DB_PASSWORD=mine\nREADER_DB_PASSWORD=theirs\n")
+    text = "POSTGRES_PASSWORD=postgres\n" + "".join(f"{k}=mine-{k}\n" for k in bootstrap.SECRETS[1:])
+    env.write_text(text)
     env.chmod(0o600)
     bootstrap.dotenv(env, REPO_ROOT / ".env.example")
-    assert env.read_text() == "POSTGRES_PASSWORD=postgres\nFLINK_DB_PASSWORD=mine\nREADER_DB_PASSWORD=theirs\n"
+    assert env.read_text() == text
     assert "old example value of POSTGRES_PASSWORD" in capsys.readouterr().out
 
 
@@ -43,10 +44,10 @@ def test_a_loose_env_is_made_private_and_gets_the_secrets_it_lacks(tmp_path, cap
     bootstrap.dotenv(env, REPO_ROOT / ".env.example")
     out = capsys.readouterr().out
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
-    assert "mode 644 -> 600" in out and "added generated FLINK_DB_PASSWORD, READER_DB_PASSWORD" in out
+    assert "mode 644 -> 600" in out and f"added generated {', '.join(bootstrap.SECRETS[1:])}" in out
     values = dotenv_values(env)
     assert values["POSTGRES_PASSWORD"] == "kept-as-it-is" and values["KAFKA_TOPIC"] == "Mine"
-    assert len(values["FLINK_DB_PASSWORD"]) >= 24 and len(values["READER_DB_PASSWORD"]) >= 24
+    assert all(len(values[k]) >= 24 for k in bootstrap.SECRETS[1:])
     assert env.read_text().startswith("# mine\n")
     bootstrap.dotenv(env, REPO_ROOT / ".env.example")
     assert capsys.readouterr().out == "", "nothing more to do the second time"

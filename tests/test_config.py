@@ -34,9 +34,12 @@ def test_types_are_converted_and_bad_numbers_are_clear(dotenv):
 
 
 def test_derived_defaults_follow_the_ports(tmp_path):
-    cfg = config.load(env={"KAFKA_PORT": "19092", "FLINK_REST_PORT": "18081"}, dotenv_path=tmp_path / "none")
+    cfg = config.load(env={"KAFKA_PORT": "19092", "FLINK_REST_PORT": "18082", "FLINK_UI_PORT": "18081",
+                           "FLINKFAST_STATE_DIR": str(tmp_path / "st")}, dotenv_path=tmp_path / "none")
     assert cfg.kafka_bootstrap_servers == "127.0.0.1:19092"
-    assert cfg.flink_rest_url == "http://127.0.0.1:18081"
+    assert cfg.flink_rest_url == "https://127.0.0.1:18082", "the REST API speaks TLS only"
+    assert cfg.flink_ui_url == "http://127.0.0.1:18081"
+    assert cfg.flink_rest_tls_dir == str(tmp_path / "st" / "flink" / "tls"), "derived from a derived default"
     explicit = config.load(env={"KAFKA_BOOTSTRAP_SERVERS": "kafka-broker:29092"}, dotenv_path=tmp_path / "none")
     assert explicit.kafka_bootstrap_servers == "kafka-broker:29092"
 
@@ -125,3 +128,11 @@ def test_default_partitions_are_a_multiple_of_the_parallelism():
     """3 partitions on parallelism 2 leave one subtask alone with a third of the topic."""
     cfg = config.load(env={}, dotenv_path=REPO_ROOT / "tests" / "no-such.env")
     assert cfg.kafka_partitions % cfg.flink_parallelism == 0
+
+
+def test_two_services_on_one_port_is_one_clear_line(tmp_path):
+    """An .env from before the Web UI gate says FLINK_REST_PORT=8081, now the gate's port."""
+    with pytest.raises(ConfigError, match=r"FLINK_UI_PORT and FLINK_REST_PORT are both 8081.*drop FLINK_REST_PORT=8081"):
+        config.load(env={"FLINK_REST_PORT": "8081"}, dotenv_path=tmp_path / "none")
+    with pytest.raises(ConfigError, match=r"ZOOKEEPER_PORT and KAFKA_PORT are both 2181"):
+        config.load(env={"KAFKA_PORT": "2181"}, dotenv_path=tmp_path / "none")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import producer, report, submit
+from flinkfast import flinkrest, producer, report
 from flinkfast.config import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -235,7 +235,7 @@ def test_banner_shows_the_root_cause_when_the_job_stops_and_goes_when_it_runs(jo
     page.goto(d.url)
     until(lambda: value(page, "job-state") == "RUNNING", 30, "job-state RUNNING")
     assert page.is_hidden("#banner")
-    submit.cancel(cfg, job_id)
+    flinkrest.cancel(cfg, job_id)
     until(lambda: page.is_visible("#banner"), 15, "the banner after the job was cancelled")
     # The page may first show the passing CANCELLING; it must settle on CANCELED.
     until(lambda: "CANCELED" in page.inner_text("#banner") and value(page, "job-state") == "CANCELED", 15,

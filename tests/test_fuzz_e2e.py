@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import oracle
 from conftest import fuzz_examples, generate
-from flinkfast import health, producer, reconcile, report, skip, submit
+from flinkfast import flinkrest, health, producer, reconcile, report, skip
 from strategies import message
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ def wait_placed(cfg, count: int, timeout: float = 240) -> tuple[dict, dict]:
 
 
 def restarts(cfg, job_id) -> int:
-    metrics = submit.rest(cfg, f"/jobs/{job_id}/metrics?get=numRestarts")
+    metrics = flinkrest.rest(cfg, f"/jobs/{job_id}/metrics?get=numRestarts")
     return int(float(next((m["value"] for m in metrics if m["id"] == "numRestarts"), 0)))
 
 
@@ -115,7 +115,7 @@ def test_generated_messages_each_land_in_exactly_one_place(run_job):
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
     result = reconcile.reconcile(cfg)
     assert result.ok, result.text()
-    assert submit.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"
+    assert flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"
     assert restarts(cfg, job_id) == 0, "no message may make the job restart"
 
 
@@ -123,7 +123,7 @@ def test_skip_records_a_message_as_a_dead_letter_and_moves_the_job_past_it(run_j
     """The operator's way out: the job resubmitted with a position in SKIP_MESSAGES."""
     cfg, job_id = run_job()
     events = list(producer.generate_events(6, seed=92))
-    submit.cancel(cfg, job_id)  # as if the job had stopped at a message it cannot process
+    flinkrest.cancel(cfg, job_id)  # as if the job had stopped at a message it cannot process
     positions = send(cfg, [(encode(e), None) for e in events])
     stuck = positions[2][:2]
     new_id, skips = skip.skip(cfg, [stuck])
@@ -134,7 +134,7 @@ def test_skip_records_a_message_as_a_dead_letter_and_moves_the_job_past_it(run_j
     assert {r[0] for r in rows.values()} == {e["uuid"] for i, e in enumerate(events) if i != 2}
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
     assert reconcile.reconcile(cfg).ok
-    assert submit.rest(cfg, f"/jobs/{new_id}")["state"] == "RUNNING"
+    assert flinkrest.rest(cfg, f"/jobs/{new_id}")["state"] == "RUNNING"
 
 
 def test_skip_refuses_a_position_that_is_not_on_the_topic(job_cfg):

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from flinkfast import producer, reconcile, report, submit
+from flinkfast import flinkrest, producer, reconcile, report
 from flinkfast.verify import Landing
 from tests.helpers import send_raw
 
@@ -54,7 +54,7 @@ def dead_letters(cfg) -> dict[int, tuple]:
 
 
 def job_state(cfg, job_id) -> str:
-    return submit.rest(cfg, f"/jobs/{job_id}")["state"]
+    return flinkrest.rest(cfg, f"/jobs/{job_id}")["state"]
 
 
 def wait_for(predicate, timeout: float, what: str):
@@ -192,5 +192,5 @@ def test_jobmanager_killed_with_sigkill(stack, run_job, cfg):
         wait_for(lambda: stack.jobmanager_java_pid() not in (None, killed[0]), 60, "a new JobManager JVM")
 
     job_cfg = run_with_fault(run_job, seed=44, fault=fault, recover=recover, down_s=2)
-    jobs = submit.running_jobs(cfg, job_cfg.job_name)
+    jobs = flinkrest.running_jobs(cfg, job_cfg.job_name)
     assert len(jobs) == 1 and jobs[0]["state"] == "RUNNING", jobs

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from flinkfast import producer, reconcile, report, submit
+from flinkfast import flinkrest, producer, reconcile, report
 from flinkfast.verify import Landing
 from tests.helpers import send_raw
 
@@ -43,7 +43,7 @@ def rows_for(cfg, uuids, timezone="UTC"):
 def test_every_event_lands_once_with_its_birth_year(job_cfg, run_job):
     cfg, job_id = run_job()
     # Rows handed on without copies (FLINK_OBJECT_REUSE, on by default): the checks below cover it.
-    reuse = submit.rest(cfg, f"/jobs/{job_id}/config")["execution-config"]["object-reuse-mode"]
+    reuse = flinkrest.rest(cfg, f"/jobs/{job_id}/config")["execution-config"]["object-reuse-mode"]
     assert reuse is (cfg.flink_object_reuse == "true")
     events = list(producer.generate_events(N, seed=7))
     summary = producer.produce(cfg, events, progress=False)
@@ -88,7 +88,7 @@ def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
     before = tables_of(cfg, cfg.kafka_topic)
     assert len(before["processed_events"]) == N and len(before["superseded_events"]) == 50
     assert [r[5] for r in before["dead_letter_events"]] == [100_009, 2, None], "payload_size: the bytes sent"
-    submit.cancel(cfg, job_id)
+    flinkrest.cancel(cfg, job_id)
 
     replay_cfg, _ = run_job({"SCAN_STARTUP_MODE": "earliest-offset", "KAFKA_GROUP_ID": cfg.kafka_group_id + "-replay",
                              "JOB_NAME": cfg.job_name + "-replay"})

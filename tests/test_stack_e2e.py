@@ -17,7 +17,7 @@ from flinkfast import config
 from flinkfast.config import REPO_ROOT
 from flinkfast.stack import Stack, port_free, port_open
 from flinkfast.stack.isolated import isolated_env
-from flinkfast.submit import rest
+from flinkfast.flinkrest import rest
 
 pytestmark = pytest.mark.e2e
 PY = sys.executable
@@ -79,7 +79,7 @@ def test_trivial_pyflink_job_finishes_on_the_cluster(stack, cfg, tmp_path):
         t.execute_sql("INSERT INTO b SELECT n FROM g")
     """ % tmp_path.name))
     stack.flink.render()
-    r = subprocess.run([stack.flink.bin("flink"), "run", "-m", f"127.0.0.1:{cfg.flink_rest_port}", "-py", str(script), "-d"],
+    r = subprocess.run([stack.flink.bin("flink"), "run", "-py", str(script), "-d"],
                        env=stack.flink.env(), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     deadline = time.monotonic() + 120
@@ -138,7 +138,8 @@ def test_second_stack_up_status_up_down_leaves_nothing(other_state):
     other = Stack(config.load(env=dict(os.environ, **env)))
     pids = {s.name: s.pid() for s in other.services}
     assert all(pids.values()), pids
-    assert run_stack("status", env=env).returncode == 0
+    status = run_stack("status", env=env)
+    assert status.returncode == 1 and "PROBLEM: no job" in status.stdout, "up, but nothing is delivered"
     assert run_stack("up", env=env).returncode == 0
     assert {s.name: s.pid() for s in other.services} == pids, "up twice must not start anything again"
     r = run_stack("down", env=env)
@@ -148,7 +149,8 @@ def test_second_stack_up_status_up_down_leaves_nothing(other_state):
     ports = [int(env[k]) for k in ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_REST_PORT", "FLINK_RPC_PORT")]
     assert not any(port_open(p) for p in ports)
     assert all(port_free(p) for p in ports)
-    assert run_stack("status", env=env).returncode == 1
+    down = run_stack("status", env=env)
+    assert down.returncode == 3 and "the local stack is not running" in down.stderr, "a code of its own: stack down"
 
 
 def test_a_second_stack_command_waits_for_the_lock_then_fails_with_one_line(tmp_path):
@@ -213,12 +215,11 @@ def test_the_web_ui_cannot_submit_or_cancel(stack, cfg):
     """web.submit.enable / web.cancel.enable off: no jar upload or run endpoints, no cancel
     button; `flink run` (the project's path, used by every e2e test) still submits."""
     import urllib.error
-    import urllib.request
     features = rest(cfg, "/config")["features"]
     assert features["web-submit"] is False and features["web-cancel"] is False, features
     for method, path in (("GET", "/jars"), ("POST", "/jars/upload")):
         with pytest.raises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(urllib.request.Request(cfg.flink_rest_url + path, method=method, data=b"" if method == "POST" else None), timeout=10)
+            rest(cfg, path, method=method, body=b"" if method == "POST" else None)
         assert e.value.code in (404, 405), (path, e.value.code)
 
 

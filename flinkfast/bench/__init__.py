@@ -31,7 +31,7 @@ import os
 import time
 from pathlib import Path
 
-from flinkfast import config, producer, submit
+from flinkfast import config, flinkrest, producer, submit
 from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, create_topic, delete_topics,
                                    drain_job, drain_naive, latency_at, say, truncate)
 from flinkfast.bench.results import machine, plot, table
@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     # The benchmark needs the task slots. Jobs found running are cancelled, and the user's
     # pipeline (JOB_NAME) is resubmitted at the end, however the benchmark ends: it resumes
     # from its committed offsets, and replayed rows upsert.
-    found = submit.running_jobs(cfg)
+    found = flinkrest.running_jobs(cfg)
     for job in found:
-        submit.cancel(cfg, job["jid"])
+        flinkrest.cancel(cfg, job["jid"])
     resubmit = any(j["name"] == base.job_name for j in found)
     if found:
         say(f"cancelled {len(found)} running job(s) for the slots"

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from flinkfast import clients, config, producer, report, submit
+from flinkfast import clients, config, flinkrest, producer, report, submit
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import SQL_DIR, Config
 from flinkfast.errors import TimedOut
@@ -114,12 +114,12 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
             # Timed from the moment the job's tasks started (Flink's own record of it: a small topic
             # can be drained before submit() has even seen the job running). The client's start-up,
             # a JVM and a Python process, is a one-off cost reported apart: a naive consumer has none.
-            running = min(v["start-time"] for v in submit.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
+            running = min(v["start-time"] for v in flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
             try:
                 last = watch.wait(n, timeout)
                 cpu = meter.per_event(n)
             finally:
-                submit.cancel(job_cfg, job_id)
+                flinkrest.cancel(job_cfg, job_id)
     finally:
         watch.close()
     elapsed = last - running
@@ -225,7 +225,7 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
                                    progress=False)
         watch.wait(summary.sent, timeout=120)
     finally:
-        submit.cancel(job_cfg, job_id)
+        flinkrest.cancel(job_cfg, job_id)
         watch.close()
     with connect(cfg) as conn, conn.cursor() as cur:
         # The bench database holds only this run's rows (truncated above): the report's scope

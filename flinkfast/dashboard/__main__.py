@@ -27,18 +27,18 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; the compose service uses 0.0.0.0 inside "
                              "its container, published on the host's 127.0.0.1 only)")
-    parser.add_argument("--flink-ui-url", help="link to the Flink Web UI as the browser reaches it "
-                                               "(default: FLINK_REST_URL)")
     config.add_flags(parser, "DASHBOARD_PORT", "DASHBOARD_WINDOW_S", "POSTGRES_HOST", "POSTGRES_PORT",
-                     "FLINK_REST_URL", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME")
+                     "READER_DB_USER", "FLINK_REST_URL", "FLINK_REST_TLS_DIR", "FLINK_UI_URL", "HTTP_ALLOWED_HOSTS",
+                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME")
     args = parser.parse_args(argv)
     cfg = config.from_args(args)
-    cfg.require("POSTGRES_PASSWORD")
+    cfg.require("READER_DB_PASSWORD")  # it reads PostgreSQL as the read-only role, nothing else
 
     from flinkfast.dashboard.server import make_server
     from flinkfast.dashboard.snapshot import Poller
-    poller = Poller(cfg, flink_ui_url=args.flink_ui_url)
-    server = make_server(poller, args.host, cfg.dashboard_port)
+    from flinkfast.webgate import host_names
+    poller = Poller(cfg)
+    server = make_server(poller, args.host, cfg.dashboard_port, host_names(cfg.http_allowed_hosts))
     poller.start()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
     print(f"dashboard on http://{args.host}:{cfg.dashboard_port}  (window {poller.default_window} s; "

@@ -59,6 +59,11 @@ class SnapshotCollector:
             if lag.get(key) is not None:
                 lag_g.add_metric([kind], lag[key])
         yield lag_g
+        if "problems" in snap:  # the same verdict as `make status` (flinkfast/health.py)
+            yield GaugeMetricFamily("flinkfast_pipeline_ok", "1 when the pipeline is delivering (make status exits 0)",
+                                    value=0.0 if snap["problems"] else 1.0)
+            yield GaugeMetricFamily("flinkfast_pipeline_problems", "problems make status would report",
+                                    value=len(snap["problems"]))
         job = snap.get("job") or {}
         state = GaugeMetricFamily("flinkfast_job_state", "1 for the job's current state", labels=["job", "state"])
         for s in JOB_STATES:

@@ -20,6 +20,7 @@ from typing import Callable
 
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import Config
+from flinkfast.health import LAST_WRITE
 from flinkfast.report import _rows
 from flinkfast.sqlfiles import REPORT_DIR
 
@@ -73,6 +74,7 @@ class SecondsReader:
         self.seconds: dict[dt.datetime, dict] = {}   # second -> row of 007 (+ dead_letters)
         self.dead_latest: list[dict] = []
         self.now: dt.datetime | None = None
+        self.idle_s: float | None = None   # seconds since the last row of either table (health's own query)
         self._conn = None
 
     def read(self) -> None:
@@ -103,6 +105,9 @@ class SecondsReader:
             self.seconds[second] = dict(fresh.get(second) or {"rows": 0}, dead_letters=dead.get(second, 0))
         cur.execute(_sql("009_dead_letters_latest.sql"))
         self.dead_latest = _rows(cur)
+        cur.execute(LAST_WRITE.read_text())
+        idle = cur.fetchone()[0]
+        self.idle_s = None if idle is None else float(idle)
 
     def close(self) -> None:
         close_quietly(self._conn)

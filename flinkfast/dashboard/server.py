@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flinkfast.dashboard import metrics
 from flinkfast.errors import Unavailable
+from flinkfast.webgate import LOOPBACK, allowed_host, refuse
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -33,6 +34,7 @@ class Handler(BaseHTTPRequestHandler):
     poller = None       # set by serve()
     registry = None
     files: dict = {}    # URL path -> file on disk
+    names: frozenset[str] = frozenset(LOOPBACK)  # Host names it answers to (DNS rebinding)
 
     def log_message(self, format, *args):  # quiet: a tab asks every second
         pass
@@ -50,7 +52,23 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET()
 
+    def _refused(self) -> bool:
+        """A foreign Host (a page on another site reaching 127.0.0.1 through DNS rebinding): 421."""
+        if allowed_host(self.headers.get("Host"), self.names):
+            return False
+        refuse(self, HTTPStatus.MISDIRECTED_REQUEST, f"Host {self.headers.get('Host')!r} is not one of this dashboard's "
+               "names (open it as http://127.0.0.1:PORT, or add the name to HTTP_ALLOWED_HOSTS)")
+        return True
+
+    def _read_only(self):
+        if not self._refused():
+            refuse(self, HTTPStatus.METHOD_NOT_ALLOWED, "the dashboard is read-only")
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _read_only
+
     def do_GET(self):
+        if self._refused():
+            return
         url = urlsplit(self.path)
         if url.path == "/api/snapshot":
             try:
@@ -75,8 +93,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(b"not found\n", "text/plain", status=HTTPStatus.NOT_FOUND)
 
 
-def make_server(poller, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(poller, host: str, port: int, names: frozenset[str] = frozenset(LOOPBACK)) -> ThreadingHTTPServer:
     Handler.poller = poller
+    Handler.names = names
     Handler.registry = metrics.registry(poller)
     Handler.files = {"/": STATIC / "index.html", "/static/dashboard.js": STATIC / "dashboard.js",
                      "/static/dashboard.css": STATIC / "dashboard.css", "/static/plotly.min.js": plotly_js()}

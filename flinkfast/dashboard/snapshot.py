@@ -19,6 +19,7 @@ import threading
 import time
 
 from flinkfast.config import Config
+from flinkfast.health import JobHealth
 from flinkfast.dashboard.pgsource import POLL_S, SecondsReader, WindowPercentiles
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader, first_line
 from flinkfast.report import _plain
@@ -42,7 +43,7 @@ class Poller:
         self.cfg = cfg
         self.default_window = int(window_s or cfg.dashboard_window_s)
         self.choices = tuple(sorted({*WINDOW_CHOICES, self.default_window}))
-        self.flink_ui_url = flink_ui_url or cfg.flink_rest_url
+        self.flink_ui_url = flink_ui_url or cfg.flink_ui_url
         self._lock = threading.Lock()
         self._wanted: dict[int, float] = {}
         self._json: dict[int, bytes] = {}
@@ -164,6 +165,19 @@ class Poller:
             self._mark("kafka", f"Kafka at {self.cfg.kafka_bootstrap_servers}: {first_line(e) or type(e).__name__}")
 
     # ------------------------------------------------------------------ the snapshots
+    def health(self, job: dict) -> JobHealth:
+        """The pipeline's health from this poll's readings, judged by the same rules as `status`."""
+        state = job.get("state") or "UNREACHABLE"
+        return JobHealth(
+            self.cfg.job_name, job_id=job.get("id"),
+            state="NOT SUBMITTED" if state == "NO JOB" else state,
+            restarts=job.get("restarts") or 0, uptime_s=job.get("uptime_s"),
+            last_failure=job.get("last_failure") or job.get("root_exception"),
+            last_failure_age_s=job.get("last_failure_age_s"),
+            lag=self._lag.get("committed_lag"), idle_s=self._pg.idle_s, source_rate=job.get("source_rate"),
+            flink_url=self.cfg.flink_rest_url,
+            errors=[v["error"] for k, v in self.sources.items() if k != "flink" and v["ok"] is False])
+
     def _publish(self) -> None:
         built = {w: self._build(w) for w in self._windows()}
         encoded = {w: json.dumps(s, default=_plain, separators=(",", ":")).encode() for w, s in built.items()}
@@ -178,6 +192,8 @@ class Poller:
                 "job": job, "lag": dict(self._lag), "dead_letters_latest": self._pg.dead_latest,
                 "poller": {"polls": self.polls, "last_poll_s": round(self.last_poll_s, 3)}}
         snap["lag"]["pending_records"] = job.get("pending_records")
+        snap["problems"] = self.health(job).problems  # what `make status` would say, the banner's text
+        snap["ok"] = not snap["problems"]
         if now is None:  # PostgreSQL never answered yet
             snap["headline"] = {"job_state": job.get("state"), "consumer_lag": _lag_figure(snap["lag"])}
             return snap

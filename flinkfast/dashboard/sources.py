@@ -3,7 +3,9 @@ from Kafka. Each reader returns a plain dict and raises on an unreachable source
 (snapshot.py) marks the source and keeps the last figures."""
 from __future__ import annotations
 
+from flinkfast import flinkrest
 from flinkfast.config import Config
+from flinkfast.health import source_rate
 
 
 def first_line(text: str, limit: int = 300) -> str:
@@ -19,10 +21,10 @@ class FlinkJobReader:
         self.cfg = cfg
         self.flink_ui_url = flink_ui_url
         self._pending_ids: dict[tuple[str, str], list[str]] = {}
+        self._rate_ids: dict[tuple[str, str], list[str]] = {}
 
     def _rest(self, path: str):
-        from flinkfast.submit import rest
-        return rest(self.cfg, path)
+        return flinkrest.rest(self.cfg, path)
 
     def read(self) -> dict:
         overview = self._rest("/overview")
@@ -42,7 +44,10 @@ class FlinkJobReader:
         restarts = self._rest(f"/jobs/{jid}/metrics?get=numRestarts")
         job["restarts"] = int(float(restarts[0]["value"])) if restarts else None
         job["last_checkpoint"] = self._last_checkpoint(jid)
-        job["pending_records"] = self._pending_records(jid, info.get("vertices", [])) if info["state"] == "RUNNING" else None
+        job["last_failure"], job["last_failure_age_s"] = flinkrest.last_failure(self.cfg, jid)
+        running = info["state"] == "RUNNING"
+        job["pending_records"] = self._pending_records(jid, info.get("vertices", [])) if running else None
+        job["source_rate"] = source_rate(self.cfg, jid, info.get("vertices", []), self._rate_ids) if running else None
         if info["state"] != "RUNNING":
             job["root_exception"] = self._root_exception(jid) or f"the job is {info['state']} (no exception recorded)"
         return job

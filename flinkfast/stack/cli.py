@@ -8,7 +8,7 @@ import argparse
 
 from flinkfast import config
 from flinkfast.config import Config
-from flinkfast.errors import ConfigError
+from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.stack.orchestrator import Progress, Stack
 
 
@@ -36,7 +36,8 @@ def summary(stack: Stack) -> str:
         "zookeeper": (f"127.0.0.1:{c.zookeeper_port}", "Kafka's metadata, Flink's HA"),
         "kafka": (f"127.0.0.1:{c.kafka_port}", f"topic {c.kafka_topic} ({c.kafka_partitions} partitions)"),
         "postgres": (f"127.0.0.1:{c.postgres_port}", f"database {c.postgres_db}, user {c.postgres_user}"),
-        "jobmanager": (f"http://127.0.0.1:{c.flink_rest_port}", "Flink Web UI"),
+        "jobmanager": (c.flink_rest_url, "Flink's REST API (TLS, client certificate)"),
+        "webui": (c.flink_ui_url, "Flink Web UI (read-only; open this one)"),
         "taskmanager": ("", f"{c.taskmanager_slots} slots"),
     }
     lines = [f"local stack is up (state in {stack.state})"]
@@ -47,29 +48,34 @@ def summary(stack: Stack) -> str:
     return "\n".join(lines)
 
 
-def print_status(stack: Stack) -> bool:
-    """The services' table, then the job's health; True when all is well."""
+def print_status(stack: Stack) -> int:
+    """The services' table, then the job's health, then every problem in one line each. The exit
+    code: 0 all is well, 1 something is wrong (a service down, the job not delivering), 3 the
+    stack is not running at all."""
     records = stack.status()
+    if not any(r.pid for r in records):
+        raise Unavailable(f"the local stack is not running (state in {stack.state}): start it with `make up`")
     print(f"{'service':<12} {'pid':<8} {'state':<9} {'rss MiB':>8} {'peak MiB':>9}  log")
     for r in records:
         print(f"{r.name:<12} {r.pid or '-':<8} {r.state:<9} {r.rss_kib / 1024:>8.0f} {r.peak_kib / 1024:>9.0f}  {r.log}")
     print(f"{'total':<12} {'':<8} {'':<9} {sum(r.rss_kib for r in records) / 1024:>8.0f} "
           f"{sum(r.peak_kib for r in records) / 1024:>9.0f}")
-    if any(r.state != "healthy" for r in records):
-        return False
-    from flinkfast.health import format_problems, job_health
+    down = [f"service {r.name} is {r.state}: `make up` starts it (`make logs SERVICE={r.name}` says why it stopped)"
+            for r in records if r.state != "healthy"]
+    from flinkfast.health import job_health
     h = job_health(stack.cfg)
     uptime = f", up {h.uptime_s:.0f}s" if h.uptime_s is not None else ""
     lag = f", {h.lag:,} messages unread" if h.lag is not None else ""
-    print(f"job {h.name}: {h.state}{uptime}, {h.restarts} restarts{lag}"
-          + (f"  ({stack.cfg.flink_rest_url}/#/job/running/{h.job_id}/overview)" if h.job_id else ""))
+    rate = f", reading {h.source_rate:,.0f}/s" if h.source_rate else ""
+    print(f"job {h.name}: {h.state}{uptime}, {h.restarts} restarts{lag}{rate}"
+          + (f"  ({stack.cfg.flink_ui_url}/#/job/running/{h.job_id}/overview)" if h.job_id else ""))
     if h.last_failure:
         print(f"  last failure {h.last_failure_age_s:.0f}s ago: {h.last_failure}")
-    for error in h.errors:
-        print(f"  could not check: {error}")
-    if h.problems:
-        print(format_problems(h))
-    return h.ok
+    problems = down + h.problems
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    print("OK: the pipeline is delivering" if not problems else f"NOT OK: {len(problems)} problem(s)")
+    return 1 if problems else 0
 
 
 def print_logs(stack: Stack, name: str | None, lines: int) -> None:
@@ -101,11 +107,12 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     down = sub.add_parser("down", help="stop the services this stack started, by pid",
                           epilog="example: flinkfast down   (make down; make clean = down --purge)")
     down.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints")
-    sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts "
-                                  "and lag; exit 1 unless all are healthy and the job is not failing or stalled",
+    sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts, "
+                                  "lag and progress; exit 0 only when the pipeline is delivering, 1 on any problem, "
+                                  "3 when the stack is not running",
                    epilog="example: flinkfast status   (make status)")
     logs = sub.add_parser("logs", help="print the end of the logs", epilog="example: flinkfast logs taskmanager -n 100")
-    logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager (default: all)")
+    logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager|webui (default: all)")
     logs.add_argument("-n", "--lines", type=int, default=40)
     config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS", "JOB_NAME")
     args = parser.parse_args(argv)
@@ -118,7 +125,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         if args.purge:
             print(f"  removed {stack.state}")
     elif args.command == "status":
-        return 0 if print_status(Stack(cfg)) else 1
+        return print_status(Stack(cfg))
     elif args.command == "logs":
         print_logs(Stack(cfg), args.service, args.lines)
     return 0

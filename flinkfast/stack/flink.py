@@ -1,5 +1,9 @@
-"""The Flink cluster: a JobManager and a TaskManager, both supervised (restarted when they exit)."""
+"""The Flink cluster: a JobManager and a TaskManager, both supervised (restarted when they exit),
+and the gate the browser opens the Web UI through (flinkfast.webgate)."""
 from __future__ import annotations
+
+import sys
+import urllib.request
 
 from flinkfast.config import Config
 from flinkfast.stack.flinkhome import FlinkHome
@@ -41,3 +45,26 @@ class TaskManager(Service):
     def ready(self) -> bool:
         overview = self.home.overview()
         return bool(overview and overview.get("taskmanagers", 0) >= 1)
+
+
+class WebUi(Service):
+    """The read-only, Host-checking gate in front of Flink's REST API (FLINK_UI_PORT)."""
+    name = "webui"
+    port_env = "FLINK_UI_PORT"
+    timeout_s = 30
+    restart = True
+
+    def __init__(self, cfg: Config, home: FlinkHome):
+        super().__init__(cfg, home.dir.parent, "flink")
+        self.home = home
+
+    def launch(self) -> None:
+        self.spawn([sys.executable, "-m", "flinkfast.webgate"], env=self.home.env(cluster=True))
+
+    def ready(self) -> bool:
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/config", headers={"Host": "127.0.0.1"})
+        try:
+            with urllib.request.urlopen(req, timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-import urllib.request
 from pathlib import Path
 
+from flinkfast import flinkrest, tls
 from flinkfast.config import REPO_ROOT, SETTINGS, Config
 from flinkfast.paths import job_jars
 from flinkfast.stack.process import private_open
@@ -52,9 +52,11 @@ class FlinkHome:
             "rest.bind-address": "127.0.0.1",
             "rest.port": cfg.flink_rest_port,
             # Jobs come from `flink run` only: no jar upload/run from the Web UI, no cancel
-            # button (the REST API itself has no authentication; it listens on 127.0.0.1 only).
+            # button. The REST API serves only holders of the stack's certificate (TLS with
+            # client authentication, below); the browser opens the read-only gate instead.
             "web.submit.enable": False,
             "web.cancel.enable": False,
+            **tls.flink_settings(Path(cfg.flink_rest_tls_dir), cfg.require("FLINK_TLS_PASSWORD")),
             # The Web UI's flame graphs of a running job's operators (sampled only while viewed).
             "rest.flamegraph.enabled": True,
             "io.tmp.dirs": str(f / "tmp"),
@@ -90,6 +92,7 @@ class FlinkHome:
         for sub in SUBDIRS:
             private_dir(f / sub)
         jars("flink")
+        tls.ensure(Path(self.cfg.flink_rest_tls_dir), self.cfg.require("FLINK_TLS_PASSWORD"))
         for old in (f / "lib").glob("*.jar"):
             old.unlink()
         for jar in [*(home / "lib").glob("*.jar"), *job_jars()]:
@@ -123,11 +126,7 @@ class FlinkHome:
 
     def overview(self) -> dict | None:
         """The cluster's /overview from the REST API, or None when nothing answers."""
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.cfg.flink_rest_port}/overview", timeout=2) as r:
-                return json.load(r)
-        except (OSError, ValueError):
-            return None
+        return flinkrest.overview(self.cfg)
 
 
 def prometheus_reporter(cfg: Config) -> dict:

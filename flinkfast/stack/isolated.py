@@ -18,8 +18,8 @@ from flinkfast.stack.process import private_open
 from flinkfast.stack.service import private_dir
 
 # Every port a local stack listens on (the settings' names).
-PORT_SETTINGS = ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_REST_PORT", "FLINK_RPC_PORT",
-                 "DASHBOARD_PORT")
+PORT_SETTINGS = ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_UI_PORT", "FLINK_REST_PORT",
+                 "FLINK_RPC_PORT", "DASHBOARD_PORT")
 
 
 def free_port() -> int:
@@ -44,7 +44,9 @@ def isolated_env(state: Path) -> dict[str, str]:
             f.write("".join(f"{k}={v}\n" for k, v in ports.items()))
     return {"FLINKFAST_STATE_DIR": str(state), **ports, "POSTGRES_HOST": "127.0.0.1",
             "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{ports['KAFKA_PORT']}",
-            "FLINK_REST_URL": f"http://127.0.0.1:{ports['FLINK_REST_PORT']}"}
+            "FLINK_REST_URL": f"https://127.0.0.1:{ports['FLINK_REST_PORT']}",
+            "FLINK_UI_URL": f"http://127.0.0.1:{ports['FLINK_UI_PORT']}",
+            "FLINK_REST_TLS_DIR": str(state / "flink" / "tls")}
 
 
 def passable(folder: Path) -> None:

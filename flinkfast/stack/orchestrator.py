@@ -16,7 +16,7 @@ from flinkfast.config import Config
 from flinkfast.errors import Unavailable
 from flinkfast.lock import stack_lock
 from flinkfast.stack import process
-from flinkfast.stack.flink import JobManager, TaskManager
+from flinkfast.stack.flink import JobManager, TaskManager, WebUi
 from flinkfast.stack.flinkhome import FlinkHome
 from flinkfast.stack.kafka import Kafka
 from flinkfast.stack.postgres import Postgres, system_user
@@ -55,7 +55,7 @@ class Stack:
         self.state = cfg.state_dir.resolve()
         self.flink = FlinkHome(cfg, self.state)
         self.services: list[Service] = [ZooKeeper(cfg, self.state), Kafka(cfg, self.state), Postgres(cfg, self.state),
-                                        JobManager(cfg, self.flink), TaskManager(cfg, self.flink)]
+                                        JobManager(cfg, self.flink), TaskManager(cfg, self.flink), WebUi(cfg, self.flink)]
 
     def service(self, name: str) -> Service:
         for svc in self.services:

@@ -1,6 +1,6 @@
 -- Who may do what. Least privilege that holds against someone who has a role's password
 -- (every Flink process carries the writer's); docs/security.md says what each role allows and
--- tests/test_security_e2e.py attacks each claim.
+-- tests/test_security_db_e2e.py attacks each claim.
 --
 --   POSTGRES_USER      superuser: applies these files, nothing else in the pipeline uses it
 --   FLINK_DB_USER      the job's sink: INSERT into the two intake views of 003_ingest.sql, nothing
@@ -22,8 +22,8 @@
 
 -- PUBLIC (every role, present and future) gets nothing here: not CONNECT, not TEMP (a temporary
 -- table can shadow a table name inside a function that runs with its owner's rights), not
--- CREATE in the public schema, not plpgsql (no DO blocks), not the large-object functions that
--- write (lo_create and friends: any role could otherwise fill the disk with large objects).
+-- CREATE in the public schema, not plpgsql (no DO blocks), not the functions that write at will
+-- (lo_create and friends, pg_logical_emit_message: any role could otherwise fill the disk).
 -- The cluster's own databases too: the pipeline's roles have no business there.
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexec
 REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
@@ -31,7 +31,9 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION pg_catalog.lo_create(oid), pg_catalog.lo_creat(integer),
                            pg_catalog.lo_from_bytea(oid, bytea), pg_catalog.lo_put(oid, bigint, bytea),
-                           pg_catalog.lo_open(oid, integer), pg_catalog.lo_unlink(oid) FROM PUBLIC;
+                           pg_catalog.lo_open(oid, integer), pg_catalog.lo_unlink(oid),
+                           pg_catalog.pg_logical_emit_message(boolean, text, text),
+                           pg_catalog.pg_logical_emit_message(boolean, text, bytea) FROM PUBLIC;
 
 -- The owner of the placing functions: no login, no membership, the rights they use.
 SELECT 'CREATE ROLE flinkfast_ingest NOLOGIN'
@@ -58,6 +60,14 @@ SELECT format('REVOKE %I FROM %I', m.roleid::regrole, m.member::regrole)
   FROM pg_auth_members m
  WHERE m.member::regrole::text IN (quote_ident(:'writer_user'), quote_ident(:'reader_user'), 'flinkfast_ingest')
     OR m.roleid::regrole::text IN (quote_ident(:'writer_user'), quote_ident(:'reader_user'), 'flinkfast_ingest') \gexec
+
+-- Settings a role gave itself (any role may `ALTER ROLE self SET ...`, e.g. synchronous_commit =
+-- off for the writer's sessions, and no privilege prevents it) are taken back too.
+SELECT format('ALTER ROLE %I RESET ALL', name)
+  FROM (VALUES (:'writer_user'), (:'reader_user'), ('flinkfast_ingest')) AS r(name) \gexec
+SELECT format('ALTER ROLE %I IN DATABASE %I RESET ALL', r.name, d.datname)
+  FROM (VALUES (:'writer_user'), (:'reader_user'), ('flinkfast_ingest')) AS r(name), pg_database d
+ WHERE d.datallowconn \gexec
 
 GRANT USAGE ON SCHEMA public TO flinkfast_ingest;
 -- Each writer session's batch tables are temporary tables (003_ingest.sql): created by this role.

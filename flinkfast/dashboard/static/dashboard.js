@@ -61,11 +61,14 @@ function render(snap) {
   const job = snap.job || {};
   const sources = snap.sources || {};
 
-  // Problems first: the banner for the job, a notice for each source that did not answer.
+  // Problems first: the banner says what `make status` says (the same rules, flinkfast/health.py),
+  // and a notice for each source that did not answer.
   const banner = $("banner");
-  if (job.state && job.state !== "RUNNING") {
+  const problems = snap.problems || [];
+  document.body.dataset.ok = snap.problems ? String(problems.length === 0) : "";
+  if (problems.length) {
     banner.hidden = false;
-    banner.textContent = `Job ${job.name || ""} is ${job.state}` + (job.root_exception ? `: ${job.root_exception}` : "");
+    banner.textContent = problems.join("\n");
   } else {
     banner.hidden = true;
     banner.textContent = "";

@@ -1,0 +1,194 @@
+"""No web page can drive the stack, and every secret at rest stays private: attacked as a page the
+user opens (DNS rebinding: the browser connects to 127.0.0.1 but sends the attacker's Host), as a
+local process without the REST certificate, and by reading what the stack leaves on disk.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from flinkfast import flinkrest
+from flinkfast.config import REPO_ROOT
+from flinkfast.stack import process
+
+pytestmark = pytest.mark.e2e
+FOREIGN = "rebind.attacker.example"
+
+
+def listening(pids: list[int]) -> dict[int, str]:
+    """port -> address of every TCP socket these processes (and their children) listen on."""
+    inodes: set[str] = set()
+    todo, seen = list(pids), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(process.children(pid))
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    out = {}
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
+                addr, port = fields[1].split(":")
+                out[int(port, 16)] = addr
+    return out
+
+
+def loopback(hex_addr: str) -> bool:
+    """127.0.0.1, ::1, or ::ffff:127.0.0.1 (how a JVM's IPv6 socket shows an IPv4 loopback bind)."""
+    return hex_addr in ("0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
+
+
+def first_line(port: int, request: bytes, tls: ssl.SSLContext | None = None) -> str:
+    """The first line a port answers to a raw request ("" when it closes without a word)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        try:
+            conn = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
+            conn.sendall(request)
+            data = b""
+            while b"\n" not in data and len(data) < 4096:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except (OSError, ssl.SSLError):
+            return ""
+    return data.split(b"\n", 1)[0].decode("latin-1").strip()
+
+
+def rebinding_request(method: str = "GET", path: str = "/") -> bytes:
+    return f"{method} {path} HTTP/1.1\r\nHost: {FOREIGN}\r\nConnection: close\r\n\r\n".encode()
+
+
+@pytest.fixture
+def dashboard(stack, cfg):
+    """The dashboard, on a free port, as `make dashboard` starts it."""
+    port = cfg.dashboard_port  # the test stack's own (flinkfast.stack.isolated)
+    env = {**os.environ, **cfg.as_env()}
+    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env=env, cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not process.port_open(port):
+            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.5)
+        yield proc, port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_every_port_is_on_loopback_and_no_foreign_host_gets_an_answer(stack, dashboard):
+    """Every TCP port the stack's processes and the dashboard listen on is on 127.0.0.1 or ::1,
+    and none answers a foreign Host with content. The one 3xx allowed is Flink's own: its TLS
+    port answers plain HTTP with a redirect to https (no content), where the handshake then
+    wants the client certificate (the next test)."""
+    proc, dash_port = dashboard
+    ports = listening([svc.pid() for svc in stack.services if svc.pid()] + [proc.pid])
+    assert dash_port in ports and stack.cfg.flink_ui_port in ports and stack.cfg.flink_rest_port in ports
+    exposed = {p: a for p, a in ports.items() if not loopback(a)}
+    assert not exposed, f"ports bound beyond loopback: {exposed}"
+    answers = {p: first_line(p, rebinding_request()) for p in sorted(ports)}
+    served = {p: a for p, a in answers.items() if a.startswith("HTTP/") and a.split()[1][0] in "23"}
+    redirect = served.pop(stack.cfg.flink_rest_port, "")
+    assert not served, f"ports that answered Host {FOREIGN} with 2xx/3xx: {served}"
+    assert redirect in ("", "HTTP/1.1 301 Moved Permanently"), redirect
+    assert answers[stack.cfg.flink_ui_port].startswith("HTTP/1.0 421"), answers[stack.cfg.flink_ui_port]
+    assert answers[dash_port].startswith("HTTP/1.0 421"), answers[dash_port]
+
+
+def test_flinks_rest_api_serves_only_holders_of_the_certificate(stack, cfg, tmp_path):
+    """TLS with client authentication: without the certificate there is no TLS session, so no
+    job can be submitted or cancelled; a certificate of one's own does not help either."""
+    anonymous = ssl.create_default_context(cafile=str(Path(cfg.flink_rest_tls_dir) / "cert.pem"))
+    assert first_line(cfg.flink_rest_port, b"GET /overview HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", anonymous) == ""
+    for method, path in (("POST", "/jobs"), ("GET", "/jobs/00000000000000000000000000000000/yarn-cancel"),
+                         ("PATCH", "/jobs/00000000000000000000000000000000?mode=cancel")):
+        req = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode()
+        assert first_line(cfg.flink_rest_port, req, anonymous) == "", (method, path)
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=flinkfast-rest",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    forged = ssl.create_default_context(cafile=str(Path(cfg.flink_rest_tls_dir) / "cert.pem"))
+    forged.load_cert_chain(str(cert), str(key))
+    assert first_line(cfg.flink_rest_port, b"GET /overview HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", forged) == ""
+    # The holder of the certificate (the project's clients) is served: the control.
+    assert flinkrest.overview(cfg)["taskmanagers"] >= 1
+
+
+def test_the_web_ui_gate_reads_and_refuses_everything_else(stack, cfg):
+    """What the browser opens: the Web UI's pages and reads pass; a foreign Host, any method but
+    GET/HEAD and the GET that cancels (/yarn-cancel, which Flink keeps for YARN's proxy and
+    which web.cancel.enable does not turn off) are refused."""
+    ui = cfg.flink_ui_url
+
+    def status(path: str, method: str = "GET", host: str | None = None) -> int:
+        req = urllib.request.Request(ui + path, method=method, data=b"" if method not in ("GET", "HEAD") else None)
+        if host:
+            req.add_header("Host", host)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    assert status("/") == 200 and status("/overview") == 200 and status("/config", host="localhost:1") == 200
+    assert status("/overview", host="[::1]:8081") == 200
+    for host in (FOREIGN, f"{FOREIGN}:{cfg.flink_ui_port}", "127.0.0.1.nip.io", "localhost.attacker.example", "0.0.0.0"):
+        assert status("/overview", host=host) == 421, host
+    for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        assert status("/jobs", method=method) == 405, method
+    job = "00000000000000000000000000000000"
+    assert status(f"/jobs/{job}/yarn-cancel") == 403 and status(f"/jobs/{job}/yarn-stop/") == 403
+
+
+def test_job_submission_without_the_certificate_is_refused(stack, cfg, tmp_path):
+    """`flink run` with the stack's configuration but not its certificate (another user's copy of
+    the client, say) cannot submit: it gets no TLS session. Through the gate, POST /jobs is 405."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    text = (stack.flink.dir / "conf" / "config.yaml").read_text()
+    stolen = [line for line in text.splitlines() if "keystore" not in line and "key-password" not in line]
+    (conf / "config.yaml").write_text("\n".join(stolen) + "\n")
+    for f in (stack.flink.dir / "conf").glob("log4j*"):
+        (conf / f.name).write_text(f.read_text())
+    script = tmp_path / "job.py"
+    script.write_text("print('this must never run on the cluster')\n")
+    env = dict(stack.flink.env(), FLINK_CONF_DIR=str(conf), FLINK_LOG_DIR=str(tmp_path))
+    r = subprocess.run([stack.flink.bin("flink"), "list"], env=env, capture_output=True, text=True, timeout=180)
+    assert r.returncode != 0, r.stdout[-2000:]
+
+
+def test_every_file_under_the_state_folder_is_private(stack, cfg, run_job):
+    """After a submission (`flink run` writes its client log) and with everything running: no
+    file or folder under the state folder is readable by group or others, but the state folder
+    itself, which PostgreSQL's group may pass through (0710)."""
+    run_job()
+    state = stack.state
+    exposed = []
+    for p in state.rglob("*"):
+        if p.is_symlink() or p.is_socket():
+            continue
+        mode = p.lstat().st_mode & 0o777
+        if mode & 0o077:
+            exposed.append(f"{oct(mode)} {p}")
+    assert not exposed, exposed[:10]
+    logs = list((state / "flink" / "log").glob("*client*"))
+    assert logs, "a client log was written"
