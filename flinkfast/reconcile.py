@@ -24,6 +24,7 @@ from flinkfast.clients import kafka_consumer, pg_connect as connect, wait_until
 PLACED = (SQL_DIR / "reconcile" / "placed.sql").read_text
 MISSING = (SQL_DIR / "reconcile" / "missing.sql").read_text
 WRONG_WINNERS = (SQL_DIR / "reconcile" / "wrong_winners.sql").read_text
+PLACED_AT = (SQL_DIR / "reconcile" / "placed_at.sql").read_text
 SHOWN = 10  # offsets listed per finding
 
 

@@ -1,16 +1,21 @@
 """The way past a message the job cannot process: record it as a dead letter, unread.
 
 For an operator whose topic holds a message that makes the job fail (one written for an older
-version, say): the job is resubmitted with the message's position in SKIP_MESSAGES. It resumes
-from its last committed offsets, as after any restart, and the classification turns the listed
-message into a dead letter with the reason "skipped by operator" without looking at it, so
-reconciliation stays whole: every offset is still in exactly one table.
+version, say): the job is stopped, the position checked, and the job resubmitted with the
+position in SKIP_MESSAGES. It resumes from its last committed offsets, as after any restart, and
+the classification turns the listed message into a dead letter with the reason "skipped by
+operator" without looking at it, so reconciliation stays whole: every offset is still in
+exactly one table.
+
+A position the job has already committed, or whose message is already placed in a table, is
+refused (with the job left running as it was): it cannot become a dead letter any more, and the
+database keeps the first classification of a position anyway (sql/postgres/003_ingest.sql), so a
+later replay without the skip changes nothing either.
 
     python -m flinkfast.skip PARTITION:OFFSET [PARTITION:OFFSET ...]      (make skip AT=0:42)
 
 The failing message's position is in the job's last failure (`make status`) or the
-TaskManager's log. To keep skipping it after a later resubmission from older offsets, put the
-printed SKIP_MESSAGES line into .env.
+TaskManager's log.
 """
 from __future__ import annotations
 
@@ -37,25 +42,45 @@ def merged(existing: str, positions: list[tuple[int, int]]) -> str:
     return ",".join(f"{p}:{o}" for p, o in sorted(items))
 
 
-def check_on_topic(cfg: Config, positions: list[tuple[int, int]]) -> None:
-    """Each position must hold a message that is still in the log."""
-    from flinkfast.reconcile import kafka_offsets
-    first, end, _ = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    for p, o in positions:
-        if p not in end:
-            raise ConfigError(f"topic {cfg.kafka_topic} has no partition {p} (it has {', '.join(map(str, sorted(end)))})")
-        if not first[p] <= o < end[p]:
-            raise ConfigError(f"partition {p} of {cfg.kafka_topic} holds offsets {first[p]} to {end[p] - 1}, not {o}")
+def refusals(cfg: Config, positions: list[tuple[int, int]]) -> list[str]:
+    """Why each position cannot be skipped: not on the topic, committed already, or placed."""
+    from flinkfast.clients import pg_connect
+    from flinkfast.reconcile import PLACED_AT, kafka_offsets
+    first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
+    out = []
+    with pg_connect(cfg) as conn, conn.cursor() as cur:
+        for p, o in positions:
+            if p not in end:
+                out.append(f"topic {cfg.kafka_topic} has no partition {p} (it has {', '.join(map(str, sorted(end)))})")
+            elif not first[p] <= o < end[p]:
+                out.append(f"partition {p} of {cfg.kafka_topic} holds offsets {first[p]} to {end[p] - 1}, not {o}")
+            elif o < committed.get(p, 0):
+                out.append(f"{p}:{o} is committed already (group {cfg.kafka_group_id} is at offset {committed[p]} on "
+                           f"partition {p}): the job has read it and placed it")
+            else:
+                cur.execute(PLACED_AT(), {"topic": cfg.kafka_topic, "partition": p, "offset": o})
+                placed = [row[0] for row in cur.fetchall()]
+                if placed:
+                    out.append(f"{p}:{o} is placed already, in {placed[0]}: it stays there")
+    return out
 
 
 def skip(cfg: Config, positions: list[tuple[int, int]]) -> tuple[str, str]:
-    """Resubmit the job with these positions skipped; (job id, the new SKIP_MESSAGES)."""
-    from flinkfast import submit
-    check_on_topic(cfg, positions)
-    skips = merged(cfg.skip_messages, positions)
-    job_cfg = config.load({**cfg.as_env(), "SKIP_MESSAGES": skips})
-    # submit() says so in one line when no cluster answers, and cancels the running job of that name first.
-    return submit.submit(job_cfg), skips
+    """Stop the job, check each position against the stopped job's offsets and the tables, and
+    resubmit it with the positions skipped; (job id, the SKIP_MESSAGES it runs with). On a
+    refusal the job is resubmitted as it was and ConfigError says why."""
+    from flinkfast import flinkrest, submit
+    why = refusals(cfg, positions)  # before stopping anything: the common mistakes cost nothing
+    if why:
+        raise ConfigError("; ".join(why))
+    for job in flinkrest.running_jobs(cfg, cfg.job_name):
+        flinkrest.cancel(cfg, job["jid"])  # nothing moves while we look again
+    why = refusals(cfg, positions)
+    skips = merged(cfg.skip_messages, [] if why else positions)
+    job_id = submit.submit(config.load({**cfg.as_env(), "SKIP_MESSAGES": skips}))
+    if why:
+        raise ConfigError("; ".join(why) + f" (job {cfg.job_name} resubmitted without the skip: {job_id})")
+    return job_id, skips
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
@@ -70,7 +95,6 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     listed = ", ".join(f"{p}:{o}" for p, o in args.positions)
     print(f"job {cfg.job_name!r} resubmitted ({job_id}); {listed} on {cfg.kafka_topic} will be dead letters "
           f"with reason 'skipped by operator'")
-    print(f"to keep skipping after a later resubmission, add to .env:  SKIP_MESSAGES={skips}")
     return 0
 
 

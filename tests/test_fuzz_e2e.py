@@ -157,7 +157,7 @@ def test_a_restart_loop_is_loud(run_job):
     status = subprocess.run([sys.executable, "-m", "flinkfast.stack", "status"], env=env,
                             capture_output=True, text=True, timeout=120)
     assert status.returncode == 1, status.stdout + status.stderr
-    assert f"WARNING: job {cfg.job_name}" in status.stdout and "password authentication failed" in status.stdout
+    assert f"PROBLEM: job {cfg.job_name}" in status.stdout and "password authentication failed" in status.stdout
     rep = subprocess.run([sys.executable, "print_data_postgres.py", "--since", dt.datetime.now(dt.timezone.utc).isoformat()],
                          env=env, capture_output=True, text=True, timeout=120)
     assert rep.stderr.startswith(f"WARNING: job {cfg.job_name}"), rep.stderr

@@ -677,3 +677,24 @@ def test_one_position_written_in_both_forms_by_two_sessions_at_once_ends_in_one_
     places = [name for name, rows in t.items()
               if any((r["kafka_topic"], r["kafka_partition"], r["kafka_offset"]) == m.pos for r in rows.values())]
     assert len(places) == 1, f"position {m.pos}, placed first as {first} by an open transaction, is in {places}"
+
+
+def test_the_benchmarks_naive_consumer_takes_a_uuid_twice_in_one_batch(database, cfg):
+    """The benchmark's plain Python consumer used to upsert with ON CONFLICT DO UPDATE and crashed
+    on a uuid repeated within one batch ("cannot affect row a second time"). It writes through
+    the intake view now (sql/bench/003_naive_insert.sql), as the writer, like the pipeline."""
+    from flinkfast.bench.drain import bench_sql
+    topic = f"naive-{uuidlib.uuid4().hex[:8]}"
+    rows = [("same", "First", "L", "C", 30, 1996, topic, 0, 0, 1_700_000_000_000, 1),
+            ("same", "Second", "L", "C", 30, 1996, topic, 1, 0, 1_700_000_000_001, 1),
+            ("other", "Third", "L", "C", 30, 1996, topic, 0, 1, 1_700_000_000_000, 1)]
+    with pg_connect(cfg, "writer") as conn, conn.cursor() as cur:
+        execute_values(cur, bench_sql("003_naive_insert.sql"), rows, page_size=len(rows))
+    try:
+        with pg_connect(cfg) as conn, conn.cursor() as cur:
+            cur.execute("SELECT uuid, first_name FROM processed_events WHERE kafka_topic = %s ORDER BY uuid", (topic,))
+            assert cur.fetchall() == [("other", "Third"), ("same", "Second")]
+            cur.execute("SELECT kafka_partition, kafka_offset FROM superseded_events WHERE kafka_topic = %s", (topic,))
+            assert cur.fetchall() == [(0, 0)]
+    finally:
+        delete_rows(cfg, [topic])

@@ -1,0 +1,47 @@
+"""What `make status`, the report and the dashboard call a problem (flinkfast.health), as a pure
+judgement of readings: no service needed."""
+from __future__ import annotations
+
+import pytest
+
+from flinkfast.health import STALL_S, JobHealth
+
+
+def health(**readings) -> JobHealth:
+    return JobHealth("job", **{"state": "RUNNING", "flink_url": "https://127.0.0.1:8082", **readings})
+
+
+def test_a_running_job_that_keeps_up_is_ok():
+    assert health(lag=0, idle_s=500).ok, "nothing waits: an idle pipeline is fine"
+    assert health(lag=10, idle_s=1, source_rate=50).ok
+
+
+@pytest.mark.parametrize("state", ["CANCELED", "FINISHED", "FAILED", "SUSPENDED", "CREATED", "INITIALIZING",
+                                   "RESTARTING", "FAILING", "CANCELLING", "NOT SUBMITTED", "UNREACHABLE"])
+def test_anything_but_running_is_a_problem(state):
+    h = health(state=state, lag=0)
+    assert not h.ok and len(h.problems) == 1, h.problems
+
+
+def test_a_replay_is_progress_not_a_stall():
+    """A replay reads the topic again and writes no new row (replays change nothing): the
+    source's rate says the job moves."""
+    assert health(lag=1_000_000, idle_s=3600, source_rate=20_000).ok
+
+
+def test_messages_waiting_with_no_progress_is_a_stall_even_with_empty_tables():
+    empty = health(lag=505, idle_s=None, source_rate=0)
+    assert [p for p in empty.problems if "stalled" in p and "nothing written yet" in p], empty.problems
+    stale = health(lag=5, idle_s=STALL_S + 1, source_rate=None)
+    assert [p for p in stale.problems if "no row written for" in p], stale.problems
+    assert health(lag=5, idle_s=STALL_S - 1, source_rate=0).ok, "a row written lately is progress"
+
+
+def test_what_could_not_be_checked_is_never_ok():
+    assert health(lag=0, errors=["Kafka: no broker"]).problems == ["could not check: Kafka: no broker"]
+
+
+def test_a_recent_failure_is_reported_while_the_job_runs_again():
+    h = health(lag=0, restarts=3, last_failure="PSQLException: boom", last_failure_age_s=30)
+    assert h.problems == ["job job restarted 3 times, last failure 30s ago: PSQLException: boom"]
+    assert health(lag=0, restarts=3, last_failure="x", last_failure_age_s=3600).ok
