@@ -2,22 +2,33 @@
 
 What runs here instead of `docker compose up`: the compose file against the Compose
 Specification schema, the Dockerfile through hadolint, the rules a reviewer would check
-(localhost-only ports, no literal passwords, healthchecks, conditions, volumes, restarts), and
-parity with the local stack: the same versions (pom.xml), the same SQL files, the same settings,
-and the same Flink SQL statements up to host names. `docker compose config` runs too where the
-compose plugin is installed (it needs no engine).
+(localhost-only ports, no literal passwords, each service only the secrets it uses, healthchecks,
+conditions, volumes that exist in their images and belong to the container's user, restarts),
+the healthchecks' code itself against stand-in servers (TLS with the client certificate, Host
+checks), initdb.sh with a stand-in psql, and parity with the local stack: the same versions
+(pom.xml), the same SQL files applied the same way, the same settings (Flink's web.*,
+security.ssl.rest.* and high-availability.* included), and the same Flink SQL statements up to
+host names. `docker compose config` runs too where the compose plugin is installed (it needs no
+engine).
 """
 from __future__ import annotations
 
+import contextlib
+import copy
 import inspect
 import json
 import os
 import re
 import shlex
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -26,7 +37,7 @@ from dotenv import dotenv_values
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # flinkfast_job.py and producer_api.py live at the root
 
-from flinkfast import bootstrap as setup, config, job, sqlfiles, versions  # noqa: E402
+from flinkfast import bootstrap as setup, config, job, sqlfiles, tls, versions, webgate  # noqa: E402
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "docker" / "flink" / "Dockerfile"
@@ -38,10 +49,16 @@ SCHEMA = REPO.parent / "shared" / "compose-spec.json"
 FLINK_SERVICES = ("jobmanager", "taskmanager")
 JOB_DIR = "/opt/src/job"
 JOB_FILES = ("flinkfast_job.py", "producer_api.py", "flinkfast", "sql")
-# Compose-internal addresses -> the local stack's, for comparing rendered SQL.
-PUBLISHED = {"kafka-broker": 9092, "jobmanager": 8081, "postgres": 5432}
-# Published too, but not addresses the job's SQL uses: the dashboard, Flink's Prometheus reporter.
-PUBLISHED_EXTRA = {"dashboard": [8050], "jobmanager": [9249]}
+# The flink-tls volume: the REST API's certificate (flinkfast.tls), where every service mounts it.
+TLS_VOLUME, TLS_DIR = "flink-tls", "/opt/flink/tls"
+# Flink's REST API inside the network: TLS, served only to holders of the certificate.
+REST_URL = "https://jobmanager:8081"
+# What is published on the host's 127.0.0.1, by service: the container port, and the setting
+# naming the host port (the local stack's port of the same service). Nothing else: Flink's REST
+# API and its Prometheus reporter (9249, which answers any Host) stay inside the network.
+PUBLISHED = {"kafka-broker": (9092, "KAFKA_PORT"), "postgres": (5432, "POSTGRES_PORT"),
+             "flink-ui": (8081, "FLINK_UI_PORT"), "dashboard": (8050, "DASHBOARD_PORT")}
+SECRETS = tuple(s.env for s in config.SETTINGS if s.secret)
 NO_DOTENV = REPO / "tests" / "no-such.env"  # config.load must not read the developer's .env
 
 
@@ -113,6 +130,50 @@ def mounts(service: dict) -> list[tuple[str, str, bool]]:
 
 def is_named(source: str) -> bool:
     return bool(source) and not source.startswith((".", "/", "~", "$"))
+
+
+def port_bindings(name: str, service: dict) -> list[tuple[str, int, int]]:
+    """(host address, host port, container port) of each published port, short or long syntax."""
+    out = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            out.append((port.get("host_ip"), int(port["published"]), int(port["target"])))
+        else:
+            parts = str(port).split("/")[0].split(":")
+            assert len(parts) == 3, f"{name}: port {port!r} must name the host address (127.0.0.1:HOST:CONTAINER)"
+            out.append((parts[0], int(parts[1]), int(parts[2])))
+    return out
+
+
+def host_port(services: dict, name: str) -> int:
+    (_, port, _), = port_bindings(name, services[name])
+    return port
+
+
+def strings(node):
+    """Every string in a parsed YAML node."""
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+    elif isinstance(node, str):
+        yield node
+
+
+def python_module(service: dict) -> str | None:
+    """The flinkfast module a service runs (`python -m flinkfast.X ...`), or None."""
+    entrypoint = service.get("entrypoint") or []
+    if entrypoint[:2] == ["python", "-m"] and entrypoint[2].startswith("flinkfast."):
+        return entrypoint[2]
+    return None
+
+
+def sql_getenv_variables() -> set[str]:
+    """The environment variables sql/postgres/*.sql read with psql's \\getenv."""
+    return {var for path in (REPO / "sql" / "postgres").glob("*.sql")
+            for var in re.findall(r"^\\getenv\s+\w+\s+(\w+)\s*$", path.read_text(), re.M)}
 
 
 def one_shot(service: dict) -> bool:
@@ -217,27 +278,34 @@ def test_dockerfile_passes_hadolint():
 # ----------------------------------------------------------------------------- the rules
 
 def test_published_ports_bind_127_0_0_1_and_only_the_needed_ones(services):
+    """Kafka, PostgreSQL, the Web UI gate and the dashboard; not Flink's REST API (TLS, for holders
+    of the certificate inside the network) nor its Prometheus reporter (it answers any Host)."""
     published = {}
     for name, svc in services.items():
         assert svc.get("network_mode") != "host", f"{name} uses the host network"
-        for port in svc.get("ports", []):
-            if isinstance(port, dict):
-                host_ip, target = port.get("host_ip"), int(port["target"])
-            else:
-                parts = str(port).split("/")[0].split(":")
-                assert len(parts) == 3, f"{name}: port {port!r} must name the host address (127.0.0.1:HOST:CONTAINER)"
-                host_ip, target = parts[0], int(parts[2])
-            assert host_ip == "127.0.0.1", f"{name}: port {port!r} is not bound to 127.0.0.1"
+        for host_ip, _, target in port_bindings(name, svc):
+            assert host_ip == "127.0.0.1", f"{name}: port {target} is not bound to 127.0.0.1"
             published.setdefault(name, []).append(target)
-    wanted = {name: [port] + PUBLISHED_EXTRA.get(name, []) for name, port in PUBLISHED.items()}
-    assert published == {**PUBLISHED_EXTRA, **wanted}
+    assert published == {name: [target] for name, (target, _) in PUBLISHED.items()}
+
+
+@pytest.mark.parametrize("values", ["env.example", "altered"])
+def test_published_host_ports_are_the_local_stacks_settings(raw, values):
+    """Each host port is the .env setting of the same service on the local stack, so a port moved
+    in .env moves on both stacks and the host's clients follow."""
+    env = {"env.example": example_env, "altered": altered_env}[values]()
+    services = interpolate(raw, env)["services"]
+    cfg = config.load(env=env, dotenv_path=NO_DOTENV)
+    for name, (_, setting) in PUBLISHED.items():
+        assert host_port(services, name) == cfg.get(setting), f"{name}: host port is not {setting}"
 
 
 def test_env_example_has_no_password_to_copy():
     """Every install gets its own: .env.example leaves them empty, compose refuses empty ones."""
     raw_example = dotenv_values(REPO / ".env.example")
     assert {k: v for k, v in raw_example.items() if k.endswith("PASSWORD")} == \
-        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": "", "READER_DB_PASSWORD": ""}
+        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": "", "READER_DB_PASSWORD": "", "FLINK_TLS_PASSWORD": ""}
+    assert {k: v for k, v in raw_example.items() if k in SECRETS} == dict.fromkeys(SECRETS, "")
 
 
 def test_no_password_is_written_literally(raw):
@@ -252,6 +320,11 @@ def test_no_password_is_written_literally(raw):
             for key, value in env.items():
                 if "PASSWORD" in key:
                     assert re.fullmatch(rf"\$\{{{key}:\?[^}}]+\}}", str(value)), f"{anchor}.{key}"
+    # In FLINK_PROPERTIES the stores' passwords are the required FLINK_TLS_PASSWORD.
+    for name in FLINK_SERVICES:
+        for key, value in flink_properties(raw["services"][name]).items():
+            if "password" in key:
+                assert re.fullmatch(r"\$\{FLINK_TLS_PASSWORD:\?[^}]+\}", value), f"{name}: {key} is {value!r}"
     # Nowhere in the three files: a password-like name assigned a value that is not a variable.
     literal = re.compile(r"(?i)(?<![{\w])\w*(password|passwd|secret)\w*\s*[:=]\s*['\"]?(?![$'\"\s])\S")
     for path in (COMPOSE_FILE, DOCKERFILE, INITDB):
@@ -262,6 +335,40 @@ def test_no_password_is_written_literally(raw):
     env = {k: v for k, v in example_env().items() if not k.endswith("PASSWORD")}
     with pytest.raises(MissingVariable, match="PASSWORD"):
         interpolate(raw, env)
+
+
+def test_every_secret_is_required_wherever_compose_uses_it(raw):
+    """The four secrets of flinkfast/config.py: each used, each use `${VAR:?message}`, and compose
+    stops naming the one that is missing (or empty)."""
+    text = "\n".join(line for line in COMPOSE_FILE.read_text().splitlines() if not line.lstrip().startswith("#"))
+    for secret in SECRETS:
+        uses = re.findall(rf"(?<!\$)\$\{{{secret}(\W[^}}]*)?\}}", text)
+        assert uses, f"docker-compose.yml never passes {secret}"
+        assert all(re.fullmatch(r":\?.+", use) for use in uses), f"{secret}: every use must be ${{{secret}:?message}}"
+        assert not re.search(rf"(?<!\$)\${secret}\b", text), f"{secret}: a bare ${secret} has no check"
+        for missing in ({}, {secret: ""}):
+            env = {k: v for k, v in example_env().items() if k != secret} | missing
+            with pytest.raises(MissingVariable, match=secret):
+                interpolate(raw, env)
+
+
+# The secrets each service is given (environment, FLINK_PROPERTIES, command lines): only those it
+# uses. The superuser's reaches PostgreSQL alone (it applies the schema, nothing else uses it); the
+# Flink processes carry the writer's (the sink) and the stores' (FLINK_PROPERTIES); the dashboard
+# reads as the reader; the gate needs none (it presents the certificate's PEM files).
+SECRETS_BY_SERVICE = {
+    "postgres": {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"},
+    "flink-tls": {"FLINK_TLS_PASSWORD"},
+    "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
+    "taskmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
+    "dashboard": {"READER_DB_PASSWORD"},
+}
+
+
+def test_each_service_gets_only_the_secrets_it_uses(raw):
+    for name, svc in raw["services"].items():
+        given = {m for s in strings(svc) for m in re.findall(r"\$\{(\w+)", s) if m in SECRETS}
+        assert given == SECRETS_BY_SERVICE.get(name, set()), f"{name} gets {sorted(given)}"
 
 
 def test_every_long_running_service_has_a_healthcheck(services):
@@ -287,6 +394,13 @@ def test_depends_on_waits_for_health_or_completion(services):
     assert services["jobmanager"]["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
     assert services["jobmanager"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["taskmanager"]["depends_on"]["jobmanager"]["condition"] == "service_healthy"
+    # Whatever mounts the certificate starts after flink-tls has made it.
+    readers = [n for n, s in services.items() if n != "flink-tls" and any(src == TLS_VOLUME for src, _, _ in mounts(s))]
+    assert set(readers) >= {"jobmanager", "taskmanager", "flink-ui", "dashboard"}, readers
+    for name in readers:
+        assert services[name]["depends_on"]["flink-tls"]["condition"] == "service_completed_successfully", name
+    for name in ("flink-ui", "dashboard"):
+        assert services[name]["depends_on"]["jobmanager"]["condition"] == "service_healthy", name
 
 
 def test_one_shot_services_are_awaited_by_a_long_running_one(services):
@@ -300,11 +414,167 @@ def test_one_shot_services_are_awaited_by_a_long_running_one(services):
 
 def test_data_lives_in_named_volumes(compose, services):
     declared = set(compose.get("volumes") or {})
-    wanted = {"postgres": "/var/lib/postgresql/data", "kafka-broker": "/var/lib/kafka/data",
-              "zookeeper": "/var/lib/zookeeper/data"}
-    for name, target in wanted.items():
+    wanted = [("postgres", "/var/lib/postgresql/data"), ("kafka-broker", "/var/lib/kafka/data"),
+              ("zookeeper", "/var/lib/zookeeper/data"), ("jobmanager", "/opt/flink/checkpoints"),
+              ("jobmanager", "/opt/flink/ha"), ("jobmanager", TLS_DIR), ("flink-tls", TLS_DIR)]
+    for name, target in wanted:
         sources = [s for s, t, _ in mounts(services[name]) if t == target]
         assert sources and is_named(sources[0]) and sources[0] in declared, f"{name}: {target} is not a named volume"
+    for name, svc in services.items():
+        for source, target, _ in mounts(svc):
+            assert not is_named(source) or source in declared, f"{name}: volume {source} is not declared"
+
+
+# ----------------------------------------------------------------------------- volumes in their images
+#
+# A new, empty named volume takes the owner and mode of the directory it is mounted on in the
+# image; a target the image lacks is created by Docker, owned by root, and a container running as
+# another user cannot write to it (Flink's HA store, say, fails at the first job). So every
+# named-volume target must exist in its service's image and belong to the user it runs as.
+
+# Our image's base: apache/flink-docker, <minor>/scala_2.12-java17-ubuntu/Dockerfile (FROM
+# eclipse-temurin:17-jre-noble) creates `groupadd --system --gid=9999 flink && useradd --system
+# --uid=9999 --gid=flink flink` and ends with `USER flink`.
+BASE_IMAGE_USERS = {"root": "0", "flink": "9999"}
+BASE_IMAGE_USER = "flink"
+
+# Third-party images: the directories each makes for its data (created and chowned in its
+# Dockerfile, declared VOLUME) and the user its server runs as, read from their Dockerfiles:
+#   confluentinc/cp-zookeeper, cp-kafka 7.x: github.com/confluentinc/kafka-images,
+#     zookeeper/Dockerfile.ubi8 and kafka/Dockerfile.ubi8: `mkdir -p /var/lib/${COMPONENT}/data
+#     [/var/lib/${COMPONENT}/log] /etc/${COMPONENT}/secrets`, `chown -R appuser ...`, `VOLUME [...]`,
+#     `USER appuser`.
+#   postgres:15-bookworm: github.com/docker-library/postgres, 15/bookworm/Dockerfile: `ENV PGDATA
+#     /var/lib/postgresql/data`, `install --directory --owner postgres ... "$PGDATA"`, `VOLUME`; the
+#     container starts as root, docker-entrypoint.sh chowns PGDATA to postgres (uid 999) and
+#     re-executes itself as postgres with gosu.
+THIRD_PARTY_IMAGES = {
+    "confluentinc/cp-zookeeper": ("appuser", {"/var/lib/zookeeper/data", "/var/lib/zookeeper/log",
+                                              "/etc/zookeeper/secrets"}),
+    "confluentinc/cp-kafka": ("appuser", {"/var/lib/kafka/data", "/etc/kafka/secrets"}),
+    "postgres": ("postgres", {"/var/lib/postgresql/data"}),
+}
+
+
+def dockerfile_last_stage(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the last build stage (the runtime image), comment lines dropped
+    and continuation lines joined, as Docker reads them."""
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    instructions = [(m[1].upper(), m[2].strip()) for m in re.finditer(r"^\s*(\w+)\s+(.*)$", joined, re.M)]
+    starts = [i for i, (name, _) in enumerate(instructions) if name == "FROM"]
+    return instructions[starts[-1]:]
+
+
+def shell_commands(script: str) -> list[list[str]]:
+    """The simple commands of a RUN line, split at &&, ||, ;, | and &."""
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    commands, words = [], []
+    for token in lexer:
+        if token in ("&&", "||", ";", "|", "&"):
+            commands, words = commands + [words] if words else commands, []
+        else:
+            words.append(token)
+    return commands + [words] if words else commands
+
+
+def uid(user: str) -> str:
+    name = user.split(":")[0]
+    if name.isdigit():
+        return name
+    assert name in BASE_IMAGE_USERS, f"user {name!r}: add its uid to BASE_IMAGE_USERS"
+    return BASE_IMAGE_USERS[name]
+
+
+def image_directories(dockerfile_text: str) -> tuple[dict[str, str], str]:
+    """What the runtime stage leaves: {directory: owner's uid} of every directory its RUN lines make
+    (mkdir, then chown), and the uid the image runs as (its last USER)."""
+    user, dirs = uid(BASE_IMAGE_USER), {}
+    for name, args in dockerfile_last_stage(dockerfile_text):
+        if name == "USER":
+            user = uid(args)
+        elif name == "RUN":
+            for words in shell_commands(args):
+                operands = [w for i, w in enumerate(words[1:], 1)
+                            if not w.startswith("-") and words[i - 1] not in ("-m", "--mode")]
+                if words[0] == "mkdir":
+                    dirs.update({os.path.normpath(d): user for d in operands})
+                elif words[0] == "chown" and operands:
+                    for d in operands[1:]:
+                        if os.path.normpath(d) in dirs:
+                            dirs[os.path.normpath(d)] = uid(operands[0])
+    return dirs, user
+
+
+def volume_ownership_problems(compose: dict, dockerfile_text: str) -> list[str]:
+    """Named-volume targets that do not exist in their service's image or do not belong to the user
+    the container runs as: our image read from the Dockerfile, the others from THIRD_PARTY_IMAGES."""
+    services = compose["services"]
+    ours = services["jobmanager"]["image"]  # the image the Dockerfile builds
+    made, image_user = image_directories(dockerfile_text)
+    problems = []
+    for name, svc in services.items():
+        named = [(source, target) for source, target, _ in mounts(svc) if is_named(source)]
+        if not named:
+            continue
+        image = svc.get("image", "")
+        if image == ours:
+            runs_as = uid(str(svc.get("user", image_user)))
+            for source, target in named:
+                if target not in made:
+                    problems.append(f"{name}: {target} (volume {source}) is not made by {DOCKERFILE.name}: Docker "
+                                    f"would create it owned by root, and uid {runs_as} could not write to it")
+                elif made[target] != runs_as:
+                    problems.append(f"{name}: {target} (volume {source}) belongs to uid {made[target]} in the image, "
+                                    f"but the container runs as uid {runs_as}")
+            continue
+        repository = image.rsplit(":", 1)[0]
+        if repository not in THIRD_PARTY_IMAGES:
+            problems.append(f"{name}: where does {image} keep its data, as which user? (THIRD_PARTY_IMAGES)")
+            continue
+        user, data_dirs = THIRD_PARTY_IMAGES[repository]
+        if svc.get("user") not in (None, user):
+            problems.append(f"{name}: runs as {svc['user']!r}, but {image}'s data directories belong to {user}")
+        if env_map(svc).get("PGDATA") not in (None, *data_dirs):
+            problems.append(f"{name}: PGDATA moved away from the image's data directory")
+        for source, target in named:
+            if target not in data_dirs:
+                problems.append(f"{name}: {target} (volume {source}) is not one of {image}'s data directories "
+                                f"{sorted(data_dirs)}")
+    return problems
+
+
+def test_named_volumes_exist_in_their_images_and_belong_to_the_container_user(compose):
+    made, user = image_directories(DOCKERFILE.read_text())
+    assert user == "9999" and {"/opt/flink/checkpoints", "/opt/flink/ha", TLS_DIR} <= set(made), (made, user)
+    assert volume_ownership_problems(compose, DOCKERFILE.read_text()) == []
+
+
+def test_the_volume_check_fails_where_it_should(compose):
+    """The checker is no rubber stamp: each of these breaks it."""
+    text = DOCKERFILE.read_text()
+    # /opt/flink/ha no longer made by the image: both cluster services mount it.
+    without_ha = re.sub(r"[ \t]+/opt/flink/ha(?=[ \t\\\n])", "", text)
+    assert without_ha != text
+    problems = volume_ownership_problems(compose, without_ha)
+    assert problems and all("/opt/flink/ha" in p and "not made by" in p for p in problems), problems
+    assert {p.split(":")[0] for p in problems} == set(FLINK_SERVICES)
+    # Made as root and never given to flink.
+    unowned = text.replace("chown flink:flink", "chmod 755")
+    assert unowned != text
+    problems = volume_ownership_problems(compose, unowned)
+    assert problems and all("belongs to uid 0" in p for p in problems), problems
+    # A service of our image that runs as someone else.
+    as_root = copy.deepcopy(compose)
+    as_root["services"]["dashboard"]["user"] = "0"
+    assert any(p.startswith("dashboard:") for p in volume_ownership_problems(as_root, text))
+    # A third-party volume on a directory the image does not make for it.
+    moved = copy.deepcopy(compose)
+    moved["services"]["kafka-broker"]["volumes"] = ["kafka-data:/var/lib/kafka"]
+    assert volume_ownership_problems(moved, text) == [
+        "kafka-broker: /var/lib/kafka (volume kafka-data) is not one of confluentinc/cp-kafka:"
+        f"{versions.get('confluent.version')}'s data directories ['/etc/kafka/secrets', '/var/lib/kafka/data']"]
 
 
 def test_restart_policies(services):
@@ -414,10 +684,49 @@ def test_postgres_runs_the_same_schema_files(services):
     assert not re.search(r"(?i)\b(create|alter|grant)\b", script.split("set -eo pipefail", 1)[1]), \
         "initdb.sh must run sql/postgres/*.sql, not SQL of its own"
     assert list((REPO / "sql" / "postgres").glob("*.sql")), "no schema files in sql/postgres"
-    # 002_roles.sql reads these with \getenv.
+    # What sql/postgres reads with \getenv (002_roles.sql: the writer and the reader), and the image's own.
+    assert sql_getenv_variables() >= {"FLINK_DB_USER", "FLINK_DB_PASSWORD", "READER_DB_USER", "READER_DB_PASSWORD"}
     env = env_map(pg)
-    for var in ("FLINK_DB_USER", "FLINK_DB_PASSWORD", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"):
+    for var in sql_getenv_variables() | {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}:
         assert env.get(var), f"postgres: {var} is not set"
+
+
+def run_initdb(tmp_path: Path, env: dict[str, str], sourced: bool = False) -> tuple[subprocess.CompletedProcess, list]:
+    """initdb.sh as the postgres image runs it (executed, or sourced by its entrypoint under
+    `set -Eeo pipefail`), with /sql/postgres pointing at the repository's and a stand-in psql that
+    records its arguments. Returns the run and psql's arguments (None when psql was not called)."""
+    script = tmp_path / "initdb.sh"
+    script.write_text(INITDB.read_text().replace("/sql/postgres/", f"{REPO / 'sql' / 'postgres'}/"))
+    bin_dir, record = tmp_path / "bin", tmp_path / "psql.args"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "psql").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n')
+    (bin_dir / "psql").chmod(0o755)
+    record.unlink(missing_ok=True)
+    command = ["bash", "-c", f'set -Eeo pipefail; . "{script}"'] if sourced else ["bash", str(script)]
+    run = subprocess.run(command, env={"PATH": f"{bin_dir}:/usr/bin:/bin", **env}, capture_output=True, text=True)
+    return run, record.read_text().splitlines() if record.exists() else None
+
+
+@pytest.mark.parametrize("sourced", [False, True], ids=["executed", "sourced"])
+def test_initdb_applies_the_schema_like_the_local_stack(tmp_path, sourced):
+    """One psql, every file in order, in one transaction, stopping at the first error: the local
+    stack's init_database (psql -1 -f ... -f ...). Without a variable the files read it stops first."""
+    from flinkfast.stack.postgres import Postgres
+    assert '"-1"' in inspect.getsource(Postgres.init_database), \
+        "the local stack no longer applies the files in one transaction"
+    env = {"POSTGRES_USER": "postgres", "POSTGRES_DB": "flink_db",
+           **{var: f"test-{var.lower()}" for var in sql_getenv_variables()}}
+    run, args = run_initdb(tmp_path, env, sourced)
+    assert run.returncode == 0, run.stderr
+    files = sorted(str(f) for f in (REPO / "sql" / "postgres").glob("*.sql"))
+    assert args is not None and "-1" in args and args[args.index("-v") + 1] == "ON_ERROR_STOP=1", args
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-f"] == files
+    assert args[args.index("--username") + 1] == "postgres" and args[args.index("--dbname") + 1] == "flink_db"
+    assert not any(env[v] in args for v in sql_getenv_variables()), "a credential on psql's command line"
+    for var in sorted(sql_getenv_variables()):
+        for broken in ({k: v for k, v in env.items() if k != var}, {**env, var: ""}):
+            run, args = run_initdb(tmp_path, broken, sourced)
+            assert run.returncode != 0 and var in run.stderr and args is None, (var, run.stderr)
 
 
 def test_flink_services_get_every_setting_the_job_reads(services):
@@ -448,7 +757,9 @@ def test_flink_properties_are_safe_for_the_entrypoint(services):
         props = flink_properties(services[name])
         assert props["jobmanager.rpc.address"] == "jobmanager"
         for key, value in props.items():
-            assert value and not re.search(r"\s", value), f"{name}: {key} — values with spaces get mangled"
+            # The entrypoint runs each value through an unquoted `echo $value | envsubst`.
+            assert value and not re.search(r"[\s$*?\[\]]", value), \
+                f"{name}: {key} — values with spaces, $ or glob characters get mangled"
         # Checkpoints on a volume every Flink container shares.
         directory = props["execution.checkpointing.dir"].removeprefix("file://")
         assert any(t == directory and is_named(s) for s, t, _ in mounts(services[name])), name
@@ -457,6 +768,9 @@ def test_flink_properties_are_safe_for_the_entrypoint(services):
     assert tm["taskmanager.numberOfTaskSlots"] == str(cfg.taskmanager_slots)
     assert tm["taskmanager.memory.process.size"] == cfg.taskmanager_memory
     assert flink_properties(services["jobmanager"])["jobmanager.memory.process.size"] == cfg.jobmanager_memory
+    # FLINK_TLS_PASSWORD is among those values: the ones `make setup` generates are URL-safe tokens
+    # (letters, digits, - and _), which pass through the entrypoint unchanged.
+    assert "secrets.token_urlsafe(" in inspect.getsource(setup), "make setup's secrets may no longer be entrypoint-safe"
 
 
 def _compose_and_local(raw, values: dict[str, str]):
@@ -505,20 +819,26 @@ def test_flink_sql_in_compose_equals_the_local_sql_except_hosts(raw, values):
 def test_host_scripts_reach_the_compose_stack_without_edits(compose, services):
     """The producer and the reports on the host use their defaults: they must hit the published ports."""
     cfg = config.load(env=example_env(), dotenv_path=NO_DOTENV)
-
-    def host_port(service: str) -> int:
-        port = services[service]["ports"][0]
-        return int(port["published"] if isinstance(port, dict) else str(port).split(":")[1])
-
-    assert cfg.kafka_bootstrap_servers == f"127.0.0.1:{host_port('kafka-broker')}"
-    assert cfg.postgres_host == "127.0.0.1" and cfg.postgres_port == host_port("postgres")
-    assert cfg.flink_rest_url == f"http://127.0.0.1:{host_port('jobmanager')}"
+    assert cfg.kafka_bootstrap_servers == f"127.0.0.1:{host_port(services, 'kafka-broker')}"
+    assert cfg.postgres_host == "127.0.0.1" and cfg.postgres_port == host_port(services, "postgres")
+    # The roles the host's clients log in as exist in compose's database, with .env's passwords.
     pg = env_map(services["postgres"])
-    assert (pg["POSTGRES_USER"], pg["POSTGRES_DB"]) == (cfg.postgres_user, cfg.postgres_db)
+    assert (pg["POSTGRES_USER"], pg["POSTGRES_DB"], pg["READER_DB_USER"], pg["FLINK_DB_USER"]) == \
+        (cfg.postgres_user, cfg.postgres_db, cfg.reader_db_user, cfg.flink_db_user)
+    # The browser's Web UI: the host's FLINK_UI_URL is the gate's published port, and the dashboard links there.
+    assert cfg.flink_ui_url == f"http://127.0.0.1:{host_port(services, 'flink-ui')}"
+    assert env_map(services["dashboard"])["FLINK_UI_URL"] == cfg.flink_ui_url
+    # Flink's REST API is not published (TLS for the certificate's holders, inside the network): the
+    # host's FLINK_REST_URL (the local stack's https://127.0.0.1:FLINK_REST_PORT) reaches nothing of
+    # compose, so `flinkfast status` and `make submit` on the host are for the local stack only
+    # (docs/docker.md: `docker exec jobmanager ./bin/flink ...` instead).
+    rest = urlsplit(cfg.flink_rest_url)
+    published = {host_port(services, name) for name in PUBLISHED}
+    assert rest.scheme == "https" and rest.port not in published, cfg.flink_rest_url
     # The broker advertises the published port to host clients and kafka-broker:29092 inside.
     advertised = env_map(services["kafka-broker"])["KAFKA_ADVERTISED_LISTENERS"].split(",")
     assert "INTERNAL://kafka-broker:29092" in advertised
-    assert f"HOST://127.0.0.1:{host_port('kafka-broker')}" in advertised
+    assert f"HOST://127.0.0.1:{host_port(services, 'kafka-broker')}" in advertised
 
 
 def test_topic_is_created_with_the_configured_partitions(raw, services):
@@ -570,6 +890,27 @@ def test_quick_start_is_short_and_matches_the_compose_file(services):
             assert profile in services[service].get("profiles", []), command
 
 
+def test_docs_never_give_flink_run_an_address():
+    """`-m host:port` (or --jobmanager) switches the Flink client to plain HTTP, which the TLS REST
+    API refuses; the address and the certificate come from the container's config.yaml."""
+    for line in DOCS.read_text().splitlines():
+        for command in re.findall(r"\./bin/flink (?:run|list|cancel|info|savepoint|stop)\b[^`|]*", line):
+            words = shlex.split(command)
+            assert not {"-m", "--jobmanager"} & set(words), f"docs/docker.md: `{command.strip()}`"
+
+
+def test_docs_describe_every_service_and_volume(compose, services):
+    text = DOCS.read_text()
+    table = {m for m in re.findall(r"^\| `([\w-]+)` \|", text, re.M)}
+    assert table == set(services), f"the services table of docs/docker.md lists {sorted(table)}"
+    for volume in compose["volumes"]:
+        assert f"`{volume}`" in text, f"docs/docker.md does not mention the volume {volume}"
+    for secret in SECRETS:
+        assert f"`{secret}`" in text, f"docs/docker.md does not say {secret} is required"
+    for name in PUBLISHED:
+        assert f"127.0.0.1:{host_port(services, name)}" in text, f"docs/docker.md: where is {name} published?"
+
+
 def test_shell_scripts_keep_lf_line_endings_in_any_checkout():
     """A CRLF checkout (core.autocrlf on Windows) would break docker/postgres/initdb.sh in the
     container; .gitattributes pins LF for every *.sh."""
@@ -588,34 +929,220 @@ def test_one_service_builds_the_image_and_the_others_use_it(services):
     assert builders == ["jobmanager"], builders
     image = services["jobmanager"]["image"]
     users = [name for name, s in services.items() if s.get("image") == image and name != "jobmanager"]
-    assert set(users) >= {"taskmanager", "producer", "dashboard"}, users
+    assert set(users) >= {"taskmanager", "producer", "dashboard", "flink-tls", "flink-ui"}, users
     for name in users:
         assert services[name].get("pull_policy") == "never", name
 
 
-# Cluster settings that must be the same on both stacks (the local values, as rendered).
-SHARED_FLINK_KEYS = ("web.submit.enable", "web.cancel.enable", "rest.flamegraph.enabled", "high-availability.type",
-                     "high-availability.zookeeper.path.root", "high-availability.cluster-id",
-                     "high-availability.zookeeper.client.session-timeout")
+def shared_flink_keys(settings) -> list[str]:
+    """The cluster settings both stacks must agree on: who may do what through the REST API and Web
+    UI (web.*, security.ssl.rest.*), recovery (high-availability.*), and the flame graphs."""
+    return sorted(k for k in settings if k.startswith(("web.", "security.ssl.rest.", "high-availability."))
+                  or k == "rest.flamegraph.enabled")
+
+
+# Where compose differs from the local stack's value, by design: ZooKeeper's address inside the
+# network and the HA store on the flink-ha volume (the certificate's folder is set below).
+COMPOSE_FLINK_VALUES = {"high-availability.zookeeper.quorum": "zookeeper:2181",
+                        "high-availability.storageDir": "file:///opt/flink/ha"}
 
 
 def test_flink_security_and_high_availability_match_the_local_stack(services, monkeypatch):
+    """FlinkHome.settings() (the local stack's config.yaml) and both cluster services' FLINK_PROPERTIES
+    agree on every web.*, security.ssl.rest.* and high-availability.* key and rest.flamegraph.enabled,
+    up to paths (the certificate on the flink-tls volume, the HA store on flink-ha) and addresses."""
     from flinkfast.stack.flinkhome import FlinkHome
     monkeypatch.setattr("flinkfast.stack.flinkhome.wheel_java_opts", lambda home: "")
-    local = FlinkHome(config.load(env=example_env(), dotenv_path=NO_DOTENV), Path("/nonexistent")).settings()
-    expected = {k: str(local[k]).lower() if isinstance(local[k], bool) else str(local[k]) for k in SHARED_FLINK_KEYS}
+    # The local stack's settings with its certificate folder where compose mounts it; the stores'
+    # password is FLINK_TLS_PASSWORD on both.
+    cfg = config.load(env={**example_env(), "FLINK_REST_TLS_DIR": TLS_DIR}, dotenv_path=NO_DOTENV)
+    local = FlinkHome(cfg, Path("/nonexistent")).settings()
+    keys = shared_flink_keys(local)
+    assert {k for k in keys if k.startswith("security.ssl.rest.")} == set(tls.flink_settings(Path(TLS_DIR), "-"))
+    assert {"web.submit.enable", "web.cancel.enable", "rest.flamegraph.enabled", "high-availability.type"} <= set(keys)
+    expected = {k: COMPOSE_FLINK_VALUES.get(k, str(local[k]).lower() if isinstance(local[k], bool) else str(local[k]))
+                for k in keys}
     for name in FLINK_SERVICES:
         props = flink_properties(services[name])
-        assert {k: props.get(k) for k in SHARED_FLINK_KEYS} == expected, name
-        assert props["high-availability.zookeeper.quorum"] == "zookeeper:2181"
-        # The HA store on a volume both cluster services share, like the checkpoints.
+        assert {k: props.get(k) for k in keys} == expected, name
+        extra = set(shared_flink_keys(props)) - set(keys)
+        assert shared_flink_keys(props) == keys, f"{name} sets {sorted(extra)}, which the local stack does not"
+        # The HA store on a volume both cluster services share, like the checkpoints; the stores
+        # on the flink-tls volume.
         store = props["high-availability.storageDir"].removeprefix("file://")
         assert any(t == store and is_named(s) for s, t, _ in mounts(services[name])), name
+        for key in ("security.ssl.rest.keystore", "security.ssl.rest.truststore"):
+            path = Path(props[key])
+            assert path.name in tls.FILES and any(s == TLS_VOLUME and t == str(path.parent)
+                                                  for s, t, _ in mounts(services[name])), f"{name}: {key}"
     assert "zookeeper" in services["jobmanager"]["depends_on"]
 
 
 def test_flink_containers_get_only_the_writers_credentials(services):
-    """The superuser's password reaches postgres and the dashboard, never a Flink process."""
+    """The superuser's password reaches postgres alone and the reader's postgres and the dashboard,
+    never a Flink process."""
     for name in FLINK_SERVICES:
         env = env_map(services[name])
-        assert "POSTGRES_PASSWORD" not in env and "FLINK_DB_PASSWORD" in env, name
+        assert "POSTGRES_PASSWORD" not in env and "READER_DB_PASSWORD" not in env and "FLINK_DB_PASSWORD" in env, name
+    dashboard = env_map(services["dashboard"])
+    assert "POSTGRES_PASSWORD" not in dashboard and "POSTGRES_USER" not in dashboard
+    assert dashboard["READER_DB_USER"] == env_map(services["postgres"])["READER_DB_USER"]
+    assert dashboard["READER_DB_PASSWORD"] == env_map(services["postgres"])["READER_DB_PASSWORD"]
+
+
+# ----------------------------------------------------------------------------- TLS, the gate, the dashboard (issue 17)
+
+def test_services_running_our_modules_find_them_and_read_valid_settings(services):
+    """`python -m flinkfast.X` needs the package at the working directory; every variable it is
+    given is a setting of flinkfast/config.py (a typo would be ignored silently), and they load."""
+    known = {s.env for s in config.SETTINGS}
+    modules = {name: python_module(svc) for name, svc in services.items() if python_module(svc)}
+    assert modules == {"flink-tls": "flinkfast.tls", "flink-ui": "flinkfast.webgate",
+                       "dashboard": "flinkfast.dashboard"}
+    for name, module in modules.items():
+        svc = services[name]
+        path = REPO.joinpath(*module.split("."))
+        assert path.with_suffix(".py").is_file() or (path / "__main__.py").is_file(), module
+        assert svc["working_dir"] == JOB_DIR, name
+        targets = {t: (s, ro) for s, t, ro in mounts(svc)}
+        source, ro = targets[f"{JOB_DIR}/flinkfast"]
+        assert (REPO / source).resolve() == REPO / "flinkfast" and ro, name
+        env = env_map(svc)
+        assert set(env) <= known, f"{name}: {sorted(set(env) - known)} are not settings"
+        config.load(env=env, dotenv_path=NO_DOTENV)
+
+
+def test_the_certificate_is_made_once_and_only_read_elsewhere(services):
+    maker = services["flink-tls"]
+    assert maker["entrypoint"] == ["python", "-m", "flinkfast.tls", TLS_DIR] and one_shot(maker)
+    assert set(env_map(maker)) == {"FLINK_TLS_PASSWORD"}
+    for name, svc in services.items():
+        for source, target, ro in mounts(svc):
+            if source == TLS_VOLUME:
+                assert target == TLS_DIR, f"{name}: the certificate is at {TLS_DIR}, not {target}"
+                assert ro == (name != "flink-tls"), f"{name}: only flink-tls writes the certificate"
+    # The names the clients use inside the network are the certificate's (flinkfast/tls.py).
+    assert f"DNS:{urlsplit(REST_URL).hostname}" in tls.NAMES and "IP:127.0.0.1" in tls.NAMES
+
+
+def test_the_gate_and_the_dashboard_reach_flink_over_tls(services):
+    jm = flink_properties(services["jobmanager"])
+    rest = urlsplit(REST_URL)
+    # REST_URL is the JobManager's REST endpoint (rest.port: Flink's default 8081) over TLS.
+    assert rest.scheme == "https" and rest.hostname == jm["rest.address"]
+    assert rest.port == int(jm.get("rest.port", 8081))
+    assert jm["security.ssl.rest.enabled"] == "true" and jm["security.ssl.rest.authentication-enabled"] == "true"
+    for name in ("flink-ui", "dashboard"):
+        env = env_map(services[name])
+        assert (env["FLINK_REST_URL"], env["FLINK_REST_TLS_DIR"]) == (REST_URL, TLS_DIR), name
+        assert "HTTP_ALLOWED_HOSTS" in env, name
+    gate = services["flink-ui"]
+    assert gate["entrypoint"] == ["python", "-m", "flinkfast.webgate", "--host", "0.0.0.0"]
+    assert gate["restart"] == "unless-stopped"
+    gate_cfg = config.load(env=env_map(gate), dotenv_path=NO_DOTENV)
+    assert [target for _, _, target in port_bindings("flink-ui", gate)] == [gate_cfg.flink_ui_port]
+    dashboard = services["dashboard"]
+    assert dashboard["entrypoint"] == ["python", "-m", "flinkfast.dashboard", "--host", "0.0.0.0"], \
+        "the dashboard takes FLINK_UI_URL from its environment (--flink-ui-url is gone)"
+    dash_cfg = config.load(env=env_map(dashboard), dotenv_path=NO_DOTENV)
+    assert [target for _, _, target in port_bindings("dashboard", dashboard)] == [dash_cfg.dashboard_port]
+    assert dash_cfg.flink_ui_url == f"http://127.0.0.1:{host_port(services, 'flink-ui')}"
+    assert dash_cfg.require("READER_DB_PASSWORD")
+
+
+# The healthchecks are code that only a Docker engine would run: run them here, against stand-ins
+# for the services they ask (a TLS server that requires the certificate, a Host-checking HTTP
+# server), with the names compose's network resolves pointed at this machine.
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """The REST certificate as flink-tls makes it (flinkfast.tls), and a second, unrelated one."""
+    missing = [tool for tool in ("openssl", "keytool") if not shutil.which(tool)]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} missing (make setup installs them): cannot make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    return tls.ensure(folder / "ours", "test-flink-tls-password"), tls.ensure(folder / "other", "test-other-password")
+
+
+@contextlib.contextmanager
+def stand_in(routes: dict[str, object], tls_folder: Path | None = None, require_certificate: Path | None = None):
+    """An HTTP(S) server on 127.0.0.1 answering GET path -> JSON, 421 for a Host the gate would
+    refuse; with tls_folder it serves that certificate and requires a client certificate signed
+    by require_certificate (the REST API's setup). Yields its port."""
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if tls_folder is None and not webgate.allowed_host(self.headers.get("Host"), webgate.host_names("")):
+                status, body = 421, {}
+            elif self.path in routes:
+                status, body = 200, routes[self.path]
+            else:
+                status, body = 404, {}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls_folder is not None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls_folder / "cert.pem", tls_folder / "key.pem")
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(require_certificate / "cert.pem")
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_healthcheck(service: dict, port: int, tls_folder: Path | None = None) -> subprocess.CompletedProcess:
+    """A service's healthcheck (CMD python -c ...) on this machine: the certificate's folder is
+    tls_folder, and every connection (jobmanager:8081, localhost:8050, ...) goes to `port` here."""
+    test = service["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"] and len(test) == 4, test
+    code = test[3].replace(TLS_DIR, str(tls_folder)) if tls_folder else test[3]
+    redirect = ("import socket\n"
+                "_resolve = socket.getaddrinfo\n"
+                "socket.getaddrinfo = lambda host, port, *a, **k: _resolve(\n"
+                f"    '127.0.0.1' if host in ('jobmanager', 'localhost') else host, {port}, *a, **k)\n")
+    return subprocess.run([sys.executable, "-c", redirect + code], capture_output=True, text=True, timeout=60)
+
+
+def test_cluster_healthchecks_talk_tls_with_the_certificate(services, certificates):
+    ours, other = certificates
+    jm, tm = services["jobmanager"], services["taskmanager"]
+    me = socket.gethostname()
+    listed = {"taskmanagers": [{"id": f"{me}:40000-1a2b3c",
+                                "path": f"pekko.tcp://flink@{me}:40000/user/rpc/taskmanager_0"}]}
+    others = {"taskmanagers": [{"id": "10.9.8.7:40000-1a2b3c", "path": "pekko.tcp://flink@10.9.8.7:40000/user/rpc/x"}]}
+    with stand_in({"/overview": {"taskmanagers": 1}, "/taskmanagers": listed}, ours, require_certificate=ours) as port:
+        for name, svc in (("jobmanager", jm), ("taskmanager", tm)):
+            run = run_healthcheck(svc, port, ours)
+            assert run.returncode == 0, f"{name}: {run.stderr}"
+    # The TaskManager is healthy only once the JobManager lists it.
+    with stand_in({"/taskmanagers": others}, ours, require_certificate=ours) as port:
+        assert run_healthcheck(tm, port, ours).returncode == 1
+    # It is TLS, the server is verified against the certificate, and the client presents it.
+    with stand_in({"/overview": {}, "/taskmanagers": listed}) as port:
+        for svc in (jm, tm):
+            assert run_healthcheck(svc, port, ours).returncode != 0
+    with stand_in({"/overview": {}, "/taskmanagers": listed}, other, require_certificate=ours) as port:
+        for svc in (jm, tm):
+            assert "CERTIFICATE_VERIFY_FAILED" in run_healthcheck(svc, port, ours).stderr
+    with stand_in({"/overview": {}, "/taskmanagers": listed}, ours, require_certificate=other) as port:
+        for svc in (jm, tm):
+            assert run_healthcheck(svc, port, ours).returncode != 0
+
+
+def test_gate_and_dashboard_healthchecks_send_an_allowed_host(services):
+    for name, path in (("flink-ui", "/config"), ("dashboard", "/healthz")):
+        with stand_in({path: {}}) as port:
+            run = run_healthcheck(services[name], port)
+            assert run.returncode == 0, f"{name}: {run.stderr}"
