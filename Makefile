@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz submit skip report reconcile bench dashboard sql psql
+.PHONY: help setup up down status logs clean demo test test-unit fuzz chaos submit skip report reconcile bench dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ test: setup  ## set up and run the whole test suite (unit, checks, end to end)
 
 fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) with fresh randomness
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/test_fuzz_transform.py tests/test_fuzz_e2e.py
+
+chaos: setup  ## random events and faults against a model, on a stack of its own: CHAOS_STEPS (200) steps, its seed printed (CHAOS_SEED replays)
+	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} \
+		$(PY) -m pytest -s -p no:cacheprovider tests/test_chaos_e2e.py
 
 test-unit: setup  ## only the tests that need no service
 	@$(PY) -m pytest -m "not e2e"

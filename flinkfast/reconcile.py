@@ -15,6 +15,7 @@ Two more checks:
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from flinkfast.config import SQL_DIR, Config
@@ -26,6 +27,7 @@ MISSING = (SQL_DIR / "reconcile" / "missing.sql").read_text
 WRONG_WINNERS = (SQL_DIR / "reconcile" / "wrong_winners.sql").read_text
 PLACED_AT = (SQL_DIR / "reconcile" / "placed_at.sql").read_text
 SHOWN = 10  # offsets listed per finding
+METADATA_WAIT_S = 10  # how long a topic the broker does not list yet is waited for
 
 
 @dataclass
@@ -117,6 +119,10 @@ def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], 
         raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
     try:
         partitions = consumer.partitions_for_topic(topic)
+        deadline = time.monotonic() + METADATA_WAIT_S
+        while not partitions and time.monotonic() < deadline:  # a broker just (re)started knows no topic yet
+            time.sleep(0.5)
+            partitions = consumer.partitions_for_topic(topic)
         if not partitions:
             raise Unavailable(f"topic {topic} does not exist on Kafka at {cfg.kafka_bootstrap_servers}")
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]

@@ -33,7 +33,8 @@ def isolated_env(state: Path) -> dict[str, str]:
     ones recorded by an earlier run) and the client addresses derived from them."""
     state = state.resolve()
     passable(state.parent)
-    private_dir(state)
+    if not state.exists():  # an existing one keeps its mode (0710 for PostgreSQL's group: `up` sets it)
+        private_dir(state)
     record = state / "ports.env"
     ports: dict[str, str] = {}
     if record.exists():

@@ -9,6 +9,7 @@ here.
 """
 from __future__ import annotations
 
+import grp
 import os
 import shutil
 import signal
@@ -150,12 +151,16 @@ def private_tree(path: Path, group: str | None = None) -> Path:
     """A private folder, and nothing under it readable by others (what an older version left).
     With a group: 0710, so that group's services may pass through to their own folders."""
     private_dir(path)
+    gid = grp.getgrnam(group).gr_gid if group else None
     for root, dirs, files in os.walk(path):
         for name in [*dirs, *files]:
             child = os.path.join(root, name)
             st = os.lstat(child)
-            if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
-                os.chmod(child, stat.S_IMODE(st.st_mode) & 0o700)
+            # A folder of that group may stay passable (0710): another stack's state folder in
+            # this one (the tests', .state/test), whose PostgreSQL must reach its own data.
+            passable = 0o010 if stat.S_ISDIR(st.st_mode) and st.st_gid == gid else 0
+            if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077 & ~passable:
+                os.chmod(child, stat.S_IMODE(st.st_mode) & (0o700 | passable))
     if group:
         shutil.chown(path, group=group)
         path.chmod(0o710)
