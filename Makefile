@@ -62,8 +62,7 @@ fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) wit
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/test_fuzz_transform.py tests/test_fuzz_e2e.py
 
 chaos: setup  ## random events and faults against a model, on a stack of its own: CHAOS_STEPS (200) steps, its seed printed (CHAOS_SEED replays)
-	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} \
-		$(PY) -m pytest -s -p no:cacheprovider tests/test_chaos_e2e.py
+	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} $(PY) -m pytest -s -p no:cacheprovider tests/test_chaos_e2e.py
 
 test-unit: setup  ## only the tests that need no service
 	@$(PY) -m pytest -m "not e2e"

@@ -214,6 +214,9 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError(f"KAFKA_TOPIC={values['KAFKA_TOPIC']!r} is not a valid Kafka topic name")
     if not _SKIPS.match(str(values["SKIP_MESSAGES"])):
         raise ConfigError(f"SKIP_MESSAGES={values['SKIP_MESSAGES']!r} is not a list of PARTITION:OFFSET, e.g. 0:42,2:7")
+    if values.get("FLINK_TLS_PASSWORD") is not None and len(str(values["FLINK_TLS_PASSWORD"])) < 6:
+        raise ConfigError("FLINK_TLS_PASSWORD must have at least 6 characters (keytool refuses shorter ones); "
+                          "`make setup` generates one")
     if values["FLINK_OBJECT_REUSE"] not in ("true", "false"):
         raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):

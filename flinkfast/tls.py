@@ -1,8 +1,9 @@
-"""The certificate that guards Flink's REST API (job submission is code execution as the user
-running the cluster, and Flink's REST has no authentication of its own).
+"""The certificate that guards Flink's REST API and its internal connections (job submission is
+code execution as the user running the cluster, and Flink has no authentication of its own).
 
 Flink's REST endpoint runs with TLS and client authentication (`security.ssl.rest.*`): only a
-client that presents this certificate is served. The cluster and every client of the project
+client that presents this certificate is served. Its internal connections (RPC, blob server,
+data exchange) are mutual TLS with the same certificate (`security.ssl.internal.*`). The cluster and every client of the project
 (`flink run`, `flink cancel`, the SQL client, `status`, the dashboard, the benchmark, the Web UI
 gate) read it from one folder, private to the user running the stack:
 
@@ -19,6 +20,7 @@ stores are locked with FLINK_TLS_PASSWORD, which Flink's configuration must carr
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import ssl
@@ -27,6 +29,7 @@ import sys
 from pathlib import Path
 
 from flinkfast.errors import Unavailable
+from flinkfast.stack.process import private_open
 
 NAMES = ("IP:127.0.0.1", "IP:::1", "DNS:localhost", "DNS:jobmanager")
 FILES = ("key.pem", "cert.pem", "keystore.p12", "truststore.p12")
@@ -43,8 +46,11 @@ def _run(cmd: list[str], password: str) -> None:
 
 
 def ensure(folder: Path, password: str) -> Path:
-    """The certificate files in `folder` (made once; 0600 in a 0700 folder). Returns the folder."""
-    if all((folder / f).exists() for f in FILES):
+    """The certificate files in `folder`, made once (0600 in a 0700 folder), and made again when
+    FLINK_TLS_PASSWORD changed (the stores would not open with the new one: a digest of the
+    password they were locked with is kept beside them). Returns the folder."""
+    lock = hashlib.sha256(password.encode()).hexdigest()
+    if all((folder / f).exists() for f in FILES) and _read(folder / "stores.sha256") == lock:
         return folder
     for tool in ("openssl", "keytool"):
         if not shutil.which(tool):
@@ -65,20 +71,28 @@ def ensure(folder: Path, password: str) -> Path:
           "-storepass:env", "FLINKFAST_TLS_PASSWORD"], password)
     for f in FILES:
         (folder / f).chmod(0o600)
+    with private_open(folder / "stores.sha256") as f:
+        f.write(lock)
     return folder
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
 def flink_settings(folder: Path, password: str) -> dict[str, object]:
-    """Flink's configuration for a REST endpoint that serves only holders of the certificate."""
-    return {
-        "security.ssl.rest.enabled": True,
-        "security.ssl.rest.authentication-enabled": True,
-        "security.ssl.rest.keystore": str(folder / "keystore.p12"),
-        "security.ssl.rest.keystore-password": password,
-        "security.ssl.rest.key-password": password,
-        "security.ssl.rest.truststore": str(folder / "truststore.p12"),
-        "security.ssl.rest.truststore-password": password,
-    }
+    """Flink's configuration: the REST endpoint serves only holders of the certificate, and so
+    does everything internal (the JobManager's RPC, the blob server, the TaskManagers' data
+    connections), which would otherwise take a job, or any Java object, from any local process."""
+    stores = {"keystore": str(folder / "keystore.p12"), "keystore-password": password, "key-password": password,
+              "truststore": str(folder / "truststore.p12"), "truststore-password": password}
+    return {"security.ssl.rest.enabled": True, "security.ssl.rest.authentication-enabled": True,
+            **{f"security.ssl.rest.{k}": v for k, v in stores.items()},
+            "security.ssl.internal.enabled": True,   # internal SSL is always mutual
+            **{f"security.ssl.internal.{k}": v for k, v in stores.items()}}
 
 
 def client_context(folder: Path) -> ssl.SSLContext:

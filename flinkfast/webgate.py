@@ -15,7 +15,7 @@ submit code. The API itself now serves only holders of the stack's certificate
 
 The dashboard checks Host the same way (allowed_host).
 
-    python -m flinkfast.webgate         (the local stack's `flinkui` service; compose's flink-ui)
+    python -m flinkfast.webgate         (the local stack's `webui` service; compose's flink-ui)
 """
 from __future__ import annotations
 

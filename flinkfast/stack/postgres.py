@@ -118,6 +118,8 @@ class Postgres(Service):
         All files in one transaction (psql -1): on a live stack the pipeline never sees a
         half-applied schema (a moment without the superseded-row trigger, say), and a failing
         file leaves everything as it was."""
+        for secret in ("FLINK_DB_PASSWORD", "READER_DB_PASSWORD"):  # 002_roles.sql sets them from here
+            self.cfg.require(secret)
         db = self.cfg.postgres_db
         exists = self.psql("-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", database="postgres").stdout.strip()
         if not exists:

@@ -20,6 +20,11 @@
 \getenv reader_user READER_DB_USER
 \getenv reader_password READER_DB_PASSWORD
 
+-- An empty password would clear the role's password: refused, naming the variable.
+SELECT format('DO $refuse$ BEGIN RAISE EXCEPTION %L; END $refuse$', name || ' is empty: set it (make setup generates it)')
+  FROM (VALUES ('FLINK_DB_PASSWORD', :'writer_password'), ('READER_DB_PASSWORD', :'reader_password')) AS r(name, value)
+ WHERE value = '' \gexec
+
 -- PUBLIC (every role, present and future) gets nothing here: not CONNECT, not TEMP (a temporary
 -- table can shadow a table name inside a function that runs with its owner's rights), not
 -- CREATE in the public schema, not plpgsql (no DO blocks), not the functions that write at will
