@@ -55,14 +55,14 @@ sql: setup  ## Flink's SQL client on the local cluster, the job's tables declare
 psql: setup  ## psql on the results database with the credentials from .env
 	@$(FF) psql
 
-test: setup  ## set up and run the whole test suite (unit, checks, end to end)
-	@$(PY) -m pytest
+test:  ## set up (with the browser the dashboard's tests drive) and run every tier on a stack of its own
+	@python3 -m flinkfast.bootstrap --with-browser && $(PY) -m pytest
 
 fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) with fresh randomness
-	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/test_fuzz_transform.py tests/test_fuzz_e2e.py
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/flink/test_fuzz_transform.py tests/e2e/test_fuzz_e2e.py tests/e2e/test_placing_e2e.py
 
 chaos: setup  ## random events and faults against a model, on a stack of its own: CHAOS_STEPS (200) steps, its seed printed (CHAOS_SEED replays)
-	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} $(PY) -m pytest -s -p no:cacheprovider tests/test_chaos_e2e.py
+	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} $(PY) -m pytest -s -p no:cacheprovider tests/e2e/test_chaos_e2e.py
 
-test-unit: setup  ## only the tests that need no service
-	@$(PY) -m pytest -m "not e2e"
+test-unit: setup  ## the fast tier: tests/unit (no JVM, no service; under 2 minutes)
+	@$(PY) -m pytest tests/unit

@@ -14,11 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flinkfast import config  # noqa: E402
 from flinkfast.errors import run  # noqa: E402
-
-JOB_SETTINGS = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "SCAN_STARTUP_MODE", "POSTGRES_HOST",
-                "POSTGRES_PORT", "POSTGRES_DB", "FLINK_DB_USER", "JOB_NAME", "FLINK_PARALLELISM",
-                "CHECKPOINT_INTERVAL_MS", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS", "SINK_MAX_RETRIES",
-                "MAX_EVENT_CHARS", "SKIP_MESSAGES")
+from flinkfast.job import JOB_SETTINGS  # noqa: E402
 
 
 def main() -> int:

@@ -23,8 +23,9 @@ APT_PACKAGES = {  # command that proves the package is there -> Debian package
     "mvn": "maven",
     "psql": "postgresql-client",
     "initdb": "postgresql",
-    "chromium": "chromium",  # tests only: the dashboard's browser tests (tests/test_dashboard_e2e.py)
+    "openssl": "openssl",    # makes the certificate of Flink's REST API (flinkfast/tls.py)
 }
+BROWSER = {"chromium": "chromium"}  # tests only (--with-browser): the dashboard's browser tests
 PROG = "setup"
 
 
@@ -63,8 +64,9 @@ def java_major() -> int:
     return int(m.group(2)) if major == 1 else major
 
 
-def system_packages() -> None:
-    missing = [pkg for cmd, pkg in APT_PACKAGES.items() if not have(cmd)]
+def system_packages(with_browser: bool = False) -> None:
+    wanted = {**APT_PACKAGES, **(BROWSER if with_browser else {})}
+    missing = [pkg for cmd, pkg in wanted.items() if not have(cmd)]
     if missing:
         if os.geteuid() != 0 or not shutil.which("apt-get"):
             fail(f"missing system packages {' '.join(missing)}: install them (e.g. sudo apt-get install {' '.join(missing)}) and re-run make setup")
@@ -186,10 +188,14 @@ def dotenv(env: Path | None = None, example: Path | None = None) -> None:
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     import argparse
-    argparse.ArgumentParser(prog=prog or "python -m flinkfast.bootstrap", description=__doc__.split("\n\n")[0],
-                            epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)").parse_args(argv)
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bootstrap", description=__doc__.split("\n\n")[0],
+                                     epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)")
+    parser.add_argument("--with-browser", action="store_true",
+                        help="also Debian's chromium, for the dashboard's browser tests (make test asks for it; "
+                             "make demo and make up do not)")
+    args = parser.parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
-    system_packages()
+    system_packages(args.with_browser)
     venv()
     jars()
     udf()

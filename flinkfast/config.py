@@ -12,16 +12,150 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
 
 from dotenv import dotenv_values
 
 from flinkfast.errors import ConfigError
+from flinkfast.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = REPO_ROOT / "sql"
+DERIVED = object()   # a default computed from other settings (DERIVE below)
+
+
+def _field(default, help: str, secret: bool = False):
+    """One setting: its default (a value, None for a secret, DERIVED), its help, whether secret.
+    The environment variable is the field's name in upper case; the type is its annotation."""
+    return field(default=None if default is DERIVED else default,
+                 metadata={"help": help, "secret": secret, "derived": default is DERIVED})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, one typed field each; immutable (overrides: cfg.replace(...))."""
+    # Where the local stack keeps data, logs and pid files.
+    flinkfast_state_dir: str = _field(DERIVED, "folder for local-stack data, logs and pids")
+    # Ports the local stack listens on (127.0.0.1 only).
+    zookeeper_port: int = _field(2181, "ZooKeeper client port")
+    kafka_port: int = _field(9092, "Kafka broker port")
+    flink_ui_port: int = _field(8081, "the Flink Web UI for the browser: a read-only, Host-checking gate (flinkfast.webgate)")
+    flink_rest_port: int = _field(8082, "Flink's REST API: TLS, served only to holders of the stack's client certificate")
+    flink_rpc_port: int = _field(6123, "Flink JobManager RPC port")
+    postgres_port: int = _field(5432, "PostgreSQL port")
+    # Memory of the local stack's JVMs: the figures behind the README's memory budget.
+    zookeeper_heap: str = _field("128m", "ZooKeeper JVM heap (-Xmx)")
+    kafka_heap: str = _field("512m", "Kafka broker JVM heap (-Xmx)")
+    jobmanager_memory: str = _field("1024m", "Flink JobManager total process memory")
+    taskmanager_memory: str = _field("1728m", "Flink TaskManager total process memory")
+    taskmanager_slots: int = _field(2, "task slots of the TaskManager")
+    kafka_retention_bytes: int = _field(1073741824, "Kafka keeps at most this many bytes per partition "
+                                                    "(log.retention.bytes)")
+    log_max_bytes: int = _field(52428800, "a service's log is rotated past this size (stdout logs of the local stack)")
+    log_backups: int = _field(3, "rotated logs kept per service (NAME.log.1 ... NAME.log.N)")
+    lock_wait_s: float = _field(300.0, "seconds up/down/clean/submit wait for another one to finish before failing")
+    # Where clients (scripts, the job) find the services.
+    # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
+    # ::1 first another local user could listen on that port and receive the credentials.
+    kafka_bootstrap_servers: str = _field(DERIVED, "Kafka bootstrap servers")
+    kafka_topic: str = _field("RandomUser", "topic the producer writes and the job reads")
+    kafka_partitions: int = _field(4, "partitions of the topic when it is created (a multiple of FLINK_PARALLELISM "
+                                      "keeps subtasks evenly loaded)")
+    kafka_group_id: str = _field("flinkfast", "consumer group of the Flink job")
+    flink_rest_url: str = _field(DERIVED, "Flink's REST API (flink run, status, dashboard)")
+    flink_ui_url: str = _field(DERIVED, "where the browser opens the Flink Web UI (links)")
+    flink_rest_tls_dir: str = _field(DERIVED, "folder of the REST API's certificate and key (flinkfast.tls)")
+    flink_tls_password: str | None = _field(None, "password of the REST certificate's PKCS12 stores (Flink's "
+                                                  "configuration carries it)", secret=True)
+    http_allowed_hosts: str = _field("", "names besides 127.0.0.1, localhost and [::1] that the Web UI gate and the "
+                                         "dashboard accept in the Host header (comma-separated)")
+    postgres_host: str = _field("127.0.0.1", "PostgreSQL host")
+    postgres_db: str = _field("flink_db", "database of the results")
+    postgres_user: str = _field("postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else")
+    postgres_password: str | None = _field(None, "password of POSTGRES_USER", secret=True)
+    flink_db_user: str = _field("flink_writer", "role the Flink sink writes as: INSERT into the two intake views only")
+    flink_db_password: str | None = _field(None, "password of FLINK_DB_USER", secret=True)
+    reader_db_user: str = _field("flinkfast_reader", "read-only role of the dashboard, the report, reconcile and status")
+    reader_db_password: str | None = _field(None, "password of READER_DB_USER", secret=True)
+    # The job.
+    job_name: str = _field("flinkfast-randomuser", "Flink job name")
+    flink_parallelism: int = _field(2, "parallelism of the job")
+    checkpoint_interval_ms: int = _field(5000, "checkpoint interval (offsets and sink flush advance together)")
+    flink_object_reuse: str = _field("true", "pipeline.object-reuse: true|false (chained operators pass rows "
+                                             "without copying them)")
+    sink_flush_max_rows: int = _field(5000, "JDBC sink: flush after this many buffered rows")
+    sink_flush_interval_ms: int = _field(200, "JDBC sink: flush at least this often")
+    sink_max_retries: int = _field(5, "JDBC sink: retries of a failed batch before the job fails")
+    max_event_chars: int = _field(65536, "a message longer than this many characters is a dead letter")
+    skip_messages: str = _field("", "PARTITION:OFFSET,... of KAFKA_TOPIC that the job records as dead letters "
+                                    "unread (`flinkfast skip`)")
+    scan_startup_mode: str = _field("group-offsets", "where the job starts reading: "
+                                                     "group-offsets|earliest-offset|latest-offset")
+    # The producer.
+    randomuser_api_url: str = _field("https://randomuser.me/api/", "base URL of the RandomUser API")
+    producer_source: str = _field("api", "where events come from: api|generate")
+    events: int = _field(10000, "events the demo produces")
+    # The live dashboard and Flink's Prometheus reporter.
+    dashboard_port: int = _field(8050, "port of the live dashboard (127.0.0.1 only)")
+    dashboard_window_s: int = _field(300, "default sliding window of the dashboard, in seconds")
+    flink_prometheus_ports: str = _field("", "ports of Flink's Prometheus reporter on the local stack, e.g. "
+                                             "9249-9250 (one per JVM); empty: off (it binds every interface)")
+    # The benchmark (make bench).
+    bench_events: int = _field(1_000_000, "events preloaded for the benchmark's drain")
+    bench_duration: float = _field(30.0, "seconds of load at each fixed rate of the benchmark")
+    bench_db: str = _field("flink_bench", "database the benchmark writes to (never the pipeline's)")
+
+    # ---- reading
+    def get(self, env: str):
+        return getattr(self, env.lower())
+
+    def require(self, env: str) -> str:
+        """A secret or other value without a default: a clear error where it is missing."""
+        value = self.get(env)
+        if value in (None, ""):
+            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}); "
+                              "`make setup` does it and generates the passwords")
+        return value
+
+    def __getattr__(self, name: str):  # only for names that are not settings: a typo, said at once
+        raise AttributeError(f"no setting {name!r}{_suggest(name.upper())}")
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.flinkfast_state_dir)
+
+    # ---- secrets
+    def secrets(self) -> list[str]:
+        return [str(self.get(s.env)) for s in SETTINGS if s.secret and self.get(s.env)]
+
+    def mask(self, text: str) -> str:
+        """Hide every secret value in text meant for logs or the terminal, and any piece of one
+        long enough to help a guess (psql quotes a failing statement cut to its last characters)."""
+        secrets = sorted(self.secrets(), key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, "****")
+
+        def piece(m: re.Match) -> str:
+            word = m.group(0)
+            return "****" if any(word in secret for secret in secrets) else word
+
+        return re.sub(r"[A-Za-z0-9_\-]{%d,}" % PIECE, piece, text) if secrets else text
+
+    # ---- other forms
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, for child processes (flink run, psql)."""
+        return {s.env: str(self.get(s.env)) for s in SETTINGS if self.get(s.env) is not None}
+
+    def replace(self, **changes) -> "Config":
+        """A copy with some settings changed (by name, in either case; strings are converted
+        like any other source) and validated again. Derived settings keep their values."""
+        values = {s.env: self.get(s.env) for s in SETTINGS}
+        for name, value in changes.items():
+            s = _BY_ENV.get(name.upper())
+            if s is None:
+                raise ConfigError(f"unknown setting {name.upper()}{_suggest(name.upper())}")
+            values[s.env] = _convert(s, value, "override") if isinstance(value, str) else value
+        return _build(values)
 
 
 @dataclass(frozen=True)
@@ -41,136 +175,29 @@ class Setting:
         return "--" + self.env.lower().replace("_", "-")
 
 
-def _s(env, default, help, kind=str, secret=False):
-    return Setting(env, default, help, kind, secret)
-
-
-SETTINGS: tuple[Setting, ...] = (
-    # Where the local stack keeps data, logs and pid files.
-    _s("FLINKFAST_STATE_DIR", lambda c: str(REPO_ROOT / ".state"), "folder for local-stack data, logs and pids"),
-    # Ports the local stack listens on (127.0.0.1 only).
-    _s("ZOOKEEPER_PORT", 2181, "ZooKeeper client port", int),
-    _s("KAFKA_PORT", 9092, "Kafka broker port", int),
-    _s("FLINK_UI_PORT", 8081, "the Flink Web UI for the browser: a read-only, Host-checking gate (flinkfast.webgate)", int),
-    _s("FLINK_REST_PORT", 8082, "Flink's REST API: TLS, served only to holders of the stack's client certificate", int),
-    _s("FLINK_RPC_PORT", 6123, "Flink JobManager RPC port", int),
-    _s("POSTGRES_PORT", 5432, "PostgreSQL port", int),
-    # Memory of the local stack's JVMs: the figures behind the README's memory budget.
-    _s("ZOOKEEPER_HEAP", "128m", "ZooKeeper JVM heap (-Xmx)"),
-    _s("KAFKA_HEAP", "512m", "Kafka broker JVM heap (-Xmx)"),
-    _s("JOBMANAGER_MEMORY", "1024m", "Flink JobManager total process memory"),
-    _s("TASKMANAGER_MEMORY", "1728m", "Flink TaskManager total process memory"),
-    _s("TASKMANAGER_SLOTS", 2, "task slots of the TaskManager", int),
-    _s("KAFKA_RETENTION_BYTES", 1073741824, "Kafka keeps at most this many bytes per partition (log.retention.bytes)",
-       int),
-    _s("LOG_MAX_BYTES", 52428800, "a service's log is rotated past this size (stdout logs of the local stack)", int),
-    _s("LOG_BACKUPS", 3, "rotated logs kept per service (NAME.log.1 ... NAME.log.N)", int),
-    _s("LOCK_WAIT_S", 300, "seconds up/down/clean/submit wait for another one to finish before failing", float),
-    # Where clients (scripts, the job) find the services.
-    # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
-    # ::1 first another local user could listen on that port and receive the credentials.
-    _s("KAFKA_BOOTSTRAP_SERVERS", lambda c: f"127.0.0.1:{c.kafka_port}", "Kafka bootstrap servers"),
-    _s("KAFKA_TOPIC", "RandomUser", "topic the producer writes and the job reads"),
-    _s("KAFKA_PARTITIONS", 4, "partitions of the topic when it is created (a multiple of FLINK_PARALLELISM keeps subtasks evenly loaded)", int),
-    _s("KAFKA_GROUP_ID", "flinkfast", "consumer group of the Flink job"),
-    _s("FLINK_REST_URL", lambda c: f"https://127.0.0.1:{c.flink_rest_port}", "Flink's REST API (flink run, status, dashboard)"),
-    _s("FLINK_UI_URL", lambda c: f"http://127.0.0.1:{c.flink_ui_port}", "where the browser opens the Flink Web UI (links)"),
-    _s("FLINK_REST_TLS_DIR", lambda c: str(Path(c.flinkfast_state_dir) / "flink" / "tls"),
-       "folder of the REST API's certificate and key (flinkfast.tls)"),
-    _s("FLINK_TLS_PASSWORD", None, "password of the REST certificate's PKCS12 stores (Flink's configuration carries it)",
-       secret=True),
-    _s("HTTP_ALLOWED_HOSTS", "", "names besides 127.0.0.1, localhost and [::1] that the Web UI gate and the "
-       "dashboard accept in the Host header (comma-separated)"),
-    _s("POSTGRES_HOST", "127.0.0.1", "PostgreSQL host"),
-    _s("POSTGRES_DB", "flink_db", "database of the results"),
-    _s("POSTGRES_USER", "postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else"),
-    _s("POSTGRES_PASSWORD", None, "password of POSTGRES_USER", secret=True),
-    _s("FLINK_DB_USER", "flink_writer", "role the Flink sink writes as: INSERT into the two intake views only"),
-    _s("FLINK_DB_PASSWORD", None, "password of FLINK_DB_USER", secret=True),
-    _s("READER_DB_USER", "flinkfast_reader", "read-only role of the dashboard, the report, reconcile and status"),
-    _s("READER_DB_PASSWORD", None, "password of READER_DB_USER", secret=True),
-    # The job.
-    _s("JOB_NAME", "flinkfast-randomuser", "Flink job name"),
-    _s("FLINK_PARALLELISM", 2, "parallelism of the job", int),
-    _s("CHECKPOINT_INTERVAL_MS", 5000, "checkpoint interval (offsets and sink flush advance together)", int),
-    _s("FLINK_OBJECT_REUSE", "true", "pipeline.object-reuse: true|false (chained operators pass rows without copying them)"),
-    _s("SINK_FLUSH_MAX_ROWS", 5000, "JDBC sink: flush after this many buffered rows", int),
-    _s("SINK_FLUSH_INTERVAL_MS", 200, "JDBC sink: flush at least this often", int),
-    _s("SINK_MAX_RETRIES", 5, "JDBC sink: retries of a failed batch before the job fails", int),
-    _s("MAX_EVENT_CHARS", 65536, "a message longer than this many characters is a dead letter", int),
-    _s("SKIP_MESSAGES", "", "PARTITION:OFFSET,... of KAFKA_TOPIC that the job records as dead letters unread "
-       "(`flinkfast skip`)"),
-    _s("SCAN_STARTUP_MODE", "group-offsets", "where the job starts reading: group-offsets|earliest-offset|latest-offset"),
-    # The producer.
-    _s("RANDOMUSER_API_URL", "https://randomuser.me/api/", "base URL of the RandomUser API"),
-    _s("PRODUCER_SOURCE", "api", "where events come from: api|generate"),
-    _s("EVENTS", 10000, "events the demo produces", int),
-    # The live dashboard (flinkfast.dashboard, issue 13) and Flink's Prometheus reporter.
-    _s("DASHBOARD_PORT", 8050, "port of the live dashboard (127.0.0.1 only)", int),
-    _s("DASHBOARD_WINDOW_S", 300, "default sliding window of the dashboard, in seconds", int),
-    _s("FLINK_PROMETHEUS_PORTS", "", "ports of Flink's Prometheus reporter on the local stack, "
-       "e.g. 9249-9250 (one per JVM); empty: off (it binds every interface)"),
-)
-
+# How derived defaults follow other settings (in declaration order).
+DERIVE = {
+    "FLINKFAST_STATE_DIR": lambda v: str(REPO_ROOT / ".state"),
+    "KAFKA_BOOTSTRAP_SERVERS": lambda v: f"127.0.0.1:{v['KAFKA_PORT']}",
+    "FLINK_REST_URL": lambda v: f"https://127.0.0.1:{v['FLINK_REST_PORT']}",
+    "FLINK_UI_URL": lambda v: f"http://127.0.0.1:{v['FLINK_UI_PORT']}",
+    "FLINK_REST_TLS_DIR": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"),
+}
+_KINDS = {"int": int, "float": float, "str": str, "str | None": str}
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name.upper(), DERIVE[f.name.upper()] if f.metadata["derived"] else f.default, f.metadata["help"],
+            _KINDS[f.type], f.metadata["secret"]) for f in fields(Config))
 _BY_ENV = {s.env: s for s in SETTINGS}
 PIECE = 6  # characters of a secret that mask() hides wherever they stand on their own
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER")
+_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER", "BENCH_DB")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _SKIPS = re.compile(r"^(|[0-9]{1,5}:[0-9]{1,18}(,[0-9]{1,5}:[0-9]{1,18})*)$")
 
 
-class Config:
-    """Resolved settings, as attributes named like the variable in lower case."""
-
-    def __init__(self, values: Mapping[str, object]):
-        self._values = dict(values)
-
-    def __getattr__(self, name: str):
-        try:
-            return self._values[name.upper()]
-        except KeyError:
-            raise AttributeError(f"no setting {name!r}{_suggest(name.upper())}") from None
-
-    def get(self, env: str):
-        return self._values[env]
-
-    def require(self, env: str) -> str:
-        """A secret or other value without a default: a clear error where it is missing."""
-        value = self._values.get(env)
-        if value in (None, ""):
-            raise ConfigError(f"{env} is not set: copy .env.example to .env (or export {env}); "
-                              "`make setup` does it and generates the passwords")
-        return value
-
-    def secrets(self) -> list[str]:
-        return [str(self._values[s.env]) for s in SETTINGS if s.secret and self._values.get(s.env)]
-
-    def mask(self, text: str) -> str:
-        """Hide every secret value in text meant for logs or the terminal, and any piece of one
-        long enough to help a guess (psql quotes a failing statement cut to its last characters)."""
-        secrets = sorted(self.secrets(), key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, "****")
-
-        def piece(m: re.Match) -> str:
-            word = m.group(0)
-            return "****" if any(word in secret for secret in secrets) else word
-
-        return re.sub(r"[A-Za-z0-9_\-]{%d,}" % PIECE, piece, text) if secrets else text
-
-    def as_env(self) -> dict[str, str]:
-        """The settings as environment variables, for child processes (flink run, psql)."""
-        return {k: str(v) for k, v in self._values.items() if v is not None}
-
-    @property
-    def state_dir(self) -> Path:
-        return Path(self._values["FLINKFAST_STATE_DIR"])
-
-
 def _convert(setting: Setting, raw: object, source: str):
     if raw is None or setting.kind is str:
-        return raw
+        return None if raw is None else str(raw)
     try:
         return setting.kind(raw)
     except (TypeError, ValueError):
@@ -201,9 +228,13 @@ def load(overrides: Mapping[str, object] | None = None, env: Mapping[str, str] |
             else:
                 values[s.env] = s.default
     for s in derived:  # defaults computed from other settings (in order), e.g. bootstrap from KAFKA_PORT
-        values[s.env] = s.default(Config(values))
+        values[s.env] = s.default(values)
+    return _build(values)
+
+
+def _build(values: Mapping[str, object]) -> Config:
     _validate(values)
-    return Config(values)
+    return Config(**{env.lower(): value for env, value in values.items()})
 
 
 def _validate(values: Mapping[str, object]) -> None:
@@ -221,7 +252,8 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
-    for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS"):
+    for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS",
+                "BENCH_EVENTS"):
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
     # The dashboard and Flink's reporter (issue 13).
@@ -246,14 +278,18 @@ def _suggest(env: str) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def add_flags(parser: argparse.ArgumentParser, *envs: str) -> None:
-    """Expose settings as flags whose help names the environment variable and the default."""
+def add_flags(parser: argparse.ArgumentParser, *envs: str, names: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    """Expose settings as flags whose help names the environment variable and the default (each
+    once; never a secret: a command line is visible to every user of the machine). `names` gives
+    a setting other option strings besides its own (e.g. --events for BENCH_EVENTS)."""
     group = parser.add_argument_group("configuration (flag > environment > .env > default)")
-    for env in envs:
+    for env in dict.fromkeys(envs):
         s = _BY_ENV[env]
+        if s.secret:
+            raise ValueError(f"{env} is a secret: it is read from the environment or .env, never a flag")
         default = "derived" if callable(s.default) else ("required" if s.default is None else s.default)
-        group.add_argument(s.flag, dest=env, type=s.kind, default=None, metavar=s.kind.__name__.upper(),
-                           help=f"{s.help} [env {env}; default {default}]")
+        group.add_argument(*(names or {}).get(env, ()), s.flag, dest=env, type=s.kind, default=None,
+                           metavar=s.kind.__name__.upper(), help=f"{s.help} [env {env}; default {default}]")
 
 
 def from_args(args: argparse.Namespace) -> Config:

@@ -6,23 +6,22 @@ The stack stays up for exploring until `make down`.
 """
 from __future__ import annotations
 
-import argparse
-
 from flinkfast import config, health, producer, report, submit
+from flinkfast.command import Command
+from flinkfast.job import JOB_SETTINGS
 from flinkfast.errors import TimedOut, run
-from flinkfast.stack.cli import up as stack_up
+from flinkfast.stack.cli import STACK, up as stack_up
 from flinkfast.verify import Landing
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.demo", description=__doc__.split("\n\n")[0],
-                                     epilog="example: EVENTS=50000 make demo")
+def _arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed of the generated events (default: random)")
     parser.add_argument("--rate", type=float, default=0, help="events/s to produce (default 0: as fast as possible)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds to wait for all rows (default 120 + 1 s per 2,000 events)")
-    config.add_flags(parser, "EVENTS", "FLINK_PARALLELISM")
-    args = parser.parse_args(argv)
+
+
+def _run(args) -> int:
     cfg = config.from_args(args)
     timeout = args.timeout or 120 + cfg.events / 2000
 
@@ -55,6 +54,12 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
           f"`python print_data_postgres.py`, `psql -f sql/report/latency.sql`. Stop with `make down`.")
     print(f"Live dashboard: `make dashboard`, then http://127.0.0.1:{cfg.dashboard_port}")
     return 0
+
+
+COMMAND = Command("demo", "the whole pipeline end to end on the local stack, then the latency report",
+                  "flinkfast demo --events 50000   (EVENTS=50000 make demo)", _run, _arguments,
+                  settings=("EVENTS", *STACK, *JOB_SETTINGS), description=__doc__.split("\n\n")[0])
+main = COMMAND.main
 
 
 if __name__ == "__main__":

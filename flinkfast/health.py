@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flinkfast import flinkrest
-from flinkfast.config import SQL_DIR, Config
+from flinkfast.config import Config
+from flinkfast.sqlfiles import query
 
 BROKEN = ("RESTARTING", "FAILING", "FAILED")
 RECENT_FAILURE_S = 600   # a failure this recent is reported even when the job runs again
 STALL_S = 30             # unread messages, no row for this long and the source idle: stalled
-LAST_WRITE = SQL_DIR / "health" / "last_write.sql"
+LAST_WRITE = "health/last_write.sql"
 
 
 @dataclass
@@ -140,7 +141,7 @@ def idle_seconds(cfg: Config, conn=None) -> float | None:
     conn = conn or connect(cfg)
     try:
         with conn.cursor() as cur:
-            cur.execute(LAST_WRITE.read_text())
+            cur.execute(query(LAST_WRITE))
             value = cur.fetchone()[0]
         return None if value is None else float(value)
     finally:

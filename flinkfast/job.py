@@ -17,6 +17,12 @@ from flinkfast.config import Config
 from flinkfast.paths import job_jars
 from flinkfast.sqlfiles import flink_statements
 
+# The settings the job reads (the ${NAME} placeholders of sql/flink and its own configuration),
+# each a flag of `flinkfast submit` and of flinkfast_job.py.
+JOB_SETTINGS = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "SCAN_STARTUP_MODE", "POSTGRES_HOST",
+                "POSTGRES_PORT", "POSTGRES_DB", "FLINK_DB_USER", "JOB_NAME", "FLINK_PARALLELISM",
+                "CHECKPOINT_INTERVAL_MS", "FLINK_OBJECT_REUSE", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS",
+                "SINK_MAX_RETRIES", "MAX_EVENT_CHARS", "SKIP_MESSAGES")
 EDGE_SOURCE = "001_source_kafka.sql"
 TRANSFORM = "002_transform.sql"
 EDGE_SINKS = ("003_sink_jdbc.sql", "004_sink_dead_letters.sql")
@@ -67,7 +73,7 @@ def register_transform(t_env, cfg: Config) -> None:
 def submit(cfg: Config, wait: bool | None = None):
     """Declare the edges, the transformation and the inserts; submit them as one job."""
     t_env = create_table_env(cfg)
-    for name, sql in flink_statements(cfg, (EDGE_SOURCE, TRANSFORM, *EDGE_SINKS)):
+    for _, sql in flink_statements(cfg, (EDGE_SOURCE, TRANSFORM, *EDGE_SINKS)):
         t_env.execute_sql(sql)
     statements = t_env.create_statement_set()
     for _, sql in flink_statements(cfg, INSERTS):

@@ -19,17 +19,14 @@ from __future__ import annotations
 import argparse
 
 from flinkfast import config
+from flinkfast.command import Command
 from flinkfast.errors import ConfigError, Unavailable
 
 DEFAULT_COUNT = 1000
 SOURCES = ("api", "generate")
 
 
-def parse_args(argv=None, prog: str | None = None) -> argparse.Namespace:
-    head, _, examples = __doc__.partition("\n\n")
-    examples = examples.replace("flinkfast produce", prog or "python producer_api.py")  # the shim's name
-    parser = argparse.ArgumentParser(prog=prog, description=head, epilog=examples,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", dest="PRODUCER_SOURCE", choices=SOURCES, default=None,
                         help="where events come from (short for --producer-source) [env PRODUCER_SOURCE; default api]")
     parser.add_argument("--count", type=int, default=None,
@@ -39,15 +36,15 @@ def parse_args(argv=None, prog: str | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=None, help="stop sending after this many seconds")
     parser.add_argument("--seed", type=int, default=None, help="seed of the generator: same seed, same events")
     parser.add_argument("--quiet", action="store_true", help="no progress bar (it is off anyway when stderr is not a terminal)")
-    config.add_flags(parser, "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "RANDOMUSER_API_URL", "PRODUCER_SOURCE")
-    args = parser.parse_args(argv)
+
+
+def _check(args: argparse.Namespace) -> None:
     if args.count is not None and args.count < 1:
-        parser.error("--count must be at least 1")
+        raise ConfigError("--count must be at least 1")
     if args.rate < 0:
-        parser.error("--rate must not be negative")
+        raise ConfigError("--rate must not be negative")
     if args.duration is not None and args.duration <= 0:
-        parser.error("--duration must be positive")
-    return args
+        raise ConfigError("--duration must be positive")
 
 
 def event_count(args: argparse.Namespace, source: str) -> int | None:
@@ -61,8 +58,8 @@ def event_count(args: argparse.Namespace, source: str) -> int | None:
     return DEFAULT_COUNT
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    args = parse_args(argv, prog)
+def _run(args: argparse.Namespace) -> int:
+    _check(args)
     cfg = config.from_args(args)
     from flinkfast import producer
 
@@ -87,3 +84,18 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     return 0
 
 
+
+
+COMMAND = Command("produce", "send events to Kafka, from the RandomUser API or generated",
+                  "flinkfast produce --source generate --count 10000 --seed 1", _run, _arguments,
+                  settings=("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "RANDOMUSER_API_URL", "PRODUCER_SOURCE"),
+                  description=__doc__.strip())
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    return COMMAND.main(argv, prog or "python producer_api.py")
+
+
+def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
+    """The producer's arguments as the command parses them (for the shim and the tests)."""
+    return COMMAND.fill(argparse.ArgumentParser(prog=prog or "python producer_api.py")).parse_args(argv)

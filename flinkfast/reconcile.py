@@ -18,14 +18,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from flinkfast.config import SQL_DIR, Config
+from flinkfast.config import Config
+from flinkfast.sqlfiles import query
 from flinkfast.errors import Unavailable
 from flinkfast.clients import kafka_consumer, pg_connect as connect, wait_until
 
-PLACED = (SQL_DIR / "reconcile" / "placed.sql").read_text
-MISSING = (SQL_DIR / "reconcile" / "missing.sql").read_text
-WRONG_WINNERS = (SQL_DIR / "reconcile" / "wrong_winners.sql").read_text
-PLACED_AT = (SQL_DIR / "reconcile" / "placed_at.sql").read_text
 SHOWN = 10  # offsets listed per finding
 METADATA_WAIT_S = 10  # how long a topic the broker does not list yet is waited for
 
@@ -161,14 +158,14 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             r = PartitionResult(p, first[p], max(first[p], upto.get(p, first[p])), end_offset=end[p],
                                 committed=to_end or p in committed)
             params = {"topic": topic, "partition": p, "first_offset": r.first_offset, "upto_offset": r.upto_offset}
-            cur.execute(PLACED(), params)
+            cur.execute(query("reconcile/placed.sql"), params)
             r.processed, r.superseded, r.dead_letters, distinct, placements = cur.fetchone()
             r.doubled = placements - distinct
             if r.consumed > distinct:
-                cur.execute(MISSING(), params)
+                cur.execute(query("reconcile/missing.sql"), params)
                 lost = [row[0] for row in cur.fetchall()]
                 r.missing, r.missing_offsets = len(lost), lost[:SHOWN]
-            cur.execute(WRONG_WINNERS(), params)
+            cur.execute(query("reconcile/wrong_winners.sql"), params)
             wrong = [row[0] for row in cur.fetchall()]
             r.wrong_winners, r.wrong_winner_offsets = len(wrong), wrong[:SHOWN]
             results.append(r)

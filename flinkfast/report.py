@@ -10,7 +10,7 @@ import decimal
 from pathlib import Path
 
 from flinkfast.clients import pg_connect as connect  # noqa: F401 - callers say report.connect
-from flinkfast.sqlfiles import REPORT_DIR
+from flinkfast.sqlfiles import query
 
 SECTIONS = {
     "latest": "001_latest.sql",
@@ -37,7 +37,7 @@ def _rows(cur) -> list[dict]:
 def scope(cur, since: dt.datetime | str | None, window_s: float) -> None:
     cur.execute("SELECT set_config('flinkfast.since', %s, false), set_config('flinkfast.window_s', %s, false)",
                 (str(since) if since else "", str(window_s)))
-    cur.execute((REPORT_DIR / "000_scope.sql").read_text())
+    cur.execute(query("report/000_scope.sql"))
 
 
 def collect(conn, since=None, window_s: float = 60) -> dict:
@@ -46,7 +46,7 @@ def collect(conn, since=None, window_s: float = 60) -> dict:
         scope(cur, since, window_s)
         out = {}
         for name, file in SECTIONS.items():
-            cur.execute((REPORT_DIR / file).read_text())
+            cur.execute(query(f"report/{file}"))
             out[name] = _rows(cur)
     out["summary"] = out["summary"][0]
     out["recent"] = out["recent"][0]
@@ -58,7 +58,7 @@ def collect(conn, since=None, window_s: float = 60) -> dict:
 def series(conn, since=None) -> list[tuple[dt.datetime, float]]:
     with conn.cursor() as cur:
         scope(cur, since, 60)
-        cur.execute((REPORT_DIR / "006_latency_series.sql").read_text())
+        cur.execute(query("report/006_latency_series.sql"))
         return [(ts, float(ms)) for ts, ms in cur.fetchall()]
 
 

@@ -8,7 +8,7 @@ Examples:
   flinkfast report
   flinkfast report --since "2026-11-25 10:00:00+00" --json
   flinkfast report --plot latency.png
-  flinkfast report --reconcile --wait 60     # every consumed message in exactly one place?
+  python print_data_postgres.py --reconcile --wait 60     # = flinkfast reconcile --wait 60
 
 Exit codes: 0 report printed (or reconciliation OK), 1 no rows in scope (or a gap found),
 2 bad arguments, 3 database or Kafka unreachable, 4 --wait timed out.
@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from flinkfast import config, report
+from flinkfast.command import Command
 from flinkfast.errors import CheckFailed, ConfigError
 
 
@@ -43,8 +44,16 @@ def warn_if_unhealthy(cfg, conn) -> None:
         print(health.format_problems(h), file=sys.stderr)
 
 
-def reconcile_command(cfg, args) -> int:
+def _reconcile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--to-end", action="store_true", help="reconcile up to the end of the log, not the committed offsets")
+    parser.add_argument("--wait", type=float, metavar="SECONDS",
+                        help="first wait (at most this long) until the job has consumed and checkpointed the whole topic")
+
+
+def _reconcile(args: argparse.Namespace) -> int:
     from flinkfast import reconcile
+    cfg = config.from_args(args)
     if args.wait:
         reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)
     result = reconcile.reconcile(cfg, to_end=args.to_end)
@@ -54,30 +63,23 @@ def reconcile_command(cfg, args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0],
-                                     epilog=__doc__.split("\n\n", 1)[1].replace(
-                                         "flinkfast report", prog or "python print_data_postgres.py"),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=timestamp, help="only rows inserted at or after this time (ISO, with zone)")
     parser.add_argument("--window", type=float, default=60, help="seconds for the recent-throughput figure (default 60)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the latency distribution and latency over time")
-    rec = parser.add_argument_group("reconciliation")
-    rec.add_argument("--reconcile", action="store_true",
-                     help="compare, per partition, the Kafka offsets consumed with the rows in processed_events, "
-                          "superseded_events and dead_letter_events; exit 1 on any gap")
-    rec.add_argument("--to-end", action="store_true", help="reconcile up to the end of the log, not the committed offsets")
-    rec.add_argument("--wait", type=float, metavar="SECONDS",
-                     help="first wait (at most this long) until the job has consumed and checkpointed the whole topic")
-    config.add_flags(parser, "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER",
-                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME")
-    args = parser.parse_args(argv)
+    # print_data_postgres.py --reconcile [--to-end] [--wait S]: the shim's way to reconciliation
+    parser.add_argument("--reconcile", action="store_true", help="run `flinkfast reconcile` instead (same options)")
+    parser.add_argument("--to-end", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--wait", type=float, help=argparse.SUPPRESS)
+
+
+def _report(args: argparse.Namespace) -> int:
+    if args.reconcile:
+        return _reconcile(args)
     if args.window <= 0:
         raise ConfigError("--window must be positive")
     cfg = config.from_args(args)
-    if args.reconcile:
-        return reconcile_command(cfg, args)
     with report.connect(cfg) as conn:
         warn_if_unhealthy(cfg, conn)
         data = report.collect(conn, since=args.since, window_s=args.window)
@@ -91,3 +93,19 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     return 0
 
 
+DB = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "READER_DB_USER")
+KAFKA = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID")
+HEALTH = ("JOB_NAME", "FLINK_REST_URL", "FLINK_REST_TLS_DIR")
+REPORT = Command("report", "the latency report from PostgreSQL", "flinkfast report --since 2026-11-25T10:00:00+00:00 "
+                 "--json   (make report)", _report, _report_arguments, settings=(*DB, *KAFKA, *HEALTH),
+                 description=__doc__.strip())
+RECONCILE = Command("reconcile", "every consumed Kafka message in exactly one table? (exit 1 on a gap)",
+                    "flinkfast reconcile --wait 120   (make reconcile)", _reconcile, _reconcile_arguments,
+                    settings=(*DB, *KAFKA),
+                    description="Compare, per partition, the Kafka offsets the job consumed (committed) with the "
+                                "rows of processed_events, superseded_events and dead_letter_events: each offset "
+                                "in exactly one, the winner rule holding; exit 1 on any gap.")
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    return REPORT.main(argv, prog or "python print_data_postgres.py")

@@ -23,6 +23,8 @@ import argparse
 import re
 
 from flinkfast import config
+from flinkfast.command import Command
+from flinkfast.job import JOB_SETTINGS
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, run
 
@@ -45,7 +47,8 @@ def merged(existing: str, positions: list[tuple[int, int]]) -> str:
 def refusals(cfg: Config, positions: list[tuple[int, int]]) -> list[str]:
     """Why each position cannot be skipped: not on the topic, committed already, or placed."""
     from flinkfast.clients import pg_connect
-    from flinkfast.reconcile import PLACED_AT, kafka_offsets
+    from flinkfast.reconcile import kafka_offsets
+    from flinkfast.sqlfiles import query
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     out = []
     with pg_connect(cfg) as conn, conn.cursor() as cur:
@@ -58,7 +61,7 @@ def refusals(cfg: Config, positions: list[tuple[int, int]]) -> list[str]:
                 out.append(f"{p}:{o} is committed already (group {cfg.kafka_group_id} is at offset {committed[p]} on "
                            f"partition {p}): the job has read it and placed it")
             else:
-                cur.execute(PLACED_AT(), {"topic": cfg.kafka_topic, "partition": p, "offset": o})
+                cur.execute(query("reconcile/placed_at.sql"), {"topic": cfg.kafka_topic, "partition": p, "offset": o})
                 placed = [row[0] for row in cur.fetchall()]
                 if placed:
                     out.append(f"{p}:{o} is placed already, in {placed[0]}: it stays there")
@@ -77,25 +80,32 @@ def skip(cfg: Config, positions: list[tuple[int, int]]) -> tuple[str, str]:
         flinkrest.cancel(cfg, job["jid"])  # nothing moves while we look again
     why = refusals(cfg, positions)
     skips = merged(cfg.skip_messages, [] if why else positions)
-    job_id = submit.submit(config.load({**cfg.as_env(), "SKIP_MESSAGES": skips}))
+    job_id = submit.submit(cfg.replace(skip_messages=skips))
     if why:
         raise ConfigError("; ".join(why) + f" (job {cfg.job_name} resubmitted without the skip: {job_id})")
     return job_id, skips
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.skip", description=__doc__.split("\n\n")[0],
-                                     epilog="example: python -m flinkfast.skip 0:42   (make skip AT=0:42)")
+def _arguments(parser) -> None:
     parser.add_argument("positions", nargs="+", type=position, metavar="PARTITION:OFFSET",
                         help="where the message is on KAFKA_TOPIC")
-    config.add_flags(parser, "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME", "SKIP_MESSAGES")
-    args = parser.parse_args(argv)
+
+
+def _run(args) -> int:
     cfg = config.from_args(args)
-    job_id, skips = skip(cfg, args.positions)
+    job_id, _ = skip(cfg, args.positions)
     listed = ", ".join(f"{p}:{o}" for p, o in args.positions)
     print(f"job {cfg.job_name!r} resubmitted ({job_id}); {listed} on {cfg.kafka_topic} will be dead letters "
           f"with reason 'skipped by operator'")
     return 0
+
+
+COMMAND = Command("skip", "record a message the job cannot process as a dead letter, unread, and resubmit the job",
+                  "flinkfast skip 0:42   (make skip AT=0:42)", _run, _arguments,
+                  settings=(*JOB_SETTINGS, "FLINKFAST_STATE_DIR", "LOCK_WAIT_S", "FLINK_REST_URL", "FLINK_REST_TLS_DIR",
+                            "READER_DB_USER"),
+                  description=__doc__.split("\n\n")[0])
+main = COMMAND.main
 
 
 if __name__ == "__main__":

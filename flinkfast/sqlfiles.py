@@ -1,4 +1,6 @@
-"""The SQL in sql/ is the one source of truth; this module loads and renders it.
+"""The SQL in sql/ is the one source of truth; this module loads and renders it: `query(name)`
+for a statement the Python code runs (reports, reconciliation, health, the benchmark, the
+dashboard), `flink_statements()` for the job's.
 
 Flink statements use ${NAME} placeholders for configuration values. Values are rendered as
 the inside of a SQL string literal (quotes doubled), so a value cannot end the literal.
@@ -8,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flinkfast.config import SQL_DIR, Config
+from flinkfast.config import Config
+from flinkfast.paths import SQL_DIR
 from flinkfast.errors import ConfigError
 
 FLINK_DIR = SQL_DIR / "flink"
@@ -17,6 +20,13 @@ REPORT_DIR = SQL_DIR / "report"
 
 def files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.sql"))
+
+
+def query(name: str) -> str:
+    """The statement in sql/NAME (e.g. "reconcile/placed.sql"), read when asked (so an edited
+    file counts at once), whole-line comments dropped (psycopg2 would read a % in them as a
+    parameter) and no trailing semicolon."""
+    return strip_comments((SQL_DIR / name).read_text()).rstrip().rstrip(";")
 
 
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")  # ${NAME} only: JSON paths like '$.uuid' stay as they are

@@ -5,13 +5,15 @@ exactly as the compose deployment does with `docker exec jobmanager ./bin/flink 
 """
 from __future__ import annotations
 
-import argparse
 import re
 import subprocess
 
 from flinkfast import config, flinkrest
-from flinkfast.config import REPO_ROOT, Config
+from flinkfast.command import Command
+from flinkfast.config import Config
+from flinkfast.paths import REPO_ROOT
 from flinkfast.errors import Unavailable, run
+from flinkfast.job import JOB_SETTINGS
 from flinkfast.lock import stack_lock
 from flinkfast.stack.flinkhome import FlinkHome
 
@@ -75,14 +77,18 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     return job_id
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.submit", description=__doc__.split("\n\n")[0],
-                                     epilog="example: make up && python -m flinkfast.submit")
-    config.add_flags(parser, "FLINK_PARALLELISM", "CHECKPOINT_INTERVAL_MS", "SCAN_STARTUP_MODE")
-    cfg = config.from_args(parser.parse_args(argv))
+def _run(args) -> int:
+    cfg = config.from_args(args)
     job_id = submit(cfg)
     print(f"job {cfg.job_name!r} running: {job_id}  (Web UI {cfg.flink_ui_url}/#/job/running/{job_id}/overview)")
     return 0
+
+
+COMMAND = Command("submit", "submit the job to the local Flink cluster (flink run -py), replacing a running one",
+                  "flinkfast submit --flink-parallelism 2   (make submit)", _run,
+                  settings=(*JOB_SETTINGS, "FLINKFAST_STATE_DIR", "LOCK_WAIT_S", "FLINK_REST_URL", "FLINK_REST_TLS_DIR",
+                            "FLINK_UI_URL"))
+main = COMMAND.main
 
 
 if __name__ == "__main__":

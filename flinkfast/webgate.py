@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import re
-import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import isolated_env
 
 TEST_STATE = Path(os.environ.get("FLINKFAST_TEST_STATE_DIR") or REPO_ROOT / ".state" / "test")
@@ -87,7 +87,7 @@ def run_job(job_cfg):
     submitted = []
 
     def _run(overrides=None, extra_env=None, wait=True):
-        cfg = config.load({**job_cfg.as_env(), **(overrides or {})})
+        cfg = job_cfg.replace(**(overrides or {}))
         submitted.append(cfg)
         return cfg, submit.submit(cfg, extra_env=extra_env, wait=wait)
 
@@ -97,41 +97,22 @@ def run_job(job_cfg):
             cancel(cfg, job["jid"])
 
 
-# ---- property-based tests (Hypothesis)
-# `make test`: seeded (derandomize) and bounded, the same examples on every run.
-# `make fuzz`: FUZZ_EXAMPLES examples per property with fresh randomness; failures are kept in
-# .hypothesis/ (not in git) and replayed first next time.
-from hypothesis import HealthCheck, Phase, settings  # noqa: E402
-
-_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-            HealthCheck.large_base_example]
-# No shrinking in CI: each step of it is a Flink job; the assertions name the exact message.
-settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=_SLOW_OK,
-                          print_blob=True, phases=(Phase.explicit, Phase.reuse, Phase.generate))
-settings.register_profile("fuzz", deadline=None, suppress_health_check=_SLOW_OK, print_blob=True)
-settings.load_profile("fuzz" if os.environ.get("FUZZ_EXAMPLES") else "ci")
+# ---- the tiers: a test's folder is its marker (unit, flink, compose, e2e), so `-m` and the
+# folders agree; `make test-unit` runs tests/unit (no JVM, no service).
+TIERS = ("unit", "flink", "compose", "e2e")
 
 
-def generate(strategy, n: int) -> list:
-    """n values drawn from a strategy, under the loaded profile (seeded in CI).
-
-    For properties checked in bulk: a Flink job costs seconds, so the fuzz tests draw their
-    messages first and run them through the pipeline together."""
-    from hypothesis import given
-    drawn: list = []
-
-    @settings(max_examples=n, phases=(Phase.explicit, Phase.generate), database=None)
-    @given(strategy)
-    def draw(value):
-        drawn.append(value)
-
-    draw()
-    return drawn
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        tier = next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
+        if tier:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
-def fuzz_examples(ci_default: int) -> int:
-    """Examples per property: the CI bound, or FUZZ_EXAMPLES for a long run."""
-    return int(os.environ.get("FUZZ_EXAMPLES") or ci_default)
+# Hypothesis profiles: seeded in `make test`, fresh randomness with FUZZ_EXAMPLES (tests/helpers.py).
+from tests.helpers import load_hypothesis_profile  # noqa: E402
+
+load_hypothesis_profile()
 
 
 @pytest.fixture(scope="session")

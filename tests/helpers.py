@@ -1,5 +1,7 @@
-"""Helpers shared by the tests (one module: tests never import each other)."""
+"""Helpers shared by the tests (one module: tests never import each other, nor conftest)."""
 from __future__ import annotations
+
+import os
 
 
 def send_raw(cfg, messages, partition: int = 0) -> list:
@@ -37,3 +39,39 @@ def event(uuid: str, first_name: str = "Ada", **fields) -> bytes:
     body = {"uuid": uuid, "first_name": first_name, "last_name": "Lovelace", "country": "United Kingdom",
             "age": 36, **fields}
     return json.dumps(body, ensure_ascii=False).encode()
+
+
+def load_hypothesis_profile() -> None:
+    """`make test`: seeded (derandomize) and bounded, the same examples on every run. `make fuzz`:
+    FUZZ_EXAMPLES examples per property with fresh randomness; failures are kept in .hypothesis/
+    (not in git) and replayed first next time."""
+    from hypothesis import HealthCheck, Phase, settings
+    slow_ok = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+               HealthCheck.large_base_example]
+    # No shrinking in CI: each step of it is a Flink job; the assertions name the exact message.
+    settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=slow_ok,
+                              print_blob=True, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+    settings.register_profile("fuzz", deadline=None, suppress_health_check=slow_ok, print_blob=True)
+    settings.load_profile("fuzz" if os.environ.get("FUZZ_EXAMPLES") else "ci")
+
+
+def generate(strategy, n: int) -> list:
+    """n values drawn from a strategy, under the loaded profile (seeded in CI).
+
+    For properties checked in bulk: a Flink job costs seconds, so the fuzz tests draw their
+    messages first and run them through the pipeline together."""
+    from hypothesis import Phase, given, settings
+    drawn: list = []
+
+    @settings(max_examples=n, phases=(Phase.explicit, Phase.generate), database=None)
+    @given(strategy)
+    def draw(value):
+        drawn.append(value)
+
+    draw()
+    return drawn
+
+
+def fuzz_examples(ci_default: int) -> int:
+    """Examples per property: the CI bound, or FUZZ_EXAMPLES for a long run."""
+    return int(os.environ.get("FUZZ_EXAMPLES") or ci_default)

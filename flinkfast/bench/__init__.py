@@ -27,15 +27,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import time
 from pathlib import Path
 
 from flinkfast import config, flinkrest, producer, submit
+from flinkfast.command import Command
 from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, create_topic, delete_topics,
                                    drain_job, drain_naive, latency_at, say, truncate)
 from flinkfast.bench.results import machine, plot, table
-from flinkfast.config import REPO_ROOT, Config
+from flinkfast.config import Config
+from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.cli import up as stack_up
 
 OUT_DIR = REPO_ROOT / "benchmarks"
@@ -43,25 +44,18 @@ OUT_DIR = REPO_ROOT / "benchmarks"
 SEED_SETTINGS = {"SINK_FLUSH_MAX_ROWS": "100", "SINK_FLUSH_INTERVAL_MS": "2000", "FLINK_PARALLELISM": "1"}
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bench", description=__doc__.split("\n\n")[0],
-                                     epilog="example: BENCH_EVENTS=100000 BENCH_DURATION=20 make bench",
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", 1_000_000)),
-                        help="events preloaded for the drain [env BENCH_EVENTS; default 1000000]")
-    parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", 30)),
-                        help="seconds of load at each fixed rate [env BENCH_DURATION; default 30]")
-    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "flink_bench"),
-                        help="database the benchmark writes to [env BENCH_DB; default flink_bench]")
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated events (default 1)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the JSON and PNG (default benchmarks/)")
     parser.add_argument("--profile", action="store_true",
                         help="record the TaskManager with JDK Flight Recorder during the pipeline's drain; "
                              "the top frames go into the JSON, the .jfr next to it")
-    config.add_flags(parser, "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS")
-    args = parser.parse_args(argv)
+
+
+def _run(args: argparse.Namespace) -> int:
     base = config.from_args(args)
-    cfg = bench_cfg(base, args.db)
+    args.events, args.duration = base.bench_events, base.bench_duration
+    cfg = bench_cfg(base, base.bench_db)
     say("starting the local stack")
     stack = stack_up(cfg)
     # The benchmark needs the task slots. Jobs found running are cancelled, and the user's
@@ -82,6 +76,16 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             submit.submit(base)
 
 
+COMMAND = Command("bench", "the benchmark: drain and latency, side by side with the alternatives",
+                  "flinkfast bench --events 100000 --duration 20   (BENCH_EVENTS=100000 make bench)", _run, _arguments,
+                  settings=("BENCH_EVENTS", "BENCH_DURATION", "BENCH_DB", "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS",
+                            "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS", "JOB_NAME",
+                            "FLINKFAST_STATE_DIR"),
+                  description=__doc__.strip(),
+                  flag_names={"BENCH_EVENTS": ("--events",), "BENCH_DURATION": ("--duration",), "BENCH_DB": ("--db",)})
+main = COMMAND.main
+
+
 def _bench(args, base: Config, cfg: Config, stack) -> int:
     stack.init_database()  # the same schema files, in the benchmark's own database
     n = args.events
@@ -91,7 +95,7 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     create_topic(cfg, topic)
     say(f"preloading {n:,} events into {topic}")
     events = list(producer.generate_events(n, seed=args.seed))
-    loaded = producer.produce(config.load({**cfg.as_env(), "KAFKA_TOPIC": topic}), events)
+    loaded = producer.produce(cfg.replace(kafka_topic=topic), events)
     say(f"preloaded: {loaded.line()}")
     drain = {}
     say("warm-up: the pipeline drains the topic once, not compared (a fresh TaskManager's JIT, cold caches)")

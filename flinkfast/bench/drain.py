@@ -11,21 +11,20 @@ import os
 import time
 from pathlib import Path
 
-from flinkfast import clients, config, flinkrest, producer, report, submit
+from flinkfast import clients, flinkrest, producer, report, submit
 from flinkfast.clients import pg_connect as connect
-from flinkfast.config import SQL_DIR, Config
+from flinkfast.config import Config
 from flinkfast.errors import TimedOut
 from flinkfast.profile import CpuMeter, FlightRecording
-from flinkfast.sqlfiles import REPORT_DIR, strip_comments as strip_sql_comments
+from flinkfast.sqlfiles import query
 
-BENCH_DIR = SQL_DIR / "bench"
 RATES_DEFAULT = (1000, 10000)  # events/s of the latency runs
 WARMUP_S = 3  # latency rows of the first seconds of each load are left out (the job's fetch warms up)
 
 
 def bench_sql(name: str) -> str:
-    """A statement of sql/bench/ (comments dropped: psycopg2 would read a % in them)."""
-    return strip_sql_comments((BENCH_DIR / name).read_text()).rstrip().rstrip(";")
+    """A statement of sql/bench/."""
+    return query(f"bench/{name}")
 
 
 def say(msg: str) -> None:
@@ -33,7 +32,7 @@ def say(msg: str) -> None:
 
 
 def bench_cfg(cfg: Config, db: str, **overrides) -> Config:
-    return config.load({**cfg.as_env(), "POSTGRES_DB": db, **overrides})
+    return cfg.replace(postgres_db=db, **overrides)
 
 
 def create_topic(cfg: Config, name: str) -> None:
@@ -102,8 +101,8 @@ class Watch:
 def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dict, timeout: float,
               profile: Path | None = None) -> dict:
     truncate(cfg)
-    job_cfg = config.load({**cfg.as_env(), "KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": f"{topic}-{label}",
-                           "JOB_NAME": f"bench-{label}", "SCAN_STARTUP_MODE": "earliest-offset", **overrides})
+    job_cfg = cfg.replace(kafka_topic=topic, kafka_group_id=f"{topic}-{label}", job_name=f"bench-{label}",
+                          scan_startup_mode="earliest-offset", **overrides)
     watch = Watch(job_cfg, topic)
     meter = CpuMeter(stack)
     recording = FlightRecording(stack.taskmanager_java_pid(), profile) if profile else contextlib.nullcontext()
@@ -216,8 +215,7 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
     topic = f"bench-latency-{rate}-{int(time.time())}"
     create_topic(cfg, topic)
     truncate(cfg)
-    job_cfg = config.load({**cfg.as_env(), "KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic,
-                           "JOB_NAME": f"bench-latency-{rate}"})
+    job_cfg = cfg.replace(kafka_topic=topic, kafka_group_id=topic, job_name=f"bench-latency-{rate}")
     watch = Watch(job_cfg, topic)  # before the first row, so the counters' base is right
     job_id = submit.submit(job_cfg)
     try:
@@ -232,7 +230,7 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
         # by insert time and its percentile query are the whole measurement.
         cur.execute(bench_sql("005_warmup_end.sql"), {"topic": topic, "warmup": WARMUP_S})
         report.scope(cur, cur.fetchone()[0], 60)
-        cur.execute((REPORT_DIR / "003_latency_percentiles.sql").read_text())
+        cur.execute(query("report/003_latency_percentiles.sql"))
         end_to_end = next(r for r in cur.fetchall() if r[0] == "kafka_to_postgres")
         rows, p50, p95, p99, mx = end_to_end[1], end_to_end[2], end_to_end[4], end_to_end[5], end_to_end[6]
     delete_topics(cfg, [topic])

@@ -6,52 +6,8 @@ PostgreSQL), throughput, dead letters, consumer lag and the job's health, update
 Pages and endpoints: / (the dashboard), /api/snapshot?window=300 (the same figures as JSON),
 /metrics (Prometheus text format, names prefixed flinkfast_; see docs/monitoring.md).
 """
-from __future__ import annotations
-
-import argparse
-import signal
-
-from flinkfast import config
+from flinkfast.dashboard.cli import main
 from flinkfast.errors import run
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.dashboard", description=__doc__.split("\n\n")[0],
-                                     epilog="example: python -m flinkfast.dashboard --dashboard-port 8050 "
-                                            "--dashboard-window-s 60   (then open http://127.0.0.1:8050)",
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1; the compose service uses 0.0.0.0 inside "
-                             "its container, published on the host's 127.0.0.1 only)")
-    config.add_flags(parser, "DASHBOARD_PORT", "DASHBOARD_WINDOW_S", "POSTGRES_HOST", "POSTGRES_PORT",
-                     "READER_DB_USER", "FLINK_REST_URL", "FLINK_REST_TLS_DIR", "FLINK_UI_URL", "HTTP_ALLOWED_HOSTS",
-                     "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME")
-    args = parser.parse_args(argv)
-    cfg = config.from_args(args)
-    cfg.require("READER_DB_PASSWORD")  # it reads PostgreSQL as the read-only role, nothing else
-
-    from flinkfast.dashboard.server import make_server
-    from flinkfast.dashboard.snapshot import Poller
-    from flinkfast.webgate import host_names
-    poller = Poller(cfg)
-    server = make_server(poller, args.host, cfg.dashboard_port, host_names(cfg.http_allowed_hosts))
-    poller.start()
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
-    print(f"dashboard on http://{args.host}:{cfg.dashboard_port}  (window {poller.default_window} s; "
-          f"job {cfg.job_name!r}, topic {cfg.kafka_topic}; Ctrl-C stops it)", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        poller.stop()
-    return 0
-
 
 if __name__ == "__main__":
     run(main, "dashboard")

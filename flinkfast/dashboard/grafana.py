@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from flinkfast.sqlfiles import REPORT_DIR
+from flinkfast import sqlfiles
 
 SINCE = "COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,"
 DATASOURCE = {"type": "grafana-postgresql-datasource", "uid": "${DS_FLINKFAST}"}
@@ -20,8 +20,7 @@ DATASOURCE = {"type": "grafana-postgresql-datasource", "uid": "${DS_FLINKFAST}"}
 
 def _code(name: str) -> str:
     """The file's SQL without its comments and trailing semicolon."""
-    lines = [ln for ln in (REPORT_DIR / name).read_text().splitlines() if not ln.lstrip().startswith("--")]
-    return "\n".join(lines).strip().rstrip(";")
+    return sqlfiles.query(f"report/{name}")
 
 
 def _scoped(sql: str) -> str:

@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 from flinkfast import config, producer
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 from flinkfast.errors import run
 
 TICK = os.sysconf("SC_CLK_TCK")

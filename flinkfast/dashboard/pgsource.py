@@ -22,7 +22,7 @@ from flinkfast.clients import pg_connect as connect
 from flinkfast.config import Config
 from flinkfast.health import LAST_WRITE
 from flinkfast.report import _rows
-from flinkfast.sqlfiles import REPORT_DIR
+from flinkfast.sqlfiles import query
 
 POLL_S = 1.0              # one poll a second; the page asks every second
 SETTLE_S = 3              # seconds re-read each poll: rows of a batch appear when it commits
@@ -30,7 +30,7 @@ HEAVY_FACTOR = 20         # window percentiles: at most 1/20 of PostgreSQL's tim
 
 
 def _sql(name: str) -> str:
-    return (REPORT_DIR / name).read_text()
+    return query(f"report/{name}")
 
 
 def session(cfg: Config, timeout_s: int, name: str):
@@ -105,7 +105,7 @@ class SecondsReader:
             self.seconds[second] = dict(fresh.get(second) or {"rows": 0}, dead_letters=dead.get(second, 0))
         cur.execute(_sql("009_dead_letters_latest.sql"))
         self.dead_latest = _rows(cur)
-        cur.execute(LAST_WRITE.read_text())
+        cur.execute(query(LAST_WRITE))
         idle = cur.fetchone()[0]
         self.idle_s = None if idle is None else float(idle)
 

@@ -1,12 +1,11 @@
-"""`flinkfast up|down|status|logs`: the local stack's commands. The only module here that prints.
+"""`flinkfast up|down|clean|status|logs`: the local stack's commands. The only module here that prints.
 
-    python -m flinkfast.stack up|down [--purge]|status|logs [SERVICE]
+    python -m flinkfast.stack up|down [--purge]|clean|status|logs [SERVICE]
 """
 from __future__ import annotations
 
-import argparse
-
 from flinkfast import config
+from flinkfast.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.stack.orchestrator import Progress, Stack
@@ -96,36 +95,66 @@ def up(cfg: Config) -> Stack:
     return stack
 
 
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.stack",
-        description="Start, check and stop the local stack (ZooKeeper, Kafka, PostgreSQL, Flink) without Docker.",
-        epilog="example: python -m flinkfast.stack up && python -m flinkfast.stack status",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start every service and wait until it is healthy (idempotent)",
-                   epilog="example: flinkfast up   (make up)")
-    down = sub.add_parser("down", help="stop the services this stack started, by pid",
-                          epilog="example: flinkfast down   (make down; make clean = down --purge)")
-    down.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints")
-    sub.add_parser("status", help="show pid, health and memory of each service and the job's state, restarts, "
-                                  "lag and progress; exit 0 only when the pipeline is delivering, 1 on any problem, "
-                                  "3 when the stack is not running",
-                   epilog="example: flinkfast status   (make status)")
-    logs = sub.add_parser("logs", help="print the end of the logs", epilog="example: flinkfast logs taskmanager -n 100")
-    logs.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager|webui (default: all)")
-    logs.add_argument("-n", "--lines", type=int, default=40)
-    config.add_flags(parser, "FLINKFAST_STATE_DIR", "KAFKA_PARTITIONS", "TASKMANAGER_SLOTS", "JOB_NAME")
-    args = parser.parse_args(argv)
-    cfg = config.from_args(args)
-    if args.command == "up":
-        up(cfg)
-    elif args.command == "down":
-        stack = Stack(cfg)
-        stack.down(purge=args.purge, report=print_progress)
-        if args.purge:
-            print(f"  removed {stack.state}")
-    elif args.command == "status":
-        return print_status(Stack(cfg))
-    elif args.command == "logs":
-        print_logs(Stack(cfg), args.service, args.lines)
+# The settings each command uses, each one a flag of it.
+STACK = ("FLINKFAST_STATE_DIR", "ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_UI_PORT", "FLINK_REST_PORT",
+         "FLINK_RPC_PORT", "ZOOKEEPER_HEAP", "KAFKA_HEAP", "JOBMANAGER_MEMORY", "TASKMANAGER_MEMORY",
+         "TASKMANAGER_SLOTS", "KAFKA_RETENTION_BYTES", "LOG_MAX_BYTES", "LOG_BACKUPS", "LOCK_WAIT_S", "KAFKA_TOPIC",
+         "KAFKA_PARTITIONS", "POSTGRES_DB", "HTTP_ALLOWED_HOSTS", "FLINK_PROMETHEUS_PORTS")
+JOB = ("JOB_NAME", "KAFKA_GROUP_ID")
+
+
+def _up(args) -> int:
+    up(config.from_args(args))
     return 0
+
+
+def _down(args, purge: bool = False) -> int:
+    stack = Stack(config.from_args(args))
+    stack.down(purge=purge or getattr(args, "purge", False), report=print_progress)
+    if purge or getattr(args, "purge", False):
+        print(f"  removed {stack.state}")
+    return 0
+
+
+def _down_arguments(parser) -> None:
+    parser.add_argument("--purge", action="store_true", help="also delete data, logs and checkpoints (make clean)")
+
+
+def _logs_arguments(parser) -> None:
+    parser.add_argument("service", nargs="?", help="zookeeper|kafka|postgres|jobmanager|taskmanager|webui (default: all)")
+    parser.add_argument("-n", "--lines", type=int, default=40, help="lines of each log (default 40)")
+
+
+UP = Command("up", "start the local stack and wait until every service is healthy (idempotent)", "flinkfast up "
+             "--taskmanager-slots 4   (make up)", _up, settings=STACK,
+             description="Start ZooKeeper, Kafka, PostgreSQL, a Flink JobManager and TaskManager and the Web UI's "
+                         "gate as plain processes (no Docker), each healthy before the next; then the topic and the "
+                         "schema. Idempotent; one stack-changing command at a time.")
+DOWN = Command("down", "stop what `up` started, by pid", "flinkfast down   (make down)", _down, _down_arguments,
+               settings=("FLINKFAST_STATE_DIR", "LOCK_WAIT_S"))
+CLEAN = Command("clean", "stop the stack and delete its data (the state folder)", "flinkfast clean   (make clean)",
+                lambda args: _down(args, purge=True), settings=("FLINKFAST_STATE_DIR", "LOCK_WAIT_S"))
+STATUS = Command("status", "services, memory, and whether the pipeline delivers (exit 0 yes, 1 no, 3 stack down)",
+                 "flinkfast status   (make status)", lambda args: print_status(Stack(config.from_args(args))),
+                 settings=(*STACK, *JOB, "FLINK_REST_URL", "FLINK_REST_TLS_DIR", "FLINK_UI_URL", "KAFKA_BOOTSTRAP_SERVERS",
+                           "POSTGRES_HOST", "READER_DB_USER"),
+                 description="Pid, health and memory (current and peak RSS) of each service; the job's state, "
+                             "restarts, lag and progress; every problem in one line. Exit 0 only when the pipeline "
+                             "is delivering, 1 on any problem, 3 when the stack is not running.")
+LOGS = Command("logs", "the end of the services' logs", "flinkfast logs taskmanager -n 100   (make logs SERVICE=kafka)",
+               lambda args: print_logs(Stack(config.from_args(args)), args.service, args.lines), _logs_arguments,
+               settings=("FLINKFAST_STATE_DIR",))
+COMMANDS = {c.name: c for c in (UP, DOWN, CLEAN, STATUS, LOGS)}
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """python -m flinkfast.stack up|down|status|logs|clean [...]: the same commands as flinkfast's."""
+    import argparse
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.stack",
+                                     description="Start, check and stop the local stack without Docker.",
+                                     epilog="example: python -m flinkfast.stack up && python -m flinkfast.stack status")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for c in COMMANDS.values():
+        c.fill(sub.add_parser(c.name, help=c.help))
+    args, extra = parser.parse_known_args(argv)
+    return args._command.call(parser, args, extra)

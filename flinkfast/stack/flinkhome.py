@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from flinkfast import flinkrest, tls
-from flinkfast.config import REPO_ROOT, SETTINGS, Config
+from flinkfast.config import SETTINGS, Config
+from flinkfast.paths import REPO_ROOT
 from flinkfast.paths import job_jars
 from flinkfast.stack.process import private_open
 from flinkfast.stack.service import jars, private_dir

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from flinkfast import config
 from flinkfast.config import Config
 from flinkfast.errors import Unavailable
 from flinkfast.lock import stack_lock
@@ -159,7 +158,7 @@ class Stack:
     # ---- topic and schema
     def create_topic(self) -> None:
         from flinkfast.clients import create_topic
-        create_topic(config.load({**self.cfg.as_env(), "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.cfg.kafka_port}"}))
+        create_topic(self.cfg.replace(kafka_bootstrap_servers=f"127.0.0.1:{self.cfg.kafka_port}"))
 
     def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         return self.service("postgres").psql(*args, database=database, check=check)

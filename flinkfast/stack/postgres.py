@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from flinkfast import versions
-from flinkfast.config import SQL_DIR
+from flinkfast.paths import SQL_DIR
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.stack import process
 from flinkfast.stack.service import Service

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flinkfast import paths
-from flinkfast.config import REPO_ROOT, Config
+from flinkfast.config import Config
+from flinkfast.paths import REPO_ROOT
 from flinkfast.errors import TimedOut, Unavailable
 from flinkfast.stack import process
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 
 FILES = [*sorted((REPO_ROOT / "flinkfast").rglob("*.py")), *sorted((REPO_ROOT / "tests").glob("*.py"))]
 

@@ -18,10 +18,10 @@ import time
 import pytest
 from hypothesis import strategies as st
 
-import oracle
-from conftest import fuzz_examples, generate
+from tests import oracle
+from tests.helpers import fuzz_examples, generate
 from flinkfast import flinkrest, health, producer, reconcile, report, skip
-from strategies import message
+from tests.strategies import message
 
 pytestmark = pytest.mark.e2e
 

@@ -33,7 +33,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
     run_state_machine_as_test
 from psycopg2.extras import execute_values
 
-from conftest import fuzz_examples
+from tests.helpers import fuzz_examples
 from flinkfast.clients import pg_connect
 
 pytestmark = pytest.mark.e2e

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from flinkfast.paths import REPO_ROOT
+
 from flinkfast import cli
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = REPO_ROOT
 
 
 def flinkfast(*args: str) -> subprocess.CompletedProcess:
@@ -19,16 +21,19 @@ def flinkfast(*args: str) -> subprocess.CompletedProcess:
                           timeout=120, cwd=REPO)
 
 
+COMMANDS = cli.commands()
+
+
 def test_the_overview_lists_every_command_with_an_example():
     out = flinkfast("--help")
     assert out.returncode == 0
-    for c in cli.COMMANDS:
+    for c in COMMANDS:
         assert re.search(rf"^  {c.name} ", out.stdout, re.M), c.name
         assert f"e.g. {c.example}" in out.stdout
         assert c.example.startswith(f"flinkfast {c.name}")
 
 
-@pytest.mark.parametrize("name", [c.name for c in cli.COMMANDS])
+@pytest.mark.parametrize("name", [c.name for c in COMMANDS])
 def test_every_command_answers_help_with_an_example(name):
     out = flinkfast(name, "--help")
     assert out.returncode == 0, out.stderr
@@ -36,7 +41,7 @@ def test_every_command_answers_help_with_an_example(name):
     assert "example" in out.stdout.lower()
 
 
-@pytest.mark.parametrize("name", [c.name for c in cli.COMMANDS])
+@pytest.mark.parametrize("name", [c.name for c in COMMANDS])
 def test_every_command_is_documented_in_the_readme(name):
     readme = (REPO / "README.md").read_text()
     assert f"flinkfast {name}" in readme or f"make {name}" in readme
@@ -47,7 +52,7 @@ def test_make_targets_are_one_liners_over_the_command():
     recipes = re.findall(r"^([a-z-]+):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.M)
     for target, recipe in recipes:
         assert recipe.count("\n") == 1, f"make {target} is more than one line"
-        if target in cli.BY_NAME:
+        if target in {c.name for c in COMMANDS}:
             assert f"$(FF) {target}" in recipe or target == "setup", target
 
 
@@ -56,17 +61,28 @@ def test_an_unknown_command_is_one_line_and_exit_2():
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "unknown command" in out.stderr
 
 
-@pytest.mark.e2e
-def test_sql_opens_flinks_sql_client_with_the_jobs_tables(stack, cfg, tmp_path):
-    """`flinkfast sql`: the real SQL client on the local cluster, tables declared, no secret shown."""
-    script = tmp_path / "q.sql"
-    script.write_text("SHOW TABLES;\nSHOW FUNCTIONS;\n")
-    out = flinkfast("sql", "-f", str(script))
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    for table in ("random_user_source", "classified", "processed", "dead_letters", "processed_events_sink"):
-        assert f"| {table} |" in out.stdout.replace("  ", " ") or table in out.stdout
-    assert "classify_row" in out.stdout
-    secret = cfg.require("FLINK_DB_PASSWORD")
-    assert secret not in out.stdout + out.stderr
-    init = stack.state / "flink" / "sql-client-init.sql"
-    assert not init.exists(), "the init file holds the writer's password: deleted when the client exits"
+def test_each_command_shows_its_own_options_and_every_setting_it_uses():
+    """One parser tree: `reconcile --help` is reconciliation's, not the report's (it used to show
+    --plot and --window); each setting a command declares is a flag of it, naming its variable."""
+    reconcile = flinkfast("reconcile", "--help").stdout
+    assert "--to-end" in reconcile and "--plot" not in reconcile and "--window" not in reconcile
+    for c in COMMANDS:
+        text = flinkfast(c.name, "--help").stdout
+        for env in c.settings:
+            assert f"--{env.lower().replace('_', '-')}" in text and f"[env {env};" in " ".join(text.split()), \
+                (c.name, env)
+
+
+def test_a_setting_the_command_uses_is_taken_as_its_flag():
+    """`flinkfast up --taskmanager-slots 4` used to be refused although `up` uses the setting."""
+    from flinkfast import config
+    top = cli.parser()
+    args, extra = top.parse_known_args(["up", "--taskmanager-slots", "4", "--kafka-partitions", "8"])
+    cfg = config.from_args(args)
+    assert not extra and (cfg.taskmanager_slots, cfg.kafka_partitions) == (4, 8)
+    assert args._command.name == "up"
+
+
+def test_version():
+    out = flinkfast("--version")
+    assert out.returncode == 0 and re.fullmatch(r"flinkfast \d+\.\d+\.\d+\n", out.stdout), out.stdout

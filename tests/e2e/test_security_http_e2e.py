@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from flinkfast import flinkrest
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import process
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +42,7 @@ def listening(pids: list[int]) -> dict[int, str]:
         except OSError:
             continue
     out = {}
-    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if fields[3] == "0A" and fields[9] in inodes:  # LISTEN

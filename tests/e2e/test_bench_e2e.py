@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -80,7 +80,7 @@ def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
     last byte: no row rewritten, no timestamp moved, no dead letter's size recomputed."""
     cfg, job_id = run_job()
     events = list(producer.generate_events(N, seed=11))
-    summary = producer.produce(cfg, events, progress=False)
+    producer.produce(cfg, events, progress=False)
     again = [(e["uuid"].encode(), json.dumps(e).encode()) for e in events[:50]]    # the same uuids once more
     bad = [(b"bad", b"not JSON " + bytes(100_000)), (b"bad", b"\xff\xfe"), (b"bad", None)]
     send_raw(cfg, again + bad)
@@ -156,7 +156,7 @@ def test_the_job_runs_on_an_embedded_mini_cluster_too(job_cfg):
     import signal
     import subprocess
     import sys
-    from flinkfast.config import REPO_ROOT
+    from flinkfast.paths import REPO_ROOT
     env = dict(os.environ, KAFKA_TOPIC=job_cfg.kafka_topic, KAFKA_GROUP_ID=job_cfg.kafka_group_id,
                JOB_NAME=job_cfg.job_name, FLINK_PARALLELISM="1")
     proc = subprocess.Popen([sys.executable, "flinkfast_job.py"], cwd=REPO_ROOT, env=env,

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from flinkfast.paths import REPO_ROOT
+
 from flinkfast import config, producer
 from flinkfast.errors import Unavailable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 pytestmark = pytest.mark.e2e
 
 

@@ -17,10 +17,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from flinkfast.paths import REPO_ROOT
+
 from flinkfast import producer
 from flinkfast.errors import Unavailable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 SAMPLE = json.loads((ROOT / "tests" / "data" / "randomuser_response.json").read_text(encoding="utf-8"))
 API_ERROR = "Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you."
 FAST = dict(timeout=2.0, retries=2, backoff=0.01)

@@ -81,7 +81,7 @@ def test_bad_messages_become_dead_letters_and_the_job_keeps_running(run_job):
     assert len(letters) == len(BAD)
     by_reason = sorted(reason for reason, *_ in letters.values())
     assert by_reason == sorted(reason for *_, reason in BAD)
-    for (key, value, reason), (got_reason, payload, size) in zip(BAD, [letters[o] for o in sorted(letters)]):
+    for (_key, value, reason), (got_reason, payload, size) in zip(BAD, [letters[o] for o in sorted(letters)]):
         assert got_reason == reason
         if value is None:
             assert payload is None and size is None

@@ -4,7 +4,8 @@ import re
 import pytest
 
 from flinkfast import config, sqlfiles
-from flinkfast.config import SETTINGS, SQL_DIR
+from flinkfast.config import SETTINGS
+from flinkfast.paths import SQL_DIR
 from flinkfast.errors import ConfigError
 
 

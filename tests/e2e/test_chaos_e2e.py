@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from flinkfast import config, flinkrest, health, reconcile, report, skip, submit
+from flinkfast import flinkrest, health, reconcile, report, skip, submit
 from flinkfast.clients import kafka_consumer, wait_until
 from tests.helpers import event, send_records
 
@@ -106,7 +106,7 @@ class Walk:
         self.restarts_seen = 0
 
     def job_cfg(self):
-        return config.load({**self.cfg.as_env(), "SKIP_MESSAGES": self.skips})
+        return self.cfg.replace(skip_messages=self.skips)
 
     # ------------------------------------------------------------------ the client's operations
     def _send(self, records: list[tuple[bytes | None, int, int | None]], uuids: list[str | None]) -> list:
@@ -237,8 +237,7 @@ class Walk:
         negative = [r["uuid"] for r in t["processed_events"]
                     if r["flink_timestamp"] < r["kafka_timestamp"] or r["postgres_timestamp"] < r["flink_timestamp"]]
         assert not negative, f"negative stage latency: {negative[:5]}"
-        job = flinkrest.rest(cfg, f"/jobs/{self.job_id}")
-        assert job["state"] == "RUNNING", job["state"]
+        flinkrest.wait_running(cfg, self.job_id, DRAIN_S)  # e.g. recovered by a new JobManager: INITIALIZING first
         restarts = int(flinkrest.metric(cfg, self.job_id, "numRestarts") or 0)
         time.sleep(3)
         assert int(flinkrest.metric(cfg, self.job_id, "numRestarts") or 0) == restarts, "a restart loop"

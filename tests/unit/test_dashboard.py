@@ -7,7 +7,7 @@ import sys
 from prometheus_client.parser import text_string_to_metric_families
 
 from flinkfast import config
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 from flinkfast.dashboard import metrics, server
 
 

@@ -31,10 +31,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from flinkfast.paths import REPO_ROOT
 import yaml
 from dotenv import dotenv_values
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = REPO_ROOT
 sys.path.insert(0, str(REPO))  # flinkfast_job.py and producer_api.py live at the root
 
 from flinkfast import bootstrap as setup, config, job, sqlfiles, tls, versions, webgate  # noqa: E402
@@ -421,7 +423,7 @@ def test_data_lives_in_named_volumes(compose, services):
         sources = [s for s, t, _ in mounts(services[name]) if t == target]
         assert sources and is_named(sources[0]) and sources[0] in declared, f"{name}: {target} is not a named volume"
     for name, svc in services.items():
-        for source, target, _ in mounts(svc):
+        for source, _target, _ in mounts(svc):
             assert not is_named(source) or source in declared, f"{name}: volume {source} is not declared"
 
 

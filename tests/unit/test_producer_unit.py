@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from flinkfast.paths import REPO_ROOT
+
 from flinkfast import producer
 from flinkfast.errors import UserError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 SAMPLE = json.loads((ROOT / "tests" / "data" / "randomuser_response.json").read_text(encoding="utf-8"))
 EVENT_FIELDS = {"uuid", "first_name", "last_name", "country", "age"}
 

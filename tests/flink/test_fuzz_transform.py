@@ -12,9 +12,9 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-import oracle
-from conftest import fuzz_examples, generate
-from strategies import message
+from tests import oracle
+from tests.helpers import fuzz_examples, generate
+from tests.strategies import message
 from test_transform import classify_batch
 
 LIMIT = 3000  # MAX_EVENT_CHARS of fuzz_cfg: small enough that the length rule is met often

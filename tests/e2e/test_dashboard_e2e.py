@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from flinkfast import flinkrest, producer, report
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from flinkfast import config
-from flinkfast.config import REPO_ROOT, SETTINGS
+from flinkfast.config import SETTINGS
+from flinkfast.paths import REPO_ROOT
 from flinkfast.errors import ConfigError
 
 
@@ -72,10 +73,10 @@ def test_no_secret_has_a_default_in_code():
 
 
 SCRIPTS = ["producer_api.py", "flinkfast_job.py", "print_data_postgres.py"]
-MODULES = ["flinkfast.stack", "flinkfast.submit", "flinkfast.demo"]
+MODULES = ["flinkfast.stack up", "flinkfast.submit", "flinkfast.demo"]
 
 
-@pytest.mark.parametrize("command", [[s] for s in SCRIPTS] + [["-m", m] for m in MODULES])
+@pytest.mark.parametrize("command", [[s] for s in SCRIPTS] + [["-m", *m.split()] for m in MODULES])
 def test_every_command_has_help_with_an_example_and_env_names(command):
     r = subprocess.run([sys.executable, *command, "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -106,7 +107,8 @@ def test_every_setting_the_code_reads_exists():
     in any module or test before that line ever runs (the typed-configuration check)."""
     import ast
 
-    from flinkfast.config import REPO_ROOT, SETTINGS, Config
+    from flinkfast.config import SETTINGS, Config
+    from flinkfast.paths import REPO_ROOT
     known = {s.attr for s in SETTINGS} | {n for n in dir(Config) if not n.startswith("__")}
     wrong, seen = [], 0
     for path in [*(REPO_ROOT / "flinkfast").rglob("*.py"), *(REPO_ROOT / "tests").glob("*.py")]:

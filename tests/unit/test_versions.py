@@ -2,7 +2,7 @@
 import re
 
 from flinkfast import versions
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 from flinkfast.paths import JARS
 
 

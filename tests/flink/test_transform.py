@@ -192,7 +192,7 @@ def test_skip_positions_are_compared_whole(cfg):
     """SKIP_MESSAGES names positions exactly: 0:281474976710657 is not 1:1, 65536:6 is not 0:6
     (an earlier version packed both numbers into one long, `partition << 48 ^ offset`, and
     skipped those too). Message i sits at partition i % 3, offset i."""
-    skip_cfg = config.load({**cfg.as_env(), "SKIP_MESSAGES": "0:281474976710657,65536:6,2:5"})
+    skip_cfg = cfg.replace(skip_messages="0:281474976710657,65536:6,2:5")
     payloads = [event(uuid=f"u{i}") for i in range(8)]
     good, bad, *_ = classify(skip_cfg, payloads)
     assert [(b[1], b[2], b[3]) for b in bad] == \

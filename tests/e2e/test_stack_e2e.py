@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from flinkfast import config
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, port_free, port_open
 from flinkfast.stack.isolated import isolated_env
+from flinkfast import flinkrest
 from flinkfast.flinkrest import rest
 
 pytestmark = pytest.mark.e2e
@@ -133,9 +134,10 @@ def test_missing_java_gives_one_clear_line(other_state, tmp_path):
 @pytest.mark.slow
 def test_second_stack_up_status_up_down_leaves_nothing(other_state):
     env = isolated_env(other_state)
-    r = run_stack("up", env=env)
+    r = run_stack("up", "--taskmanager-slots", "3", env=env)  # a setting of `up`, as its flag
     assert r.returncode == 0, r.stdout + r.stderr
     other = Stack(config.load(env=dict(os.environ, **env)))
+    assert flinkrest.overview(other.cfg)["slots-total"] == 3
     pids = {s.name: s.pid() for s in other.services}
     assert all(pids.values()), pids
     status = run_stack("status", env=env)

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from flinkfast import report
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 BASE = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.timezone.utc)  # a DST night in Europe, for good measure

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast.config import REPO_ROOT
+from flinkfast.paths import REPO_ROOT
 
 CHATTY = "import sys\nfor i in range(20000): print(f'line {i:06d} ' + 'x' * 40)\nsys.exit(7)"
 
