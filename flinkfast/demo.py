@@ -51,7 +51,7 @@ def _run(args) -> int:
         print(report.format_text(report.collect(conn, since=started)))
     print()
     print(f"All {summary.sent:,} events landed. Explore: Flink UI {cfg.flink_ui_url}, "
-          f"`python print_data_postgres.py`, `psql -f sql/report/latency.sql`. Stop with `make down`.")
+          f"`python print_data_postgres.py`, `flinkfast psql -f sql/report/latency.sql`. Stop with `make down`.")
     print(f"Live dashboard: `make dashboard`, then http://127.0.0.1:{cfg.dashboard_port}")
     return 0
 

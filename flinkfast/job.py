@@ -1,5 +1,6 @@
 """The PyFlink job: Kafka (raw bytes) -> parse and validate -> PostgreSQL, good events into
-processed_events and everything else into dead_letter_events (JDBC upsert sinks).
+processed_events and everything else into dead_letter_events (JDBC sinks inserting into the
+intake views; the database places each message: sql/postgres/003_ingest.sql).
 
 All statements come from sql/flink/ (rendered with the configuration). The transformation is
 the view in 002_transform.sql; the Kafka and JDBC tables are declared only at the edge, so the

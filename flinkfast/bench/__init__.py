@@ -8,7 +8,7 @@ One run, one machine, the same events:
      start until the last row is inserted:
        - the pipeline with this project's settings,
        - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
-       - a plain Python consumer (kafka-python -> psycopg2 batch upserts), what a user would write
+       - a plain Python consumer (kafka-python -> psycopg2 batch inserts into the same intake view), what a user would write
          instead, given the pipeline's batching and commit rule,
        - the ceiling: COPY of the same rows straight into the same table;
      every contender is watched the same way (the table's statistics counters, one exact count
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     stack = stack_up(cfg)
     # The benchmark needs the task slots. Jobs found running are cancelled, and the user's
     # pipeline (JOB_NAME) is resubmitted at the end, however the benchmark ends: it resumes
-    # from its committed offsets, and replayed rows upsert.
+    # from its committed offsets, and a replay changes nothing in the tables.
     found = flinkrest.running_jobs(cfg)
     for job in found:
         flinkrest.cancel(cfg, job["jid"])

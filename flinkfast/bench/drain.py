@@ -134,7 +134,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
 
 def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
     """What a user would write without Flink, given the pipeline's batching rule: rows are
-    upserted and committed in PostgreSQL every SINK_FLUSH_MAX_ROWS rows or SINK_FLUSH_INTERVAL_MS,
+    inserted through the intake view and committed every SINK_FLUSH_MAX_ROWS rows or SINK_FLUSH_INTERVAL_MS,
     Kafka offsets committed every CHECKPOINT_INTERVAL_MS (as the job's checkpoints do). One
     thread, as such a consumer is written; it looks at the same progress signal as the others
     twice a second, and its end is confirmed by the same exact count."""

@@ -1,4 +1,4 @@
-"""The local stack as a whole: its five services in start order, brought up and down together.
+"""The local stack as a whole: its six services in start order, brought up and down together.
 
 Library code: it returns records (what started, what runs, how much memory) and reports
 progress through an optional callback; the CLI (flinkfast.stack.cli) prints.

@@ -1,4 +1,4 @@
--- The whole report for psql:  psql -U postgres -d flink_db -f sql/report/latency.sql
+-- The whole report for psql:  flinkfast psql -f sql/report/latency.sql   (as the read-only role)
 -- (run from the repository root, or from /sql in the compose postgres container).
 \set QUIET on
 \pset footer off

@@ -938,8 +938,9 @@ def test_one_service_builds_the_image_and_the_others_use_it(services):
 
 def shared_flink_keys(settings) -> list[str]:
     """The cluster settings both stacks must agree on: who may do what through the REST API and Web
-    UI (web.*, security.ssl.rest.*), recovery (high-availability.*), and the flame graphs."""
-    return sorted(k for k in settings if k.startswith(("web.", "security.ssl.rest.", "high-availability."))
+    UI and between Flink's own processes (web.*, security.ssl.*), recovery (high-availability.*),
+    and the flame graphs."""
+    return sorted(k for k in settings if k.startswith(("web.", "security.ssl.", "high-availability."))
                   or k == "rest.flamegraph.enabled")
 
 
@@ -960,7 +961,7 @@ def test_flink_security_and_high_availability_match_the_local_stack(services, mo
     cfg = config.load(env={**example_env(), "FLINK_REST_TLS_DIR": TLS_DIR}, dotenv_path=NO_DOTENV)
     local = FlinkHome(cfg, Path("/nonexistent")).settings()
     keys = shared_flink_keys(local)
-    assert {k for k in keys if k.startswith("security.ssl.rest.")} == set(tls.flink_settings(Path(TLS_DIR), "-"))
+    assert {k for k in keys if k.startswith("security.ssl.")} == set(tls.flink_settings(Path(TLS_DIR), "-"))
     assert {"web.submit.enable", "web.cancel.enable", "rest.flamegraph.enabled", "high-availability.type"} <= set(keys)
     expected = {k: COMPOSE_FLINK_VALUES.get(k, str(local[k]).lower() if isinstance(local[k], bool) else str(local[k]))
                 for k in keys}
@@ -973,7 +974,8 @@ def test_flink_security_and_high_availability_match_the_local_stack(services, mo
         # on the flink-tls volume.
         store = props["high-availability.storageDir"].removeprefix("file://")
         assert any(t == store and is_named(s) for s, t, _ in mounts(services[name])), name
-        for key in ("security.ssl.rest.keystore", "security.ssl.rest.truststore"):
+        for key in ("security.ssl.rest.keystore", "security.ssl.rest.truststore", "security.ssl.internal.keystore",
+                    "security.ssl.internal.truststore"):
             path = Path(props[key])
             assert path.name in tls.FILES and any(s == TLS_VOLUME and t == str(path.parent)
                                                   for s, t, _ in mounts(services[name])), f"{name}: {key}"

@@ -150,7 +150,7 @@ def run_with_fault(run_job, seed: int, fault, recover, down_s: float = 8):
 @pytest.mark.slow
 def test_taskmanager_killed_with_sigkill(stack, run_job):
     """kill -9 of the TaskManager JVM: its supervisor starts a new one, the job restarts from
-    its last checkpoint, replayed rows upsert."""
+    its last checkpoint, and a replayed message changes nothing."""
     killed = []
 
     def fault():

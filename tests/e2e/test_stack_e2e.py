@@ -49,8 +49,9 @@ def test_postgres_answers_and_has_the_schema(stack, cfg):
 
 
 def test_writer_role_is_least_privilege(stack, cfg):
-    """The sink's role may insert and update its two tables: not delete, not create, not touch
-    superseded_events (a SECURITY DEFINER trigger writes it), not be superuser."""
+    """The sink's role may insert into the two intake views only: not read, delete, create, or touch
+    a table (the placing functions write them), not be superuser. The attacks on every other
+    right are tests/e2e/test_security_db_e2e.py."""
     import psycopg2
     from flinkfast.report import connect
     conn = connect(cfg, "writer")
