@@ -29,7 +29,6 @@ import sys
 from pathlib import Path
 
 from flinkfast.errors import Unavailable
-from flinkfast.stack.process import private_open
 
 NAMES = ("IP:127.0.0.1", "IP:::1", "DNS:localhost", "DNS:jobmanager")
 FILES = ("key.pem", "cert.pem", "keystore.p12", "truststore.p12")
@@ -71,7 +70,8 @@ def ensure(folder: Path, password: str) -> Path:
           "-storepass:env", "FLINKFAST_TLS_PASSWORD"], password)
     for f in FILES:
         (folder / f).chmod(0o600)
-    with private_open(folder / "stores.sha256") as f:
+    fd = os.open(folder / "stores.sha256", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
         f.write(lock)
     return folder
 

@@ -237,8 +237,7 @@ class Walk:
         negative = [r["uuid"] for r in t["processed_events"]
                     if r["flink_timestamp"] < r["kafka_timestamp"] or r["postgres_timestamp"] < r["flink_timestamp"]]
         assert not negative, f"negative stage latency: {negative[:5]}"
-        job = flinkrest.rest(cfg, f"/jobs/{self.job_id}")
-        assert job["state"] == "RUNNING", job["state"]
+        flinkrest.wait_running(cfg, self.job_id, DRAIN_S)  # e.g. recovered by a new JobManager: INITIALIZING first
         restarts = int(flinkrest.metric(cfg, self.job_id, "numRestarts") or 0)
         time.sleep(3)
         assert int(flinkrest.metric(cfg, self.job_id, "numRestarts") or 0) == restarts, "a restart loop"
