@@ -1,10 +1,11 @@
-"""The package's shape, checked statically: what the README's Layout promises, and that every
-`module.name` the code uses between the project's modules exists (a moved function otherwise
-fails only when that line runs, as `submit.Stack` once did in `flinkfast skip`)."""
+"""The package's shape, checked statically: what the Layout in docs/architecture.md promises, and
+that every `module.name` the code uses between the project's modules exists (a moved function
+otherwise fails only when that line runs, as `submit.Stack` once did in `flinkfast skip`)."""
 from __future__ import annotations
 
 import ast
 import importlib
+import re
 
 from flinkfast.paths import REPO_ROOT
 
@@ -45,8 +46,44 @@ def test_every_cross_module_reference_exists():
     assert not missing, missing
 
 
-def test_the_readme_layout_names_every_module():
-    layout = (REPO_ROOT / "README.md").read_text().split("## Layout", 1)[1]
-    unnamed = [p.relative_to(REPO_ROOT / "flinkfast").as_posix() for p in (REPO_ROOT / "flinkfast").rglob("*.py")
-               if p.name not in ("__init__.py", "__main__.py") and p.name not in layout]
-    assert not unnamed, f"modules missing from the README's Layout: {unnamed}"
+LAYOUT_DOC = REPO_ROOT / "docs" / "architecture.md"
+
+
+def layout_paths() -> list[str]:
+    """The .py paths the Layout's tree names (its first code block), e.g. flinkfast/stack/cli.py.
+
+    One entry per line, two spaces of indent per level: `name/` opens a folder, `name.py` is a
+    file in the folders above it; the rest of a line is its description."""
+    section = LAYOUT_DOC.read_text().split("\n## Layout", 1)[1]
+    block = re.search(r"^```\n(.*?)^```", section, re.S | re.M)
+    assert block, f"no code block under ## Layout in {LAYOUT_DOC}"
+    folders: list[str] = []
+    out = []
+    for line in block.group(1).splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        assert indent % 2 == 0, f"odd indent in the Layout: {line!r}"
+        depth, name = indent // 2, line.split()[0].rstrip(",")
+        assert depth <= len(folders), f"indented under no folder in the Layout: {line!r}"
+        del folders[depth:]
+        if name.endswith("/"):
+            folders.append(name)
+        elif name.endswith(".py"):
+            out.append("".join(folders) + name)
+    return out
+
+
+def test_the_layout_names_every_module_at_its_path():
+    named = set(layout_paths())
+    unnamed = [p.relative_to(REPO_ROOT).as_posix() for p in sorted((REPO_ROOT / "flinkfast").rglob("*.py"))
+               if p.name not in ("__init__.py", "__main__.py") and p.relative_to(REPO_ROOT).as_posix() not in named]
+    assert not unnamed, f"modules missing from the Layout in docs/architecture.md: {unnamed}"
+
+
+def test_every_module_the_layout_names_exists():
+    named = layout_paths()
+    assert len(named) > 40, f"the Layout's tree was read ({len(named)} paths)"
+    missing = [p for p in named if not (REPO_ROOT / p).is_file()]
+    assert not missing, f"the Layout in docs/architecture.md names files that do not exist: {missing}"
+    assert len(named) == len(set(named)), "a module named twice in the Layout"
