@@ -1,5 +1,5 @@
 """docs/grafana-dashboard.json, made from the SQL files in sql/report/ so that Grafana runs the
-same queries as the dashboard and the report (tests/test_dashboard.py checks the file is current).
+same queries as the dashboard and the report (tests/unit/test_dashboard.py checks the file is current).
 
 Grafana runs each panel's query on its own, without sql/report/000_scope.sql before it, so the
 report_rows view becomes a CTE of the same text, and the scope's flinkfast.since becomes Grafana's

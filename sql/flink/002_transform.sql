@@ -1,5 +1,5 @@
 -- The transformation, kept apart from the edges so that it can be tested on in-memory rows
--- (tests/test_transform.py and tests/test_fuzz_transform.py register their own
+-- (tests/flink/test_transform.py and tests/flink/test_fuzz_transform.py register their own
 -- random_user_source and run these views).
 --
 -- Every message becomes exactly one row of `classified`: `reason` is NULL for a good event,
@@ -43,7 +43,7 @@
 -- reason and the typed fields. Flink's IS JSON accepts a document followed by garbage, its
 -- JSON_VALUE re-parses the whole text for every field, and the planner duplicated those calls
 -- per reference. classify_row runs once per message for both branches (see classified_once);
--- tests/test_transform.py checks the plan, and tests/oracle.py states the same rules
+-- tests/flink/test_transform.py checks the plan, and tests/oracle.py states the same rules
 -- independently in Python. (classify_event, the same rules as a table function, ran once per
 -- branch: a LATERAL TABLE call cannot be shared between two sinks.)
 --
@@ -54,7 +54,7 @@ CREATE TEMPORARY SYSTEM FUNCTION classify_row AS 'io.flinkfast.udf.ClassifyRow' 
 
 -- One call per message, in a step of its own: classify_row is non-deterministic (flink_ts_ms),
 -- so the planner neither copies the call into each field that reads it nor into each branch;
--- both sinks read the one result (tests/test_transform.py checks the plan).
+-- both sinks read the one result (tests/flink/test_transform.py checks the plan).
 CREATE TEMPORARY VIEW classified_once AS
 SELECT kafka_topic,
        kafka_partition,

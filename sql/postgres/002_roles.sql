@@ -1,6 +1,6 @@
 -- Who may do what. Least privilege that holds against someone who has a role's password
 -- (every Flink process carries the writer's); docs/security.md says what each role allows and
--- tests/test_security_db_e2e.py attacks each claim.
+-- tests/e2e/test_security_db_e2e.py attacks each claim.
 --
 --   POSTGRES_USER      superuser: applies these files, nothing else in the pipeline uses it
 --   FLINK_DB_USER      the job's sink: INSERT into the two intake views of 003_ingest.sql, nothing

@@ -31,7 +31,7 @@
 -- asks: search_path is pg_catalog then pg_temp, so a temporary object can never shadow a name
 -- (and every table is schema-qualified anyway); EXECUTE is revoked from PUBLIC (a trigger fires
 -- without it); each refuses to run as any other trigger than its own.
--- tests/test_security_db_e2e.py checks every SECURITY DEFINER function of the
+-- tests/e2e/test_security_db_e2e.py checks every SECURITY DEFINER function of the
 -- database for this, so the next one added cannot reopen it, and attacks the rest.
 \set QUIET on
 \getenv writer_user FLINK_DB_USER
@@ -121,7 +121,7 @@ BEGIN
     END IF;
     -- Good statements share these partitions, a dead-letter statement takes them alone: a position
     -- written both ways at once (two jobs with other SKIP_MESSAGES on one topic) is placed by one
-    -- of them and seen by the other, never in two tables (tests/test_placing_e2e.py).
+    -- of them and seen by the other, never in two tables (tests/e2e/test_placing_e2e.py).
     PERFORM pg_advisory_xact_lock_shared(k.topic_key, k.kafka_partition)
        FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
                FROM pg_temp.processed_events_batch ORDER BY 1, 2) k;

@@ -1,7 +1,7 @@
 """Every message accounted for (issue 18): each defect found in the accounting, on the real stack.
 
 Each test has its own topic, consumer group and job. The rules themselves are checked against a
-model in tests/test_placing_e2e.py (the database alone) and tests/test_chaos_e2e.py (the whole
+model in tests/e2e/test_placing_e2e.py (the database alone) and tests/e2e/test_chaos_e2e.py (the whole
 stack under faults); here: the paths through Kafka and Flink that broke them.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_the_winner_is_the_greatest_message_not_the_last_read(run_job):
 
 def test_latencies_stay_positive_through_a_replay(run_job):
     """A replay used to overwrite flink_ts_ms but keep postgres_timestamp: latencies went
-    negative. Now a replayed message changes nothing (tests/test_pipeline_e2e.py compares every
+    negative. Now a replayed message changes nothing (tests/e2e/test_pipeline_e2e.py compares every
     column); here every stage of every row is checked after the replay."""
     cfg, job_id = run_job()
     send_records(cfg, [(event(f"lat-{i}"), i % cfg.kafka_partitions, None) for i in range(200)])

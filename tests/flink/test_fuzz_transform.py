@@ -4,7 +4,7 @@ PyFlink's embedded mini-cluster, each outcome checked against tests/oracle.py.
 Hypothesis generates the messages (seeded and bounded in `make test`; `make fuzz` generates
 FUZZ_EXAMPLES of them with fresh randomness); they then go through Flink together, as one job,
 because a mini-cluster job costs seconds and a message microseconds. A mismatch names each
-message it failed on, as bytes to paste into tests/test_transform.py.
+message it failed on, as bytes to paste into tests/flink/test_transform.py.
 """
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ def test_every_bad_message_is_a_dead_letter_with_its_reason(cfg):
         assert (bytes(payload_by_offset[i]) if payload_by_offset[i] is not None else None) == payload
 
 
-# Found by thinking about what the fuzzer (tests/test_fuzz_transform.py) draws rarely: each is a
+# Found by thinking about what the fuzzer (tests/flink/test_fuzz_transform.py) draws rarely: each is a
 # place where a Python or Java library function would give another answer than the rules.
 EDGE_BAD = [
     (b'{"uuid":"u","first_name":"A","last_name":"B","country":"C","age":"36\\n"}', "age not an integer"),
