@@ -1,0 +1,67 @@
+package io.flinkfast.udf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.Test;
+
+/** The Flink adapter: the row's shape, the two timestamps, and the skip list before the rules. */
+class ClassifyRowTest {
+
+    static final byte[] GOOD = ("{\"uuid\":\"u\",\"first_name\":\"A\",\"last_name\":\"B\",\"country\":\"C\",\"age\":7}")
+            .getBytes(StandardCharsets.UTF_8);
+    static final Instant TS = Instant.ofEpochMilli(1_700_000_045_123L);
+
+    @Test
+    void aValidEventIsOneRowOfEightFields() {
+        long before = System.currentTimeMillis();
+        Row row = new ClassifyRow().eval(GOOD, TS, 1000, 0, 0L, "");
+        long after = System.currentTimeMillis();
+        assertEquals(RowKind.INSERT, row.getKind());
+        assertEquals(8, row.getArity());
+        assertEquals(Row.of(null, "u", "A", "B", "C", 7, 1_700_000_045_123L, row.getField(7)), row);
+        long flinkTs = (Long) row.getField(7);
+        assertTrue(before <= flinkTs && flinkTs <= after, "flink_ts_ms is the processing time");
+    }
+
+    @Test
+    void aDeadLetterHasItsReasonAndNoFields() {
+        Row row = new ClassifyRow().eval(new byte[0], TS, 1000, 0, 0L, "");
+        assertEquals(Row.of("empty message", null, null, null, null, null, 1_700_000_045_123L, row.getField(7)), row);
+    }
+
+    @Test
+    void nullArguments() {
+        ClassifyRow f = new ClassifyRow();
+        Row noTs = f.eval(GOOD, null, 1000, 0, 0L, "");
+        assertEquals("Kafka timestamp out of range", noTs.getField(0));
+        assertEquals(-1L, noTs.getField(6));
+        assertNull(f.eval(GOOD, TS, null, 0, 0L, "").getField(0), "no MAX_EVENT_CHARS: no limit");
+        assertNull(f.eval(GOOD, TS, 1000, null, 0L, "0:0").getField(0), "no position: not skipped");
+        assertNull(f.eval(GOOD, TS, 1000, 0, null, "0:0").getField(0), "no position: not skipped");
+        assertNull(f.eval(GOOD, TS, 1000, 0, 0L, null).getField(0));
+        assertEquals("empty message", f.eval(null, null, null, null, null, null).getField(0));
+    }
+
+    @Test
+    void theSkipListComesFirstAndFollowsItsArgument() {
+        ClassifyRow f = new ClassifyRow();
+        assertEquals("skipped by operator", f.eval(null, null, 1000, 1, 5L, "1:5").getField(0));
+        assertEquals("empty message", f.eval(null, null, 1000, 1, 5L, "1:6").getField(0));
+        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 1, 6L, "1:6").getField(0));
+        assertNull(f.eval(GOOD, TS, 1000, 1, 6L, "").getField(0));
+        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 1, 5L, "1:5").getField(0));
+    }
+
+    @Test
+    void isNotDeterministic() {
+        assertFalse(new ClassifyRow().isDeterministic(), "flink_ts_ms is the processing time");
+    }
+}
