@@ -44,8 +44,8 @@
 -- JSON_VALUE re-parses the whole text for every field, and the planner duplicated those calls
 -- per reference. classify_row runs once per message for both branches (see classified_once);
 -- tests/flink/test_transform.py checks the plan, and tests/oracle.py states the same rules
--- independently in Python. (classify_event, the same rules as a table function, ran once per
--- branch: a LATERAL TABLE call cannot be shared between two sinks.)
+-- independently in Python; both and udf/'s JUnit tests run tests/data/classification_cases.json.
+-- (A table function ran once per branch: a LATERAL TABLE call cannot be shared between sinks.)
 --
 -- Timestamps leave Flink as epoch milliseconds (BIGINT): a TIMESTAMP written through JDBC is
 -- shifted by the JVM's zone, an instant in milliseconds is not. flink_ts_ms is the processing

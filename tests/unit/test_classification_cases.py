@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 
-import oracle
+from flinkfast.paths import REPO_ROOT
+from tests import oracle
 
-CASES_FILE = Path(__file__).resolve().parent / "data" / "classification_cases.json"
+CASES_FILE = REPO_ROOT / "tests" / "data" / "classification_cases.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 
 # What Java's String.trim() removes: every char up to U+0020.
