@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -30,19 +29,13 @@ import pytest
 
 from flinkfast import flinkrest, producer, report
 from flinkfast.paths import REPO_ROOT
+from flinkfast.stack.isolated import free_port
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RATE = 300  # events/s while a test watches the page
 HEADLINE = ("rows-total", "latency-p50", "latency-p99", "events-per-s", "dead-letters-total", "consumer-lag", "job-state")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def until(condition, timeout: float, what: str, every: float = 0.5):
@@ -107,17 +100,6 @@ class Flow:
     def stop(self):
         self.stop_at = 0
         self.thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium for these tests")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -114,6 +114,21 @@ def test_every_port_is_on_loopback_and_no_foreign_host_gets_an_answer(stack, das
     assert answers[dash_port].startswith("HTTP/1.0 421"), answers[dash_port]
 
 
+def test_the_web_ui_opens_in_a_browser_through_the_gate(stack, cfg, browser):
+    """What `make demo` links to: the Flink Web UI, in a real browser, through the gate (its
+    pages and reads are GETs); the browser itself holds no certificate."""
+    page = browser.new_page()
+    refused = []
+    page.on("response", lambda r: refused.append(r.url) if r.status >= 400 else None)
+    try:
+        page.goto(cfg.flink_ui_url + "/#/overview", timeout=60_000)
+        page.wait_for_selector("text=Available Task Slots", timeout=60_000)
+        assert page.is_visible("text=Running Jobs")
+    finally:
+        page.close()
+    assert not refused, f"requests the gate refused to the Web UI: {refused[:5]}"
+
+
 def test_flinks_rest_api_serves_only_holders_of_the_certificate(stack, cfg, tmp_path):
     """TLS with client authentication: without the certificate there is no TLS session, so no
     job can be submitted or cancelled; a certificate of one's own does not help either."""
