@@ -222,6 +222,17 @@ def test_banner_shows_the_root_cause_when_the_job_stops_and_goes_when_it_runs(jo
     # The page may first show the passing CANCELLING; it must settle on CANCELED.
     until(lambda: "CANCELED" in page.inner_text("#banner") and value(page, "job-state") == "CANCELED", 15,
           "the banner naming the CANCELED job")
+    # The banner, /metrics and `make status` give the same verdict, by the same rules.
+    env = {**os.environ, **cfg.as_env()}
+    status = subprocess.run([sys.executable, "-m", "flinkfast.stack", "status"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    problems = [ln.removeprefix("PROBLEM: ") for ln in status.stdout.splitlines() if ln.startswith("PROBLEM: ")]
+    assert status.returncode == 1 and problems, status.stdout
+    verdict = f"job {cfg.job_name} is CANCELED, not delivering"   # the lag after it may move meanwhile
+    assert verdict in page.inner_text("#banner") and any(verdict in p for p in problems), problems
+    from prometheus_client.parser import text_string_to_metric_families
+    families = {f.name: f for f in text_string_to_metric_families(d.get("/metrics").decode())}
+    assert families["flinkfast_pipeline_ok"].samples[0].value == 0
     run_job()
     until(lambda: page.is_hidden("#banner") and value(page, "job-state") == "RUNNING", 30,
           "no banner once the job is resubmitted")
