@@ -41,12 +41,13 @@ from flinkfast import flinkrest, health, reconcile, report, skip, submit
 from flinkfast.clients import kafka_consumer, wait_until
 from tests.helpers import event, send_records
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
 STEPS = int(os.environ.get("CHAOS_STEPS") or 8)
 SEED = int(os.environ.get("CHAOS_SEED") or (random.randrange(2 ** 31) if os.environ.get("CHAOS_STEPS") else 20261201))
 REGRESSION_SEEDS: list[int] = []   # walks that once found a bug, replayed with STEPS steps
 DRAIN_S = 300
+# A step takes 15-30 s on two cores (a fault and the check after it); the suite's 900 s per test
+# would stop a long walk half way.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900 + STEPS * 120)]
 OPS = {"produce": 4, "duplicates": 3, "bad": 1, "kill_taskmanager": 1, "kill_jobmanager": 1, "restart_postgres": 1,
        "restart_kafka": 1, "cancel_resubmit": 1, "full_replay": 1, "skip": 1}
 FAULTS = {"kill_taskmanager", "kill_jobmanager", "restart_postgres", "restart_kafka", "cancel_resubmit",
