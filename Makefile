@@ -56,7 +56,7 @@ psql: setup  ## psql on the results database with the credentials from .env
 	@$(FF) psql
 
 test:  ## set up (with the browser the dashboard's tests drive) and run every tier on a stack of its own
-	@python3 -m flinkfast.bootstrap --with-browser && $(PY) -m pytest
+	@python3 -m flinkfast.bootstrap --tests && $(PY) -m pytest
 
 fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) with fresh randomness
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/flink/test_fuzz_transform.py tests/e2e/test_fuzz_e2e.py tests/e2e/test_placing_e2e.py

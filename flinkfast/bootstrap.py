@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flinkfast.paths import JARS, REPO_ROOT as REPO, UDF_DIR, UDF_JAR
+from flinkfast.paths import CACHE, JARS, REPO_ROOT as REPO, UDF_DIR, UDF_JAR
 
 VENV = REPO / ".venv"
 APT_PACKAGES = {  # command that proves the package is there -> Debian package
@@ -25,7 +25,8 @@ APT_PACKAGES = {  # command that proves the package is there -> Debian package
     "initdb": "postgresql",
     "openssl": "openssl",    # makes the certificate of Flink's REST API (flinkfast/tls.py)
 }
-BROWSER = {"chromium": "chromium"}  # tests only (--with-browser): the dashboard's browser tests
+BROWSER = {"chromium": "chromium"}  # tests only (--tests): the dashboard's browser tests
+KUBECONFORM = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"  # tests only: tests/deploy/
 PROG = "setup"
 
 
@@ -64,8 +65,8 @@ def java_major() -> int:
     return int(m.group(2)) if major == 1 else major
 
 
-def system_packages(with_browser: bool = False) -> None:
-    wanted = {**APT_PACKAGES, **(BROWSER if with_browser else {})}
+def system_packages(for_tests: bool = False) -> None:
+    wanted = {**APT_PACKAGES, **(BROWSER if for_tests else {})}
     missing = [pkg for cmd, pkg in wanted.items() if not have(cmd)]
     if missing:
         if os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -190,18 +191,36 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     import argparse
     parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bootstrap", description=__doc__.split("\n\n")[0],
                                      epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)")
-    parser.add_argument("--with-browser", action="store_true",
-                        help="also Debian's chromium, for the dashboard's browser tests (make test asks for it; "
-                             "make demo and make up do not)")
+    parser.add_argument("--tests", action="store_true",
+                        help="also what only the tests use: Debian's chromium (the dashboard's browser tests) and "
+                             "kubeconform (tests/deploy/); make test asks for it, make demo and make up do not")
     args = parser.parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
-    system_packages(args.with_browser)
+    system_packages(args.tests)
     venv()
     jars()
     udf()
     dotenv()
     package()
+    if args.tests:
+        kubeconform()
     return 0
+
+
+def kubeconform() -> None:
+    """kubeconform, built from the Go module proxy into .cache/bin (a second validator of the
+    Kubernetes manifests; tests/deploy/)."""
+    binary = CACHE / "bin" / "kubeconform"
+    stamp = CACHE / "bin" / ".kubeconform"
+    if binary.is_file() and fresh(stamp, KUBECONFORM):
+        return
+    if not shutil.which("go"):
+        fail("Go is missing: the tests build kubeconform with `go install` (install golang-go)")
+    say(f"building kubeconform ({KUBECONFORM.rsplit('@', 1)[1]}) with go install")
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["go", "install", KUBECONFORM], env=dict(os.environ, GOBIN=str(binary.parent))).returncode != 0:
+        fail("go install of kubeconform failed (see above); is the Go module proxy reachable?")
+    stamp.write_text(KUBECONFORM)
 
 
 if __name__ == "__main__":

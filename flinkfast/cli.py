@@ -27,13 +27,13 @@ COMMAND_PATHS = (
 
 
 def _setup_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--with-browser", action="store_true",
-                        help="also Debian's chromium, for the dashboard's browser tests (make test does this)")
+    parser.add_argument("--tests", action="store_true",
+                        help="also what only the tests use: Debian's chromium and kubeconform (make test does this)")
 
 
 def _setup(args: argparse.Namespace) -> int:
     from flinkfast import bootstrap
-    return bootstrap.main(["--with-browser"] if args.with_browser else [])
+    return bootstrap.main(["--tests"] if args.tests else [])
 
 
 SETUP = Command("setup", "install what is missing: apt packages, .venv, jars, the job's function, .env (idempotent)",

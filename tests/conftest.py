@@ -97,9 +97,9 @@ def run_job(job_cfg):
             cancel(cfg, job["jid"])
 
 
-# ---- the tiers: a test's folder is its marker (unit, flink, compose, e2e), so `-m` and the
+# ---- the tiers: a test's folder is its marker (unit, flink, compose, deploy, e2e), so `-m` and the
 # folders agree; `make test-unit` runs tests/unit (no JVM, no service).
-TIERS = ("unit", "flink", "compose", "e2e")
+TIERS = ("unit", "flink", "compose", "deploy", "e2e")
 
 
 def pytest_collection_modifyitems(config, items):

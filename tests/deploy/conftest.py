@@ -10,20 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import deploy_checks
+from tests.deploy import deploy_checks
 
 HERE = Path(__file__).resolve().parent
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "deploy: checks of the Kubernetes deployment (deploy/), offline")
-
-
-@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if HERE in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.deploy)
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import deploy_checks as dc
+from tests.deploy import deploy_checks as dc
 import flinkfast_job
-from deploy_checks import DEPLOY, K8S, OVERLAYS, REPO
+from tests.deploy.deploy_checks import DEPLOY, K8S, OVERLAYS, REPO
 from flinkfast import config, job, sqlfiles
 from flinkfast.producer_cli import parse_args
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-import deploy_checks as dc
-from deploy_checks import K8S, OVERLAYS, REPO
+from tests.deploy import deploy_checks as dc
+from tests.deploy.deploy_checks import K8S, OVERLAYS, REPO
 
 DOC = REPO / "docs" / "kubernetes.md"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_checks import DEPLOY, OVERLAYS, REPO
+from tests.deploy.deploy_checks import DEPLOY, OVERLAYS, REPO
 from flinkfast import bootstrap, versions
 
 DOCKERFILE = DEPLOY / "image" / "Dockerfile"

@@ -15,7 +15,7 @@ def browser():
     """Debian's headless Chromium driven by Playwright."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium for these tests "
-                    "(python3 -m flinkfast.bootstrap --with-browser)")
+                    "(python3 -m flinkfast.bootstrap --tests)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
