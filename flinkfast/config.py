@@ -83,9 +83,13 @@ class Config:
     checkpoint_interval_ms: int = _field(5000, "checkpoint interval (offsets and sink flush advance together)")
     flink_object_reuse: str = _field("true", "pipeline.object-reuse: true|false (chained operators pass rows "
                                              "without copying them)")
-    sink_flush_max_rows: int = _field(5000, "JDBC sink: flush after this many buffered rows")
-    sink_flush_interval_ms: int = _field(200, "JDBC sink: flush at least this often")
-    sink_max_retries: int = _field(5, "JDBC sink: retries of a failed batch before the job fails")
+    sink_mode: str = _field("copy", "how the sinks write: copy (one binary COPY and one transaction per flush, "
+                                    "the flinkfast-postgres connector in udf/) or jdbc (Flink's JDBC connector)")
+    sink_flush_max_rows: int = _field(5000, "sink: flush after this many buffered rows")
+    sink_flush_interval_ms: int = _field(200, "sink: no row waits longer than this")
+    sink_flush_idle_ms: int = _field(5, "copy sink: flush when no row came for this long (0: off); the jdbc sink "
+                                        "flushes on the interval only")
+    sink_max_retries: int = _field(5, "sink: retries of a failed flush before the job fails over")
     max_event_chars: int = _field(65536, "a message longer than this many characters is a dead letter")
     skip_messages: str = _field("", "PARTITION:OFFSET,... of KAFKA_TOPIC that the job records as dead letters "
                                     "unread (`flinkfast skip`)")
@@ -184,6 +188,8 @@ DERIVE = {
     "FLINK_REST_TLS_DIR": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"),
 }
 _KINDS = {"int": int, "float": float, "str": str, "str | None": str}
+# The Flink connector behind each SINK_MODE (the sink tables of sql/flink say 'connector' = '${SINK_CONNECTOR}').
+SINK_CONNECTORS = {"copy": "flinkfast-postgres", "jdbc": "jdbc"}
 SETTINGS: tuple[Setting, ...] = tuple(
     Setting(f.name.upper(), DERIVE[f.name.upper()] if f.metadata["derived"] else f.default, f.metadata["help"],
             _KINDS[f.type], f.metadata["secret"]) for f in fields(Config))
@@ -250,6 +256,8 @@ def _validate(values: Mapping[str, object]) -> None:
                           "`make setup` generates one")
     if values["FLINK_OBJECT_REUSE"] not in ("true", "false"):
         raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
+    if values["SINK_MODE"] not in SINK_CONNECTORS:
+        raise ConfigError(f"SINK_MODE={values['SINK_MODE']!r} must be one of {', '.join(SINK_CONNECTORS)}")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS",

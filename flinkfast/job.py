@@ -22,11 +22,11 @@ from flinkfast.sqlfiles import flink_statements
 # each a flag of `flinkfast submit` and of flinkfast_job.py.
 JOB_SETTINGS = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "SCAN_STARTUP_MODE", "POSTGRES_HOST",
                 "POSTGRES_PORT", "POSTGRES_DB", "FLINK_DB_USER", "JOB_NAME", "FLINK_PARALLELISM",
-                "CHECKPOINT_INTERVAL_MS", "FLINK_OBJECT_REUSE", "SINK_FLUSH_MAX_ROWS", "SINK_FLUSH_INTERVAL_MS",
-                "SINK_MAX_RETRIES", "MAX_EVENT_CHARS", "SKIP_MESSAGES")
+                "CHECKPOINT_INTERVAL_MS", "FLINK_OBJECT_REUSE", "SINK_MODE", "SINK_FLUSH_MAX_ROWS",
+                "SINK_FLUSH_INTERVAL_MS", "SINK_FLUSH_IDLE_MS", "SINK_MAX_RETRIES", "MAX_EVENT_CHARS", "SKIP_MESSAGES")
 EDGE_SOURCE = "001_source_kafka.sql"
 TRANSFORM = "002_transform.sql"
-EDGE_SINKS = ("003_sink_jdbc.sql", "004_sink_dead_letters.sql")
+EDGE_SINKS = ("003_sink_processed.sql", "004_sink_dead_letters.sql")
 INSERTS = ("005_insert.sql",)
 
 
@@ -43,6 +43,8 @@ def job_settings(cfg: Config) -> dict[str, str]:
         "execution.checkpointing.interval": f"{cfg.checkpoint_interval_ms}ms",
         "execution.checkpointing.mode": "EXACTLY_ONCE",
         "pipeline.object-reuse": cfg.flink_object_reuse,
+        # The copy sink's flush on idle (its table option's default; the jdbc sink has no such thing).
+        "flinkfast.sink.flush-idle": f"{cfg.sink_flush_idle_ms}ms",
         # Retry with growing pauses instead of failing for good after a crash or outage.
         "restart-strategy.type": "exponential-delay",
         "restart-strategy.exponential-delay.initial-backoff": "1s",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flinkfast.config import Config
+from flinkfast.config import SINK_CONNECTORS, Config
 from flinkfast.paths import SQL_DIR
 from flinkfast.errors import ConfigError
 
@@ -56,6 +56,8 @@ def split_statements(sql: str) -> list[str]:
 
 
 MASK = "****"
+# Placeholders that are not settings but follow from them (each a function of the configuration).
+COMPUTED = {"SINK_CONNECTOR": lambda cfg: SINK_CONNECTORS[cfg.sink_mode]}
 
 
 def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: bool = False) -> list[tuple[str, str]]:
@@ -63,7 +65,7 @@ def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: 
 
     masked=True renders secrets as **** (for printing); the real values are used otherwise.
     """
-    values = cfg.as_env()
+    values = {**cfg.as_env(), **{name: f(cfg) for name, f in COMPUTED.items()}}
     for secret_env in ("FLINK_DB_PASSWORD",):
         values[secret_env] = MASK if masked else cfg.require(secret_env)
     out = []

@@ -40,8 +40,10 @@ from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.cli import up as stack_up
 
 OUT_DIR = REPO_ROOT / "benchmarks"
-# The original design's sink and job settings: flush every 100 rows or 2 s, parallelism 1.
-SEED_SETTINGS = {"SINK_FLUSH_MAX_ROWS": "100", "SINK_FLUSH_INTERVAL_MS": "2000", "FLINK_PARALLELISM": "1"}
+# The original design's sink and job settings: Flink's JDBC sink flushing every 100 rows or 2 s,
+# parallelism 1.
+SEED_SETTINGS = {"SINK_MODE": "jdbc", "SINK_FLUSH_MAX_ROWS": "100", "SINK_FLUSH_INTERVAL_MS": "2000",
+                 "FLINK_PARALLELISM": "1"}
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,18 +103,23 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     say("warm-up: the pipeline drains the topic once, not compared (a fresh TaskManager's JIT, cold caches)")
     warmup = drain_job(cfg, stack, topic, n, "warmup", {}, timeout)
     say(f"   {warmup['events_per_s']:,} events/s")
-    say("drain 1/4: the pipeline with this project's settings")
+    say(f"drain 1/5: the pipeline with this project's settings ({cfg.sink_mode} sink)")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     profile = args.out / f"{stamp}-taskmanager.jfr" if args.profile else None
     drain["pipeline"] = drain_job(cfg, stack, topic, n, "pipeline", {}, timeout, profile)
     say(f"   {drain['pipeline']['events_per_s']:,} events/s")
-    say("drain 2/4: the same job with the original design's settings")
+    other = "jdbc" if cfg.sink_mode == "copy" else "copy"
+    say(f"drain 2/5: the same job with the {other} sink (SINK_MODE={other})")
+    drain["jdbc_sink" if other == "jdbc" else "copy_sink"] = drain_job(cfg, stack, topic, n, other,
+                                                                       {"SINK_MODE": other}, timeout * 2)
+    say(f"   {drain['jdbc_sink' if other == 'jdbc' else 'copy_sink']['events_per_s']:,} events/s")
+    say("drain 3/5: the same job with the original design's settings")
     drain["seed_settings"] = drain_job(cfg, stack, topic, n, "seed", SEED_SETTINGS, timeout * 4)
     say(f"   {drain['seed_settings']['events_per_s']:,} events/s")
-    say("drain 3/4: a plain Python consumer")
+    say("drain 4/5: a plain Python consumer")
     drain["naive_consumer"] = drain_naive(cfg, stack, topic, n, timeout * 4)
     say(f"   {drain['naive_consumer']['events_per_s']:,} events/s")
-    say("drain 4/4: COPY of the same rows")
+    say("drain 5/5: COPY of the same rows")
     drain["copy_ceiling"] = copy_ceiling(cfg, stack, events, topic)
     say(f"   {drain['copy_ceiling']['events_per_s']:,} events/s")
     delete_topics(cfg, [topic])
@@ -135,8 +142,9 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
         "warmup": warmup,
         "latency_ms": latency,
         "peak_rss_mib": stack.stack_memory(),
-        "settings": {k: cfg.get(k) for k in ("FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
-                                              "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS")},
+        "settings": {k: cfg.get(k) for k in ("SINK_MODE", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
+                                              "SINK_FLUSH_INTERVAL_MS", "SINK_FLUSH_IDLE_MS", "CHECKPOINT_INTERVAL_MS",
+                                              "KAFKA_PARTITIONS")},
         "machine": machine(),
     }
     args.out.mkdir(parents=True, exist_ok=True)

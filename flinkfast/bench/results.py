@@ -30,11 +30,15 @@ def table(result: dict) -> str:
     cpu_lines = ["CPU per event (µs, from /proc; client = the benchmark's process: the Python consumer, "
                  "the COPY sender, the progress poll; rest = JobManager + ZooKeeper)",
                  f"  {'contender':<44}" + "".join(f"{k:>12}" for k in CPU_KEYS)]
-    names = {"pipeline": "Flink pipeline (this project's settings)",
+    names = {"pipeline": f"Flink pipeline ({result.get('settings', {}).get('SINK_MODE', 'copy')} sink)",
+             "jdbc_sink": "Flink pipeline, Flink's JDBC sink instead",
+             "copy_sink": "Flink pipeline, the COPY sink instead",
              "seed_settings": "Flink, original settings (100 rows/2 s, p=1)",
              "naive_consumer": "plain Python consumer (kafka-python+psycopg2)",
              "copy_ceiling": "COPY ceiling (PostgreSQL alone)"}
     for key, name in names.items():
+        if key not in d:  # a result written before this contender existed
+            continue
         r = d[key]
         lines.append(f"  {name:<44}{r['events_per_s']:>12,}{r['seconds']:>10.1f}{r['events_per_s'] / pipeline:>12.2f}x")
         cpu = r.get("cpu_us_per_event", {})
@@ -65,10 +69,13 @@ def plot(result: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    labels = ["Flink\n(ours)", "Flink\n(original)", "Python\nconsumer", "COPY\nceiling"]
-    keys = ["pipeline", "seed_settings", "naive_consumer", "copy_ceiling"]
-    values = [result["drain"][k]["events_per_s"] for k in keys]
-    bars = left.bar(labels, values, color=["#3b75af", "#9dbbd9", "#e1812c", "#999999"])
+    shown = [("pipeline", "Flink\n(ours)", "#3b75af"), ("jdbc_sink", "Flink,\nJDBC sink", "#6b9bc9"),
+             ("copy_sink", "Flink,\nCOPY sink", "#6b9bc9"),
+             ("seed_settings", "Flink\n(original)", "#9dbbd9"), ("naive_consumer", "Python\nconsumer", "#e1812c"),
+             ("copy_ceiling", "one COPY", "#999999")]
+    shown = [s for s in shown if s[0] in result["drain"]]
+    values = [result["drain"][k]["events_per_s"] for k, _, _ in shown]
+    bars = left.bar([label for _, label, _ in shown], values, color=[c for _, _, c in shown])
     left.bar_label(bars, labels=[f"{v:,}" for v in values])
     left.set_ylabel("events/s")
     left.set_title(f"drain of {result['events']:,} events into PostgreSQL")

@@ -1,5 +1,5 @@
--- Messages that are not a valid event, with the raw bytes and the reason, inserted into the view
--- dead_letter_events_in like the good ones (no PRIMARY KEY, plain INSERTs): PostgreSQL keeps
+-- Messages that are not a valid event, with the raw bytes and the reason, written into the view
+-- dead_letter_events_in like the good ones (the same connector, no PRIMARY KEY): PostgreSQL keeps
 -- the first 64 KiB of the payload and its full size, once per Kafka position, and leaves a
 -- position that is already placed as it is (sql/postgres/003_ingest.sql).
 CREATE TABLE dead_letter_events_sink (
@@ -11,7 +11,7 @@ CREATE TABLE dead_letter_events_sink (
     kafka_ts_ms      BIGINT,
     flink_ts_ms      BIGINT
 ) WITH (
-    'connector'                  = 'jdbc',
+    'connector'                  = '${SINK_CONNECTOR}',
     'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true',
     'table-name'                 = 'dead_letter_events_in',
     'username'                   = '${FLINK_DB_USER}',

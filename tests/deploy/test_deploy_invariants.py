@@ -302,7 +302,7 @@ def test_the_flink_sql_renders_from_these_settings(objs):
     statements = dict(sqlfiles.flink_statements(job_config(objs)))
     s = settings(objs)
     assert f"'properties.bootstrap.servers'  = '{s['KAFKA_BOOTSTRAP_SERVERS']}'" in statements["001_source_kafka.sql"]
-    assert f"jdbc:postgresql://{s['POSTGRES_HOST']}:5432/{s['POSTGRES_DB']}?" in statements["003_sink_jdbc.sql"]
+    assert f"jdbc:postgresql://{s['POSTGRES_HOST']}:5432/{s['POSTGRES_DB']}?" in statements["003_sink_processed.sql"]
 
 
 def test_flink_configuration_is_the_jobs_own(objs):

@@ -38,12 +38,13 @@ def drained(cfg, timeout: float = 120) -> reconcile.Result:
     return reconcile.reconcile(cfg)
 
 
-def test_one_uuid_twice_in_one_flush_on_two_partitions_is_placed_twice(run_job):
+@pytest.mark.parametrize("sink_mode", ["copy", "jdbc"])
+def test_one_uuid_twice_in_one_flush_on_two_partitions_is_placed_twice(run_job, sink_mode):
     """The JDBC sink used to fold two messages with one key in its buffer into one row, so the
     earlier reached no table ("GAP: 1 missing" when they came from two partitions). Now both
-    positions are placed: the greater message (here the one on partition 0, a later timestamp)
-    wins, the other is superseded."""
-    cfg, _ = run_job()
+    positions are placed, with either sink: the greater message (here the one on partition 0, a
+    later timestamp) wins, the other is superseded."""
+    cfg, _ = run_job({"SINK_MODE": sink_mode})
     a, b = send_records(cfg, [(event("twice", "Ann"), 2, T0), (event("twice", "Bea"), 0, T0 + 1)])
     result = drained(cfg)
     assert result.ok, result.text()

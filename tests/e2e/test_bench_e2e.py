@@ -14,12 +14,27 @@ KEYS = {"pipeline_events_per_s", "seed_settings_events_per_s", "naive_consumer_e
         "copy_ceiling_events_per_s", "latency_ms", "peak_rss_mib", "machine"}
 
 
-def test_bench_runs_and_writes_its_results(stack, cfg, tmp_path):
+@pytest.fixture
+def bench_db(cfg):
+    """The benchmark's database, dropped afterwards: the roles' grants on it (the same schema as
+    the pipeline's) must not outlive the test (tests/e2e/test_security_db_e2e.py counts them)."""
+    from psycopg2 import sql
+    from flinkfast.clients import pg_connect
+    yield "flink_bench_ci"
+    conn = pg_connect(cfg, "admin")
+    try:
+        conn.autocommit = True
+        conn.cursor().execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier("flink_bench_ci")))
+    finally:
+        conn.close()
+
+
+def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
     from flinkfast import flinkrest, submit
     users_job = submit.submit(cfg)  # the user's pipeline, running when the benchmark starts
     try:
         r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "3000", "--duration", "4",
-                            "--db", "flink_bench_ci", "--out", str(tmp_path), "--profile"],
+                            "--db", bench_db, "--out", str(tmp_path), "--profile"],
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
         after = flinkrest.running_jobs(cfg, cfg.job_name)
@@ -38,7 +53,8 @@ def test_bench_runs_and_writes_its_results(stack, cfg, tmp_path):
     assert {"taskmanager", "kafka", "postgres"} <= result["peak_rss_mib"].keys()
     assert result["machine"]["cores"] >= 1
     # CPU per event of each part of the stack, for every contender, read from /proc.
-    for name in ("pipeline", "seed_settings", "naive_consumer", "copy_ceiling"):
+    assert result["settings"]["SINK_MODE"] == "copy"
+    for name in ("pipeline", "jdbc_sink", "seed_settings", "naive_consumer", "copy_ceiling"):
         cpu = result["drain"][name]["cpu_us_per_event"]
         assert {"taskmanager", "postgres", "kafka", "client", "rest", "total"} <= cpu.keys(), name
         assert cpu["postgres"] > 0 and cpu["total"] >= cpu["postgres"], (name, cpu)

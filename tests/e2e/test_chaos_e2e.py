@@ -39,7 +39,7 @@ import pytest
 
 from flinkfast import flinkrest, health, reconcile, report, skip, submit
 from flinkfast.clients import kafka_consumer, wait_until
-from tests.helpers import event, send_records
+from tests.helpers import cut_sessions, event, send_records
 
 STEPS = int(os.environ.get("CHAOS_STEPS") or 8)
 SEED = int(os.environ.get("CHAOS_SEED") or (random.randrange(2 ** 31) if os.environ.get("CHAOS_STEPS") else 20261201))
@@ -49,9 +49,9 @@ DRAIN_S = 300
 # would stop a long walk half way.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900 + STEPS * 120)]
 OPS = {"produce": 4, "duplicates": 3, "bad": 1, "kill_taskmanager": 1, "kill_jobmanager": 1, "restart_postgres": 1,
-       "restart_kafka": 1, "cancel_resubmit": 1, "full_replay": 1, "skip": 1}
-FAULTS = {"kill_taskmanager", "kill_jobmanager", "restart_postgres", "restart_kafka", "cancel_resubmit",
-          "full_replay", "skip"}
+       "cut_sink_sessions": 1, "restart_kafka": 1, "cancel_resubmit": 1, "full_replay": 1, "skip": 1}
+FAULTS = {"kill_taskmanager", "kill_jobmanager", "restart_postgres", "cut_sink_sessions", "restart_kafka",
+          "cancel_resubmit", "full_replay", "skip"}
 
 
 @dataclass
@@ -180,6 +180,14 @@ class Walk:
 
     def restart_kafka(self) -> str:
         return self._restart("kafka")
+
+    def cut_sink_sessions(self) -> str:
+        """The sink's sessions killed under it, mid-flush if it is writing (a failover in front of
+        PostgreSQL, an idle timeout): the sink retries on a new connection."""
+        uuids = [self._new_uuid() for _ in range(self.rnd.randint(1, 50))]
+        self._send([(event(u), self.rnd.randrange(self.cfg.kafka_partitions), None) for u in uuids], uuids)
+        cut = cut_sessions(self.cfg, self.cfg.flink_db_user)
+        return f"{cut} sink sessions terminated"
 
     def _cancel(self) -> None:
         flinkrest.cancel(self.cfg, self.job_id)

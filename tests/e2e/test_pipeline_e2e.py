@@ -11,6 +11,7 @@ import time
 import pytest
 
 from flinkfast import flinkrest, producer, reconcile, report
+from flinkfast.stack import process
 from flinkfast.verify import Landing
 from tests.helpers import send_raw
 
@@ -40,8 +41,13 @@ def rows_for(cfg, uuids, timezone="UTC"):
         conn.close()
 
 
-def test_every_event_lands_once_with_its_birth_year(job_cfg, run_job):
-    cfg, job_id = run_job()
+@pytest.mark.parametrize("sink_mode", ["copy", "jdbc"])
+def test_every_event_lands_once_with_its_birth_year(stack, job_cfg, run_job, sink_mode):
+    """Both sinks (SINK_MODE: the COPY connector, the default, and Flink's JDBC connector) write
+    every field of every row."""
+    log = stack.service("taskmanager").log
+    start = log.stat().st_size
+    cfg, job_id = run_job({"SINK_MODE": sink_mode})
     # Rows handed on without copies (FLINK_OBJECT_REUSE, on by default): the checks below cover it.
     reuse = flinkrest.rest(cfg, f"/jobs/{job_id}/config")["execution-config"]["object-reuse-mode"]
     assert reuse is (cfg.flink_object_reuse == "true")
@@ -62,6 +68,8 @@ def test_every_event_lands_once_with_its_birth_year(job_cfg, run_job):
         assert float(kafka_epoch) == pytest.approx(kafka_ms, abs=1)
         assert 0 <= float(latency) < 120_000, "latency non-negative and sane"
         assert kafka_ms <= flink_ms + 5 and flink_ms <= float(pg_epoch) + 5, "Kafka, then Flink, then Postgres"
+    copying = "flinkfast-postgres: COPY into processed_events_in" in process.read_from(log, start)
+    assert copying is (sink_mode == "copy"), "the sink the mode names wrote the rows"
 
 
 def tables_of(cfg, topic: str) -> dict[str, list[tuple]]:

@@ -25,7 +25,7 @@ def test_render_refuses_unknown_placeholders():
 
 
 def test_every_flink_placeholder_is_a_setting():
-    names = {s.env for s in SETTINGS}
+    names = {s.env for s in SETTINGS} | sqlfiles.COMPUTED.keys()
     for path in sqlfiles.files(sqlfiles.FLINK_DIR):
         assert sqlfiles.placeholders(sqlfiles.strip_comments(path.read_text())) <= names, path.name
 
@@ -33,7 +33,7 @@ def test_every_flink_placeholder_is_a_setting():
 def test_statements_render_from_configuration(cfg):
     statements = sqlfiles.flink_statements(cfg)
     files = [name for name, _ in statements]
-    assert sorted(set(files)) == ["001_source_kafka.sql", "002_transform.sql", "003_sink_jdbc.sql",
+    assert sorted(set(files)) == ["001_source_kafka.sql", "002_transform.sql", "003_sink_processed.sql",
                                   "004_sink_dead_letters.sql", "005_insert.sql"]
     assert files.count("002_transform.sql") == 5 and files.count("005_insert.sql") == 2  # function + 4 views
     by_file = {}
@@ -43,7 +43,7 @@ def test_statements_render_from_configuration(cfg):
     assert "'topic'                         = 'RandomUser'" in source
     assert "'properties.bootstrap.servers'  = '127.0.0.1:9092'" in source
     assert "'value.format'                  = 'raw'" in source
-    sink = by_file["003_sink_jdbc.sql"][0]
+    sink = by_file["003_sink_processed.sql"][0]
     assert "jdbc:postgresql://127.0.0.1:5432/flink_db" in sink
     assert "'password'                   = 'pw''x'" in sink
     # Plain INSERTs into the intake views: a key would make the JDBC sink fold two messages

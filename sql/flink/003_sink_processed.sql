@@ -2,10 +2,13 @@
 -- into the view processed_events_in; the database places each message (sql/postgres/003_ingest.sql):
 -- one row per uuid in processed_events, the winner by (Kafka timestamp, partition, offset), the
 -- others in superseded_events, a replay leaving everything as it was.
+-- The connector follows SINK_MODE: copy (flinkfast-postgres, udf/src/main/java/io/flinkfast/sink:
+-- each flush one binary COPY in one transaction, and a flush as soon as the input pauses) or
+-- jdbc (Flink's JDBC connector: batched INSERTs). Both take the options below.
 -- No PRIMARY KEY here, on purpose: with one, Flink's JDBC sink upserts and keeps only the last
 -- row per key in its buffer, so the earlier of two messages with one uuid in the same flush
--- would reach no table. Without one every message is a plain INSERT, flushed at this many rows,
--- at this interval and at every checkpoint (at least once; the placing makes it exactly once).
+-- would reach no table. Without one every message is written, flushed at this many rows, at
+-- this interval and at every checkpoint (at least once; the placing makes it exactly once).
 -- kafka_timestamp, flink_timestamp and postgres_timestamp are computed by PostgreSQL.
 CREATE TABLE processed_events_sink (
     `uuid`           STRING,
@@ -20,8 +23,8 @@ CREATE TABLE processed_events_sink (
     kafka_ts_ms      BIGINT,
     flink_ts_ms      BIGINT
 ) WITH (
-    'connector'                  = 'jdbc',
-    -- reWriteBatchedInserts: the driver sends a batch as multi-row INSERTs, not row by row.
+    'connector'                  = '${SINK_CONNECTOR}',
+    -- reWriteBatchedInserts (jdbc): the driver sends a batch as multi-row INSERTs, not row by row.
     'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true',
     'table-name'                 = 'processed_events_in',
     'username'                   = '${FLINK_DB_USER}',

@@ -1,0 +1,99 @@
+package io.flinkfast.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.VarBinaryType;
+import org.apache.flink.table.types.logical.VarCharType;
+import org.junit.jupiter.api.Test;
+
+/** PostgreSQL's binary COPY format, byte for byte, written independently here with DataOutputStream. */
+class BinaryCopyEncoderTest {
+
+    private static final LogicalType[] TYPES = {
+        new VarCharType(VarCharType.MAX_LENGTH), new IntType(), new BigIntType(), new VarBinaryType(VarBinaryType.MAX_LENGTH)};
+
+    private static byte[] expected(Object[][] rows) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write("PGCOPY\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[] {(byte) 0xFF, '\r', '\n', 0});
+        out.writeInt(0);
+        out.writeInt(0);
+        for (Object[] row : rows) {
+            out.writeShort(row.length);
+            for (Object v : row) {
+                if (v == null) {
+                    out.writeInt(-1);
+                } else if (v instanceof String) {
+                    byte[] b = ((String) v).getBytes(StandardCharsets.UTF_8);
+                    out.writeInt(b.length);
+                    out.write(b);
+                } else if (v instanceof Integer) {
+                    out.writeInt(4);
+                    out.writeInt((Integer) v);
+                } else if (v instanceof Long) {
+                    out.writeInt(8);
+                    out.writeLong((Long) v);
+                } else {
+                    out.writeInt(((byte[]) v).length);
+                    out.write((byte[]) v);
+                }
+            }
+        }
+        out.writeShort(-1);
+        return bytes.toByteArray();
+    }
+
+    private static GenericRowData row(Object... values) {
+        GenericRowData r = new GenericRowData(values.length);
+        for (int i = 0; i < values.length; i++) {
+            r.setField(i, values[i] instanceof String ? StringData.fromString((String) values[i]) : values[i]);
+        }
+        return r;
+    }
+
+    @Test
+    void rowsAreWrittenInTheBinaryCopyFormat() throws IOException {
+        Object[][] rows = {
+            {"Zoë Ødegård 🚀", 30, 1_700_000_000_123L, new byte[] {0, 1, (byte) 0xFF}},
+            {null, -1, Long.MIN_VALUE, null},
+            {"", Integer.MAX_VALUE, 0L, new byte[0]},
+        };
+        BinaryCopyEncoder encoder = new BinaryCopyEncoder(TYPES);
+        for (Object[] r : rows) {
+            encoder.add(row(r));
+        }
+        assertEquals(3, encoder.rows());
+        assertArrayEquals(expected(rows), encoder.finish());
+    }
+
+    @Test
+    void aResetStartsAFreshStream() throws IOException {
+        BinaryCopyEncoder encoder = new BinaryCopyEncoder(TYPES);
+        encoder.add(row("a", 1, 2L, new byte[] {3}));
+        encoder.finish();
+        encoder.reset();
+        assertEquals(0, encoder.rows());
+        encoder.add(row("b", 4, 5L, new byte[] {6}));
+        assertArrayEquals(expected(new Object[][] {{"b", 4, 5L, new byte[] {6}}}), encoder.finish());
+    }
+
+    @Test
+    void aTypeItCannotWriteIsRefusedAtOnce() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new BinaryCopyEncoder(new LogicalType[] {new DoubleType()}));
+    }
+}
