@@ -66,24 +66,6 @@ def test_the_winner_is_the_greatest_message_not_the_last_read(run_job):
     assert set(where["superseded_events"]) == {m[:2] for m in later}
 
 
-def test_latencies_stay_positive_through_a_replay(run_job):
-    """A replay used to overwrite flink_ts_ms but keep postgres_timestamp: latencies went
-    negative. Now a replayed message changes nothing (tests/e2e/test_pipeline_e2e.py compares every
-    column); here every stage of every row is checked after the replay."""
-    cfg, job_id = run_job()
-    send_records(cfg, [(event(f"lat-{i}"), i % cfg.kafka_partitions, None) for i in range(200)])
-    drained(cfg)
-    flinkrest.cancel(cfg, job_id)
-    replay, _ = run_job({"SCAN_STARTUP_MODE": "earliest-offset", "KAFKA_GROUP_ID": cfg.kafka_group_id + "-again",
-                         "JOB_NAME": cfg.job_name + "-again"})
-    assert drained(replay).ok
-    with report.connect(cfg) as conn, conn.cursor() as cur:
-        cur.execute("""SELECT count(*) FILTER (WHERE flink_timestamp < kafka_timestamp),
-                              count(*) FILTER (WHERE postgres_timestamp < flink_timestamp), count(*)
-                         FROM processed_events WHERE kafka_topic = %s""", (cfg.kafka_topic,))
-        assert cur.fetchone() == (0, 0, 200)
-
-
 def test_reconcile_reports_a_partition_never_consumed(database, cfg, topic):
     """A partition with messages and no committed offset used to pass as "OK, 0 consumed"."""
     from kafka import TopicPartition

@@ -33,7 +33,7 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
     from flinkfast import flinkrest, submit
     users_job = submit.submit(cfg)  # the user's pipeline, running when the benchmark starts
     try:
-        r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "3000", "--duration", "4",
+        r = subprocess.run([sys.executable, "-m", "flinkfast.bench", "--events", "2000", "--duration", "2",
                             "--db", bench_db, "--out", str(tmp_path), "--profile"],
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
@@ -42,7 +42,7 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
     finally:
         for job in flinkrest.running_jobs(cfg, cfg.job_name):
             flinkrest.cancel(cfg, job["jid"])
-    assert "Drain of 3,000 preloaded events" in r.stdout
+    assert "Drain of 2,000 preloaded events" in r.stdout
     [result_file] = tmp_path.glob("*.json")
     result = json.loads(result_file.read_text())
     assert KEYS <= result.keys()
@@ -61,7 +61,7 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
     assert result["drain"]["pipeline"]["cpu_us_per_event"]["taskmanager"] > 0
     assert result["drain"]["naive_consumer"]["cpu_us_per_event"]["client"] > 0
     # The pipeline's warm-up drain: the same topic, every event, reported apart and not compared.
-    assert result["warmup"]["events"] == 3000 and result["warmup"]["events_per_s"] > 0
+    assert result["warmup"]["events"] == 2000 and result["warmup"]["events_per_s"] > 0
     assert "warm-up" in r.stdout
     # --profile: a flight recording of the TaskManager, reduced to its top frames.
     profile = result["drain"]["pipeline"]["profile"]

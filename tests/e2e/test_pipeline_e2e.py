@@ -85,7 +85,8 @@ def tables_of(cfg, topic: str) -> dict[str, list[tuple]]:
 def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
     """Replays change nothing: the whole topic read again from offset 0 (another group, so every
     record), duplicates and dead letters included, leaves the three tables identical to the
-    last byte: no row rewritten, no timestamp moved, no dead letter's size recomputed."""
+    last byte: no row rewritten, no timestamp moved, no dead letter's size recomputed. (A replay
+    used to overwrite flink_ts_ms but keep postgres_timestamp: latencies went negative.)"""
     cfg, job_id = run_job()
     events = list(producer.generate_events(N, seed=11))
     producer.produce(cfg, events, progress=False)
@@ -105,6 +106,11 @@ def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
     for table in before:
         assert after[table] == before[table], f"{table} changed by the replay"
     assert reconcile.reconcile(replay_cfg).ok
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("""SELECT count(*) FILTER (WHERE flink_timestamp < kafka_timestamp),
+                              count(*) FILTER (WHERE postgres_timestamp < flink_timestamp), count(*)
+                         FROM processed_events WHERE kafka_topic = %s""", (cfg.kafka_topic,))
+        assert cur.fetchone() == (0, 0, N), "every stage's latency stays positive through the replay"
 
 
 def test_a_record_stamped_60s_ago_shows_60s_more_latency(job_cfg, run_job):
