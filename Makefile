@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz chaos submit skip report reconcile bench dashboard sql psql
+.PHONY: help setup up down status logs clean demo test test-unit fuzz chaos submit skip report reconcile bench bench-growth dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ reconcile: setup  ## check that every consumed Kafka message is in exactly one t
 
 bench: setup  ## benchmark: drain BENCH_EVENTS (default 1,000,000) and latency at 1k and 10k events/s
 	@$(FF) bench
+
+bench-growth: setup  ## the cost per event as one table grows to GROWTH_EVENTS rows (default 10,000,000; about 20 minutes)
+	@$(FF) bench-growth
 
 dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)
 	@$(FF) dashboard

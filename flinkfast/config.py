@@ -108,6 +108,8 @@ class Config:
     bench_events: int = _field(1_000_000, "events preloaded for the benchmark's drain")
     bench_duration: float = _field(30.0, "seconds of load at each fixed rate of the benchmark")
     bench_db: str = _field("flink_bench", "database the benchmark writes to (never the pipeline's)")
+    growth_events: int = _field(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
+    growth_step: int = _field(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
 
     # ---- reading
     def get(self, env: str):
@@ -261,7 +263,7 @@ def _validate(values: Mapping[str, object]) -> None:
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS",
-                "BENCH_EVENTS"):
+                "BENCH_EVENTS", "GROWTH_EVENTS", "GROWTH_STEP"):
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
     # The dashboard and Flink's reporter (issue 13).
