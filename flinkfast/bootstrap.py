@@ -121,7 +121,7 @@ UDF_BUILD = ["mvn", "-q", "-B", "-Dstyle.color=never", "-f", "udf/pom.xml", "pac
 def udf() -> None:
     """The job's Java function, built from udf/ with the versions of the manifest (its parent)."""
     stamp = UDF_JAR.parent / ".sources.sha256"
-    sources = [REPO / "pom.xml", UDF_DIR / "pom.xml", *sorted((UDF_DIR / "src").rglob("*.java"))]
+    sources = [REPO / "pom.xml", UDF_DIR / "pom.xml", *sorted(f for f in (UDF_DIR / "src").rglob("*") if f.is_file())]
     want = digest(*sources)
     if UDF_JAR.is_file() and fresh(stamp, want):
         return
@@ -129,7 +129,11 @@ def udf() -> None:
     if subprocess.run(UDF_BUILD, cwd=REPO).returncode != 0:
         fail("building udf/ failed (mvn, see above); is a JDK 17 installed (javac) and Maven Central reachable?")
     UDF_JAR.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(UDF_DIR / "target" / UDF_JAR.name, UDF_JAR)
+    # A new file renamed over the old: a running cluster keeps reading the jar it opened (it has
+    # the old one on its classpath until `make down && make up`), never a half-written one.
+    fresh_jar = UDF_JAR.with_suffix(".jar.new")
+    shutil.copyfile(UDF_DIR / "target" / UDF_JAR.name, fresh_jar)
+    os.replace(fresh_jar, UDF_JAR)
     stamp.write_text(want)
 
 

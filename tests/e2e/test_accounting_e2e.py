@@ -45,20 +45,25 @@ def test_one_uuid_twice_in_one_flush_on_two_partitions_is_placed_twice(run_job, 
     positions are placed, with either sink: the greater message (here the one on partition 0, a
     later timestamp) wins, the other is superseded."""
     cfg, _ = run_job({"SINK_MODE": sink_mode})
-    a, b = send_records(cfg, [(event("twice", "Ann"), 2, T0), (event("twice", "Bea"), 0, T0 + 1)])
+    # A uuid of this test's own: uuids are global, so the same one from another parametrization
+    # (another topic, the same timestamps and positions) would compete with these messages.
+    uuid = f"twice-{cfg.kafka_topic}"
+    a, b = send_records(cfg, [(event(uuid, "Ann"), 2, T0), (event(uuid, "Bea"), 0, T0 + 1)])
     result = drained(cfg)
     assert result.ok, result.text()
     where = placed(cfg)
-    assert where["processed_events"] == {b[:2]: "Bea"} and where["superseded_events"] == {a[:2]: "twice"}
+    assert where["processed_events"] == {b[:2]: "Bea"} and where["superseded_events"] == {a[:2]: uuid}, \
+        (where, result.text())
 
 
 def test_the_winner_is_the_greatest_message_not_the_last_read(run_job):
     """Which message with a uuid wins depends on the messages, not on arrival: here the one read
     first has the greatest Kafka timestamp, so the later ones lose, on any partition."""
     cfg, _ = run_job()
-    first = send_records(cfg, [(event("order", "Newest"), 1, T0 + 5_000)])
+    uuid = f"order-{cfg.kafka_topic}"
+    first = send_records(cfg, [(event(uuid, "Newest"), 1, T0 + 5_000)])
     time.sleep(1)
-    later = send_records(cfg, [(event("order", "Older"), 0, T0), (event("order", "Oldest"), 3, T0 - 1)])
+    later = send_records(cfg, [(event(uuid, "Older"), 0, T0), (event(uuid, "Oldest"), 3, T0 - 1)])
     result = drained(cfg)
     assert result.ok, result.text()
     where = placed(cfg)
