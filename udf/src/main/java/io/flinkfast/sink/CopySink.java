@@ -22,7 +22,7 @@ final class CopySink implements Sink<RowData> {
     }
 
     @Override
-    public SinkWriter<RowData> createWriter(WriterInitContext context) {
+    public SinkWriter<RowData> createWriter(WriterInitContext context) throws java.io.IOException {
         return new CopyWriter(options, columns, types, context.getProcessingTimeService());
     }
 }

@@ -4,7 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -28,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * are committed only once its rows are in PostgreSQL: at least once, and the database's placing
  * (sql/postgres/003_ingest.sql) makes a replayed row change nothing.
  *
+ * <p>Into an intake view of sql/postgres/003_ingest.sql the rows skip the view's per-row trigger:
+ * they are copied straight into the session's batch table ({@code pg_temp.<view without _in>_batch},
+ * which the view's statement triggers create and place), and a statement on the view with no
+ * rows then places the batch: the same placing, without a trigger call per row. Into any other
+ * table or view, the COPY goes to the table itself.
+ *
  * <p>A failed flush is retried {@code sink.max-retries} times on a new connection with growing
  * pauses (its rows were rolled back with the transaction), then the job fails over and replays.
  */
@@ -36,7 +45,10 @@ final class CopyWriter implements SinkWriter<RowData> {
     private static final Logger LOG = LoggerFactory.getLogger(CopyWriter.class);
 
     private final CopyOptions options;
-    private final String copySql;
+    private final String columnList;
+    private final String firstColumn;
+    private String copySql;      // decided on each new connection: into the batch table or the target
+    private String placeSql;     // null unless the rows go to a batch table
     private final BinaryCopyEncoder encoder;
     private final ProcessingTimeService timers;
     private Connection connection;
@@ -44,13 +56,22 @@ final class CopyWriter implements SinkWriter<RowData> {
     private long lastRowAt;
     private boolean timerArmed;
 
-    CopyWriter(CopyOptions options, String[] columns, LogicalType[] types, ProcessingTimeService timers) {
+    CopyWriter(CopyOptions options, String[] columns, LogicalType[] types, ProcessingTimeService timers)
+            throws IOException {
         this.options = options;
-        this.copySql = "COPY " + options.table + " (" + String.join(", ", quoted(columns)) + ") FROM STDIN (FORMAT binary)";
+        this.columnList = String.join(", ", quoted(columns));
+        this.firstColumn = quoted(columns)[0];
         this.encoder = new BinaryCopyEncoder(types);
         this.timers = timers;
         LOG.info("flinkfast-postgres: COPY into {} at {} rows, {} ms, {} ms idle, at every checkpoint",
                 options.table, options.maxRows, options.intervalMs, options.idleMs);
+        // Connect now, not at the first flush: a wrong password or an unreachable database fails
+        // the job at its start (and shows as restarts in status), not only once events arrive.
+        try {
+            connect();
+        } catch (SQLException e) {
+            throw new IOException("cannot connect to " + options.table + " at " + options.url + ": " + e.getMessage(), e);
+        }
     }
 
     private static String[] quoted(String[] columns) {
@@ -136,19 +157,16 @@ final class CopyWriter implements SinkWriter<RowData> {
 
     private void copy(byte[] data) throws SQLException, IOException {
         if (connection == null || connection.isClosed()) {
-            Properties props = new Properties();
-            if (options.username != null) {
-                props.setProperty("user", options.username);
-            }
-            if (options.password != null) {
-                props.setProperty("password", options.password);
-            }
-            connection = DriverManager.getConnection(options.url, props);
-            connection.setAutoCommit(false);
+            connect();
         }
         try {
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             copy.copyIn(copySql, new ByteArrayInputStream(data));
+            if (placeSql != null) {
+                try (Statement place = connection.createStatement()) {
+                    place.execute(placeSql);
+                }
+            }
             connection.commit();
         } catch (SQLException | IOException e) {
             try {
@@ -158,6 +176,49 @@ final class CopyWriter implements SinkWriter<RowData> {
             }
             throw e;
         }
+    }
+
+    private void connect() throws SQLException {
+        Properties props = new Properties();
+        if (options.username != null) {
+            props.setProperty("user", options.username);
+        }
+        if (options.password != null) {
+            props.setProperty("password", options.password);
+        }
+        connection = DriverManager.getConnection(options.url, props);
+        connection.setAutoCommit(false);
+        route();
+    }
+
+    /**
+     * Where this session's rows go. A statement with no rows on the target fires its statement
+     * triggers: for an intake view, that creates the session's batch table (a no-op for anything
+     * else); if the batch table is there and this role may insert into it, the rows are copied
+     * there and placed by the same empty statement after each COPY.
+     */
+    private void route() throws SQLException {
+        // No SELECT on the target: the writer may only insert into it.
+        String empty = "INSERT INTO " + options.table + " (" + firstColumn + ") SELECT NULL WHERE false";
+        String batch = "pg_temp." + options.table.replaceFirst("_in$", "") + "_batch";
+        boolean staged = false;
+        if (options.table.endsWith("_in")) {
+            try (Statement st = connection.createStatement()) {
+                st.execute(empty);
+            }
+            try (PreparedStatement q = connection.prepareStatement(
+                    "SELECT coalesce(has_table_privilege(to_regclass(?), 'INSERT'), false)")) {
+                q.setString(1, batch);
+                try (ResultSet r = q.executeQuery()) {
+                    staged = r.next() && r.getBoolean(1);
+                }
+            }
+            connection.commit();
+        }
+        copySql = "COPY " + (staged ? batch : options.table) + " (" + columnList + ") FROM STDIN (FORMAT binary)";
+        placeSql = staged ? empty : null;
+        LOG.info("flinkfast-postgres: rows for {} go {}", options.table,
+                staged ? "to " + batch + ", placed by an empty statement on the view" : "straight to it");
     }
 
     private void closeQuietly() {
