@@ -22,6 +22,7 @@ from flinkfast.errors import ConfigError
 from flinkfast.paths import REPO_ROOT
 
 DERIVED = object()   # a default computed from other settings (DERIVE below)
+BENCH_WARMUP_S = 3   # the benchmark leaves each load's first seconds out of its latency (the job's fetch warms up)
 
 
 def _field(default, help: str, secret: bool = False):
@@ -108,6 +109,9 @@ class Config:
     bench_events: int = _field(1_000_000, "events preloaded for the benchmark's drain")
     bench_duration: float = _field(30.0, "seconds of load at each fixed rate of the benchmark")
     bench_db: str = _field("flink_bench", "database the benchmark writes to (never the pipeline's)")
+    bench_peers: str = _field("quixstreams,pathway", "peer frameworks the benchmark also drains with, after the plain "
+                                                     "consumer: a comma-separated list of quixstreams, pathway; none: "
+                                                     "no peer (each installs into a venv of its own, .cache/peers)")
     growth_events: int = _field(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
     growth_step: int = _field(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
 
@@ -276,6 +280,9 @@ def _validate(values: Mapping[str, object]) -> None:
                     "drop FLINK_REST_PORT=8081 from .env)" if {env, other} == {"FLINK_UI_PORT", "FLINK_REST_PORT"} else "")
             raise ConfigError(f"{other} and {env} are both {values[env]}: each service needs a port of its own{hint}")
         ports[int(values[env])] = env
+    if float(values["BENCH_DURATION"]) <= BENCH_WARMUP_S:
+        raise ConfigError(f"BENCH_DURATION must be more than {BENCH_WARMUP_S} s: the first {BENCH_WARMUP_S} s "
+                          "of each load are left out of the latency")
     if int(values["DASHBOARD_WINDOW_S"]) < 10:
         raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
     if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):

@@ -10,6 +10,9 @@ One run, one machine, the same events:
        - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
        - a plain Python consumer (kafka-python -> psycopg2 batch inserts into the same intake view), what a user would write
          instead, given the pipeline's batching and commit rule,
+       - the peers (BENCH_PEERS): the frameworks a Python user would pick instead, quixstreams and pathway, each
+         upserting into the same table with the pipeline's batching and commit rule as far as it allows, each in a
+         venv of its own (flinkfast/bench/peers),
        - the ceiling: COPY of the same rows straight into the same table;
      every contender is watched the same way (the table's statistics counters, one exact count
      at the end) and gets its CPU per event per process measured from /proc;
@@ -32,8 +35,9 @@ from pathlib import Path
 
 from flinkfast import config, flinkrest, producer, submit
 from flinkfast.command import Command
+from flinkfast.bench import peers
 from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, create_topic, delete_topics,
-                                   drain_job, drain_naive, latency_at, say, truncate)
+                                   drain_job, drain_naive, drain_peer, latency_at, say, truncate)
 from flinkfast.bench.results import machine, plot, table
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
@@ -58,6 +62,7 @@ def _run(args: argparse.Namespace) -> int:
     base = config.from_args(args)
     args.events, args.duration = base.bench_events, base.bench_duration
     cfg = bench_cfg(base, base.bench_db)
+    peers.selected(cfg)  # a misspelt BENCH_PEERS fails here, before anything runs
     say("starting the local stack")
     stack = stack_up(cfg)
     # The benchmark needs the task slots. Jobs found running are cancelled, and the user's
@@ -82,9 +87,10 @@ COMMAND = Command("bench", "the benchmark: drain and latency, side by side with 
                   "flinkfast bench --events 100000 --duration 20   (BENCH_EVENTS=100000 make bench)", _run, _arguments,
                   settings=("BENCH_EVENTS", "BENCH_DURATION", "BENCH_DB", "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS",
                             "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS", "JOB_NAME",
-                            "FLINKFAST_STATE_DIR"),
+                            "FLINKFAST_STATE_DIR", "BENCH_PEERS"),
                   description=__doc__.strip(),
-                  flag_names={"BENCH_EVENTS": ("--events",), "BENCH_DURATION": ("--duration",), "BENCH_DB": ("--db",)})
+                  flag_names={"BENCH_EVENTS": ("--events",), "BENCH_DURATION": ("--duration",), "BENCH_DB": ("--db",),
+                              "BENCH_PEERS": ("--peers",)})
 main = COMMAND.main
 
 
@@ -92,6 +98,9 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     stack.init_database()  # the same schema files, in the benchmark's own database
     n = args.events
     timeout = 300 + n / 1000
+    chosen = peers.selected(cfg)
+    pythons = {p.name: peers.ensure_venv(p, say) for p in chosen}  # installed before anything is timed
+    drains = 5 + len(chosen)
 
     topic = f"bench-drain-{int(time.time())}"
     create_topic(cfg, topic)
@@ -103,23 +112,27 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     say("warm-up: the pipeline drains the topic once, not compared (a fresh TaskManager's JIT, cold caches)")
     warmup = drain_job(cfg, stack, topic, n, "warmup", {}, timeout)
     say(f"   {warmup['events_per_s']:,} events/s")
-    say(f"drain 1/5: the pipeline with this project's settings ({cfg.sink_mode} sink)")
+    say(f"drain 1/{drains}: the pipeline with this project's settings ({cfg.sink_mode} sink)")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     profile = args.out / f"{stamp}-taskmanager.jfr" if args.profile else None
     drain["pipeline"] = drain_job(cfg, stack, topic, n, "pipeline", {}, timeout, profile)
     say(f"   {drain['pipeline']['events_per_s']:,} events/s")
     other = "jdbc" if cfg.sink_mode == "copy" else "copy"
-    say(f"drain 2/5: the same job with the {other} sink (SINK_MODE={other})")
+    say(f"drain 2/{drains}: the same job with the {other} sink (SINK_MODE={other})")
     drain["jdbc_sink" if other == "jdbc" else "copy_sink"] = drain_job(cfg, stack, topic, n, other,
                                                                        {"SINK_MODE": other}, timeout * 2)
     say(f"   {drain['jdbc_sink' if other == 'jdbc' else 'copy_sink']['events_per_s']:,} events/s")
-    say("drain 3/5: the same job with the original design's settings")
+    say(f"drain 3/{drains}: the same job with the original design's settings")
     drain["seed_settings"] = drain_job(cfg, stack, topic, n, "seed", SEED_SETTINGS, timeout * 4)
     say(f"   {drain['seed_settings']['events_per_s']:,} events/s")
-    say("drain 4/5: a plain Python consumer")
+    say(f"drain 4/{drains}: a plain Python consumer")
     drain["naive_consumer"] = drain_naive(cfg, stack, topic, n, timeout * 4)
     say(f"   {drain['naive_consumer']['events_per_s']:,} events/s")
-    say("drain 5/5: COPY of the same rows")
+    for i, peer in enumerate(chosen):
+        say(f"drain {5 + i}/{drains}: the peer {peer.title}")
+        drain[peer.name] = drain_peer(cfg, stack, peer, pythons[peer.name], topic, n, timeout * 4)
+        say(f"   {drain[peer.name]['events_per_s']:,} events/s, peak RSS {drain[peer.name]['peak_rss_mib']:,.0f} MiB")
+    say(f"drain {drains}/{drains}: COPY of the same rows")
     drain["copy_ceiling"] = copy_ceiling(cfg, stack, events, topic)
     say(f"   {drain['copy_ceiling']['events_per_s']:,} events/s")
     delete_topics(cfg, [topic])
@@ -130,6 +143,7 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
         say(f"   p50 {latency[str(rate)]['p50']:.0f} ms, p99 {latency[str(rate)]['p99']:.0f} ms")
     truncate(cfg)
 
+    memory = stack.stack_memory()
     result = {
         "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "events": n,
@@ -138,13 +152,19 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
         "seed_settings_events_per_s": drain["seed_settings"]["events_per_s"],
         "naive_consumer_events_per_s": drain["naive_consumer"]["events_per_s"],
         "copy_ceiling_events_per_s": drain["copy_ceiling"]["events_per_s"],
+        **{f"{p.name}_events_per_s": drain[p.name]["events_per_s"] for p in chosen},
+        "peers": [p.name for p in chosen],
         "drain": drain,
         "warmup": warmup,
         "latency_ms": latency,
-        "peak_rss_mib": stack.stack_memory(),
+        "peak_rss_mib": memory,
+        "peak_rss_peers_mib": {p.name: drain[p.name]["peak_rss_mib"] for p in chosen},
+        # The stack's processes' peaks added up, and the largest peer's (they run one at a time).
+        "peak_rss_whole_stack_mib": round(sum(v["peak_rss_mib"] for v in memory.values())
+                                          + max((drain[p.name]["peak_rss_mib"] for p in chosen), default=0), 1),
         "settings": {k: cfg.get(k) for k in ("SINK_MODE", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
                                               "SINK_FLUSH_INTERVAL_MS", "SINK_FLUSH_IDLE_MS", "CHECKPOINT_INTERVAL_MS",
-                                              "KAFKA_PARTITIONS")},
+                                              "KAFKA_PARTITIONS", "BENCH_PEERS")},
         "machine": machine(),
     }
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """The benchmark's contenders and how each is watched: the pipeline's job, a plain Python
-consumer, COPY, and the pipeline's latency at a fixed load. Returns figures; prints nothing but
-progress bars."""
+consumer, the peer frameworks (flinkfast/bench/peers), COPY, and the pipeline's latency at a fixed
+load. Returns figures; prints nothing but progress bars."""
 from __future__ import annotations
 
 import contextlib
@@ -12,14 +12,15 @@ import time
 from pathlib import Path
 
 from flinkfast import clients, flinkrest, producer, report, submit
+from flinkfast.bench import peers
 from flinkfast.clients import pg_connect as connect
-from flinkfast.config import Config
-from flinkfast.errors import TimedOut
-from flinkfast.profile import CpuMeter, FlightRecording
+from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
+from flinkfast.errors import TimedOut, Unavailable
+from flinkfast.profile import TICK_S, CpuMeter, FlightRecording
 from flinkfast.sqlfiles import query
+from flinkfast.stack import process
 
 RATES_DEFAULT = (1000, 10000)  # events/s of the latency runs
-WARMUP_S = 3  # latency rows of the first seconds of each load are left out (the job's fetch warms up)
 
 
 def bench_sql(name: str) -> str:
@@ -186,6 +187,60 @@ def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
                         "(the pipeline's rule)"}
 
 
+class PeerWatch(Watch):
+    """The same watch, for a peer: it fails at once, with the end of the peer's log, when the
+    peer's program has ended before its rows are in."""
+
+    def __init__(self, cfg: Config, topic: str, proc, log: Path):
+        self.cfg, self.proc, self.log = cfg, proc, log
+        super().__init__(cfg, topic)
+
+    def alive(self) -> None:
+        if self.proc.poll() is not None:
+            raise Unavailable(f"the peer's program ended (exit {self.proc.returncode}): "
+                              f"{peers.log_tail(self.cfg, self.log)}; its log: {self.log}")
+
+    def written(self) -> int:
+        self.alive()
+        return super().written()
+
+
+def drain_peer(cfg: Config, stack, peer: peers.Peer, python: Path, topic: str, n: int, timeout: float) -> dict:
+    """A peer framework reads the whole topic into processed_events with the pipeline's batching
+    and commit rule as far as it allows (flinkfast/bench/peers). Timed from the moment its program
+    is set up: its start-up, importing the framework, is reported apart, as the job's submission
+    is. Watched like the others; its own process's CPU is the column "peer", and its peak RSS is
+    recorded, read before it is stopped."""
+    truncate(cfg)
+    launched = time.time()
+    proc, ready, log = peers.start(cfg, peer, python, topic, group=f"{topic}-{peer.name}")
+    try:
+        watch = PeerWatch(cfg, topic, proc, log)
+        try:
+            deadline = time.monotonic() + 300
+            while not ready.exists():
+                watch.alive()
+                if time.monotonic() > deadline:
+                    raise TimedOut(f"the {peer.name} peer was not set up after 300 s; its log: {log}")
+                time.sleep(0.05)
+            started = time.time()
+            meter, peer_ticks = CpuMeter(stack), process.cpu_ticks(proc.pid)
+            last = watch.wait(n, timeout)
+            cpu = meter.per_event(n)
+            peer_us = (process.cpu_ticks(proc.pid) - peer_ticks) * TICK_S / n * 1e6
+            peak_kib = process.memory_kib(proc.pid)[1]
+        finally:
+            watch.close()
+    finally:
+        peers.stop(proc)
+    cpu["peer"] = round(peer_us, 1)
+    cpu["total"] = round(cpu["total"] + peer_us, 1)
+    elapsed = last - started
+    return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed),
+            "start_to_ready_s": round(started - launched, 2), "cpu_us_per_event": cpu,
+            "peak_rss_mib": round(peak_kib / 1024, 1), "settings": peer.settings(cfg)}
+
+
 def copy_ceiling(cfg: Config, stack, events: list[dict], topic: str) -> dict:
     """COPY of the same rows into the same table: what PostgreSQL alone can take."""
     truncate(cfg)
@@ -231,7 +286,10 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
         cur.execute(bench_sql("005_warmup_end.sql"), {"topic": topic, "warmup": WARMUP_S})
         report.scope(cur, cur.fetchone()[0], 60)
         cur.execute(query("report/003_latency_percentiles.sql"))
-        end_to_end = next(r for r in cur.fetchall() if r[0] == "kafka_to_postgres")
+        end_to_end = next((r for r in cur.fetchall() if r[0] == "kafka_to_postgres"), None)
+        if end_to_end is None:
+            raise Unavailable(f"no row of the {rate:,} events/s load landed after its first {WARMUP_S} s "
+                              f"(sent {summary.sent:,} in {duration:g} s): is the duration long enough?")
         rows, p50, p95, p99, mx = end_to_end[1], end_to_end[2], end_to_end[4], end_to_end[5], end_to_end[6]
     delete_topics(cfg, [topic])
     return {"offered_events_per_s": rate, "achieved_events_per_s": round(summary.events_per_s),

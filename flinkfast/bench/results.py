@@ -7,8 +7,10 @@ import subprocess
 from pathlib import Path
 
 from flinkfast.bench.drain import WARMUP_S
+from flinkfast.bench.peers import PEERS
 
-CPU_KEYS = ("taskmanager", "postgres", "kafka", "client", "rest", "total")
+CPU_KEYS = ("taskmanager", "postgres", "kafka", "client", "peer", "rest", "total")
+PEER_BARS = {"quixstreams": ("quix-\nstreams", "#5aa469"), "pathway": ("pathway", "#8c6bb1")}  # label, colour
 
 
 def machine() -> dict:
@@ -28,13 +30,15 @@ def table(result: dict) -> str:
              f"({result['machine']['cores']} cores, {result['machine']['cpu']})",
              f"  {'contender':<44}{'events/s':>12}{'seconds':>10}{'vs pipeline':>13}"]
     cpu_lines = ["CPU per event (µs, from /proc; client = the benchmark's process: the Python consumer, "
-                 "the COPY sender, the progress poll; rest = JobManager + ZooKeeper)",
+                 "the COPY sender, the progress poll; peer = a peer framework's own process; "
+                 "rest = JobManager + ZooKeeper)",
                  f"  {'contender':<44}" + "".join(f"{k:>12}" for k in CPU_KEYS)]
     names = {"pipeline": f"Flink pipeline ({result.get('settings', {}).get('SINK_MODE', 'copy')} sink)",
              "jdbc_sink": "Flink pipeline, Flink's JDBC sink instead",
              "copy_sink": "Flink pipeline, the COPY sink instead",
              "seed_settings": "Flink, original settings (100 rows/2 s, p=1)",
              "naive_consumer": "plain Python consumer (kafka-python+psycopg2)",
+             **{name: peer.title for name, peer in PEERS.items()},
              "copy_ceiling": "COPY ceiling (PostgreSQL alone)"}
     for key, name in names.items():
         if key not in d:  # a result written before this contender existed
@@ -48,6 +52,11 @@ def table(result: dict) -> str:
         lines.append(f"  {'(warm-up: the pipeline run first, not compared)':<44}{warmup['events_per_s']:>12,}"
                      f"{warmup['seconds']:>10.1f}{warmup['events_per_s'] / pipeline:>12.2f}x")
     lines += ["", *cpu_lines]
+    peers = [name for name in PEERS if name in d]
+    if peers:
+        lines += ["", "The peers' settings (a peer's upsert does none of the pipeline's placing: less work per row)"]
+        lines += [f"  {names[key]}: {d[key]['settings']}; start-up {d[key]['start_to_ready_s']:.1f} s (not timed)"
+                  for key in peers]
     top = d["pipeline"].get("profile", {}).get("top_frames", [])
     if top:
         lines += ["", "TaskManager CPU profile during the pipeline's drain (JFR; self % of samples)"]
@@ -60,7 +69,11 @@ def table(result: dict) -> str:
                      f"{r['p95']:>9.0f}{r['p99']:>9.0f}{r['max']:>9.0f}")
     lines.append("")
     lines.append("Peak RSS per component (MiB): " + ", ".join(
-        f"{k} {v['peak_rss_mib']:.0f}" for k, v in result["peak_rss_mib"].items()))
+        [f"{k} {v['peak_rss_mib']:.0f}" for k, v in result["peak_rss_mib"].items()]
+        + [f"{k} (peer) {v:.0f}" for k, v in result.get("peak_rss_peers_mib", {}).items()]))
+    if "peak_rss_whole_stack_mib" in result:
+        lines.append(f"Peak RSS of the whole stack (the services' peaks and the largest peer's, added up): "
+                     f"{result['peak_rss_whole_stack_mib'] / 1024:.2f} GiB")
     return "\n".join(lines)
 
 
@@ -72,6 +85,7 @@ def plot(result: dict, path: Path) -> None:
     shown = [("pipeline", "Flink\n(ours)", "#3b75af"), ("jdbc_sink", "Flink,\nJDBC sink", "#6b9bc9"),
              ("copy_sink", "Flink,\nCOPY sink", "#6b9bc9"),
              ("seed_settings", "Flink\n(original)", "#9dbbd9"), ("naive_consumer", "Python\nconsumer", "#e1812c"),
+             *[(name, *PEER_BARS.get(name, (name, "#5aa469"))) for name in PEERS],
              ("copy_ceiling", "one COPY", "#999999")]
     shown = [s for s in shown if s[0] in result["drain"]]
     values = [result["drain"][k]["events_per_s"] for k, _, _ in shown]

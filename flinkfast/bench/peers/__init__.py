@@ -1,0 +1,181 @@
+"""The benchmark's peers: the frameworks a Python user would pick instead of Flink (BENCH_PEERS).
+
+Each peer is a folder here: requirements.txt (its pinned version, the one place it is pinned)
+and __main__.py, a small standalone program run with the python of the peer's own venv,
+.cache/peers/NAME/venv, made on demand (never .venv: apache-flink pins numpy, pandas and
+pyarrow). The program reads the topic from the start and upserts into processed_events; it
+gets every setting from its environment, which start() builds:
+
+    PEER_KAFKA_BOOTSTRAP, PEER_TOPIC, PEER_GROUP        where to read, as which consumer group
+    PEER_PG_HOST, PEER_PG_PORT, PEER_PG_DB              the benchmark's database
+    PEER_PG_USER, PEER_PG_PASSWORD                      POSTGRES_USER: see ROLE
+    PEER_FLUSH_ROWS, PEER_FLUSH_MS, PEER_COMMIT_MS      SINK_FLUSH_MAX_ROWS, SINK_FLUSH_INTERVAL_MS, CHECKPOINT_INTERVAL_MS
+    PEER_READY_FILE                                     touched once set up: the benchmark times it from there
+    PEER_STATE_DIR                                      a folder of its own for local state
+
+The password is in that environment only: never on a command line, never printed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from flinkfast.config import Config
+from flinkfast.errors import ConfigError, Unavailable
+from flinkfast.paths import CACHE
+
+HERE = Path(__file__).resolve().parent
+HOMES = CACHE / "peers"
+INSTALL_TIMEOUT_S = 1800
+# Who writes: the writer may only insert into the two intake views (a view cannot take the
+# peers' INSERT ... ON CONFLICT), the reader only reads, and both peers need more than a table
+# right (quixstreams' sink runs CREATE SCHEMA IF NOT EXISTS, pathway's stages each batch in a
+# temporary table). A role of their own would be a fourth login role in the cluster; the
+# benchmark's database is a throwaway copy of the schema, so they write as its admin.
+ROLE = "POSTGRES_USER, the admin of the benchmark's throwaway database"
+LESS_WORK = ("a plain upsert on uuid: none of the pipeline's placing (no superseded positions, no deterministic "
+             "winner, the last row written wins; no dead letters), so less work per row than the pipeline and "
+             "the naive consumer")
+
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    title: str                              # for the table
+    describe: Callable[[Config], str]       # its settings, written beside its figure
+
+    @property
+    def folder(self) -> Path:
+        return HERE / self.name
+
+    @property
+    def requirements(self) -> Path:
+        return self.folder / "requirements.txt"
+
+    @property
+    def home(self) -> Path:
+        return HOMES / self.name
+
+    @property
+    def python(self) -> Path:
+        return self.home / "venv" / "bin" / "python"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "peer.log"  # its program's output, the last run's
+
+    def pins(self) -> str:
+        return ", ".join(line.strip() for line in self.requirements.read_text().splitlines()
+                         if line.strip() and not line.startswith("#"))
+
+    def settings(self, cfg: Config) -> str:
+        return f"{self.pins()}: {self.describe(cfg)}; writes as {ROLE}; {LESS_WORK}"
+
+
+def _quixstreams(cfg: Config) -> str:
+    return (f"Application (one thread) -> PostgreSQLSink(upsert_on_primary_key, primary key uuid) into processed_events; "
+            f"a checkpoint every {cfg.sink_flush_max_rows} messages or {cfg.sink_flush_interval_ms} ms "
+            "(commit_every, commit_interval) flushes the sink and commits the offsets together (quixstreams cannot "
+            f"part them: offsets are committed at every flush, not every {cfg.checkpoint_interval_ms} ms); the sink "
+            "writes each partition's rows as a transaction of its own, in INSERT ... ON CONFLICT (uuid) DO UPDATE "
+            "statements of 100 rows (execute_values' default page size, fixed in the sink)")
+
+
+def _pathway(cfg: Config) -> str:
+    return (f"pw.io.kafka.read(json, append-only schema, autocommit_duration_ms={cfg.sink_flush_interval_ms}, "
+            f"max_backlog_size={cfg.sink_flush_max_rows}) -> pw.io.postgres.write(output_table_type='snapshot', "
+            f"primary_key=[uuid], max_batch_size={cfg.sink_flush_max_rows}) into processed_events, one worker thread "
+            f"(its default); a minibatch every {cfg.sink_flush_interval_ms} ms, written in transactions of at most "
+            f"{cfg.sink_flush_max_rows} rows (a binary COPY into a temporary table, then one INSERT ... SELECT "
+            "DISTINCT ON (uuid) ... ON CONFLICT (uuid) DO UPDATE); offsets committed by librdkafka's auto-commit "
+            f"every {cfg.checkpoint_interval_ms} ms (auto.commit.interval.ms): what was read, not what was written")
+
+
+PEERS = {p.name: p for p in (Peer("quixstreams", "quixstreams (PostgreSQLSink, upsert)", _quixstreams),
+                             Peer("pathway", "pathway (postgres.write snapshot, upsert)", _pathway))}
+
+
+def selected(cfg: Config) -> list[Peer]:
+    """The peers BENCH_PEERS names, in its order ("none" or empty: none)."""
+    names = [n.strip() for n in cfg.bench_peers.split(",") if n.strip()]
+    if names == ["none"]:
+        return []
+    unknown = [n for n in names if n not in PEERS]
+    if unknown:
+        raise ConfigError(f"BENCH_PEERS names {unknown[0]!r}, which is no peer: use a comma-separated list of "
+                          f"{', '.join(PEERS)}, or none")
+    return [PEERS[n] for n in dict.fromkeys(names)]
+
+
+def ensure_venv(peer: Peer, say: Callable[[str], None]) -> Path:
+    """The peer's python, in a venv of its own with its pinned requirements; made the first time
+    and whenever requirements.txt changes (idempotent). Returns the python."""
+    stamp = peer.home / "venv" / "requirements.installed"
+    wanted = peer.requirements.read_text()
+    if peer.python.is_file() and stamp.is_file() and stamp.read_text() == wanted:
+        return peer.python
+    say(f"installing {peer.pins()} into {peer.home / 'venv'} (once: a few minutes)")
+    shutil.rmtree(peer.home / "venv", ignore_errors=True)
+    peer.home.mkdir(parents=True, exist_ok=True)
+    log = peer.home / "install.log"
+    with log.open("w") as out:
+        for cmd in ([sys.executable, "-m", "venv", str(peer.home / "venv")],
+                    [str(peer.python), "-m", "pip", "install", "--disable-pip-version-check", "-r",
+                     str(peer.requirements)]):
+            try:
+                done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=INSTALL_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                raise Unavailable(f"installing the {peer.name} peer took over {INSTALL_TIMEOUT_S} s; see {log} "
+                                  "(is PyPI reachable?)") from None
+            if done.returncode != 0:
+                last = (log.read_text().strip().splitlines() or ["no output"])[-1]
+                raise Unavailable(f"installing the {peer.name} peer failed ({last.strip()}); see {log} "
+                                  "(is PyPI reachable? BENCH_PEERS=none skips the peers)")
+    stamp.write_text(wanted)
+    return peer.python
+
+
+def environment(cfg: Config, topic: str, group: str, ready: Path, state: Path) -> dict[str, str]:
+    """What the peer's program is told (and nothing else of this process's environment)."""
+    keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ") if k in os.environ}
+    return {**keep, "PEER_KAFKA_BOOTSTRAP": cfg.kafka_bootstrap_servers, "PEER_TOPIC": topic, "PEER_GROUP": group,
+            "PEER_PG_HOST": cfg.postgres_host, "PEER_PG_PORT": str(cfg.postgres_port), "PEER_PG_DB": cfg.postgres_db,
+            "PEER_PG_USER": cfg.postgres_user, "PEER_PG_PASSWORD": cfg.require("POSTGRES_PASSWORD"),
+            "PEER_FLUSH_ROWS": str(cfg.sink_flush_max_rows), "PEER_FLUSH_MS": str(cfg.sink_flush_interval_ms),
+            "PEER_COMMIT_MS": str(cfg.checkpoint_interval_ms), "PEER_READY_FILE": str(ready),
+            "PEER_STATE_DIR": str(state)}
+
+
+def start(cfg: Config, peer: Peer, python: Path, topic: str, group: str) -> tuple[subprocess.Popen, Path, Path]:
+    """Start the peer's program on the topic; returns the process, its ready file and its log."""
+    run = peer.home / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    ready = run / "ready"
+    env = environment(cfg, topic, group, ready, run / "state")
+    with peer.log.open("w") as out:
+        proc = subprocess.Popen([str(python), str(peer.folder)], env=env, cwd=run, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT)
+    return proc, ready, peer.log
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM (both shut down gracefully on it), then SIGKILL."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+
+
+def log_tail(cfg: Config, log: Path, lines: int = 3) -> str:
+    """The end of a peer's log, one line, secrets masked (for an error message)."""
+    text = log.read_text(errors="replace").strip().splitlines()[-lines:] if log.is_file() else []
+    return cfg.mask(" | ".join(t.strip() for t in text)) or "no output"

@@ -1,0 +1,49 @@
+"""The benchmark's quixstreams peer: the topic into processed_events with quixstreams' own
+PostgreSQL sink, upserting on the primary key (uuid).
+
+Run with its own venv's python (flinkfast/bench/peers sets it up and starts it); every setting
+comes from the environment (PEER_*, listed in flinkfast/bench/peers/__init__.py). The rows are
+the naive consumer's (flinkfast/bench/drain.py): the event's fields, birth_year, the Kafka
+position and timestamp, and the time this process handled the message as flink_ts_ms.
+"""
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+from quixstreams import Application, message_context
+from quixstreams.sinks.community.postgresql import PostgreSQLSink
+
+YEAR = dt.date.today().year
+
+
+def to_row(value: dict, key, timestamp: int, headers) -> dict:
+    where = message_context()
+    return {"uuid": value["uuid"], "first_name": value["first_name"], "last_name": value["last_name"],
+            "country": value["country"], "age": value["age"], "birth_year": YEAR - value["age"],
+            "kafka_topic": where.topic, "kafka_partition": where.partition, "kafka_offset": where.offset,
+            "kafka_ts_ms": timestamp, "flink_ts_ms": int(time.time() * 1000)}
+
+
+def main() -> None:
+    env = os.environ
+    flush_s = int(env["PEER_FLUSH_MS"]) / 1000
+    # A checkpoint flushes the sink and commits the offsets together: every PEER_FLUSH_ROWS
+    # messages or PEER_FLUSH_MS, whichever comes first. An idle poll returns after flush_s, so
+    # the last rows of a drain wait no longer than that either.
+    app = Application(broker_address=env["PEER_KAFKA_BOOTSTRAP"], consumer_group=env["PEER_GROUP"],
+                      auto_offset_reset="earliest", commit_every=int(env["PEER_FLUSH_ROWS"]),
+                      commit_interval=flush_s, consumer_poll_timeout=flush_s, state_dir=env["PEER_STATE_DIR"],
+                      auto_create_topics=False, use_changelog_topics=False, loglevel="WARNING")
+    sink = PostgreSQLSink(host=env["PEER_PG_HOST"], port=int(env["PEER_PG_PORT"]), dbname=env["PEER_PG_DB"],
+                          user=env["PEER_PG_USER"], password=env["PEER_PG_PASSWORD"], table_name="processed_events",
+                          schema_auto_update=False, primary_key_columns="uuid", upsert_on_primary_key=True,
+                          include_metadata=False)
+    events = app.dataframe(app.topic(env["PEER_TOPIC"], value_deserializer="json"))
+    events.apply(to_row, metadata=True).sink(sink)
+    Path(env["PEER_READY_FILE"]).touch()  # set up: the benchmark times it from here
+    app.run()
+
+
+if __name__ == "__main__":
+    main()
