@@ -98,7 +98,12 @@ def topic_replication(cfg: Config, name: str | None = None) -> tuple[int, int, i
     finally:
         admin.close()
     isr = configs["topic"][topic]["min.insync.replicas"]["value"]
-    return (min(len(p["replica_nodes"]) for p in partitions), min(len(p["isr_nodes"]) for p in partitions), int(isr))
+    return (*replicas(partitions), int(isr))
+
+
+def replicas(partitions: list[dict]) -> tuple[int, int]:
+    """(replicas, in-sync replicas) of a topic's partitions as its metadata lists them, the fewest of any."""
+    return min(len(p["replica_nodes"]) for p in partitions), min(len(p["isr_nodes"]) for p in partitions)
 
 
 def delete_topics(cfg: Config, names: list[str]) -> None:

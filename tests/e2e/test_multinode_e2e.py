@@ -1,9 +1,10 @@
 """A second stack of its own, with several TaskManagers and brokers (issue 21): FLINK_TASKMANAGERS=2
 and KAFKA_BROKERS=3 come up beside the suite's stack; the topic and the consumer groups' offsets are
 replicated 3 times with min.insync.replicas 2; the job runs with parallelism 4 on both TaskManagers
-and delivers every event; `status` shows every process and judges the pipeline; every port is on
-loopback; `up` twice starts nothing; `down` leaves no process and no port behind. The faults (a
-TaskManager or broker killed, a rescale) are `make drill`'s."""
+and delivers every event; `status` lists every process and judges the pipeline, the dashboard's
+readers count the TaskManagers and brokers; every port is on loopback; `up` twice starts nothing;
+`down` leaves no process and no port behind. The faults (a TaskManager or broker killed, a
+rescale) are `make drill`'s."""
 from __future__ import annotations
 
 import os
@@ -14,6 +15,7 @@ import uuid
 import pytest
 
 from flinkfast import clients, config, producer, reconcile, submit
+from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
 from flinkfast.flinkrest import rest
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, process
@@ -63,6 +65,14 @@ def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(
 
     assert clients.brokers(cfg) == [0, 1, 2]
     assert clients.topic_replication(cfg) == (3, 3, 2), "(replicas, in sync, min.insync.replicas) of the topic"
+    # What the dashboard shows of them.
+    assert FlinkJobReader(cfg, cfg.flink_ui_url).read()["taskmanagers"] == 2
+    reader = KafkaLagReader(cfg)
+    try:
+        seen = reader.read()
+    finally:
+        reader.close()
+    assert (seen["brokers"], seen["replicas"], seen["in_sync"]) == (3, 3, 3)
     status = run_stack("status", env=env)
     assert status.returncode == 1 and "PROBLEM: no job" in status.stdout, "up, but nothing is delivered"
     assert run_stack("up", env=env).returncode == 0
