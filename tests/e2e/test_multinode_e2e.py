@@ -109,3 +109,14 @@ def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(
     assert not any(process.port_open(p) for p in fixed) and all(process.port_free(p) for p in fixed)
     stopped = run_stack("status", env=env)
     assert stopped.returncode == 3 and "the local stack is not running" in stopped.stderr, "a code of its own"
+
+
+def test_status_names_a_topic_replicated_less_than_the_settings(stack, cfg):
+    """The suite's stack made its topic with one broker; asked with three brokers' settings (as after
+    raising KAFKA_BROKERS on a stack with data), `status` says the topic keeps its one replica."""
+    raised = Stack(cfg.replace(kafka_brokers=3, kafka_replication_factor=3, kafka_min_insync_replicas=2))
+    problems = raised.replication_problems()
+    assert problems == [f"topic {cfg.kafka_topic} has 1 replica(s) per partition, KAFKA_REPLICATION_FACTOR is 3: it "
+                        "was created by a stack with fewer brokers (`make clean` starts over; or reassign its "
+                        "partitions with kafka-reassign-partitions)"], problems
+    assert stack.replication_problems() == [], "as made, nothing to say"
