@@ -39,7 +39,7 @@ class Config:
     flinkfast_state_dir: str = _field(DERIVED, "folder for local-stack data, logs and pids")
     # Ports the local stack listens on (127.0.0.1 only).
     zookeeper_port: int = _field(2181, "ZooKeeper client port")
-    kafka_port: int = _field(9092, "Kafka broker port")
+    kafka_port: int = _field(9092, "port of the (first) Kafka broker; further brokers take the ports after it")
     flink_ui_port: int = _field(8081, "the Flink Web UI for the browser: a read-only, Host-checking gate (flinkfast.webgate)")
     flink_rest_port: int = _field(8082, "Flink's REST API: TLS, served only to holders of the stack's client certificate")
     flink_rpc_port: int = _field(6123, "Flink JobManager RPC port")
