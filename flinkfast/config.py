@@ -121,6 +121,10 @@ class Config:
     bench_db: str = _field("flink_bench", "database the benchmark writes to (never the pipeline's)")
     growth_events: int = _field(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
     growth_step: int = _field(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
+    # The drill (make drill, docs/drill.md).
+    drill_rate: int = _field(2000, "events/s of the drill's steady load")
+    drill_window_s: float = _field(10.0, "seconds of steady load the drill keeps before and after each fault "
+                                         "(the span of its latency figures)")
 
     # ---- reading
     def get(self, env: str):
