@@ -59,18 +59,51 @@ def kafka_producer(cfg: Config, **settings):
 
 
 def create_topic(cfg: Config, name: str | None = None, partitions: int | None = None) -> bool:
-    """Create the topic (KAFKA_TOPIC by default) with a stated partition count; False when it
-    already existed. Brokers here never create topics by accident."""
-    from kafka.admin import NewTopic
+    """Create the topic (KAFKA_TOPIC by default) with a stated partition count, replicated
+    KAFKA_REPLICATION_FACTOR times, with KAFKA_MIN_INSYNC_REPLICAS; False when it already existed
+    (its replication is then what it was made with: see topic_replication). Brokers here never
+    create topics by accident."""
     from kafka.errors import TopicAlreadyExistsError
     admin = kafka_admin(cfg)
     try:
-        admin.create_topics([NewTopic(name or cfg.kafka_topic, partitions or cfg.kafka_partitions, 1)])
+        admin.create_topics({name or cfg.kafka_topic: {
+            "num_partitions": partitions or cfg.kafka_partitions,
+            "replication_factor": cfg.kafka_replication_factor,
+            "configs": {"min.insync.replicas": str(cfg.kafka_min_insync_replicas)}}})
         return True
     except TopicAlreadyExistsError:
         return False
     finally:
         admin.close()
+
+
+def brokers(cfg: Config) -> list[int]:
+    """The ids of the brokers the cluster's metadata lists (the ones registered and running)."""
+    admin = kafka_admin(cfg)
+    try:
+        return sorted(b["broker_id"] for b in admin.describe_cluster()["brokers"])
+    finally:
+        admin.close()
+
+
+def topic_replication(cfg: Config, name: str | None = None) -> tuple[int, int, int]:
+    """(replicas, in-sync replicas, min.insync.replicas) of a topic, the fewest of any partition."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+    topic = name or cfg.kafka_topic
+    admin = kafka_admin(cfg)
+    try:
+        partitions = admin.describe_topics([topic])[0]["partitions"]
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, {"min.insync.replicas": None})],
+                                         config_filter="all")
+    finally:
+        admin.close()
+    isr = configs["topic"][topic]["min.insync.replicas"]["value"]
+    return (*replicas(partitions), int(isr))
+
+
+def replicas(partitions: list[dict]) -> tuple[int, int]:
+    """(replicas, in-sync replicas) of a topic's partitions as its metadata lists them, the fewest of any."""
+    return min(len(p["replica_nodes"]) for p in partitions), min(len(p["isr_nodes"]) for p in partitions)
 
 
 def delete_topics(cfg: Config, names: list[str]) -> None:

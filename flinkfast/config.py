@@ -23,6 +23,7 @@ from flinkfast.paths import REPO_ROOT
 
 DERIVED = object()   # a default computed from other settings (DERIVE below)
 BENCH_WARMUP_S = 3   # the benchmark leaves each load's first seconds out of its latency (the job's fetch warms up)
+MAX_BROKERS = 9      # KAFKA_BROKERS: broker ids 0-8, ports KAFKA_PORT to KAFKA_PORT+8
 
 
 def _field(default, help: str, secret: bool = False):
@@ -39,7 +40,7 @@ class Config:
     flinkfast_state_dir: str = _field(DERIVED, "folder for local-stack data, logs and pids")
     # Ports the local stack listens on (127.0.0.1 only).
     zookeeper_port: int = _field(2181, "ZooKeeper client port")
-    kafka_port: int = _field(9092, "Kafka broker port")
+    kafka_port: int = _field(9092, "port of the (first) Kafka broker; further brokers take the ports after it")
     flink_ui_port: int = _field(8081, "the Flink Web UI for the browser: a read-only, Host-checking gate (flinkfast.webgate)")
     flink_rest_port: int = _field(8082, "Flink's REST API: TLS, served only to holders of the stack's client certificate")
     flink_rpc_port: int = _field(6123, "Flink JobManager RPC port")
@@ -49,7 +50,12 @@ class Config:
     kafka_heap: str = _field("512m", "Kafka broker JVM heap (-Xmx)")
     jobmanager_memory: str = _field("1024m", "Flink JobManager total process memory")
     taskmanager_memory: str = _field("1728m", "Flink TaskManager total process memory")
-    taskmanager_slots: int = _field(2, "task slots of the TaskManager")
+    taskmanager_slots: int = _field(2, "task slots of each TaskManager")
+    # How many of each (docs/local-stack.md#several-taskmanagers-and-brokers).
+    flink_taskmanagers: int = _field(1, "TaskManagers of the local stack (taskmanager, taskmanager-2, ...), each with "
+                                        "TASKMANAGER_SLOTS slots and TASKMANAGER_MEMORY")
+    kafka_brokers: int = _field(1, f"Kafka brokers of the local stack (1 to {MAX_BROKERS}: kafka, kafka-2, ...), "
+                                   "listening on KAFKA_PORT, KAFKA_PORT+1, ...")
     kafka_retention_bytes: int = _field(1073741824, "Kafka keeps at most this many bytes per partition "
                                                     "(log.retention.bytes)")
     log_max_bytes: int = _field(52428800, "a service's log is rotated past this size (stdout logs of the local stack)")
@@ -58,10 +64,15 @@ class Config:
     # Where clients (scripts, the job) find the services.
     # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
     # ::1 first another local user could listen on that port and receive the credentials.
-    kafka_bootstrap_servers: str = _field(DERIVED, "Kafka bootstrap servers")
+    kafka_bootstrap_servers: str = _field(DERIVED, "Kafka bootstrap servers (every broker of the local stack)")
     kafka_topic: str = _field("RandomUser", "topic the producer writes and the job reads")
     kafka_partitions: int = _field(4, "partitions of the topic when it is created (a multiple of FLINK_PARALLELISM "
                                       "keeps subtasks evenly loaded)")
+    kafka_replication_factor: int = _field(DERIVED, "replicas of each partition of the topic and of Kafka's internal "
+                                                    "topics (default: KAFKA_BROKERS, at most 3)")
+    kafka_min_insync_replicas: int = _field(DERIVED, "min.insync.replicas: replicas that must have a write before "
+                                                     "Kafka acknowledges it to an acks=all producer (default: "
+                                                     "KAFKA_REPLICATION_FACTOR - 1, at least 1)")
     kafka_group_id: str = _field("flinkfast", "consumer group of the Flink job")
     flink_rest_url: str = _field(DERIVED, "Flink's REST API (flink run, status, dashboard)")
     flink_ui_url: str = _field(DERIVED, "where the browser opens the Flink Web UI (links)")
@@ -114,6 +125,10 @@ class Config:
                                                      "no peer (each installs into a venv of its own, .cache/peers)")
     growth_events: int = _field(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
     growth_step: int = _field(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
+    # The drill (make drill, docs/drill.md).
+    drill_rate: int = _field(2000, "events/s of the drill's steady load")
+    drill_window_s: float = _field(10.0, "seconds of steady load the drill keeps before and after each fault "
+                                         "(the span of its latency figures)")
 
     # ---- reading
     def get(self, env: str):
@@ -133,6 +148,11 @@ class Config:
     @property
     def state_dir(self) -> Path:
         return Path(self.flinkfast_state_dir)
+
+    @property
+    def kafka_ports(self) -> list[int]:
+        """The port of each broker of the local stack (kafka, kafka-2, ...)."""
+        return broker_ports(self.kafka_port, self.kafka_brokers)
 
     # ---- secrets
     def secrets(self) -> list[str]:
@@ -185,10 +205,36 @@ class Setting:
         return "--" + self.env.lower().replace("_", "-")
 
 
+def broker_ports(first: int, brokers: int) -> list[int]:
+    """Broker n of the local stack (1, 2, ...) listens on first + n - 1."""
+    return [first + i for i in range(brokers)]
+
+
+def replication(brokers: int) -> tuple[int, int]:
+    """(replication factor, min.insync.replicas) for a cluster of this many brokers.
+
+    Three replicas where there are three brokers or more (more copies cost disk and network and
+    add no safety a single machine can use); fewer brokers, one replica on each. An acks=all write
+    is acknowledged once RF - 1 replicas have it, so one broker may be down without stopping
+    writes and an acknowledged write survives the loss of any one broker. With one broker there
+    is nothing to replicate: 1 and 1 (Kafka refuses every acks=all write when min.insync.replicas
+    exceeds the replicas in sync, so it can never exceed the replication factor).
+    """
+    factor = min(3, brokers)
+    return factor, min_insync(factor)
+
+
+def min_insync(factor: int) -> int:
+    return max(1, factor - 1)
+
+
 # How derived defaults follow other settings (in declaration order).
 DERIVE = {
     "FLINKFAST_STATE_DIR": lambda v: str(REPO_ROOT / ".state"),
-    "KAFKA_BOOTSTRAP_SERVERS": lambda v: f"127.0.0.1:{v['KAFKA_PORT']}",
+    "KAFKA_BOOTSTRAP_SERVERS": lambda v: ",".join(f"127.0.0.1:{p}" for p in broker_ports(v["KAFKA_PORT"],
+                                                                                          v["KAFKA_BROKERS"])),
+    "KAFKA_REPLICATION_FACTOR": lambda v: replication(v["KAFKA_BROKERS"])[0],
+    "KAFKA_MIN_INSYNC_REPLICAS": lambda v: min_insync(v["KAFKA_REPLICATION_FACTOR"]),
     "FLINK_REST_URL": lambda v: f"https://127.0.0.1:{v['FLINK_REST_PORT']}",
     "FLINK_UI_URL": lambda v: f"http://127.0.0.1:{v['FLINK_UI_PORT']}",
     "FLINK_REST_TLS_DIR": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"),
@@ -267,19 +313,25 @@ def _validate(values: Mapping[str, object]) -> None:
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS",
-                "BENCH_EVENTS", "GROWTH_EVENTS", "GROWTH_STEP"):
+                "BENCH_EVENTS", "GROWTH_EVENTS", "GROWTH_STEP", "FLINK_TASKMANAGERS"):
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
+    _validate_replication(values)
     # The dashboard and Flink's reporter (issue 13).
     ports = {}
-    for env in ("ZOOKEEPER_PORT", "KAFKA_PORT", "FLINK_UI_PORT", "FLINK_REST_PORT", "FLINK_RPC_PORT", "POSTGRES_PORT",
-                "DASHBOARD_PORT"):
-        if int(values[env]) in ports:
-            other = ports[int(values[env])]
+    brokers = broker_ports(int(values["KAFKA_PORT"]), int(values["KAFKA_BROKERS"]))
+    named = [(env, int(values[env])) for env in ("ZOOKEEPER_PORT", "KAFKA_PORT", "FLINK_UI_PORT", "FLINK_REST_PORT",
+                                                 "FLINK_RPC_PORT", "POSTGRES_PORT", "DASHBOARD_PORT")]
+    named += [(f"KAFKA_PORT+{n} (broker kafka-{n + 1})", port) for n, port in enumerate(brokers[1:], 1)]
+    for env, port in named:
+        if not 0 < port < 65536:
+            raise ConfigError(f"{env} is {port}, not a port (1 to 65535)")
+        if port in ports:
+            other = ports[port]
             hint = (" (since 0.4 the Web UI is FLINK_UI_PORT, 8081, and Flink's REST API FLINK_REST_PORT, 8082: "
                     "drop FLINK_REST_PORT=8081 from .env)" if {env, other} == {"FLINK_UI_PORT", "FLINK_REST_PORT"} else "")
-            raise ConfigError(f"{other} and {env} are both {values[env]}: each service needs a port of its own{hint}")
-        ports[int(values[env])] = env
+            raise ConfigError(f"{other} and {env} are both {port}: each service needs a port of its own{hint}")
+        ports[port] = env
     if float(values["BENCH_DURATION"]) <= BENCH_WARMUP_S:
         raise ConfigError(f"BENCH_DURATION must be more than {BENCH_WARMUP_S} s: the first {BENCH_WARMUP_S} s "
                           "of each load are left out of the latency")
@@ -287,6 +339,21 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
     if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):
         raise ConfigError("FLINK_PROMETHEUS_PORTS must be a port or a range like 9249-9250 (or empty: off)")
+
+
+def _validate_replication(values: Mapping[str, object]) -> None:
+    """KAFKA_BROKERS, and a replication the local stack's brokers can give (docs/local-stack.md)."""
+    brokers, factor, isr = (int(values[k]) for k in ("KAFKA_BROKERS", "KAFKA_REPLICATION_FACTOR",
+                                                      "KAFKA_MIN_INSYNC_REPLICAS"))
+    if not 1 <= brokers <= MAX_BROKERS:
+        raise ConfigError(f"KAFKA_BROKERS must be between 1 and {MAX_BROKERS} (it is {brokers})")
+    if not 1 <= factor <= brokers:
+        raise ConfigError(f"KAFKA_REPLICATION_FACTOR={factor} with KAFKA_BROKERS={brokers}: a partition has at most one "
+                          "replica on each broker (set KAFKA_BROKERS, or drop KAFKA_REPLICATION_FACTOR: it follows "
+                          "KAFKA_BROKERS)")
+    if not 1 <= isr <= factor:
+        raise ConfigError(f"KAFKA_MIN_INSYNC_REPLICAS={isr} with KAFKA_REPLICATION_FACTOR={factor}: Kafka would refuse "
+                          "every acks=all write (it must be between 1 and the replication factor)")
 
 
 def _suggest(env: str) -> str:

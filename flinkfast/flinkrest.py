@@ -39,7 +39,8 @@ def context(cfg: Config) -> ssl.SSLContext | None:
 def rest(cfg: Config, path: str, method: str = "GET", timeout: float = 10, body: bytes | None = None):
     """One request; the decoded JSON answer ({} for an empty one). Raises OSError when nothing
     answers and urllib.error.HTTPError for an error status."""
-    req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method, data=body)
+    req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method, data=body,
+                                 headers={"Content-Type": "application/json"} if body is not None else {})
     with urllib.request.urlopen(req, timeout=timeout, context=context(cfg)) as r:
         data = r.read()
     return json.loads(data) if data else {}
@@ -71,6 +72,32 @@ def newest(all_jobs: list[dict], name: str) -> dict | None:
 def cancel(cfg: Config, job_id: str, timeout: float = 60) -> None:
     rest(cfg, f"/jobs/{job_id}?mode=cancel", method="PATCH")
     wait_until(lambda: rest(cfg, f"/jobs/{job_id}")["state"] in ENDED, timeout, f"job {job_id} stopped")
+
+
+def stop_with_savepoint(cfg: Config, job_id: str, directory: Path, timeout: float = 120) -> str:
+    """Stop the job with a savepoint in `directory` (Flink's stop: sources end, a last
+    checkpoint-like savepoint, then FINISHED); the savepoint's path. Raises Unavailable when
+    Flink reports the savepoint failed, TimedOut after `timeout`."""
+    body = json.dumps({"targetDirectory": directory.resolve().as_uri(), "drain": False}).encode()
+    trigger = rest(cfg, f"/jobs/{job_id}/stop", method="POST", body=body)["request-id"]
+    found: dict = {}
+
+    def done() -> bool:
+        found.update(rest(cfg, f"/jobs/{job_id}/savepoints/{trigger}"))
+        return found.get("status", {}).get("id") == "COMPLETED"
+
+    wait_until(done, timeout, f"the savepoint of job {job_id} within {timeout:.0f}s")
+    operation = found.get("operation") or {}
+    if "location" not in operation:
+        cause = operation.get("failure-cause", {}).get("stack-trace", "no location").strip().splitlines()[0]
+        raise Unavailable(f"stop-with-savepoint of job {job_id} failed: {cfg.mask(cause[:300])}")
+    wait_until(lambda: rest(cfg, f"/jobs/{job_id}")["state"] in ENDED, timeout, f"job {job_id} stopped")
+    return operation["location"]
+
+
+def restored_from(cfg: Config, job_id: str) -> dict | None:
+    """What the job restored at its start ({"external_path", "is_savepoint", ...}), or None."""
+    return rest(cfg, f"/jobs/{job_id}/checkpoints").get("latest", {}).get("restored")
 
 
 def wait_running(cfg: Config, job_id: str, timeout: float = 120) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 from flinkfast.stack import process
 
 TICK_S = 1 / os.sysconf("SC_CLK_TCK")
-# How the table groups the stack's processes; "client" is this process (the benchmark's own
-# consumer, COPY sender and progress poll), "rest" everything else of the stack.
+# How the table groups the stack's processes, by kind (every TaskManager under taskmanager, every
+# broker under kafka); "client" is this process (the benchmark's own consumer, COPY sender and
+# progress poll), "rest" everything else of the stack.
 GROUPS = {"taskmanager": "taskmanager", "postgres": "postgres", "kafka": "kafka",
           "jobmanager": "rest", "zookeeper": "rest"}
 
@@ -41,7 +42,7 @@ class CpuMeter:
         for svc in self.stack.services:
             pid = svc.pid()
             if pid:
-                out[GROUPS.get(svc.name, "rest")] += process.cpu_ticks(pid) * TICK_S
+                out[GROUPS.get(svc.kind, "rest")] += process.cpu_ticks(pid) * TICK_S
         out["client"] = _self_cpu_s()
         return out
 

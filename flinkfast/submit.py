@@ -43,15 +43,18 @@ def first_cause(output: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wait: bool = True) -> str:
+def submit(cfg: Config, replace: bool = True, extra_env: dict | None = None, wait: bool = True,
+           savepoint: str | None = None) -> str:
     """Run `flink run -py ... -d`; return the job id. An older job of the same name is cancelled
-    first. With wait, return once every task runs."""
+    first. With wait, return once every task runs. With savepoint, the job starts from it
+    (`flink run -s`; every piece of its state must find its operator: no --allowNonRestoredState)."""
     home = FlinkHome(cfg, cfg.state_dir.resolve())
     with stack_lock(cfg.state_dir.resolve(), "submit", cfg.lock_wait_s):
-        return _submit(cfg, home, replace, extra_env, wait)
+        return _submit(cfg, home, replace, extra_env, wait, savepoint)
 
 
-def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None, wait: bool) -> str:
+def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None, wait: bool,
+            savepoint: str | None = None) -> str:
     if not flinkrest.overview(cfg):
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
     if replace:
@@ -63,7 +66,7 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     job_dir = stage_job_dir(home.dir / "job")
     # No -m: the cluster's address, and TLS with the client certificate, come from the rendered
     # configuration (`-m host:port` would switch the client back to plain HTTP).
-    cmd = [home.bin("flink"), "run",
+    cmd = [home.bin("flink"), "run", *(["-s", savepoint] if savepoint else []),
            "-py", str(job_dir / JOB_SCRIPT.name), "--pyFiles", str(job_dir), "-d"]
     # umask 077: the client's log in .state (flink-*-client-*.log) is private from its first byte.
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300, umask=0o077)

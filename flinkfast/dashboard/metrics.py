@@ -59,6 +59,11 @@ class SnapshotCollector:
             if lag.get(key) is not None:
                 lag_g.add_metric([kind], lag[key])
         yield lag_g
+        for name, key, doc in (("flinkfast_kafka_brokers", "brokers", "Kafka brokers in the cluster's metadata"),
+                               ("flinkfast_topic_in_sync_replicas", "in_sync",
+                                "replicas in sync of the topic's least replicated partition")):
+            if lag.get(key) is not None:
+                yield GaugeMetricFamily(name, doc, value=lag[key])
         if "problems" in snap:  # the same verdict as `make status` (flinkfast/health.py)
             yield GaugeMetricFamily("flinkfast_pipeline_ok", "1 when the pipeline is delivering (make status exits 0)",
                                     value=0.0 if snap["problems"] else 1.0)

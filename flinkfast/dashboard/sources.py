@@ -89,18 +89,21 @@ class FlinkJobReader:
 
 
 class KafkaLagReader:
-    """End offsets of KAFKA_TOPIC and the job's committed offsets, with one consumer that is
-    kept between reads (and dropped after a failure)."""
+    """End offsets of KAFKA_TOPIC and the job's committed offsets, the brokers and the topic's
+    replicas in sync, with one consumer and one admin client that are kept between reads (and
+    dropped after a failure)."""
 
     def __init__(self, cfg: Config):
         self.cfg = cfg
         self._consumer = None
+        self._admin = None
 
     def read(self) -> dict:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
 
-        from flinkfast.clients import kafka_consumer
+        from flinkfast import clients
+        from flinkfast.clients import kafka_admin, kafka_consumer
         if self._consumer is None:
             # Only to read offsets: it never subscribes, so it never joins the job's group.
             self._consumer = kafka_consumer(self.cfg, group_id=self.cfg.kafka_group_id, request_timeout_ms=5000,
@@ -112,14 +115,20 @@ class KafkaLagReader:
         end = {tp.partition: o for tp, o in self._consumer.end_offsets(tps).items()}
         committed = {tp.partition: self._consumer.committed(tp, timeout_ms=5000) for tp in tps}
         lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
+        if self._admin is None:
+            self._admin = kafka_admin(self.cfg, request_timeout_ms=5000, client_id="flinkfast-dashboard")
+        brokers = len(self._admin.describe_cluster()["brokers"])
+        replicas, in_sync = clients.replicas(self._admin.describe_topics([self.cfg.kafka_topic])[0]["partitions"])
         return {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,
+                "brokers": brokers, "replicas": replicas, "in_sync": in_sync,
                 "end_offsets": sum(end.values()), "topic": self.cfg.kafka_topic, "group": self.cfg.kafka_group_id,
                 "note": None if lag else "the group has no committed offsets yet (no checkpoint)"}
 
     def close(self) -> None:
-        if self._consumer is not None:
-            try:
-                self._consumer.close()
-            except Exception:
-                pass
-        self._consumer = None
+        for client in (self._consumer, self._admin):
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:
+                    pass
+        self._consumer = self._admin = None

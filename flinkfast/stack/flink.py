@@ -1,13 +1,15 @@
-"""The Flink cluster: a JobManager and a TaskManager, both supervised (restarted when they exit),
-and the gate the browser opens the Web UI through (flinkfast.webgate)."""
+"""The Flink cluster: a JobManager and FLINK_TASKMANAGERS TaskManagers, all supervised (restarted
+when they exit), and the gate the browser opens the Web UI through (flinkfast.webgate)."""
 from __future__ import annotations
 
 import sys
 import urllib.request
 
+from flinkfast import flinkrest
 from flinkfast.config import Config
+from flinkfast.stack import process
 from flinkfast.stack.flinkhome import FlinkHome
-from flinkfast.stack.service import Service
+from flinkfast.stack.service import Service, numbered, private_dir
 
 
 class JobManager(Service):
@@ -30,21 +32,48 @@ class JobManager(Service):
 
 
 class TaskManager(Service):
+    """One of FLINK_TASKMANAGERS, all on the cluster's one configuration (conf/config.yaml: the
+    same slots, memory and internal TLS). The first keeps the cluster's folders; taskmanager-2 and
+    the others have their own under flink/ (their stdout log, Flink's log/, pid dir and tmp/),
+    given as the scripts' environment and a dynamic property."""
     name = "taskmanager"
-    port_env = ""    # ephemeral ports: nothing fixed to check before start
+    port_env = ""    # ephemeral ports on 127.0.0.1 (taskmanager.bind-host): nothing fixed to check before start
     timeout_s = 90
     restart = True   # the job can only recover once a TaskManager is back
 
-    def __init__(self, cfg: Config, home: FlinkHome):
-        super().__init__(cfg, home.dir.parent, "flink")
+    def __init__(self, cfg: Config, home: FlinkHome, number: int = 1):
+        super().__init__(cfg, home.dir.parent, "flink" if number == 1 else f"flink/{numbered(self.name, number)}", number)
         self.home = home
 
     def launch(self) -> None:
-        self.spawn([self.home.bin("taskmanager.sh"), "start-foreground"], env=self.home.env(cluster=True))
+        env, args = self.home.env(cluster=True), []
+        if self.number > 1:
+            for sub in ("log", "run", "tmp"):
+                private_dir(self.dir / sub)
+            env.update(FLINK_LOG_DIR=str(self.dir / "log"), FLINK_PID_DIR=str(self.dir / "run"))
+            args = ["-D", f"io.tmp.dirs={self.dir / 'tmp'}"]
+        self.spawn([self.home.bin("taskmanager.sh"), "start-foreground", *args], env=env)
 
     def ready(self) -> bool:
-        overview = self.home.overview()
-        return bool(overview and overview.get("taskmanagers", 0) >= 1)
+        """Registered with the JobManager: a TaskManager there whose RPC or data port is one this
+        process listens on (each one's ports are ephemeral, so they tell them apart)."""
+        pid = self.pid()
+        if not pid:
+            return False
+        try:
+            registered = flinkrest.rest(self.cfg, "/taskmanagers", timeout=2).get("taskmanagers", [])
+        except (OSError, ValueError):
+            return False
+        mine = process.listening([pid])
+        return any(tm.get("dataPort") in mine or rpc_port(tm.get("path", "")) in mine for tm in registered)
+
+
+def rpc_port(path: str) -> int | None:
+    """The port of a TaskManager's RPC address, pekko.ssl.tcp://flink@127.0.0.1:PORT/user/rpc/..."""
+    try:
+        return int(path.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return None
 
 
 class WebUi(Service):

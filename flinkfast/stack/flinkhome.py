@@ -20,7 +20,7 @@ from flinkfast.stack.process import private_open
 from flinkfast.stack.service import jars, private_dir
 
 _PYFLINK_HOME: Path | None = None  # resolved lazily: importing pyflink is slow
-SUBDIRS = ("conf", "lib", "log", "run", "tmp", "checkpoints", "ha")
+SUBDIRS = ("conf", "lib", "log", "run", "tmp", "checkpoints", "savepoints", "ha")
 
 
 def pyflink_home() -> Path:
@@ -66,6 +66,8 @@ class FlinkHome:
             "heartbeat.interval": 5000,
             "heartbeat.timeout": 20000,
             "execution.checkpointing.dir": f"file://{f / 'checkpoints'}",
+            # Where `flink stop` (stop-with-savepoint: a rescale, an upgrade) writes by default.
+            "execution.checkpointing.savepoint-dir": f"file://{f / 'savepoints'}",
             # High availability on the stack's ZooKeeper: a JobManager that dies (its supervisor
             # restarts it) finds the running jobs and their last checkpoint there and in ha/.
             "high-availability.type": "zookeeper",

@@ -1,6 +1,13 @@
-"""The Kafka broker, one node on ZooKeeper, from Maven Central's jars."""
+"""A Kafka broker on ZooKeeper, from Maven Central's jars: one of KAFKA_BROKERS.
+
+Broker n (kafka, kafka-2, ...) has broker.id n-1, listens on KAFKA_PORT+n-1 (127.0.0.1 only) and
+keeps its data in its own folder (.state/kafka, .state/kafka-2, ...). Every broker carries the
+same replication settings (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS): Kafka's internal
+topics are created by whichever broker is asked first.
+"""
 from __future__ import annotations
 
+from flinkfast.config import broker_ports
 from flinkfast.stack.service import LOG4J_STDOUT, RetryRule, Service, jars, java
 
 
@@ -12,19 +19,34 @@ class Kafka(Service):
     # expires (about 18 s); the broker exits with NodeExists meanwhile.
     retry = RetryRule("NodeExists", "stale broker registration in ZooKeeper (unclean stop)", pause_s=10)
 
+    @property
+    def port(self) -> int:
+        return broker_ports(self.cfg.kafka_port, self.number)[-1]   # also one left over from a bigger stack
+
+    def ports(self) -> list[tuple[int, str]]:
+        return [(self.port, "KAFKA_PORT")]   # KAFKA_PORT moves them all
+
     def properties(self) -> dict[str, object]:
         cfg = self.cfg
+        factor, isr = cfg.kafka_replication_factor, cfg.kafka_min_insync_replicas
         return {
-            "broker.id": 0,
-            "listeners": f"PLAINTEXT://127.0.0.1:{cfg.kafka_port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{cfg.kafka_port}",
+            "broker.id": self.number - 1,
+            "listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
             "zookeeper.connect": f"127.0.0.1:{cfg.zookeeper_port}",
             "log.dirs": self.dir / "data",
             "num.partitions": cfg.kafka_partitions,
-            # A single broker: internal topics cannot be replicated.
-            "offsets.topic.replication.factor": 1,
-            "transaction.state.log.replication.factor": 1,
-            "transaction.state.log.min.isr": 1,
+            # Replication (1 and 1 with one broker: nothing to replicate). The internal topics are
+            # replicated like the pipeline's: a consumer group's offsets (Flink commits the job's
+            # there) and the transactions' state.
+            "default.replication.factor": factor,
+            "min.insync.replicas": isr,
+            "offsets.topic.replication.factor": factor,
+            "transaction.state.log.replication.factor": factor,
+            "transaction.state.log.min.isr": isr,
+            # A broker that stops hands its partitions' leadership to the others first (controlled
+            # shutdown); the last one has nobody to hand them to and retries: 1 s apart, not 5.
+            "controlled.shutdown.retry.backoff.ms": 1000,
             "group.initial.rebalance.delay.ms": 0,
             # Topics are created explicitly with a stated partition count, never by accident.
             "auto.create.topics.enable": "false",

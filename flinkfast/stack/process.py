@@ -97,6 +97,44 @@ def cpu_ticks(pid: int) -> int:
     return total
 
 
+def descendants(pid: int) -> list[int]:
+    """The process, its children, theirs, ... (a supervisor, its script, the JVM the script exec'd)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        if p not in out:
+            out.append(p)
+            todo.extend(children(p))
+    return out
+
+
+def listening(pids: list[int]) -> dict[int, str]:
+    """port -> address (hex, as /proc/net/tcp shows it) of every TCP socket these processes and
+    their descendants listen on, ephemeral ports included."""
+    inodes: set[str] = set()
+    for pid in {d for p in pids for d in descendants(p)}:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    out = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
+                addr, port = fields[1].split(":")
+                out[int(port, 16)] = addr
+    return out
+
+
+def loopback(hex_addr: str) -> bool:
+    """127.0.0.1, ::1, or ::ffff:127.0.0.1 (how a JVM's IPv6 socket shows an IPv4 loopback bind)."""
+    return hex_addr in ("0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
+
+
 def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -35,8 +35,13 @@ class RetryRule:
     attempts: int = 3
 
 
+def numbered(kind: str, number: int) -> str:
+    """The name of the n-th service of a kind: kafka, kafka-2, kafka-3 (the first keeps the kind's name)."""
+    return kind if number == 1 else f"{kind}-{number}"
+
+
 class Service:
-    name: str = ""
+    name: str = ""                             # the kind's name; the n-th of a kind is name-n (numbered)
     port_env: str = ""                         # the setting of its main port ("" = none of its own)
     extra_port_envs: tuple[str, ...] = ()      # other ports it binds
     timeout_s: float = 60
@@ -46,10 +51,13 @@ class Service:
     wrapped: bool = True                       # started under flinkfast.supervise (log rotation, restart)
     retry: RetryRule | None = None
 
-    def __init__(self, cfg: Config, state: Path, folder: str | None = None):
+    def __init__(self, cfg: Config, state: Path, folder: str | None = None, number: int = 1):
         self.cfg = cfg
+        self.number = number                   # several brokers and TaskManagers: kafka-2 is number 2
+        self.name = numbered(type(self).name, number)
         self.dir = state / (folder or self.name)
         self.extra_env: dict[str, str] = {}    # e.g. TZ for the time-zone test
+        self._t0, self._attempt, self._log_offset = 0.0, 0, 0   # the start under way (begin, finish)
 
     # ---- what a service provides
     def launch(self) -> None:
@@ -60,10 +68,16 @@ class Service:
 
     # ---- data
     @property
+    def kind(self) -> str:
+        """What it is, whichever of its kind: kafka-2 is a kafka (CPU and memory are counted by kind)."""
+        return type(self).name
+
+    @property
     def port(self) -> int:
         return int(self.cfg.get(self.port_env)) if self.port_env else 0
 
     def ports(self) -> list[tuple[int, str]]:
+        """(port, the setting that moves it) of each port it binds."""
         return [(int(self.cfg.get(env)), env) for env in (self.port_env, *self.extra_port_envs) if env]
 
     @property
@@ -89,20 +103,33 @@ class Service:
     # ---- lifecycle
     def start(self) -> float:
         """Start and wait until ready, retrying on the known transient; return the seconds taken."""
-        t0 = time.monotonic()
+        self.begin()
+        return self.finish()
+
+    def begin(self) -> None:
+        """Launch it without waiting (the brokers, and the TaskManagers, start together: Stack.up)."""
+        self._t0, self._attempt = time.monotonic(), 0
         self.pid_file.unlink(missing_ok=True)
+        self._launch()
+
+    def finish(self) -> float:
+        """Wait until it is ready, launching it again on the known transient; the seconds since begin()."""
         rule = self.retry
-        for attempt in range(rule.attempts if rule else 1):
-            offset = self.log.stat().st_size if self.log.exists() else 0
-            self.launch()
+        while True:
             try:
-                self.wait(t0)
-                return time.monotonic() - t0
+                self.wait(self._t0)
+                return time.monotonic() - self._t0
             except Unavailable:
-                if not rule or attempt == rule.attempts - 1 or rule.log_contains not in process.read_from(self.log, offset):
+                self._attempt += 1
+                if not rule or self._attempt == rule.attempts or \
+                        rule.log_contains not in process.read_from(self.log, self._log_offset):
                     raise
                 time.sleep(rule.pause_s)
-        raise AssertionError("not reached")
+                self._launch()
+
+    def _launch(self) -> None:
+        self._log_offset = self.log.stat().st_size if self.log.exists() else 0   # where this attempt's lines begin
+        self.launch()
 
     def wait(self, t0: float) -> None:
         deadline = t0 + self.timeout_s

@@ -60,6 +60,11 @@ REST_URL = "https://jobmanager:8081"
 # API and its Prometheus reporter (9249, which answers any Host) stay inside the network.
 PUBLISHED = {"kafka-broker": (9092, "KAFKA_PORT"), "postgres": (5432, "POSTGRES_PORT"),
              "flink-ui": (8081, "FLINK_UI_PORT"), "dashboard": (8050, "DASHBOARD_PORT")}
+# The brokers of the brokers3 profile, after kafka-broker: published on fixed host ports, the local
+# stack's KAFKA_PORT+1 and +2 for the default KAFKA_PORT (compose cannot add).
+BROKERS = ("kafka-broker", "kafka-broker-2", "kafka-broker-3")
+BROKERS3 = {"COMPOSE_PROFILES": "brokers3", "KAFKA_BROKERS": "3", "KAFKA_REPLICATION_FACTOR": "3",
+            "KAFKA_MIN_INSYNC_REPLICAS": "2"}   # what docs/docker.md says to put in .env
 SECRETS = tuple(s.env for s in config.SETTINGS if s.secret)
 NO_DOTENV = REPO / "tests" / "no-such.env"  # config.load must not read the developer's .env
 
@@ -288,7 +293,8 @@ def test_published_ports_bind_127_0_0_1_and_only_the_needed_ones(services):
         for host_ip, _, target in port_bindings(name, svc):
             assert host_ip == "127.0.0.1", f"{name}: port {target} is not bound to 127.0.0.1"
             published.setdefault(name, []).append(target)
-    assert published == {name: [target] for name, (target, _) in PUBLISHED.items()}
+    assert published == {**{name: [target] for name, (target, _) in PUBLISHED.items()},
+                         "kafka-broker-2": [9092], "kafka-broker-3": [9092]}
 
 
 @pytest.mark.parametrize("values", ["env.example", "altered"])
@@ -417,6 +423,7 @@ def test_one_shot_services_are_awaited_by_a_long_running_one(services):
 def test_data_lives_in_named_volumes(compose, services):
     declared = set(compose.get("volumes") or {})
     wanted = [("postgres", "/var/lib/postgresql/data"), ("kafka-broker", "/var/lib/kafka/data"),
+              ("kafka-broker-2", "/var/lib/kafka/data"), ("kafka-broker-3", "/var/lib/kafka/data"),
               ("zookeeper", "/var/lib/zookeeper/data"), ("jobmanager", "/opt/flink/checkpoints"),
               ("jobmanager", "/opt/flink/ha"), ("jobmanager", TLS_DIR), ("flink-tls", TLS_DIR)]
     for name, target in wanted:
@@ -588,12 +595,66 @@ def test_restart_policies(services):
             assert "command" in svc or "entrypoint" in svc, f"{name} is long-running but never restarts"
 
 
-def test_container_names_for_docker_exec_and_a_scalable_taskmanager(services):
-    for name in ("jobmanager", "postgres", "kafka-broker", "zookeeper"):
+def test_container_names_for_docker_exec_and_a_scalable_taskmanager(raw, services):
+    for name in ("jobmanager", "postgres", *BROKERS, "zookeeper"):
         assert services[name].get("container_name") == name
     tm = services["taskmanager"]
     assert "container_name" not in tm and "ports" not in tm, "taskmanager must scale with --scale taskmanager=N"
     assert services["jobmanager"]["command"] == "jobmanager" and tm["command"] == "taskmanager"
+    # As many as the local stack's FLINK_TASKMANAGERS (--scale overrides it), with its default.
+    default = config.setting("FLINK_TASKMANAGERS").default
+    assert raw["services"]["taskmanager"]["scale"] == f"${{FLINK_TASKMANAGERS:-{default}}}"
+    for env in (example_env(), altered_env()):
+        cfg = config.load(env=env, dotenv_path=NO_DOTENV)
+        assert int(interpolate(raw, env)["services"]["taskmanager"]["scale"]) == cfg.flink_taskmanagers
+
+
+def broker_env(services: dict, name: str) -> dict[str, str]:
+    return env_map(services[name])
+
+
+def test_the_brokers3_profile_runs_three_brokers_replicated_like_the_local_stack(raw):
+    """kafka-broker-2 and -3 only with the profile; every broker with the replication of the local
+    stack's settings (the defaults: one broker's; with the profile's .env lines: 3 and 2, which
+    flinkfast/config.py derives from KAFKA_BROKERS=3); each its own id, volume and addresses; the
+    topic made with that replication once all three answer."""
+    default = interpolate(raw, example_env())["services"]
+    assert [n for n, s in default.items() if s.get("profiles")] == ["kafka-broker-2", "kafka-broker-3", "producer"]
+    assert all(default[n]["profiles"] == ["brokers3"] for n in BROKERS[1:])
+    for values, brokers in ((example_env(), 1), ({**example_env(), **BROKERS3}, 3)):
+        services = interpolate(raw, values)["services"]
+        local = config.load(env={**values, "KAFKA_REPLICATION_FACTOR": "", "KAFKA_MIN_INSYNC_REPLICAS": ""},
+                            dotenv_path=NO_DOTENV)  # derived from KAFKA_BROKERS alone
+        assert local.kafka_brokers == brokers
+        for name in BROKERS:
+            env = broker_env(services, name)
+            assert (env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"], env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"],
+                    env["KAFKA_DEFAULT_REPLICATION_FACTOR"]) == (str(local.kafka_replication_factor),) * 3, name
+            assert (env["KAFKA_MIN_INSYNC_REPLICAS"], env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"]) == \
+                (str(local.kafka_min_insync_replicas),) * 2, name
+        init = env_map(services["kafka-init"])
+        assert (init["KAFKA_REPLICATION_FACTOR"], init["KAFKA_MIN_INSYNC_REPLICAS"]) == \
+            (str(local.kafka_replication_factor), str(local.kafka_min_insync_replicas))
+    services = interpolate(raw, {**example_env(), **BROKERS3})["services"]
+    cfg = config.load(env={**example_env(), **BROKERS3}, dotenv_path=NO_DOTENV)
+    shared = [{k: v for k, v in broker_env(services, n).items()
+               if k not in ("KAFKA_BROKER_ID", "KAFKA_LISTENERS", "KAFKA_ADVERTISED_LISTENERS")} for n in BROKERS]
+    assert shared[0] == shared[1] == shared[2], "one set of broker settings"
+    assert len({broker_env(services, n)["KAFKA_BROKER_ID"] for n in BROKERS}) == 3
+    assert len({s for n in BROKERS for s, t, _ in mounts(services[n]) if t == "/var/lib/kafka/data"}) == 3
+    # Host clients find each broker where it is published: the local stack's broker ports.
+    for name, port in zip(BROKERS, cfg.kafka_ports):
+        advertised = broker_env(services, name)["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        assert advertised == [f"INTERNAL://{name}:29092", f"HOST://127.0.0.1:{port}"], name
+        assert [(h, p) for h, p, _ in port_bindings(name, services[name])] == [("127.0.0.1", port)], name
+        assert broker_env(services, name)["KAFKA_LISTENERS"] == "INTERNAL://0.0.0.0:29092,HOST://0.0.0.0:9092"
+    # The topic waits for the profile's brokers when they run, and does not need them otherwise.
+    deps = services["kafka-init"]["depends_on"]
+    assert deps["kafka-broker"] == {"condition": "service_healthy"}
+    assert all(deps[n] == {"condition": "service_healthy", "required": False} for n in BROKERS[1:])
+    script = " ".join(services["kafka-init"]["command"])
+    assert '--replication-factor "$KAFKA_REPLICATION_FACTOR"' in script
+    assert '--config "min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS"' in script
 
 
 # ----------------------------------------------------------------------------- parity
@@ -620,7 +681,7 @@ def test_base_images_are_pinned():
 def test_confluent_and_postgres_images_follow_pom(services):
     confluent = versions.get("confluent.version")
     assert services["zookeeper"]["image"] == f"confluentinc/cp-zookeeper:{confluent}"
-    for name in ("kafka-broker", "kafka-init"):
+    for name in (*BROKERS, "kafka-init"):
         assert services[name]["image"] == f"confluentinc/cp-kafka:{confluent}"
     image = services["postgres"]["image"]
     assert image.startswith("postgres:")

@@ -24,38 +24,6 @@ pytestmark = pytest.mark.e2e
 FOREIGN = "rebind.attacker.example"
 
 
-def listening(pids: list[int]) -> dict[int, str]:
-    """port -> address of every TCP socket these processes (and their children) listen on."""
-    inodes: set[str] = set()
-    todo, seen = list(pids), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(process.children(pid))
-        try:
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
-        except OSError:
-            continue
-    out = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
-                addr, port = fields[1].split(":")
-                out[int(port, 16)] = addr
-    return out
-
-
-def loopback(hex_addr: str) -> bool:
-    """127.0.0.1, ::1, or ::ffff:127.0.0.1 (how a JVM's IPv6 socket shows an IPv4 loopback bind)."""
-    return hex_addr in ("0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
-
-
 def first_line(port: int, request: bytes, tls: ssl.SSLContext | None = None) -> str:
     """The first line a port answers to a raw request ("" when it closes without a word)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
@@ -101,9 +69,9 @@ def test_every_port_is_on_loopback_and_no_foreign_host_gets_an_answer(stack, das
     port answers plain HTTP with a redirect to https (no content), where the handshake then
     wants the client certificate (the next test)."""
     proc, dash_port = dashboard
-    ports = listening([svc.pid() for svc in stack.services if svc.pid()] + [proc.pid])
+    ports = process.listening([svc.pid() for svc in stack.services if svc.pid()] + [proc.pid])
     assert dash_port in ports and stack.cfg.flink_ui_port in ports and stack.cfg.flink_rest_port in ports
-    exposed = {p: a for p, a in ports.items() if not loopback(a)}
+    exposed = {p: a for p, a in ports.items() if not process.loopback(a)}
     assert not exposed, f"ports bound beyond loopback: {exposed}"
     answers = {p: first_line(p, rebinding_request()) for p in sorted(ports)}
     served = {p: a for p, a in answers.items() if a.startswith("HTTP/") and a.split()[1][0] in "23"}

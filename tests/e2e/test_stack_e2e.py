@@ -13,11 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import config
 from flinkfast.paths import REPO_ROOT
-from flinkfast.stack import Stack, port_free, port_open
 from flinkfast.stack.isolated import isolated_env
-from flinkfast import flinkrest
 from flinkfast.flinkrest import rest
 
 pytestmark = pytest.mark.e2e
@@ -130,30 +127,6 @@ def test_missing_java_gives_one_clear_line(other_state, tmp_path):
     r = run_stack("up", env=env)
     assert r.returncode == 3
     assert "Java is not installed" in r.stderr and "Traceback" not in r.stderr
-
-
-@pytest.mark.slow
-def test_second_stack_up_status_up_down_leaves_nothing(other_state):
-    env = isolated_env(other_state)
-    r = run_stack("up", "--taskmanager-slots", "3", env=env)  # a setting of `up`, as its flag
-    assert r.returncode == 0, r.stdout + r.stderr
-    other = Stack(config.load(env=dict(os.environ, **env)))
-    assert flinkrest.overview(other.cfg)["slots-total"] == 3
-    pids = {s.name: s.pid() for s in other.services}
-    assert all(pids.values()), pids
-    status = run_stack("status", env=env)
-    assert status.returncode == 1 and "PROBLEM: no job" in status.stdout, "up, but nothing is delivered"
-    assert run_stack("up", env=env).returncode == 0
-    assert {s.name: s.pid() for s in other.services} == pids, "up twice must not start anything again"
-    r = run_stack("down", env=env)
-    assert r.returncode == 0, r.stderr
-    for pid in pids.values():
-        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]
-    ports = [int(env[k]) for k in ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_REST_PORT", "FLINK_RPC_PORT")]
-    assert not any(port_open(p) for p in ports)
-    assert all(port_free(p) for p in ports)
-    down = run_stack("status", env=env)
-    assert down.returncode == 3 and "the local stack is not running" in down.stderr, "a code of its own: stack down"
 
 
 def test_a_second_stack_command_waits_for_the_lock_then_fails_with_one_line(tmp_path):

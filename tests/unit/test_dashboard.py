@@ -48,7 +48,7 @@ def test_metrics_render_a_snapshot_as_prometheus_text():
             "headline": {"rows_total": 10, "dead_letters_total": 1, "events_per_s": 2.5, "dead_letters_per_s": 0.1},
             "latency": {"stages": {"kafka_to_postgres": {"p50_ms": 120.0, "p90_ms": 200.0, "p95_ms": 250.0,
                                                          "p99_ms": 900.0, "max_ms": 1500.0}}},
-            "lag": {"pending_records": 5, "committed_lag": 7},
+            "lag": {"pending_records": 5, "committed_lag": 7, "brokers": 3, "replicas": 3, "in_sync": 2},
             "job": {"name": "j", "state": "FAILED", "restarts": 3, "taskmanagers": 1, "last_checkpoint": {"at_ms": 1000}}}
     text = metrics.render(metrics.registry(FakePoller(snap))).decode()
     fams = {f.name: f for f in text_string_to_metric_families(text)}
@@ -60,6 +60,7 @@ def test_metrics_render_a_snapshot_as_prometheus_text():
     assert samples[("flinkfast_job_state", (("job", "j"), ("state", "RUNNING")))] == 0
     assert samples[("flinkfast_consumer_lag_records", (("kind", "committed_offsets"),))] == 7
     assert samples[("flinkfast_job_restarts", ())] == 3
+    assert samples[("flinkfast_kafka_brokers", ())] == 3 and samples[("flinkfast_topic_in_sync_replicas", ())] == 2
 
 
 def test_grafana_dashboard_is_generated_from_the_report_sql():

@@ -135,6 +135,8 @@ function render(snap) {
     ["committed-offset lag", lag.committed_lag === null || lag.committed_lag === undefined ? (lag.note || "–") : fmt(lag.committed_lag)],
     ["per partition", Object.entries(lag.per_partition || {}).map(([p, v]) => `${p}: ${fmt(v)}`).join(", ") || "–"],
     ["topic / group", `${lag.topic || "–"} / ${lag.group || "–"}`],
+    ["Kafka brokers", fmt(lag.brokers)],
+    ["replicas (in sync)", lag.replicas === undefined ? "–" : `${fmt(lag.replicas)} (${fmt(lag.in_sync)}) per partition`],
   ]);
 
   $("dead-letters").tBodies[0].innerHTML = (snap.dead_letters_latest || []).map((d) =>

@@ -1,0 +1,122 @@
+"""A second stack of its own, with several TaskManagers and brokers (issue 21): FLINK_TASKMANAGERS=2
+and KAFKA_BROKERS=3 come up beside the suite's stack; the topic and the consumer groups' offsets are
+replicated 3 times with min.insync.replicas 2; the job runs with parallelism 4 on both TaskManagers
+and delivers every event; `status` lists every process and judges the pipeline, the dashboard's
+readers count the TaskManagers and brokers; every port is on loopback; `up` twice starts nothing;
+`down` leaves no process and no port behind. The faults (a TaskManager or broker killed, a
+rescale) are `make drill`'s."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from flinkfast import clients, config, producer, reconcile, submit
+from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
+from flinkfast.flinkrest import rest
+from flinkfast.paths import REPO_ROOT
+from flinkfast.stack import Stack, process
+from flinkfast.stack.isolated import isolated_env
+from flinkfast.verify import Landing
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SHAPE = {"FLINK_TASKMANAGERS": 2, "KAFKA_BROKERS": 3, "KAFKA_HEAP": "256m"}
+SERVICES = ["zookeeper", "kafka", "kafka-2", "kafka-3", "postgres", "jobmanager", "taskmanager", "taskmanager-2",
+            "webui"]
+N = 2000
+
+
+def run_stack(*args, env):
+    return subprocess.run([sys.executable, "-m", "flinkfast.stack", *args], cwd=REPO_ROOT, capture_output=True,
+                          text=True, env=dict(os.environ, **env), timeout=300)
+
+
+@pytest.fixture
+def multinode():
+    state = REPO_ROOT / ".state" / f"test-multinode-{uuid.uuid4().hex[:8]}"  # in .state: passable for postgres
+    env = isolated_env(state, **SHAPE)
+    yield env
+    run_stack("down", "--purge", env={"FLINKFAST_STATE_DIR": str(state)})  # down finds every broker and TaskManager
+
+
+def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(multinode):
+    env = multinode
+    up = run_stack("up", "--taskmanager-slots", "2", env=env)  # a setting of `up`, as its flag
+    assert up.returncode == 0, up.stdout + up.stderr
+    cfg = config.load({"TASKMANAGER_SLOTS": 2}, env=dict(os.environ, **env))
+    stack = Stack(cfg)
+    assert [s.name for s in stack.services] == SERVICES
+    pids = {s.name: s.pid() for s in stack.services}
+    assert all(pids.values()), pids
+    assert set(stack.stack_memory()) == {"zookeeper", "kafka", "postgres", "jobmanager", "taskmanager", "webui"}
+
+    # Each process its own ports, all on loopback (the extra brokers and TaskManagers too).
+    ports = process.listening(list(pids.values()))
+    assert set(cfg.kafka_ports) <= set(ports) and len(cfg.kafka_ports) == 3
+    exposed = {p: a for p, a in ports.items() if not process.loopback(a)}
+    assert not exposed, f"ports bound beyond loopback: {exposed}"
+    # Both TaskManagers joined over the cluster's internal TLS (one configuration for all).
+    registered = rest(cfg, "/taskmanagers")["taskmanagers"]
+    assert len(registered) == 2 and all(t["path"].startswith("pekko.ssl.tcp://") for t in registered), registered
+    assert rest(cfg, "/overview")["slots-total"] == 4
+
+    assert clients.brokers(cfg) == [0, 1, 2]
+    assert clients.topic_replication(cfg) == (3, 3, 2), "(replicas, in sync, min.insync.replicas) of the topic"
+    # What the dashboard shows of them.
+    assert FlinkJobReader(cfg, cfg.flink_ui_url).read()["taskmanagers"] == 2
+    reader = KafkaLagReader(cfg)
+    try:
+        seen = reader.read()
+    finally:
+        reader.close()
+    assert (seen["brokers"], seen["replicas"], seen["in_sync"]) == (3, 3, 3)
+    status = run_stack("status", env=env)
+    assert status.returncode == 1 and "PROBLEM: no job" in status.stdout, "up, but nothing is delivered"
+    assert run_stack("up", env=env).returncode == 0
+    assert {s.name: s.pid() for s in stack.services} == pids, "up twice must not start anything again"
+
+    job_cfg = cfg.replace(flink_parallelism=4, checkpoint_interval_ms=1000)
+    job_id = submit.submit(job_cfg)
+    for vertex in rest(cfg, f"/jobs/{job_id}")["vertices"]:
+        assert vertex["parallelism"] == 4
+        placed = rest(cfg, f"/jobs/{job_id}/vertices/{vertex['id']}/taskmanagers")["taskmanagers"]
+        assert {t["taskmanager-id"] for t in placed} == {t["id"] for t in registered}, vertex["name"]
+
+    sent = producer.produce(cfg, producer.generate_events(N, seed=21), progress=False)
+    assert sent.sent == N and sent.failed == 0
+    with Landing(cfg, sent.uuids) as landing:
+        landing.wait(timeout=120, progress=False)
+        assert landing.landed() == N
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
+    result = reconcile.reconcile(cfg)
+    assert result.ok and sum(p.processed for p in result.partitions) == N, result
+    assert clients.topic_replication(cfg, "__consumer_offsets") == (3, 3, 2), "the job's committed offsets"
+
+    every = {d for pid in pids.values() for d in process.descendants(pid)}  # wrappers, scripts, JVMs
+    status = run_stack("status", env=env)
+    assert status.returncode == 0, status.stdout + status.stderr
+    listed = [line.split()[0] for line in status.stdout.splitlines()[1:len(SERVICES) + 1]]
+    assert listed == SERVICES and "OK: the pipeline is delivering" in status.stdout
+
+    down = run_stack("down", env=env)
+    assert down.returncode == 0, down.stderr
+    assert not [pid for pid in every if process.alive(pid)], "every process stopped"
+    fixed = [*cfg.kafka_ports, cfg.zookeeper_port, cfg.postgres_port, cfg.flink_rest_port, cfg.flink_rpc_port,
+             cfg.flink_ui_port]
+    assert not any(process.port_open(p) for p in fixed) and all(process.port_free(p) for p in fixed)
+    stopped = run_stack("status", env=env)
+    assert stopped.returncode == 3 and "the local stack is not running" in stopped.stderr, "a code of its own"
+
+
+def test_status_names_a_topic_replicated_less_than_the_settings(stack, cfg):
+    """The suite's stack made its topic with one broker; asked with three brokers' settings (as after
+    raising KAFKA_BROKERS on a stack with data), `status` says the topic keeps its one replica."""
+    raised = Stack(cfg.replace(kafka_brokers=3, kafka_replication_factor=3, kafka_min_insync_replicas=2))
+    problems = raised.replication_problems()
+    assert problems == [f"topic {cfg.kafka_topic} has 1 replica(s) per partition, KAFKA_REPLICATION_FACTOR is 3: it "
+                        "was created by a stack with fewer brokers (`make clean` starts over; or reassign its "
+                        "partitions with kafka-reassign-partitions)"], problems
+    assert stack.replication_problems() == [], "as made, nothing to say"
