@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz chaos submit skip report reconcile bench bench-growth drill dashboard sql psql
+.PHONY: help setup up down status logs clean demo test test-unit fuzz chaos submit skip report reconcile bench bench-growth bench-scaling drill dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ bench: setup  ## benchmark: drain BENCH_EVENTS (default 1,000,000) and latency a
 
 bench-growth: setup  ## the cost per event as one table grows to GROWTH_EVENTS rows (default 10,000,000; about 20 minutes)
 	@$(FF) bench-growth
+
+bench-scaling: setup  ## the cost per event at parallelism 1, 2 and 4 on a stack of its own (2 TaskManagers; SCALING_EVENTS, default 500,000)
+	@$(FF) bench-scaling
 
 drill: setup  ## faults and a rescale under load on a stack of its own (3 TaskManagers, 3 brokers; under 12 minutes): exit 0 only if nothing was lost or doubled
 	@$(FF) drill

@@ -22,7 +22,8 @@ COMMAND_PATHS = (
     "flinkfast.stack.cli:CLEAN",
     "flinkfast.demo:COMMAND", "flinkfast.submit:COMMAND", "flinkfast.producer_cli:COMMAND",
     "flinkfast.report_cli:REPORT", "flinkfast.report_cli:RECONCILE", "flinkfast.skip:COMMAND",
-    "flinkfast.bench:COMMAND", "flinkfast.bench.growth:COMMAND", "flinkfast.drill:COMMAND",
+    "flinkfast.bench:COMMAND", "flinkfast.bench.growth:COMMAND", "flinkfast.bench.scaling:COMMAND",
+    "flinkfast.drill:COMMAND",
     "flinkfast.dashboard.cli:COMMAND", "flinkfast.shells:SQL", "flinkfast.shells:PSQL",
 )
 

@@ -125,6 +125,7 @@ class Config:
                                                      "no peer (each installs into a venv of its own, .cache/peers)")
     growth_events: int = _field(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
     growth_step: int = _field(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
+    scaling_events: int = _field(500_000, "events drained at each parallelism (1, 2, 4) by make bench-scaling")
     # The drill (make drill, docs/drill.md).
     drill_rate: int = _field(2000, "events/s of the drill's steady load")
     drill_window_s: float = _field(10.0, "seconds of steady load the drill keeps before and after each fault "
@@ -313,7 +314,7 @@ def _validate(values: Mapping[str, object]) -> None:
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS",
-                "BENCH_EVENTS", "GROWTH_EVENTS", "GROWTH_STEP", "FLINK_TASKMANAGERS"):
+                "BENCH_EVENTS", "GROWTH_EVENTS", "GROWTH_STEP", "SCALING_EVENTS", "FLINK_TASKMANAGERS"):
         if int(values[env]) < 1:
             raise ConfigError(f"{env} must be at least 1")
     _validate_replication(values)
