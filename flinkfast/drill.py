@@ -416,7 +416,8 @@ class Drill:
     def measured(self, result: dict, fault_ms: int, messages_before: int) -> dict:
         """The fault's latency window, messages and accounting, once window_s passed after recovery."""
         recovered_ms = fault_ms + int(result.get("recovered_s", 0) * 1000)
-        time.sleep(self.window_s + FRESH_MS / 1000)
+        # Until its last events landed (the killed process's return may have taken that long already).
+        time.sleep(max(0.0, (recovered_ms + FRESH_MS) / 1000 + self.window_s - time.time()))
         result["latency"] = latency(self.cfg, int(fault_ms - self.window_s * 1000),
                                     int(recovered_ms + self.window_s * 1000))
         result["messages"] = messages(self.cfg) - messages_before
