@@ -40,7 +40,7 @@ from pathlib import Path
 from flinkfast import clients, config, flinkrest, producer, reconcile, submit
 from flinkfast.command import Command
 from flinkfast.config import Config
-from flinkfast.errors import CheckFailed, TimedOut, Unavailable, one_line
+from flinkfast.errors import CheckFailed, TimedOut, Unavailable, UserError, one_line
 from flinkfast.paths import REPO_ROOT
 from flinkfast.sqlfiles import query
 
@@ -395,6 +395,8 @@ class Drill:
         self.stack, self.rate, self.window_s, self.deadline = stack, rate, window_s, deadline
         self.cfg = cfg
         self.job_id = ""
+        self.baseline: dict | None = None
+        self.in_place: dict | None = None
         self.faults: list[dict] = []
         self.load = Load(cfg, rate)
         self.t0 = time.time()
@@ -416,7 +418,8 @@ class Drill:
     def measured(self, result: dict, fault_ms: int, messages_before: int) -> dict:
         """The fault's latency window, messages and accounting, once window_s passed after recovery."""
         recovered_ms = fault_ms + int(result.get("recovered_s", 0) * 1000)
-        time.sleep(self.window_s + FRESH_MS / 1000)
+        # Until its last events landed (the killed process's return may have taken that long already).
+        time.sleep(max(0.0, (recovered_ms + FRESH_MS) / 1000 + self.window_s - time.time()))
         result["latency"] = latency(self.cfg, int(fault_ms - self.window_s * 1000),
                                     int(recovered_ms + self.window_s * 1000))
         result["messages"] = messages(self.cfg) - messages_before
@@ -436,8 +439,8 @@ class Drill:
         self.load.start()
         fresh_ms = self.steady(int(time.time() * 1000))
         time.sleep(FRESH_MS / 1000)  # the window's last events landed
-        baseline = {"latency": latency(cfg, fresh_ms, fresh_ms + int(self.window_s * 1000)),
-                    "reconcile": accounting(cfg)}
+        baseline = self.baseline = {"latency": latency(cfg, fresh_ms, fresh_ms + int(self.window_s * 1000)),
+                                    "reconcile": accounting(cfg)}
         say(f"baseline: p99 {baseline['latency']['p99_ms']} ms over {baseline['latency']['rows']:,} events")
 
         self.check_time("the TaskManager's fault")
@@ -455,7 +458,7 @@ class Drill:
             f"{r['broker_back_after_restart_s']} s and was in sync at {r['in_sync_again_s']} s")
         self.measured(r, r["fault_ms"], before)
 
-        in_place = rescale_in_place(cfg, self.job_id, RESCALED)
+        in_place = self.in_place = rescale_in_place(cfg, self.job_id, RESCALED)
         say(f"in-place rescale through the adaptive scheduler: {in_place['answer']}")
         for step, to in (("3/5", RESCALED), ("4/5", PARALLELISM)):
             self.check_time(f"the rescale to {to}")
@@ -509,19 +512,24 @@ def verdict(final: dict) -> str | None:
 def table(result: dict) -> str:
     lines = [f"{'fault':<26}{'job back s':>11}{'recovered s':>12}{'p99 ms':>8}{'max ms':>8}{'messages':>10}"
              f"{'reconcile':>11}"]
-    base = result["baseline"]["latency"]
-    lines.append(f"{'(baseline)':<26}{'':>11}{'':>12}{base['p99_ms'] or 0:>8}{base['max_ms'] or 0:>8}{'':>10}"
-                 f"{'OK' if result['baseline']['reconcile']['ok'] else 'GAP':>11}")
+    if result["baseline"]:
+        base = result["baseline"]["latency"]
+        lines.append(f"{'(baseline)':<26}{'':>11}{'':>12}{base['p99_ms'] or 0:>8}{base['max_ms'] or 0:>8}{'':>10}"
+                     f"{'OK' if result['baseline']['reconcile']['ok'] else 'GAP':>11}")
     for f in result["faults"]:
         back = f.get("job_running_again_s", "-")
         lines.append(f"{f['fault']:<26}{back!s:>11}{f['recovered_s']:>12}{f['latency']['p99_ms'] or 0:>8}"
                      f"{f['latency']['max_ms'] or 0:>8}{f['messages']:>10,}{'OK' if f['reconcile']['ok'] else 'GAP':>11}")
-    final = result["final"]
-    lines += ["", f"final: {final['messages']:,} messages, {final['processed']:,} processed, {final['missing']} missing, "
-              f"{final['doubled']} doubled; {final['acknowledged_landed']:,} of {final['acknowledged']:,} acknowledged "
-              f"events landed ({final['send_failures']} sends failed, never acknowledged)",
-              f"in-place rescale: {result['in_place_rescale']['answer']}",
-              f"{result['verdict']} in {result['elapsed_s']:.0f} s"]
+    final, in_place = result["final"], result["in_place_rescale"]
+    lines.append("")
+    if final:
+        lines.append(f"final: {final['messages']:,} messages, {final['processed']:,} processed, {final['missing']} "
+                     f"missing, {final['doubled']} doubled; {final['acknowledged_landed']:,} of "
+                     f"{final['acknowledged']:,} acknowledged events landed ({final['send_failures']} sends failed, "
+                     "never acknowledged)")
+    if in_place:
+        lines.append(f"in-place rescale: {in_place['answer']}")
+    lines.append(f"{result['verdict']} in {result['elapsed_s']:.0f} s")
     return "\n".join(lines)
 
 
@@ -544,10 +552,14 @@ def drill(cfg: Config, rate: int, window_s: float, budget_s: float = BUDGET_S) -
         run = Drill(stack, job_cfg, rate, window_s, deadline)
         try:
             out = run.run()
+            reason = verdict(out["final"])
+        except Exception as e:  # noqa: BLE001 (what was measured until then is still reported)
+            reason = f"{type(e).__name__}: {one_line(e, 300)}" if not isinstance(e, UserError) else one_line(e, 300)
+            out = {"baseline": run.baseline, "in_place_rescale": run.in_place, "faults": run.faults, "final": None}
         finally:
             run.load.stop()
-        out["verdict"] = verdict(out["final"]) or "PASS: nothing lost, nothing doubled"
-        out["passed"] = verdict(out["final"]) is None
+        out["passed"] = reason is None
+        out["verdict"] = "PASS: nothing lost, nothing doubled" if reason is None else f"FAILED: {reason}"
     finally:
         say("stopping the drill's stack (down)")
         stack.down(report=ProgressPrinter())
@@ -585,9 +597,8 @@ def _run(args: argparse.Namespace) -> int:
     print()
     print(table(result))
     print(f"written: {path}")
-    reason = verdict(result["final"])
-    if reason:
-        raise CheckFailed(reason)
+    if not result["passed"]:
+        raise CheckFailed(result["verdict"].removeprefix("FAILED: "))
     return 0
 
 

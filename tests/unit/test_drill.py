@@ -37,3 +37,9 @@ def test_the_table_has_a_line_per_fault_and_the_verdict():
     assert "kill -9 TaskManager" in lines[2] and "139,980" in lines[2] and lines[2].rstrip().endswith("OK")
     assert lines[3].split()[3] == "-"
     assert lines[-1] == "PASS: nothing lost, nothing doubled in 561 s"
+
+
+def test_a_drill_stopped_by_an_error_still_tables_what_it_measured():
+    result = {"baseline": None, "faults": [], "final": None, "in_place_rescale": None, "elapsed_s": 42.0,
+              "verdict": "FAILED: not recovered 180s after the fault"}
+    assert drill.table(result).splitlines()[-1] == "FAILED: not recovered 180s after the fault in 42 s"
