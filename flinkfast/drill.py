@@ -581,19 +581,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flinkfast.stack import Stack
-    from flinkfast.stack.isolated import isolated_env
+    from flinkfast.stack.isolated import enter_fresh
     base = config.from_args(args)
-    if args.state.exists():  # every drill on an empty stack: no job of an earlier one recovered by HA
-        say(f"removing the previous drill's stack in {args.state}")
-        Stack(config.load(env=dict(os.environ, **isolated_env(args.state, **SHAPE)))).down(purge=True)
-    os.environ.update(isolated_env(args.state, **SHAPE))  # its own ports and shape, for every child too
+    # Every drill on an empty stack (no job of an earlier one recovered by HA), with its own ports
+    # and shape for every child too.
+    enter_fresh(args.state, say, **SHAPE)
     cfg = config.load({"DRILL_RATE": base.drill_rate, "DRILL_WINDOW_S": base.drill_window_s})
     result = drill(cfg, cfg.drill_rate, cfg.drill_window_s)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"{stamp}-drill.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    from flinkfast.bench.results import stamp, write_json
+    path = write_json(args.out, f"{stamp()}-drill", result)
     print()
     print(table(result))
     print(f"written: {path}")

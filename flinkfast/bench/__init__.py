@@ -29,16 +29,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
-from flinkfast import config, flinkrest, producer, submit
+from flinkfast import config, producer
 from flinkfast.command import Command
 from flinkfast.bench import peers
 from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, create_topic, delete_topics,
                                    drain_job, drain_naive, drain_peer, latency_at, say, truncate)
-from flinkfast.bench.results import machine, plot, table
+from flinkfast.bench.slots import claimed
+from flinkfast.bench.results import machine, plot, stamp, table, write_json
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.cli import up as stack_up
@@ -65,22 +65,9 @@ def _run(args: argparse.Namespace) -> int:
     peers.selected(cfg)  # a misspelt BENCH_PEERS fails here, before anything runs
     say("starting the local stack")
     stack = stack_up(cfg)
-    # The benchmark needs the task slots. Jobs found running are cancelled, and the user's
-    # pipeline (JOB_NAME) is resubmitted at the end, however the benchmark ends: it resumes
-    # from its committed offsets, and a replay changes nothing in the tables.
-    found = flinkrest.running_jobs(cfg)
-    for job in found:
-        flinkrest.cancel(cfg, job["jid"])
-    resubmit = any(j["name"] == base.job_name for j in found)
-    if found:
-        say(f"cancelled {len(found)} running job(s) for the slots"
-            + (f"; {base.job_name} is resubmitted at the end" if resubmit else ""))
-    try:
+    # The benchmark needs the task slots: bench/slots.py (the user's pipeline resubmitted at the end).
+    with claimed(cfg, base):
         return _bench(args, base, cfg, stack)
-    finally:
-        if resubmit:
-            say(f"resubmitting {base.job_name}")
-            submit.submit(base)
 
 
 COMMAND = Command("bench", "the benchmark: drain and latency, side by side with the alternatives",
@@ -113,8 +100,8 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     warmup = drain_job(cfg, stack, topic, n, "warmup", {}, timeout)
     say(f"   {warmup['events_per_s']:,} events/s")
     say(f"drain 1/{drains}: the pipeline with this project's settings ({cfg.sink_mode} sink)")
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    profile = args.out / f"{stamp}-taskmanager.jfr" if args.profile else None
+    run = stamp()
+    profile = args.out / f"{run}-taskmanager.jfr" if args.profile else None
     drain["pipeline"] = drain_job(cfg, stack, topic, n, "pipeline", {}, timeout, profile)
     say(f"   {drain['pipeline']['events_per_s']:,} events/s")
     other = "jdbc" if cfg.sink_mode == "copy" else "copy"
@@ -167,9 +154,7 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
                                               "KAFKA_PARTITIONS", "BENCH_PEERS")},
         "machine": machine(),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    json_path, png_path = args.out / f"{stamp}.json", args.out / f"{stamp}.png"
-    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    json_path, png_path = write_json(args.out, run, result), args.out / f"{run}.png"
     plot(result, png_path)
     print()
     print(table(result))

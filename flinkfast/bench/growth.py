@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
 from flinkfast import config, flinkrest, producer, submit
 from flinkfast.bench.drain import Watch, bench_cfg, create_topic, delete_topics, say, truncate
-from flinkfast.bench.results import machine
+from flinkfast.bench.results import machine, stamp, write_json
 from flinkfast.bench.slots import claimed
 from flinkfast.clients import pg_connect
 from flinkfast.command import Command
@@ -45,10 +44,8 @@ def _run(args: argparse.Namespace) -> int:
     stack = stack_up(cfg)
     with claimed(cfg, base):
         result = measure(cfg, stack, base.growth_events, base.growth_step, args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    json_path, png_path = args.out / f"{stamp}-growth.json", args.out / f"{stamp}-growth.png"
-    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    run = f"{stamp()}-growth"
+    json_path, png_path = write_json(args.out, run, result), args.out / f"{run}.png"
     plot(result, png_path)
     print()
     print(table(result))

@@ -1,6 +1,8 @@
 """The benchmark's results as a table for the terminal and a picture for the README."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -8,6 +10,19 @@ from pathlib import Path
 
 from flinkfast.bench.drain import WARMUP_S
 from flinkfast.bench.peers import PEERS
+
+def stamp() -> str:
+    """The UTC moment that names a run's files (benchmarks/<stamp>...)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def write_json(out: Path, name: str, result: dict) -> Path:
+    """A run's result as out/<name>.json, the folder made if missing."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path
+
 
 CPU_KEYS = ("taskmanager", "postgres", "kafka", "client", "peer", "rest", "total")
 PEER_BARS = {"quixstreams": ("quix-\nstreams", "#5aa469"), "pathway": ("pathway", "#8c6bb1")}  # label, colour

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 from pathlib import Path
 
 from flinkfast import config, producer
 from flinkfast.bench.drain import bench_cfg, create_topic, drain_job, say
-from flinkfast.bench.results import CPU_KEYS, machine
+from flinkfast.bench.results import CPU_KEYS, machine, stamp, write_json
 from flinkfast.command import Command
 from flinkfast.paths import REPO_ROOT
 
@@ -72,12 +70,9 @@ def table(result: dict) -> str:
 def _run(args: argparse.Namespace) -> int:
     from flinkfast.stack import Stack
     from flinkfast.stack.cli import ProgressPrinter
-    from flinkfast.stack.isolated import isolated_env
+    from flinkfast.stack.isolated import enter_fresh
     base = config.from_args(args)
-    if args.state.exists():  # an empty stack every time: nothing of an earlier run recovered by HA
-        say(f"removing the previous run's stack in {args.state}")
-        Stack(config.load(env=dict(os.environ, **isolated_env(args.state, **SHAPE)))).down(purge=True)
-    os.environ.update(isolated_env(args.state, **SHAPE))  # its own ports and shape, for every child too
+    enter_fresh(args.state, say, **SHAPE)  # its own ports and shape, for every child too
     cfg = bench_cfg(config.load(), base.bench_db)
     stack = Stack(cfg)
     say(f"starting a stack of its own in {cfg.state_dir}: {cfg.flink_taskmanagers} TaskManagers x "
@@ -91,10 +86,7 @@ def _run(args: argparse.Namespace) -> int:
     result.update(timestamp=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), machine=machine(),
                   settings={**SHAPE, **{k: cfg.get(k) for k in ("SINK_MODE", "SINK_FLUSH_MAX_ROWS",
                                                                "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS")}})
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"{stamp}-scaling.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_json(args.out, f"{stamp()}-scaling", result)
     print()
     print(table(result))
     print(f"written: {path}")

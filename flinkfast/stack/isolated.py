@@ -85,6 +85,18 @@ def isolated_env(state: Path, **settings: object) -> dict[str, str]:
     return {**env, **{k: str(derived.get(k)) for k in DERIVED}}
 
 
+def enter_fresh(state: Path, say, **settings: object) -> None:
+    """Make this process (and every child) talk to an empty stack of its own in `state`: a stack
+    an earlier run left there is removed first (stopped, its data purged), so nothing of it comes
+    back, e.g. a job through HA. For a command that starts and stops such a stack itself
+    (`make drill`, `make bench-scaling`)."""
+    from flinkfast.stack import Stack
+    if state.exists():
+        say(f"removing the previous run's stack in {state}")
+        Stack(config.load(env=dict(os.environ, **isolated_env(state, **settings)))).down(purge=True)
+    os.environ.update(isolated_env(state, **settings))
+
+
 def passable(folder: Path) -> None:
     """The folder that holds the state folder: private, but passable for PostgreSQL's system user
     (0710, its group) when it runs as one, as `up` leaves the user's .state."""

@@ -59,8 +59,9 @@ final class CopyWriter implements SinkWriter<RowData> {
     CopyWriter(CopyOptions options, String[] columns, LogicalType[] types, ProcessingTimeService timers)
             throws IOException {
         this.options = options;
-        this.columnList = String.join(", ", quoted(columns));
-        this.firstColumn = quoted(columns)[0];
+        String[] names = quoted(columns);
+        this.columnList = String.join(", ", names);
+        this.firstColumn = names[0];
         this.encoder = new BinaryCopyEncoder(types);
         this.timers = timers;
         LOG.info("flinkfast-postgres: COPY into {} at {} rows, {} ms, {} ms idle, at every checkpoint",
