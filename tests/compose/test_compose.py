@@ -362,13 +362,14 @@ def test_every_secret_is_required_wherever_compose_uses_it(raw):
 
 # The secrets each service is given (environment, FLINK_PROPERTIES, command lines): only those it
 # uses. The superuser's reaches PostgreSQL alone (it applies the schema, nothing else uses it); the
-# Flink processes carry the writer's (the sink) and the stores' (FLINK_PROPERTIES); the dashboard
+# JobManager carries the writer's (`flink run` there renders it into the sink's options; the job
+# takes it to the TaskManagers) and both Flink processes the stores' (FLINK_PROPERTIES); the dashboard
 # reads as the reader; the gate needs none (it presents the certificate's PEM files).
 SECRETS_BY_SERVICE = {
     "postgres": {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"},
     "flink-tls": {"FLINK_TLS_PASSWORD"},
     "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
-    "taskmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
+    "taskmanager": {"FLINK_TLS_PASSWORD"},
     "dashboard": {"READER_DB_PASSWORD"},
 }
 
@@ -377,6 +378,74 @@ def test_each_service_gets_only_the_secrets_it_uses(raw):
     for name, svc in raw["services"].items():
         given = {m for s in strings(svc) for m in re.findall(r"\$\{(\w+)", s) if m in SECRETS}
         assert given == SECRETS_BY_SERVICE.get(name, set()), f"{name} gets {sorted(given)}"
+
+
+# What each program compose runs needs, from what it does (not from the service's name): the
+# secrets it reads (its environment, FLINK_PROPERTIES) and whether it opens the certificate's
+# volume. `what` is matched against the service's entrypoint, command and image.
+NEEDS = (
+    # The image's initdb (the superuser) and initdb.sh running sql/postgres (\getenv: checked below).
+    ("postgres:", {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"}, False),
+    # flinkfast/tls.py locks the stores it makes with FLINK_TLS_PASSWORD.
+    ("flinkfast.tls", {"FLINK_TLS_PASSWORD"}, True),
+    # Flink's JobManager: the stores (security.ssl.*), and `flink run` in its container renders
+    # sql/flink's ${FLINK_DB_PASSWORD} into the sink's options.
+    ("jobmanager", {"FLINK_TLS_PASSWORD", "FLINK_DB_PASSWORD"}, True),
+    # A TaskManager: the stores only; the sink's password comes in the job it runs (no Python
+    # function runs there, and udf/ reads no environment variable: checked below).
+    ("taskmanager", {"FLINK_TLS_PASSWORD"}, True),
+    # The gate presents the certificate's PEM files (unencrypted), no password.
+    ("flinkfast.webgate", set(), True),
+    # The dashboard reads PostgreSQL as the reader and Flink's REST API with the certificate.
+    ("flinkfast.dashboard", {"READER_DB_PASSWORD"}, True),
+    # The producer writes to Kafka in plaintext; ZooKeeper, the brokers, kafka-init: nothing.
+    ("producer_api.py", set(), False),
+    ("confluentinc/", set(), False),
+)
+
+
+def _runs(svc: dict) -> str:
+    parts = [svc.get("image", "")]
+    for key in ("entrypoint", "command"):
+        value = svc.get(key) or []
+        parts += [value] if isinstance(value, str) else [str(v) for v in value]
+    return " ".join(parts)
+
+
+def _matches(what: str, svc: dict) -> bool:
+    if what in FLINK_SERVICES:  # the Flink image's entrypoint commands
+        return svc.get("command") == what
+    return what in _runs(svc)
+
+
+def _needs(svc: dict) -> tuple[set[str], bool]:
+    runs = _runs(svc)
+    found = [(secrets, tls_volume) for what, secrets, tls_volume in NEEDS if _matches(what, svc)]
+    assert len(found) == 1, f"no single entry of NEEDS for what runs: {runs}"
+    return found[0]
+
+
+def test_no_service_gets_a_secret_or_the_certificate_it_does_not_use(raw):
+    """For each service, every secret-bearing variable (in its environment or FLINK_PROPERTIES)
+    and the certificate's volume are ones what it runs uses, and it gets all it uses."""
+    for name, svc in raw["services"].items():
+        secrets, tls_volume = _needs(svc)
+        given = {m for s in strings(svc) for m in re.findall(r"\$\{(\w+)", s) if m in SECRETS}
+        given |= {k for k in env_map(svc) if k in SECRETS}
+        assert given == secrets, f"{name} gets {sorted(given)}, uses {sorted(secrets)}"
+        assert any(src == TLS_VOLUME for src, _, _ in mounts(svc)) == tls_volume, f"{name}: the certificate's volume"
+        assert not svc.get("env_file") and not svc.get("secrets"), f"{name}: secrets from elsewhere"
+    # What the table says without looking at compose: the schema reads the two roles' passwords,
+    # the Flink SQL carries only the writer's, and nothing of udf/ reads its environment.
+    assert {v for v in sql_getenv_variables() if v in SECRETS} == {"FLINK_DB_PASSWORD", "READER_DB_PASSWORD"}
+    placeholders = set()
+    for path in sqlfiles.files(sqlfiles.FLINK_DIR):
+        placeholders |= sqlfiles.placeholders(sqlfiles.strip_comments(path.read_text()))
+    assert placeholders & set(SECRETS) == {"FLINK_DB_PASSWORD"}
+    java = [p for p in (REPO / "udf" / "src").rglob("*.java") if "getenv" in p.read_text()]
+    assert not java, f"udf/ reads its environment, a TaskManager may need more: {java}"
+    assert not re.search(r"(?i)create\s+(temporary\s+)?(system\s+)?function\b.*language\s+python",
+                         " ".join(p.read_text() for p in sqlfiles.files(sqlfiles.FLINK_DIR)))
 
 
 def test_every_long_running_service_has_a_healthcheck(services):
@@ -798,7 +867,9 @@ def test_flink_services_get_every_setting_the_job_reads(services):
     for path in sqlfiles.files(sqlfiles.FLINK_DIR):
         wanted |= sqlfiles.placeholders(sqlfiles.strip_comments(path.read_text())) - sqlfiles.COMPUTED.keys()
     for name in FLINK_SERVICES:
-        missing = wanted - env_map(services[name]).keys()
+        # The job is rendered where it is submitted (the JobManager's container); the TaskManagers
+        # get it rendered, with the writer's password in the sink's options.
+        missing = wanted - env_map(services[name]).keys() - (set() if name == "jobmanager" else {"FLINK_DB_PASSWORD"})
         assert not missing, f"{name} lacks {sorted(missing)}"
     for name in FLINK_SERVICES:
         env = env_map(services[name])
@@ -1050,7 +1121,8 @@ def test_flink_containers_get_only_the_writers_credentials(services):
     never a Flink process."""
     for name in FLINK_SERVICES:
         env = env_map(services[name])
-        assert "POSTGRES_PASSWORD" not in env and "READER_DB_PASSWORD" not in env and "FLINK_DB_PASSWORD" in env, name
+        assert "POSTGRES_PASSWORD" not in env and "READER_DB_PASSWORD" not in env, name
+        assert ("FLINK_DB_PASSWORD" in env) == (name == "jobmanager"), name
     dashboard = env_map(services["dashboard"])
     assert "POSTGRES_PASSWORD" not in dashboard and "POSTGRES_USER" not in dashboard
     assert dashboard["READER_DB_USER"] == env_map(services["postgres"])["READER_DB_USER"]

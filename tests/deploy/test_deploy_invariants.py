@@ -39,7 +39,7 @@ ADDRESSES = ("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_HOST")
 SIZED = ("FLINK_PARALLELISM", "KAFKA_PARTITIONS")
 # Secrets the manifests use and nobody writes into them: made by the operators, or by the
 # commands of docs/kubernetes.md.
-USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader"}
+USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-tls", "flinkfast-flink-tls-password"}
 
 
 # ----------------------------------------------------------------------------- access
@@ -365,8 +365,13 @@ def test_only_the_jobmanager_gets_the_settings_and_secrets(objs):
     cluster = one(objs, "Cluster")
     writer = next(r for r in cluster["spec"]["managed"]["roles"] if r["name"] == settings(objs)["FLINK_DB_USER"])
     assert secret_ref(env["FLINK_DB_PASSWORD"]) == (writer["passwordSecret"]["name"], "password")
-    assert "env" not in main_container(spec["podTemplate"]) and "envFrom" not in main_container(spec["podTemplate"])
-    assert "podTemplate" not in spec["taskManager"]
+    # Every Flink pod gets the password of its TLS keystore (and nothing else), for its start
+    # command; the TaskManagers' own template sets only their label.
+    common = main_container(spec["podTemplate"])
+    assert "envFrom" not in common
+    assert [(e["name"], secret_ref(e)) for e in common["env"]] == \
+        [("FLINK_TLS_STORE_PASSWORD", ("flinkfast-flink-tls-password", "password"))]
+    assert spec["taskManager"]["podTemplate"] == {"metadata": {"labels": {"app.kubernetes.io/component": "taskmanager"}}}
     assert spec["flinkConfiguration"]["kubernetes.operator.pod-template.merge-arrays-by-name"] == "true"
 
 

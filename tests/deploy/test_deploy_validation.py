@@ -115,7 +115,7 @@ def kubeconform() -> str | None:
     return None
 
 
-CORE_KINDS = "Namespace,ServiceAccount,Role,RoleBinding,ConfigMap,Secret,PersistentVolumeClaim,Deployment,Job"
+CORE_KINDS = "Namespace,ServiceAccount,Role,RoleBinding,ConfigMap,Secret,PersistentVolumeClaim,Deployment,Job,NetworkPolicy"
 
 
 def _kubeconform(binary: str, schemas: Path, paths: list[str], stdin: str | None = None):
