@@ -1,0 +1,136 @@
+"""No other local user can run code through the submission path. `flink run -py` opens Py4J
+sockets with no authentication (the Java gateway, the Python side's callback server); while a
+real submission runs, every TCP socket its processes listen on is found from /proc and attacked
+as uid `nobody` with Py4J's own client, directly and from inside the client's network namespace.
+Nothing may run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from flinkfast import submit
+from flinkfast.flinkrest import cancel, running_jobs
+from flinkfast.stack import process
+
+pytestmark = pytest.mark.e2e
+NOBODY = ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
+SYSTEM_PYTHON = "/usr/bin/python3"  # the venv's interpreter may live where nobody cannot read
+
+# Py4J's own client, as an attacker would use it: run a command in the JVM behind the port.
+ATTACK = """
+import sys
+from py4j.java_gateway import GatewayParameters, JavaGateway
+port, marker = int(sys.argv[1]), sys.argv[2]
+try:
+    gateway = JavaGateway(gateway_parameters=GatewayParameters(port=port, read_timeout=5, auto_field=False))
+    gateway.jvm.java.lang.Runtime.getRuntime().exec("/usr/bin/touch " + marker).waitFor()
+    print("ran")
+except Exception as e:
+    print(type(e).__name__, str(e).splitlines()[0][:120] if str(e) else "")
+"""
+
+
+def client_pids() -> list[int]:
+    """The submission's processes: this test's descendants started for flinkfast_job.py (the
+    `flink run` JVM, its Python driver, and what wraps them), with theirs."""
+    roots = []
+    for pid in process.descendants(os.getpid()):
+        try:
+            if b"flinkfast_job.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                roots.append(pid)
+        except OSError:
+            continue
+    return sorted({d for r in roots for d in process.descendants(r)})
+
+
+def listening(pids: list[int]) -> dict[int, int]:
+    """port -> pid, for every TCP socket these processes listen on, read from each one's own
+    /proc/<pid>/net (its network namespace, whichever that is)."""
+    out = {}
+    for pid in pids:
+        try:
+            inodes = {os.readlink(fd)[8:-1] for fd in Path(f"/proc/{pid}/fd").iterdir()
+                      if os.readlink(fd).startswith("socket:[")}
+            tables = [Path(f"/proc/{pid}/net/{t}").read_text() for t in ("tcp", "tcp6")]
+        except OSError:
+            continue
+        for line in "".join(tables).splitlines():
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and fields[9] in inodes:
+                out[int(fields[1].split(":")[1], 16)] = pid
+    return out
+
+
+def gateway_port(pids: list[int]) -> int | None:
+    """The Java gateway's port, once the Python driver runs (`flink run -py` gives it the port) and
+    its own callback server listens too."""
+    for pid in pids:
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        port = next((v.split(b"=", 1)[1] for v in environ if v.startswith(b"PYFLINK_GATEWAY_PORT=")), None)
+        if port and pid in listening([pid]).values():
+            return int(port)
+    return None
+
+
+def as_nobody(cmd: list[str], cwd: str) -> str:
+    r = subprocess.run([*NOBODY, *cmd], capture_output=True, text=True, timeout=60, cwd=cwd)
+    lines = (r.stdout + r.stderr).strip().splitlines()
+    return lines[-1] if lines else f"exit {r.returncode}"
+
+
+@pytest.fixture
+def attacker():
+    """A folder nobody can read holding Py4J (the wheel's own, pure Python) and the attack."""
+    folder = Path(tempfile.mkdtemp(prefix="flinkfast-attacker-"))
+    import py4j
+    shutil.copytree(Path(py4j.__file__).parent, folder / "py4j")
+    (folder / "attack.py").write_text(ATTACK)
+    for p in [folder, *folder.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_no_other_user_runs_code_through_a_running_submission(job_cfg, attacker, tmp_path):
+    marker = tmp_path / "ran"   # the attack's command would create it (as the client's user)
+    result: dict = {}
+
+    def run_submit():
+        try:
+            result["job"] = submit.submit(job_cfg)
+        except Exception as e:  # reported below
+            result["error"] = e
+
+    thread = threading.Thread(target=run_submit)
+    thread.start()
+    attempts: dict[int, list[str]] = {}
+    try:
+        while thread.is_alive() and not (gateway := gateway_port(client_pids())):
+            time.sleep(0.2)
+        pids = client_pids()
+        ports = listening(pids)
+        for port, pid in sorted(ports.items()):
+            direct = as_nobody([SYSTEM_PYTHON, "attack.py", str(port), str(marker)], str(attacker))
+            inside = as_nobody(["nsenter", f"--net=/proc/{pid}/ns/net", SYSTEM_PYTHON, "attack.py", str(port),
+                                str(marker)], str(attacker))
+            attempts[port] = [direct, inside]
+    finally:
+        thread.join(timeout=600)
+        for job in running_jobs(job_cfg, job_cfg.job_name):
+            cancel(job_cfg, job["jid"])
+    assert "error" not in result, f"the submission failed: {result.get('error')}"
+    assert gateway and gateway in ports, f"the submission's Py4J gateway was not seen listening: {gateway}, {ports}"
+    print(f"attempts as nobody (port: direct, from the client's namespace): {attempts}")
+    assert not marker.exists(), f"uid nobody ran a command through the submission's sockets: {attempts}"
+    assert not any("ran" in a for tries in attempts.values() for a in tries), attempts
