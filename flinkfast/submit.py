@@ -67,9 +67,8 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
         for j in flinkrest.running_jobs(cfg, cfg.job_name):
             flinkrest.cancel(cfg, j["jid"])
     home.render()  # the client reads the same conf/ and lib/ as the cluster
-    env = home.env()
+    env = home.client_env()  # conf-client/: no ZooKeeper, REST is its one way out
     env.update(extra_env or {})
-    env["FLINK_CONF_DIR"] = str(home.dir / "conf-client")  # no ZooKeeper: REST is its one way out
     job_dir = stage_job_dir(home.dir / "job")
     # No -m: the cluster's address, and TLS with the client certificate, come from the rendered
     # configuration (`-m host:port` would switch the client back to plain HTTP).

@@ -128,6 +128,10 @@ class FlinkHome:
         return dict(env, FLINK_CONF_DIR=str(f / "conf"), FLINK_LIB_DIR=str(f / "lib"),
                     FLINK_LOG_DIR=str(f / "log"), FLINK_PID_DIR=str(f / "run"))
 
+    def client_env(self) -> dict[str, str]:
+        """For a client run in a private network namespace (`flink run`, the SQL client): conf-client/."""
+        return dict(self.env(), FLINK_CONF_DIR=str(self.dir / "conf-client"))
+
     def bin(self, tool: str) -> str:
         return str(pyflink_home() / "bin" / tool)
 

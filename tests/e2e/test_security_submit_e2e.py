@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -18,6 +19,7 @@ import pytest
 
 from flinkfast import submit
 from flinkfast.flinkrest import cancel, running_jobs
+from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import process
 
 pytestmark = pytest.mark.e2e
@@ -134,3 +136,55 @@ def test_no_other_user_runs_code_through_a_running_submission(job_cfg, attacker,
     print(f"attempts as nobody (port: direct, from the client's namespace): {attempts}")
     assert not marker.exists(), f"uid nobody ran a command through the submission's sockets: {attempts}"
     assert not any("ran" in a for tries in attempts.values() for a in tries), attempts
+
+
+# The SQL Gateway's REST API, as an attacker would use it: open a session of one's own.
+SQL_GATEWAY_ATTACK = """
+import ssl, sys, urllib.request
+port = int(sys.argv[1])
+result = []
+for scheme in ("http", "https"):
+    try:
+        request = urllib.request.Request(f"{scheme}://127.0.0.1:{port}/v1/sessions", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
+        body = urllib.request.urlopen(request, timeout=5, context=ssl._create_unverified_context()).read()
+        result.append("answered " + body[:200].decode())
+    except Exception as e:
+        result.append(type(e).__name__ + " " + str(e)[:100])
+print(" | ".join(result))
+"""
+
+
+def test_no_other_user_reaches_the_sql_clients_gateway(stack, attacker):
+    """`flinkfast sql` (Flink's SQL client, embedded mode) starts a SQL Gateway on localhost, and
+    no Py4J gateway. Its REST endpoint takes the `rest.` options, and the rendered configuration's
+    security.ssl.rest.* (TLS with client authentication) hold for it too: while the client runs,
+    no port of its processes opens a session for uid nobody, over HTTP or HTTPS."""
+    (attacker / "sql_attack.py").write_text(SQL_GATEWAY_ATTACK)
+    (attacker / "sql_attack.py").chmod(0o644)
+    client = subprocess.Popen([sys.executable, "-m", "flinkfast.cli", "sql"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT)
+    attempts: dict[int, list[str]] = {}
+    try:
+        pids: list[int] = []
+        while client.poll() is None and not any(b"SqlClient" in _cmdline(p) and listening([p]) for p in pids):
+            time.sleep(0.2)
+            pids = process.descendants(client.pid)
+        ports = listening(process.descendants(client.pid))
+        for port, pid in sorted(ports.items()):
+            attempts[port] = [
+                as_nobody([SYSTEM_PYTHON, "sql_attack.py", str(port)], str(attacker)),
+                as_nobody(["nsenter", f"--net=/proc/{pid}/ns/net", SYSTEM_PYTHON, "sql_attack.py", str(port)],
+                          str(attacker))]
+    finally:
+        out, _ = client.communicate("QUIT;\n", timeout=120)
+    assert ports, f"the SQL client ended before its sockets could be found: {out[-2000:]}"
+    print(f"attempts as nobody (port: direct, from the client's namespace): {attempts}")
+    assert not any("answered" in a for tries in attempts.values() for a in tries), attempts
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
