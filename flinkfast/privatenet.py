@@ -26,6 +26,11 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+INSIDE = "FLINKFAST_PRIVATE_NET"  # set by callers that run themselves again inside (embedded.py)
+
+
+def inside() -> bool:
+    return os.environ.get(INSIDE) == "1"
 
 
 def unshare_prefix() -> list[str]:

@@ -6,8 +6,10 @@ Nothing may run.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -91,6 +93,17 @@ def as_nobody(cmd: list[str], cwd: str) -> str:
     return lines[-1] if lines else f"exit {r.returncode}"
 
 
+def attack_all(ports: dict[int, int], attacker: Path, script: str, *args: str) -> dict[int, list[str]]:
+    """As nobody, the attack on each port: on the machine's loopback, and from inside the network
+    namespace of the process that listens on it (nsenter: what reaching a private loopback takes)."""
+    attempts = {}
+    for port, pid in sorted(ports.items()):
+        attempts[port] = [as_nobody([SYSTEM_PYTHON, script, str(port), *args], str(attacker)),
+                          as_nobody(["nsenter", f"--net=/proc/{pid}/ns/net", SYSTEM_PYTHON, script, str(port), *args],
+                                    str(attacker))]
+    return attempts
+
+
 @pytest.fixture
 def attacker():
     """A folder nobody can read holding Py4J (the wheel's own, pure Python) and the attack."""
@@ -117,16 +130,13 @@ def test_no_other_user_runs_code_through_a_running_submission(job_cfg, attacker,
     thread = threading.Thread(target=run_submit)
     thread.start()
     attempts: dict[int, list[str]] = {}
+    ports: dict[int, int] = {}
+    gateway = None
     try:
         while thread.is_alive() and not (gateway := gateway_port(client_pids())):
             time.sleep(0.2)
-        pids = client_pids()
-        ports = listening(pids)
-        for port, pid in sorted(ports.items()):
-            direct = as_nobody([SYSTEM_PYTHON, "attack.py", str(port), str(marker)], str(attacker))
-            inside = as_nobody(["nsenter", f"--net=/proc/{pid}/ns/net", SYSTEM_PYTHON, "attack.py", str(port),
-                                str(marker)], str(attacker))
-            attempts[port] = [direct, inside]
+        ports = listening(client_pids())
+        attempts = attack_all(ports, attacker, "attack.py", str(marker))
     finally:
         thread.join(timeout=600)
         for job in running_jobs(job_cfg, job_cfg.job_name):
@@ -135,7 +145,7 @@ def test_no_other_user_runs_code_through_a_running_submission(job_cfg, attacker,
     assert gateway and gateway in ports, f"the submission's Py4J gateway was not seen listening: {gateway}, {ports}"
     print(f"attempts as nobody (port: direct, from the client's namespace): {attempts}")
     assert not marker.exists(), f"uid nobody ran a command through the submission's sockets: {attempts}"
-    assert not any("ran" in a for tries in attempts.values() for a in tries), attempts
+    assert not any("ran" == a for tries in attempts.values() for a in tries), attempts
 
 
 # The SQL Gateway's REST API, as an attacker would use it: open a session of one's own.
@@ -165,17 +175,14 @@ def test_no_other_user_reaches_the_sql_clients_gateway(stack, attacker):
     client = subprocess.Popen([sys.executable, "-m", "flinkfast.cli", "sql"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT)
     attempts: dict[int, list[str]] = {}
+    ports: dict[int, int] = {}
     try:
         pids: list[int] = []
         while client.poll() is None and not any(b"SqlClient" in _cmdline(p) and listening([p]) for p in pids):
             time.sleep(0.2)
             pids = process.descendants(client.pid)
         ports = listening(process.descendants(client.pid))
-        for port, pid in sorted(ports.items()):
-            attempts[port] = [
-                as_nobody([SYSTEM_PYTHON, "sql_attack.py", str(port)], str(attacker)),
-                as_nobody(["nsenter", f"--net=/proc/{pid}/ns/net", SYSTEM_PYTHON, "sql_attack.py", str(port)],
-                          str(attacker))]
+        attempts = attack_all(ports, attacker, "sql_attack.py")
     finally:
         out, _ = client.communicate("QUIT;\n", timeout=120)
     assert ports, f"the SQL client ended before its sockets could be found: {out[-2000:]}"
@@ -188,3 +195,42 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_no_other_user_runs_code_through_the_embedded_mini_cluster(job_cfg, attacker, tmp_path):
+    """`python flinkfast_job.py` (the job on a mini-cluster in PyFlink's gateway JVM, for as long as
+    it runs): every port its processes listen on, attacked as nobody with Py4J; nothing runs."""
+    marker = tmp_path / "ran"
+    env = dict(os.environ, KAFKA_TOPIC=job_cfg.kafka_topic, KAFKA_GROUP_ID=job_cfg.kafka_group_id,
+               JOB_NAME=job_cfg.job_name, FLINK_PARALLELISM="1")
+    proc = subprocess.Popen([sys.executable, "flinkfast_job.py"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    ports: dict[int, int] = {}
+    try:
+        gateway = None
+        while proc.poll() is None and not gateway:  # the gateway JVM, and its Python's callback server
+            time.sleep(0.2)
+            pids = process.descendants(proc.pid)
+            gateway = next((p for p in pids if b"PythonGatewayServer" in _cmdline(p) and listening([p, _parent(p)])
+                            and _parent(p) in listening([_parent(p)]).values()), None)
+        ports = listening(process.descendants(proc.pid))
+        attempts = attack_all(ports, attacker, "attack.py", str(marker))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+    assert gateway and ports, f"the mini-cluster's gateway was not seen listening: {out[-2000:]!r}"
+    print(f"attempts as nobody (port: direct, from the process's namespace): {attempts}")
+    assert not marker.exists(), f"uid nobody ran a command through the mini-cluster's sockets: {attempts}"
+    assert not any("ran" == a for tries in attempts.values() for a in tries), attempts
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
