@@ -15,8 +15,10 @@ there, relays each connection to SOCKET, and runs CMD.
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -26,6 +28,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+PR_SET_PDEATHSIG = 1
 INSIDE = "FLINKFAST_PRIVATE_NET"  # set by callers that run themselves again inside (embedded.py)
 
 
@@ -125,14 +128,21 @@ def loopback_up() -> None:
 
 
 def inner(argv: list[str]) -> int:
-    """Inside the namespace: loopback up, PORT -> SOCKET relays, then CMD; its exit code."""
+    """Inside the namespace: loopback up, PORT -> SOCKET relays, then CMD; its exit code. CMD gets
+    SIGTERM if this process dies (run's timeout kills it), so no client outlives it. The relays
+    listen before CMD starts and accept after (no thread runs while CMD is forked)."""
     split = argv.index("--")
     loopback_up()
-    for pair in argv[:split]:
-        port, path = pair.split("=", 1)
-        server = socket.create_server(("127.0.0.1", int(port)))
+    relays = [(socket.create_server(("127.0.0.1", int(port))), path)
+              for port, path in (pair.split("=", 1) for pair in argv[:split])]
+    child = subprocess.Popen(argv[split + 1:], preexec_fn=_die_with_parent)
+    for server, path in relays:
         serve(server, lambda path=path: _unix_connect(path))
-    return subprocess.run(argv[split + 1:]).returncode
+    return child.wait()
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _unix_connect(path: str) -> socket.socket:

@@ -101,3 +101,19 @@ def test_without_namespaces_one_clear_line(tmp_path, monkeypatch):
         privatenet.run(["true"], [], tmp_path)
     assert "\n" not in str(e.value)
     assert "Operation not permitted" in str(e.value) and "private network namespace" in str(e.value)
+
+
+def test_a_timeout_leaves_no_command_behind(tmp_path):
+    """run's timeout kills the namespace's first process; the command then gets SIGTERM too."""
+    pid_file = tmp_path / "pid"
+    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
+    with pytest.raises(subprocess.TimeoutExpired):
+        privatenet.run([sys.executable, "-c", code], [], tmp_path, timeout=5)
+    pid = int(pid_file.read_text())
+    for _ in range(300):
+        if not os.path.exists(f"/proc/{pid}") or " Z " in open(f"/proc/{pid}/stat").read():
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        pytest.fail(f"the command ({pid}) outlived run's timeout")
