@@ -66,7 +66,7 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     if replace:
         for j in flinkrest.running_jobs(cfg, cfg.job_name):
             flinkrest.cancel(cfg, j["jid"])
-    home.render()  # the client reads the same conf/ and lib/ as the cluster
+    home.render()  # the client reads the same lib/ and settings as the cluster (conf-client/: without HA)
     env = home.client_env()  # conf-client/: no ZooKeeper, REST is its one way out
     env.update(extra_env or {})
     job_dir = stage_job_dir(home.dir / "job")
