@@ -24,11 +24,13 @@ def main() -> int:
     config.add_flags(parser, *JOB_SETTINGS)
     args, _unknown = parser.parse_known_args()  # flink run may pass its own arguments through
     cfg = config.from_args(args)
-    from flinkfast import job, sqlfiles
+    from flinkfast import embedded, job, privatenet, sqlfiles
     if args.print_sql:
         for name, sql in sqlfiles.flink_statements(cfg, masked=True):
             print(f"-- {name}\n{sql};\n")
         return 0
+    if not job.under_flink_cli() and not privatenet.inside():
+        return embedded.rerun_private(cfg)  # the mini-cluster's Py4J gateway: on a loopback of its own
     result = job.submit(cfg)
     job_id = result.get_job_client().get_job_id() if result.get_job_client() else None
     print(f"submitted job {cfg.job_name!r}" + (f" ({job_id})" if job_id else ""))

@@ -1,14 +1,20 @@
 """Submit flinkfast_job.py to the local stack's Flink cluster with `flink run -py`,
 exactly as the compose deployment does with `docker exec jobmanager ./bin/flink run -py`.
 
+The client runs in a private network namespace (flinkfast/privatenet.py): `flink run -py` talks
+to its Python process over a Py4J gateway on loopback that has no authentication (Flink 2.2's
+PythonEnvUtils.startGatewayServer sets no auth token, pyflink's java_gateway.py sends none, and
+neither can be configured), so on the machine's loopback any local user could run code through
+it. Its only way out is Flink's REST API (TLS with the client certificate), relayed through a
+0600 Unix socket in the state folder.
+
     python -m flinkfast.submit        (make submit)
 """
 from __future__ import annotations
 
 import re
-import subprocess
 
-from flinkfast import config, flinkrest
+from flinkfast import config, flinkrest, privatenet
 from flinkfast.command import Command
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
@@ -60,8 +66,8 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     if replace:
         for j in flinkrest.running_jobs(cfg, cfg.job_name):
             flinkrest.cancel(cfg, j["jid"])
-    home.render()  # the client reads the same conf/ and lib/ as the cluster
-    env = home.env()
+    home.render()  # the client reads the same lib/ and settings as the cluster (conf-client/: without HA)
+    env = home.client_env()  # conf-client/: no ZooKeeper, REST is its one way out
     env.update(extra_env or {})
     job_dir = stage_job_dir(home.dir / "job")
     # No -m: the cluster's address, and TLS with the client certificate, come from the rendered
@@ -69,7 +75,8 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     cmd = [home.bin("flink"), "run", *(["-s", savepoint] if savepoint else []),
            "-py", str(job_dir / JOB_SCRIPT.name), "--pyFiles", str(job_dir), "-d"]
     # umask 077: the client's log in .state (flink-*-client-*.log) is private from its first byte.
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300, umask=0o077)
+    r = privatenet.run(cmd, [cfg.flink_rest_port], home.dir / "run", env=env, capture_output=True, text=True,
+                       cwd=REPO_ROOT, timeout=300, umask=0o077)
     out = cfg.mask(r.stdout + r.stderr)
     m = re.search(r"JobID ([0-9a-f]{32})", out)
     if r.returncode != 0 or not m:

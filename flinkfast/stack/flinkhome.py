@@ -20,7 +20,7 @@ from flinkfast.stack.process import private_open
 from flinkfast.stack.service import jars, private_dir
 
 _PYFLINK_HOME: Path | None = None  # resolved lazily: importing pyflink is slow
-SUBDIRS = ("conf", "lib", "log", "run", "tmp", "checkpoints", "savepoints", "ha")
+SUBDIRS = ("conf", "conf-client", "lib", "log", "run", "tmp", "checkpoints", "savepoints", "ha")
 
 
 def pyflink_home() -> Path:
@@ -100,13 +100,17 @@ class FlinkHome:
             old.unlink()
         for jar in [*(home / "lib").glob("*.jar"), *job_jars()]:
             (f / "lib" / jar.name).symlink_to(jar)
-        for name in ("log4j-console.properties", "log4j-cli.properties", "log4j.properties", "logback-console.xml"):
-            with private_open(f / "conf" / name) as out:
-                out.write((home / "conf" / name).read_text())
-        conf = f / "conf" / "config.yaml"
-        with private_open(conf) as out:
-            out.write("# Rendered by flinkfast.stack from the project's configuration; edits are overwritten.\n"
-                      + "".join(f"{k}: {json.dumps(v)}\n" for k, v in self.settings().items()))
+        for sub in ("conf", "conf-client"):
+            for name in ("log4j-console.properties", "log4j-cli.properties", "log4j.properties", "logback-console.xml"):
+                with private_open(f / sub / name) as out:
+                    out.write((home / "conf" / name).read_text())
+        settings = self.settings()
+        write_config(f / "conf" / "config.yaml", settings)
+        # conf-client/: the same without high availability, for `flink run` in its private network
+        # namespace (flinkfast/privatenet.py): it finds the cluster at rest.address:rest.port, its
+        # one way out, instead of asking ZooKeeper for the leader.
+        write_config(f / "conf-client" / "config.yaml",
+                     {k: v for k, v in settings.items() if not k.startswith("high-availability")})
 
     def env(self, cluster: bool = False) -> dict[str, str]:
         """Environment for the wheel's bin/ scripts. The cluster's processes (cluster=True) get no
@@ -124,6 +128,10 @@ class FlinkHome:
         return dict(env, FLINK_CONF_DIR=str(f / "conf"), FLINK_LIB_DIR=str(f / "lib"),
                     FLINK_LOG_DIR=str(f / "log"), FLINK_PID_DIR=str(f / "run"))
 
+    def client_env(self) -> dict[str, str]:
+        """For a client run in a private network namespace (`flink run`, the SQL client): conf-client/."""
+        return dict(self.env(), FLINK_CONF_DIR=str(self.dir / "conf-client"))
+
     def bin(self, tool: str) -> str:
         return str(pyflink_home() / "bin" / tool)
 
@@ -140,6 +148,12 @@ def prometheus_reporter(cfg: Config) -> dict:
         return {}
     return {"metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
             "metrics.reporter.prom.port": str(cfg.flink_prometheus_ports)}  # a range: one port per JVM
+
+
+def write_config(path: Path, settings: dict) -> None:
+    with private_open(path) as out:
+        out.write("# Rendered by flinkfast.stack from the project's configuration; edits are overwritten.\n"
+                  + "".join(f"{k}: {json.dumps(v)}\n" for k, v in settings.items()))
 
 
 def wheel_java_opts(home: Path) -> str:
