@@ -19,11 +19,11 @@ class FlinkJobReader:
     """The job named JOB_NAME: state, uptime, restarts, last checkpoint, the source's pending
     records, the root exception when it is not running, and the cluster's slots.
 
-    It reads through the Web UI's read-only gate (FLINK_UI_URL, plain HTTP on loopback), not the
+    It reads through the Web UI's read-only gate (FLINK_GATE_URL, plain HTTP), not the
     REST API: the dashboard holds no certificate that could submit or cancel a job."""
 
     def __init__(self, cfg: Config, flink_ui_url: str):
-        self.cfg = dataclasses.replace(cfg, flink_rest_url=cfg.flink_ui_url)
+        self.cfg = dataclasses.replace(cfg, flink_rest_url=cfg.flink_gate_url)
         self.flink_ui_url = flink_ui_url
         self._pending_ids: dict[tuple[str, str], list[str]] = {}
         self._rate_ids: dict[tuple[str, str], list[str]] = {}

@@ -107,8 +107,9 @@ def flink_handlers(method: str, uri: str) -> set[str]:
 
 # -- the corpus: every mutating route, in many spellings ----------------------------------------
 
-def fill(pattern: str) -> str:
-    return "/".join(SAMPLE.get(k, k) for k in pattern.split("/"))
+def fill(pattern: str, sample: dict | None = None) -> str:
+    sample = {**SAMPLE, **(sample or {})}
+    return "/".join(sample.get(k, k) for k in pattern.split("/"))
 
 
 def spellings(path: str) -> set[str]:
@@ -134,7 +135,12 @@ def spellings(path: str) -> set[str]:
     return out
 
 
-CORPUS = sorted({(m, s) for m, p in MUTATING for s in spellings(fill(p))})
+def corpus(sample: dict | None = None) -> list[tuple[str, str]]:
+    """(method, request target) for every mutating route in every spelling (sample: real ids)."""
+    return sorted({(m, s) for m, p in MUTATING for s in spellings(fill(p, sample))})
+
+
+CORPUS = corpus()
 
 
 def test_the_corpus_covers_every_mutating_route_of_flink():
