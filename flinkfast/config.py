@@ -76,6 +76,8 @@ class Config:
     kafka_group_id: str = _field("flinkfast", "consumer group of the Flink job")
     flink_rest_url: str = _field(DERIVED, "Flink's REST API (flink run, status, dashboard)")
     flink_ui_url: str = _field(DERIVED, "where the browser opens the Flink Web UI (links)")
+    flink_gate_url: str = _field(DERIVED, "where the dashboard reads Flink: the Web UI gate's read-only routes, "
+                                          "plain HTTP, no certificate (default: FLINK_UI_URL)")
     flink_rest_tls_dir: str = _field(DERIVED, "folder of the REST API's certificate and key (flinkfast.tls)")
     flink_tls_password: str | None = _field(None, "password of the REST certificate's PKCS12 stores (Flink's "
                                                   "configuration carries it)", secret=True)
@@ -238,6 +240,7 @@ DERIVE = {
     "KAFKA_MIN_INSYNC_REPLICAS": lambda v: min_insync(v["KAFKA_REPLICATION_FACTOR"]),
     "FLINK_REST_URL": lambda v: f"https://127.0.0.1:{v['FLINK_REST_PORT']}",
     "FLINK_UI_URL": lambda v: f"http://127.0.0.1:{v['FLINK_UI_PORT']}",
+    "FLINK_GATE_URL": lambda v: v["FLINK_UI_URL"],
     "FLINK_REST_TLS_DIR": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"),
 }
 _KINDS = {"int": int, "float": float, "str": str, "str | None": str}

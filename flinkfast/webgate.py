@@ -8,10 +8,21 @@ submit code. The API itself now serves only holders of the stack's certificate
   - a request whose Host is not the stack's own (127.0.0.1, localhost, [::1], or a name in
     HTTP_ALLOWED_HOSTS) is refused with 421 (DNS rebinding: the browser sends the attacker's
     name);
+  - a request from another site is refused with 403: an Origin that is not the gate's own, or
+    Sec-Fetch-Site cross-site/same-site (a page on another port of 127.0.0.1 is "same-site"), but
+    for a top-level navigation (a link to the UI; it cannot read the answer); no CORS header of
+    Flink's (Access-Control-Allow-Origin: *) reaches the browser;
   - only GET and HEAD pass (the Web UI reads; submitting and cancelling is `flink run` and
-    `flink cancel`, with the certificate), and not the GET that cancels (/yarn-cancel,
-    /yarn-stop, kept in Flink for YARN's proxy);
-  - the rest is forwarded to the API over TLS with the certificate.
+    `flink cancel`, with the certificate);
+  - the path is decided on as Flink's router reads it (flink-runtime's Router: the path ends at
+    `?` or `#`, is percent-decoded, loses its slashes at both ends, is split on `/` and each
+    segment decoded again): the gate decodes it once, refuses whatever could read differently
+    (an encoded `/`, `?`, `#` or `%`, `..`, `;`, `+`, an empty segment, a character outside
+    [A-Za-z0-9._~:-]), allows only the read routes in READ_ROUTES and the UI's static files,
+    and forwards that canonical path, never the raw one (403 otherwise);
+  - the rest is forwarded to the API over TLS with the certificate. Flink's REST API has no
+    per-client authorization: the gate holds the one client certificate, so it is the gate's
+    path check, not Flink, that keeps the browser from cancelling.
 
 The dashboard checks Host the same way (allowed_host).
 
@@ -21,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import re
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -29,7 +39,131 @@ from urllib.parse import urlsplit
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host"}
-REFUSED_PATHS = re.compile(r"/(yarn-cancel|yarn-stop)/?$")
+
+# Flink 2.2's GET routes (their handler specifications, listed by tests/flink/test_flink_routes.py
+# from the installed flink-dist jar; that test fails when Flink adds or drops one). READ_ROUTES
+# are what the Web UI and the dashboard read; OTHER_GET_ROUTES are GETs that act or that nothing
+# here needs: cancel/stop (kept for YARN's proxy), flame graphs and thread dumps (they sample the
+# JVMs), jar plans (they run the jar's main), profiler files, dataset and trigger statuses.
+READ_ROUTES = (
+    "/config", "/overview", "/jobs", "/jobs/overview", "/jobs/metrics",
+    "/jobmanager/config", "/jobmanager/environment", "/jobmanager/log", "/jobmanager/logs",
+    "/jobmanager/logs/:filename", "/jobmanager/metrics", "/jobmanager/stdout",
+    "/jobs/:jobid", "/jobs/:jobid/accumulators", "/jobs/:jobid/checkpoints", "/jobs/:jobid/checkpoints/config",
+    "/jobs/:jobid/checkpoints/:triggerid",     # a checkpoint's status; also what /checkpoints/config matches
+    "/jobs/:jobid/checkpoints/details/:checkpointid",
+    "/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid",
+    "/jobs/:jobid/config", "/jobs/:jobid/exceptions", "/jobs/:jobid/jobmanager/config",
+    "/jobs/:jobid/jobmanager/environment", "/jobs/:jobid/jobmanager/log-url", "/jobs/:jobid/metrics",
+    "/jobs/:jobid/plan", "/jobs/:jobid/resource-requirements", "/jobs/:jobid/status",
+    "/jobs/:jobid/taskmanagers/:taskmanagerid/log-url",
+    "/jobs/:jobid/vertices/:vertexid", "/jobs/:jobid/vertices/:vertexid/accumulators",
+    "/jobs/:jobid/vertices/:vertexid/backpressure", "/jobs/:jobid/vertices/:vertexid/jm-operator-metrics",
+    "/jobs/:jobid/vertices/:vertexid/metrics", "/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex",
+    "/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt",
+    "/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt/accumulators",
+    "/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/metrics",
+    "/jobs/:jobid/vertices/:vertexid/subtasks/accumulators", "/jobs/:jobid/vertices/:vertexid/subtasks/metrics",
+    "/jobs/:jobid/vertices/:vertexid/subtasktimes", "/jobs/:jobid/vertices/:vertexid/taskmanagers",
+    "/jobs/:jobid/vertices/:vertexid/watermarks",
+    "/taskmanagers", "/taskmanagers/metrics", "/taskmanagers/:taskmanagerid", "/taskmanagers/:taskmanagerid/log",
+    "/taskmanagers/:taskmanagerid/logs", "/taskmanagers/:taskmanagerid/logs/:filename",
+    "/taskmanagers/:taskmanagerid/metrics", "/taskmanagers/:taskmanagerid/stdout",
+)
+OTHER_GET_ROUTES = (
+    "/jobs/:jobid/yarn-cancel", "/jobs/:jobid/yarn-stop",
+    "/jobs/:jobid/vertices/:vertexid/flamegraph", "/jobmanager/thread-dump", "/taskmanagers/:taskmanagerid/thread-dump",
+    "/jars", "/jars/:jarid/plan", "/jobmanager/profiler", "/jobmanager/profiler/:filename",
+    "/taskmanagers/:taskmanagerid/profiler", "/taskmanagers/:taskmanagerid/profiler/:filename",
+    "/datasets", "/datasets/delete/:triggerid", "/savepoint-disposal/:triggerid", "/jobs/:jobid/execution-result",
+    "/jobs/:jobid/rescaling/:triggerid", "/jobs/:jobid/savepoints/:triggerid",
+)
+# What a canonical path segment may hold (job, vertex and TaskManager ids, log file names).
+SEGMENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:")
+HEX = frozenset("0123456789abcdefABCDEF")
+# The Web UI's own files (served by Flink's catch-all /:* when no route matches).
+STATIC_SUFFIXES = (".html", ".js", ".css", ".svg", ".png", ".ico", ".woff", ".woff2", ".ttf", ".eot", ".json",
+                   ".txt", ".map")
+
+
+def route_matches(pattern: str, tokens: list[str]) -> bool:
+    """Flink's PathPattern.match for a pattern without `:*`: same length, constants equal."""
+    keys = pattern.strip("/").split("/")
+    return len(keys) == len(tokens) and all(k.startswith(":") or k == t for k, t in zip(keys, tokens))
+
+
+def canonical_tokens(path: str) -> list[str] | str:
+    """The path's segments decoded once, or why the path is refused. Every escape must decode to a
+    character that needs none, so Flink's second decoding changes nothing."""
+    if not path.startswith("/"):
+        return "the path must start with /"
+    segments = path[1:].split("/")
+    if segments[-1] == "":
+        segments.pop()            # one trailing slash: Flink drops it
+    tokens = []
+    for seg in segments:
+        out, i = [], 0
+        while i < len(seg):
+            c = seg[i]
+            if c == "%":
+                code = seg[i + 1:i + 3]
+                if len(code) != 2 or not set(code) <= HEX:
+                    return "a % not followed by two hex digits"
+                c = chr(int(code, 16))
+                if c not in SEGMENT_CHARS:
+                    return f"an encoded {c!r} (encoded /, ?, #, %, ; or a control character) is ambiguous"
+                i += 3
+            elif c in SEGMENT_CHARS:
+                i += 1
+            else:
+                return f"the character {c!r} is not allowed in a path segment here"
+            out.append(c)
+        token = "".join(out)
+        if token in ("", ".", ".."):
+            return "empty, . and .. path segments are ambiguous"
+        tokens.append(token)
+    return tokens
+
+
+def static_file(tokens: list[str]) -> bool:
+    """The Web UI's own files: /, a top-level file, or one under assets/."""
+    if not tokens:
+        return True
+    return (len(tokens) == 1 or tokens[0] == "assets") and tokens[-1].endswith(STATIC_SUFFIXES) \
+        and not tokens[-1].startswith(".")
+
+
+def decide(method: str, target: str) -> tuple[str | None, str]:
+    """(the URI to forward, "") for a read the Web UI may make, else (None, why it is refused)."""
+    if method not in ("GET", "HEAD"):
+        return None, "the Web UI is read-only here: submit and cancel with `flink run` / `flink cancel` (make submit)"
+    if "#" in target or any(ord(c) < 0x21 or ord(c) > 0x7E for c in target):
+        return None, "a # or a control, space or non-ASCII character in the request target is refused"
+    path, sep, query = target.partition("?")
+    tokens = canonical_tokens(path)
+    if isinstance(tokens, str):
+        return None, f"path refused: {tokens}"
+    if any(route_matches(r, tokens) for r in OTHER_GET_ROUTES):
+        return None, "not a read the Web UI makes (cancel, stop, thread dumps, flame graphs, jars...): refused"
+    if not (any(route_matches(r, tokens) for r in READ_ROUTES) or static_file(tokens)):
+        return None, "not one of the Web UI's reads: refused"
+    return "/" + "/".join(tokens) + (sep + query if query else ""), ""
+
+
+def cross_site(headers) -> str | None:
+    """Why a request comes from another site (None when it does not): an Origin that is not this
+    server's own, or Sec-Fetch-Site cross-site/same-site but for a top-level navigation (a page
+    on another port of 127.0.0.1 is "same-site")."""
+    host = headers.get("Host") or ""
+    origin = headers.get("Origin")
+    if origin is not None and origin not in (f"http://{host}", f"https://{host}"):
+        return f"a request from another site (Origin {origin!r}) is refused"
+    site = (headers.get("Sec-Fetch-Site") or "").lower()
+    navigation = (headers.get("Sec-Fetch-Mode") or "").lower() == "navigate" and \
+        (headers.get("Sec-Fetch-Dest") or "document").lower() == "document"
+    if site in ("cross-site", "same-site") and not navigation:
+        return f"a request from another site (Sec-Fetch-Site {site}) is refused"
+    return None
 
 
 def host_names(extra: str | None) -> frozenset[str]:
@@ -65,6 +199,7 @@ def refuse(handler: BaseHTTPRequestHandler, status: int, why: str) -> None:
 class GateHandler(BaseHTTPRequestHandler):
     server_version = "flinkfast-webgate"
     names: frozenset[str] = frozenset(LOOPBACK)
+    canonical = None     # the URI forwarded (decide)
     upstream = None      # urlsplit of the REST API's URL
     context = None       # ssl.SSLContext with the client certificate
 
@@ -77,12 +212,13 @@ class GateHandler(BaseHTTPRequestHandler):
                    f"this is the Flink Web UI of a local stack; Host {self.headers.get('Host')!r} is not one of its names "
                    "(open it as http://127.0.0.1:PORT, or add the name to HTTP_ALLOWED_HOSTS)")
             return False
-        if self.command not in ("GET", "HEAD"):
-            refuse(self, HTTPStatus.METHOD_NOT_ALLOWED,
-                   "the Web UI is read-only here: submit and cancel with `flink run` / `flink cancel` (make submit)")
+        why = cross_site(self.headers)
+        if why:
+            refuse(self, HTTPStatus.FORBIDDEN, why)
             return False
-        if REFUSED_PATHS.search(urlsplit(self.path).path):
-            refuse(self, HTTPStatus.FORBIDDEN, "cancelling through a GET is refused; use `flink cancel`")
+        self.canonical, why = decide(self.command, self.path)
+        if self.canonical is None:
+            refuse(self, HTTPStatus.FORBIDDEN if self.command in ("GET", "HEAD") else HTTPStatus.METHOD_NOT_ALLOWED, why)
             return False
         return True
 
@@ -92,12 +228,14 @@ class GateHandler(BaseHTTPRequestHandler):
                 if up.scheme == "https" else http.client.HTTPConnection(up.hostname, up.port, timeout=30))
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            conn.request(self.command, self.path, headers=headers)
+            conn.request(self.command, self.canonical, headers=headers)
             r = conn.getresponse()
             self.send_response(r.status, r.reason)
             for k, v in r.getheaders():
-                if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
+                if k.lower() not in HOP_BY_HOP and k.lower() != "content-length" \
+                        and not k.lower().startswith("access-control-"):     # no CORS: Flink says *
                     self.send_header(k, v)
+            self.send_header("X-Frame-Options", "DENY")
             body = r.read()
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -52,7 +52,7 @@ COMMAND = Command("dashboard", "the live latency dashboard on http://127.0.0.1:8
                   "flinkfast dashboard --dashboard-port 8050 --dashboard-window-s 60   (make dashboard)", _run,
                   _arguments,
                   settings=("DASHBOARD_PORT", "DASHBOARD_WINDOW_S", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB",
-                            "READER_DB_USER", "FLINK_REST_URL", "FLINK_REST_TLS_DIR", "FLINK_UI_URL",
+                            "READER_DB_USER", "FLINK_GATE_URL", "FLINK_UI_URL",
                             "HTTP_ALLOWED_HOSTS", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "JOB_NAME"),
                   description=__doc__.strip())
 main = COMMAND.main

@@ -3,6 +3,8 @@ from Kafka. Each reader returns a plain dict and raises on an unreachable source
 (snapshot.py) marks the source and keeps the last figures."""
 from __future__ import annotations
 
+import dataclasses
+
 from flinkfast import flinkrest
 from flinkfast.config import Config
 from flinkfast.health import source_rate
@@ -15,10 +17,13 @@ def first_line(text: str, limit: int = 300) -> str:
 
 class FlinkJobReader:
     """The job named JOB_NAME: state, uptime, restarts, last checkpoint, the source's pending
-    records, the root exception when it is not running, and the cluster's slots."""
+    records, the root exception when it is not running, and the cluster's slots.
+
+    It reads through the Web UI's read-only gate (FLINK_GATE_URL, plain HTTP), not the
+    REST API: the dashboard holds no certificate that could submit or cancel a job."""
 
     def __init__(self, cfg: Config, flink_ui_url: str):
-        self.cfg = cfg
+        self.cfg = dataclasses.replace(cfg, flink_rest_url=cfg.flink_gate_url)
         self.flink_ui_url = flink_ui_url
         self._pending_ids: dict[tuple[str, str], list[str]] = {}
         self._rate_ids: dict[tuple[str, str], list[str]] = {}

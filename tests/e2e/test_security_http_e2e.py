@@ -14,6 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import json
+
 import pytest
 
 from flinkfast import flinkrest
@@ -140,6 +142,102 @@ def test_the_web_ui_gate_reads_and_refuses_everything_else(stack, cfg):
         assert status("/jobs", method=method) == 405, method
     job = "00000000000000000000000000000000"
     assert status(f"/jobs/{job}/yarn-cancel") == 403 and status(f"/jobs/{job}/yarn-stop/") == 403
+    assert status(f"/jobs/{job}/yarn%2Dcancel") == 403 and status(f"/jobs/{job}%2Fyarn-cancel") == 403
+
+
+def raw_status(port: int, method: str, target: str, headers: str = "") -> str:
+    """The status code a port answers to a request line sent exactly as written ("" for none)."""
+    req = f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    line = first_line(port, req.encode("latin-1", errors="replace"))
+    return line.split()[1] if line.startswith("HTTP/") else ""
+
+
+def job_state(cfg) -> dict:
+    """What a mutating request could change: the jobs and their states, restarts, savepoints, TaskManagers."""
+    jobs = sorted((j["jid"], j["state"]) for j in flinkrest.jobs(cfg))
+    out = {"jobs": jobs, "taskmanagers": flinkrest.overview(cfg)["taskmanagers"]}
+    for jid, _ in jobs:
+        history = flinkrest.rest(cfg, f"/jobs/{jid}/checkpoints").get("history") or []
+        out[jid] = {"savepoints": [c["id"] for c in history if c.get("is_savepoint")],
+                    "restarts": flinkrest.rest(cfg, f"/jobs/{jid}/metrics?get=numRestarts")}
+    return out
+
+
+def test_no_spelling_of_any_mutating_route_gets_through_the_gate(stack, cfg, run_job):
+    """The generated corpus (every mutating route of Flink 2.2, from its handler specifications, in
+    every spelling; tests/unit/test_webgate.py), with the running job's real ids, fired at the real
+    gate: each is refused (400, 403, 405), and afterwards nothing changed: the job still RUNNING,
+    no savepoint, no restart, no job more or less. The control: one of those spellings sent
+    straight to Flink's API (with the certificate) does cancel the job."""
+    from tests.unit.test_webgate import corpus
+    _, jid = run_job()
+    info = flinkrest.rest(cfg, f"/jobs/{jid}")
+    tm = flinkrest.rest(cfg, "/taskmanagers")["taskmanagers"][0]["id"]
+    sample = {":jobid": jid, ":vertexid": info["vertices"][0]["id"], ":taskmanagerid": tm}
+    before = job_state(cfg)
+    assert dict(before["jobs"])[jid] == "RUNNING"
+    attacks = corpus(sample)
+    answers = {(m, t): raw_status(cfg.flink_ui_port, m, t) for m, t in attacks}
+    passed = {k: v for k, v in answers.items() if v not in ("400", "403", "405")}
+    assert not passed, sorted(passed.items())[:10]
+    assert job_state(cfg) == before
+    # The control: the same corpus holds a live attack (the gate, not luck, stopped it).
+    flinkrest.rest(cfg, f"/jobs/{jid}/yarn%2Dcancel")
+    from flinkfast.clients import wait_until
+    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{jid}")["state"] in flinkrest.ENDED, 60, "the control's cancel")
+
+
+def test_no_cors_and_no_cross_site_request_on_the_gate_and_the_dashboard(stack, cfg, dashboard):
+    """A page of another origin gets no Access-Control-Allow-Origin from the gate (Flink's `*` is
+    dropped) or the dashboard, and its requests are refused (an Origin not the server's own,
+    Sec-Fetch-Site cross-site or same-site: another port of 127.0.0.1 is same-site)."""
+    _, dash = dashboard
+    for port, path in ((cfg.flink_ui_port, "/jobs/overview"), (dash, "/api/snapshot")):
+        own = f"Origin: http://127.0.0.1:{port}\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+            c.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{own}Connection: close\r\n\r\n".encode())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+        assert head.startswith(b"HTTP/1.0 200"), head[:200]
+        assert b"access-control-" not in head.split(b"\r\n\r\n")[0].lower(), head[:600]
+        for attack in ("Origin: http://127.0.0.1:1\r\n", "Origin: null\r\n", "Origin: http://evil.example\r\n",
+                       "Sec-Fetch-Site: same-site\r\nSec-Fetch-Mode: cors\r\n",
+                       "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: image\r\n"):
+            assert raw_status(port, "GET", path, attack) == "403", (port, attack)
+
+
+def test_the_dashboard_reads_flink_through_the_gate_without_the_certificate(stack, cfg, run_job, tmp_path):
+    """The dashboard started with no certificate and no way to Flink's API (FLINK_REST_URL at a
+    closed port, an empty FLINK_REST_TLS_DIR) still shows the job RUNNING: it reads the gate."""
+    job_cfg, _ = run_job()
+    from flinkfast.stack.isolated import free_port
+    port = free_port()
+    env = {**os.environ, **job_cfg.as_env(), "DASHBOARD_PORT": str(port), "FLINK_REST_URL": "https://127.0.0.1:1",
+           "FLINK_REST_TLS_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env=env, cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = {}
+
+        def state():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/snapshot", timeout=5) as r:
+                    seen["snapshot"] = json.loads(r.read())
+                    return seen["snapshot"].get("headline", {}).get("job_state")
+            except (OSError, ValueError):
+                return None
+        from flinkfast.clients import wait_until
+        wait_until(lambda: proc.poll() is None and state() == "RUNNING", 120,
+                   lambda: f"the dashboard shows no RUNNING job: {json.dumps(seen.get('snapshot', {}).get('sources'))} "
+                           f"{json.dumps(seen.get('snapshot', {}).get('headline'))}"[:1500])
+        assert not any(tmp_path.iterdir())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_job_submission_without_the_certificate_is_refused(stack, cfg, tmp_path):
