@@ -152,7 +152,7 @@ class Poller:
             self._mark("flink", None)
         except (OSError, ValueError, KeyError) as e:
             self._job = {"state": "UNREACHABLE", "name": self.cfg.job_name, "web_ui": self.flink_ui_url}
-            self._mark("flink", f"Flink REST API at {self.cfg.flink_rest_url} is unreachable "
+            self._mark("flink", f"Flink, read through the Web UI gate at {self.cfg.flink_gate_url}, is unreachable "
                                 f"({first_line(e) or type(e).__name__}); is the stack up (make up)?")
 
     def _poll_kafka(self) -> None:
@@ -175,7 +175,7 @@ class Poller:
             last_failure=job.get("last_failure") or job.get("root_exception"),
             last_failure_age_s=job.get("last_failure_age_s"),
             lag=self._lag.get("committed_lag"), idle_s=self._pg.idle_s, source_rate=job.get("source_rate"),
-            flink_url=self.cfg.flink_rest_url,
+            flink_url=self.cfg.flink_gate_url,
             errors=[v["error"] for k, v in self.sources.items() if k != "flink" and v["ok"] is False])
 
     def _publish(self) -> None:

@@ -396,8 +396,8 @@ NEEDS = (
     ("taskmanager", {"FLINK_TLS_PASSWORD"}, True),
     # The gate presents the certificate's PEM files (unencrypted), no password.
     ("flinkfast.webgate", set(), True),
-    # The dashboard reads PostgreSQL as the reader and Flink's REST API with the certificate.
-    ("flinkfast.dashboard", {"READER_DB_PASSWORD"}, True),
+    # The dashboard reads PostgreSQL as the reader and Flink through the gate: no certificate.
+    ("flinkfast.dashboard", {"READER_DB_PASSWORD"}, False),
     # The producer writes to Kafka in plaintext; ZooKeeper, the brokers, kafka-init: nothing.
     ("producer_api.py", set(), False),
     ("confluentinc/", set(), False),
@@ -473,11 +473,12 @@ def test_depends_on_waits_for_health_or_completion(services):
     assert services["taskmanager"]["depends_on"]["jobmanager"]["condition"] == "service_healthy"
     # Whatever mounts the certificate starts after flink-tls has made it.
     readers = [n for n, s in services.items() if n != "flink-tls" and any(src == TLS_VOLUME for src, _, _ in mounts(s))]
-    assert set(readers) >= {"jobmanager", "taskmanager", "flink-ui", "dashboard"}, readers
+    assert set(readers) >= {"jobmanager", "taskmanager", "flink-ui"}, readers
+    assert "dashboard" not in readers, "the dashboard reads Flink through the gate: it holds no certificate"
     for name in readers:
         assert services[name]["depends_on"]["flink-tls"]["condition"] == "service_completed_successfully", name
-    for name in ("flink-ui", "dashboard"):
-        assert services[name]["depends_on"]["jobmanager"]["condition"] == "service_healthy", name
+    assert services["flink-ui"]["depends_on"]["jobmanager"]["condition"] == "service_healthy"
+    assert "flink-ui" in services["dashboard"]["depends_on"]
 
 
 def test_one_shot_services_are_awaited_by_a_long_running_one(services):
@@ -645,8 +646,8 @@ def test_the_volume_check_fails_where_it_should(compose):
     assert problems and all("belongs to uid 0" in p for p in problems), problems
     # A service of our image that runs as someone else.
     as_root = copy.deepcopy(compose)
-    as_root["services"]["dashboard"]["user"] = "0"
-    assert any(p.startswith("dashboard:") for p in volume_ownership_problems(as_root, text))
+    as_root["services"]["flink-ui"]["user"] = "0"
+    assert any(p.startswith("flink-ui:") for p in volume_ownership_problems(as_root, text))
     # A third-party volume on a directory the image does not make for it.
     moved = copy.deepcopy(compose)
     moved["services"]["kafka-broker"]["volumes"] = ["kafka-data:/var/lib/kafka"]
@@ -1164,17 +1165,20 @@ def test_the_certificate_is_made_once_and_only_read_elsewhere(services):
     assert f"DNS:{urlsplit(REST_URL).hostname}" in tls.NAMES and "IP:127.0.0.1" in tls.NAMES
 
 
-def test_the_gate_and_the_dashboard_reach_flink_over_tls(services):
+def test_the_gate_reaches_flink_over_tls_and_the_dashboard_through_the_gate(services):
     jm = flink_properties(services["jobmanager"])
     rest = urlsplit(REST_URL)
     # REST_URL is the JobManager's REST endpoint (rest.port: Flink's default 8081) over TLS.
     assert rest.scheme == "https" and rest.hostname == jm["rest.address"]
     assert rest.port == int(jm.get("rest.port", 8081))
     assert jm["security.ssl.rest.enabled"] == "true" and jm["security.ssl.rest.authentication-enabled"] == "true"
-    for name in ("flink-ui", "dashboard"):
-        env = env_map(services[name])
-        assert (env["FLINK_REST_URL"], env["FLINK_REST_TLS_DIR"]) == (REST_URL, TLS_DIR), name
-        assert "HTTP_ALLOWED_HOSTS" in env, name
+    env = env_map(services["flink-ui"])
+    assert (env["FLINK_REST_URL"], env["FLINK_REST_TLS_DIR"]) == (REST_URL, TLS_DIR)
+    # The dashboard holds no certificate: it reads Flink through the gate, by a name the gate accepts.
+    dash_env = env_map(services["dashboard"])
+    assert not {"FLINK_REST_URL", "FLINK_REST_TLS_DIR"} & set(dash_env)
+    assert urlsplit(dash_env["FLINK_GATE_URL"]).hostname in env["HTTP_ALLOWED_HOSTS"].split(",")
+    assert "HTTP_ALLOWED_HOSTS" in dash_env
     gate = services["flink-ui"]
     assert gate["entrypoint"] == ["python", "-m", "flinkfast.webgate", "--host", "0.0.0.0"]
     assert gate["restart"] == "unless-stopped"
