@@ -115,7 +115,7 @@ BEGIN
             -- tables already makes this fail, naming the key: repair it by hand).
             EXECUTE format('INSERT INTO event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid) '
                            'SELECT kafka_topic, kafka_partition, kafka_offset, place, %s FROM %I',
-                           CASE WHEN p = 'dead_letter' THEN 'NULL' ELSE 'uuid' END, t);
+                           CASE WHEN p = 'dead_letter' THEN 'NULL' ELSE 'uuid' END, t) || ' ON CONFLICT DO NOTHING';
             EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (kafka_topic, kafka_partition, kafka_offset, place) '
                            'REFERENCES event_places (kafka_topic, kafka_partition, kafka_offset, place) '
                            'DEFERRABLE INITIALLY DEFERRED', t, t || '_place_fkey');
