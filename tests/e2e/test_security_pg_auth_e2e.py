@@ -3,7 +3,8 @@ require_auth=scram-sha-256): a process that binds the port while PostgreSQL is d
 password in cleartext or as MD5 (tests/flink/fake_postgres.py) gets nothing -- not from the dashboard's,
 the report's or the benchmark's connections (flinkfast.clients.pg_connect, every role), nor from the
 stack's readiness probe. The real server (SCRAM) still lets each role in.
-The pgjdbc side (the sinks' JDBC URLs) is tests/flink/test_pgjdbc_auth.py.
+The pgjdbc side (the sinks' JDBC URLs) against the fake server is tests/flink/test_pgjdbc_auth.py; here, that
+the same URL connects to the real server.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from flinkfast import clients
 from flinkfast.errors import Unavailable
 from flinkfast.stack.postgres import Postgres
 from tests.flink.fake_postgres import CLEARTEXT, MD5, FakePostgres
+from tests.flink.pgjdbc_probe import SINKS, connect, sink_options
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +65,12 @@ def test_the_real_server_lets_each_role_in_with_scram(database, cfg, role):
     with closing(clients.pg_connect(cfg, role)) as conn, conn.cursor() as cur:
         cur.execute("SELECT current_user")
         assert cur.fetchone() == (cfg.get(clients.ROLES[role][0]),)
+
+
+@pytest.mark.parametrize("sink", SINKS)
+def test_the_sinks_pgjdbc_url_connects_to_the_real_server_with_scram(database, cfg, tmp_path, sink):
+    """The option that refuses cleartext (tests/flink/test_pgjdbc_auth.py) lets SCRAM through: the exact
+    URL, user and password of the sink connect to the real server."""
+    options = sink_options(cfg)[sink]
+    assert connect(options["url"], options["username"], options["password"], tmp_path) == \
+        f"CONNECTED as {cfg.flink_db_user}"
