@@ -8,7 +8,8 @@
 --
 --   1. Exactly one place. Every Kafka position ends in exactly one of processed_events,
 --      superseded_events, dead_letter_events, whatever partition, subtask or flush it shares
---      a uuid with.
+--      a uuid with. The database holds this by construction (event_places' keys, 001_schema.sql),
+--      whatever a writer inserts: a position placed already under another uuid is left out.
 --   2. A deterministic winner. Among the messages with one uuid, processed_events holds the
 --      greatest by (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic): a total order on
 --      the messages themselves, not on their arrival, so every replay in any interleaving of
