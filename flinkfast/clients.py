@@ -122,6 +122,22 @@ ROLES = {"reader": ("READER_DB_USER", "READER_DB_PASSWORD"),   # everything that
          "admin": ("POSTGRES_USER", "POSTGRES_PASSWORD")}      # the schema, the benchmark's own database
 
 
+# The only password exchange a client takes part in: SCRAM, which never shows the password to the
+# other end. A server (or whatever listens on its port while it is down) that asks for the password in
+# cleartext or as MD5 is refused before anything is sent (libpq's require_auth, libpq >= 16).
+PG_REQUIRE_AUTH = "scram-sha-256"
+LIBPQ_MIN = 160000
+
+
+def pg_auth_settings() -> dict:
+    """The authentication settings of every libpq connection the project opens."""
+    import psycopg2.extensions
+    if psycopg2.extensions.libpq_version() < LIBPQ_MIN:
+        raise Unavailable(f"psycopg2's libpq is {psycopg2.extensions.libpq_version()}, older than 16: it cannot refuse "
+                          "cleartext passwords (require_auth); reinstall psycopg2-binary (make setup)")
+    return {"require_auth": PG_REQUIRE_AUTH}
+
+
 def pg_connect(cfg: Config, role: str = "reader", dbname: str | None = None, timeout: int = 10):
     """A psycopg2 connection to POSTGRES_DB (or another database) as one of the pipeline's
     roles: the read-only reader unless asked; a refused connection is one line naming where,
@@ -130,7 +146,8 @@ def pg_connect(cfg: Config, role: str = "reader", dbname: str | None = None, tim
     user_env, password_env = ROLES[role]
     try:
         return psycopg2.connect(host=cfg.postgres_host, port=cfg.postgres_port, dbname=dbname or cfg.postgres_db,
-                                user=cfg.get(user_env), password=cfg.require(password_env), connect_timeout=timeout)
+                                user=cfg.get(user_env), password=cfg.require(password_env), connect_timeout=timeout,
+                                **pg_auth_settings())
     except psycopg2.OperationalError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else "connection failed"
         raise Unavailable(f"cannot connect to PostgreSQL at {cfg.postgres_host}:{cfg.postgres_port} "

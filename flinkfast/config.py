@@ -91,6 +91,9 @@ class Config:
     flink_db_password: str | None = _field(None, "password of FLINK_DB_USER", secret=True)
     reader_db_user: str = _field("flinkfast_reader", "read-only role of the dashboard, the report, reconcile and status")
     reader_db_password: str | None = _field(None, "password of READER_DB_USER", secret=True)
+    peer_db_user: str = _field("flinkfast_peer", "role the benchmark's peers (quixstreams, pathway) write as, "
+                                                 "in the benchmark's database only (sql/bench/009_peer_role.sql)")
+    peer_db_password: str | None = _field(None, "password of PEER_DB_USER", secret=True)
     # The job.
     job_name: str = _field("flinkfast-randomuser", "Flink job name")
     flink_parallelism: int = _field(2, "parallelism of the job")
@@ -252,7 +255,7 @@ SETTINGS: tuple[Setting, ...] = tuple(
 _BY_ENV = {s.env: s for s in SETTINGS}
 PIECE = 6  # characters of a secret that mask() hides wherever they stand on their own
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER", "BENCH_DB")
+_IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER", "BENCH_DB", "PEER_DB_USER")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _SKIPS = re.compile(r"^(|[0-9]{1,5}:[0-9]{1,18}(,[0-9]{1,5}:[0-9]{1,18})*)$")
 

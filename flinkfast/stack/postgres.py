@@ -88,11 +88,12 @@ class Postgres(Service):
 
     def ready(self) -> bool:
         import psycopg2
+        from flinkfast.clients import pg_auth_settings
         cfg = self.cfg
         try:
             with psycopg2.connect(host="127.0.0.1", port=self.port, user=cfg.postgres_user,
                                   password=cfg.require("POSTGRES_PASSWORD"), dbname="postgres",
-                                  connect_timeout=2) as conn, conn.cursor() as cur:
+                                  connect_timeout=2, **pg_auth_settings()) as conn, conn.cursor() as cur:
                 cur.execute("SELECT 1")
                 return True
         except psycopg2.OperationalError as e:
@@ -103,9 +104,12 @@ class Postgres(Service):
 
     # ---- the database: what `up` applies, and psql for it
     def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        """Run psql as the admin user with the project's settings in its environment (for \\getenv)."""
+        """Run psql as the admin user with the project's settings in its environment (for \\getenv).
+        Over the server's own socket, in a folder only its user may enter: the system's psql (libpq 15)
+        cannot refuse a cleartext password request, and no other process can stand in for that socket
+        while the server is down, as one could on the TCP port."""
         env = dict(os.environ, **self.cfg.as_env(), PGPASSWORD=self.cfg.require("POSTGRES_PASSWORD"))
-        cmd = [pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+        cmd = [pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.dir / "run"),
                "-p", str(self.port), "-U", self.cfg.postgres_user,
                "-d", database or self.cfg.postgres_db, *args]
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)

@@ -25,7 +25,9 @@ CREATE TABLE processed_events_sink (
 ) WITH (
     'connector'                  = '${SINK_CONNECTOR}',
     -- reWriteBatchedInserts (jdbc): the driver sends a batch as multi-row INSERTs, not row by row.
-    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true',
+    -- authenticationPluginClassName: the password goes out for SCRAM only, never in cleartext or as MD5
+    -- to whatever answers on the port (udf/.../sink/ScramOnly.java; the udf jar is in Flink's lib/).
+    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true&authenticationPluginClassName=io.flinkfast.sink.ScramOnly',
     'table-name'                 = 'processed_events_in',
     'username'                   = '${FLINK_DB_USER}',
     'password'                   = '${FLINK_DB_PASSWORD}',

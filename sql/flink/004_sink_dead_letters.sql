@@ -12,7 +12,9 @@ CREATE TABLE dead_letter_events_sink (
     flink_ts_ms      BIGINT
 ) WITH (
     'connector'                  = '${SINK_CONNECTOR}',
-    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true',
+    -- authenticationPluginClassName: the password goes out for SCRAM only, never in cleartext or as MD5
+    -- to whatever answers on the port (udf/.../sink/ScramOnly.java; the udf jar is in Flink's lib/).
+    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true&authenticationPluginClassName=io.flinkfast.sink.ScramOnly',
     'table-name'                 = 'dead_letter_events_in',
     'username'                   = '${FLINK_DB_USER}',
     'password'                   = '${FLINK_DB_PASSWORD}',

@@ -32,11 +32,10 @@ CREATE TABLE IF NOT EXISTS processed_events (
     postgres_timestamp TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp()
 );
 
--- Reports scope a run by insert time; reconciliation looks rows up by their Kafka position.
+-- Reports scope a run by insert time; reconciliation looks rows up by their Kafka position (the
+-- unique index processed_events_kafka_position_key below).
 CREATE INDEX IF NOT EXISTS processed_events_postgres_timestamp_idx
     ON processed_events (postgres_timestamp);
-CREATE INDEX IF NOT EXISTS processed_events_kafka_position_idx
-    ON processed_events (kafka_topic, kafka_partition, kafka_offset);
 
 -- Messages the job could not turn into a row: not UTF-8, not JSON, a missing field, an age
 -- out of range, ... The raw payload is kept (its first 64 KiB; payload_size is the whole size,
@@ -84,6 +83,49 @@ CREATE TABLE IF NOT EXISTS superseded_events (
     PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)
 );
 ALTER TABLE superseded_events ADD COLUMN IF NOT EXISTS kafka_ts_ms BIGINT;
+
+-- Exactly one place per position, by construction: every Kafka position placed has one row here
+-- (its primary key), naming the one table it is in; each of the three tables carries a constant
+-- `place` column and a foreign key (position, place) to this table. So no position can be in two
+-- tables (nor twice in processed_events) whatever the statements that write them do: a writer's
+-- insert that would break it fails at commit. The placing functions of 003_ingest.sql keep this
+-- table up to date (uuid: the message's, NULL for a dead letter; they skip a position placed
+-- under another uuid, the first placement stands). The keys are checked at commit (DEFERRABLE
+-- INITIALLY DEFERRED): a position moves from processed_events to superseded_events inside one
+-- transaction.
+CREATE TABLE IF NOT EXISTS event_places (
+    kafka_topic        TEXT         NOT NULL,
+    kafka_partition    INTEGER      NOT NULL,
+    kafka_offset       BIGINT       NOT NULL,
+    place              TEXT         NOT NULL CHECK (place IN ('processed', 'superseded', 'dead_letter')),
+    uuid               TEXT,
+    PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset),
+    UNIQUE (kafka_topic, kafka_partition, kafka_offset, place)
+);
+DO $$
+DECLARE
+    t text;
+    p text;
+BEGIN
+    FOR t, p IN VALUES ('processed_events', 'processed'), ('superseded_events', 'superseded'),
+                       ('dead_letter_events', 'dead_letter') LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = t || '_place_fkey') THEN
+            EXECUTE format('ALTER TABLE %I ADD COLUMN IF NOT EXISTS place TEXT GENERATED ALWAYS AS (%L) STORED', t, p);
+            -- A database made before: its positions are recorded first (a position found in two
+            -- tables already makes this fail, naming the key: repair it by hand).
+            EXECUTE format('INSERT INTO event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid) '
+                           'SELECT kafka_topic, kafka_partition, kafka_offset, place, %s FROM %I',
+                           CASE WHEN p = 'dead_letter' THEN 'NULL' ELSE 'uuid' END, t) || ' ON CONFLICT DO NOTHING';
+            EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (kafka_topic, kafka_partition, kafka_offset, place) '
+                           'REFERENCES event_places (kafka_topic, kafka_partition, kafka_offset, place) '
+                           'DEFERRABLE INITIALLY DEFERRED', t, t || '_place_fkey');
+        END IF;
+    END LOOP;
+END $$;
+-- One row per position in processed_events too (the foreign key alone would let two rows share one).
+DROP INDEX IF EXISTS processed_events_kafka_position_idx;
+CREATE UNIQUE INDEX IF NOT EXISTS processed_events_kafka_position_key
+    ON processed_events (kafka_topic, kafka_partition, kafka_offset);
 
 -- Where a message goes is decided in one place, 003_ingest.sql. What an older version decided
 -- with triggers on the tables themselves (the superseded row recorded on UPDATE, by arrival;

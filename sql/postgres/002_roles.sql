@@ -34,6 +34,14 @@ SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexe
 REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;
+-- Nor LANGUAGE sql: with TEMP on the database (the reader's) a role could otherwise create and run
+-- functions of its own in pg_temp. No role but the superuser creates a function anywhere.
+REVOKE USAGE ON LANGUAGE sql FROM PUBLIC;
+-- The advisory locks the placing functions wait on (003_ingest.sql): only their owner may take
+-- any (granted below). Else any role could take them in an open transaction and stall the sink.
+SELECT format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', p.oid::regprocedure)
+  FROM pg_proc p
+ WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname ~ '^pg_(try_)?advisory_' \gexec
 REVOKE EXECUTE ON FUNCTION pg_catalog.lo_create(oid), pg_catalog.lo_creat(integer),
                            pg_catalog.lo_from_bytea(oid, bytea), pg_catalog.lo_put(oid, bigint, bytea),
                            pg_catalog.lo_open(oid, integer), pg_catalog.lo_unlink(oid),
@@ -74,12 +82,31 @@ SELECT format('ALTER ROLE %I IN DATABASE %I RESET ALL', r.name, d.datname)
   FROM (VALUES (:'writer_user'), (:'reader_user'), ('flinkfast_ingest')) AS r(name), pg_database d
  WHERE d.datallowconn \gexec
 
+-- What each login role may hold, for how long (re-set on every apply, after the RESET ALL above;
+-- a role can still SET them in its own session: they bound what the pipeline's own clients hold,
+-- and lock_timeout bounds every wait of the sink's flush, whoever holds the lock). The sum of the
+-- limits stays under max_connections (100) minus superuser_reserved_connections (3): the reader at
+-- its limit never locks the writer or the superuser out.
+--   writer: the sink's sessions (two per subtask, four subtasks at most) and the benchmark's contenders;
+--           a flush waits at most 30 s for a lock and runs at most 5 min, then fails and is retried.
+--   reader: the dashboard, report, reconcile, status; long reports, no long idle transactions.
+SELECT format('ALTER ROLE %I CONNECTION LIMIT %s', name, lim),
+       format('ALTER ROLE %I SET lock_timeout = %L', name, lock_t),
+       format('ALTER ROLE %I SET statement_timeout = %L', name, stmt_t),
+       format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', name, idle_t)
+  FROM (VALUES (:'writer_user', 40, '30s', '5min', '1min'),
+               (:'reader_user', 20, '10s', '10min', '5min')) AS r(name, lim, lock_t, stmt_t, idle_t) \gexec
+ALTER ROLE flinkfast_ingest CONNECTION LIMIT 0;
+
 GRANT USAGE ON SCHEMA public TO flinkfast_ingest;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_advisory_xact_lock(integer, integer),
+                          pg_catalog.pg_advisory_xact_lock_shared(integer, integer) TO flinkfast_ingest;
 -- Each writer session's batch tables are temporary tables (003_ingest.sql): created by this role.
 SELECT format('GRANT TEMPORARY ON DATABASE %I TO flinkfast_ingest', current_database()) \gexec
 GRANT SELECT, INSERT, UPDATE ON processed_events   TO flinkfast_ingest;
 GRANT SELECT, INSERT, DELETE ON superseded_events  TO flinkfast_ingest;
 GRANT SELECT, INSERT         ON dead_letter_events TO flinkfast_ingest;
+GRANT SELECT, INSERT, UPDATE, DELETE ON event_places TO flinkfast_ingest;
 
 SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), name)
   FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec

@@ -8,7 +8,8 @@
 --
 --   1. Exactly one place. Every Kafka position ends in exactly one of processed_events,
 --      superseded_events, dead_letter_events, whatever partition, subtask or flush it shares
---      a uuid with.
+--      a uuid with. The database holds this by construction (event_places' keys, 001_schema.sql),
+--      whatever a writer inserts: a position placed already under another uuid is left out.
 --   2. A deterministic winner. Among the messages with one uuid, processed_events holds the
 --      greatest by (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic): a total order on
 --      the messages themselves, not on their arrival, so every replay in any interleaving of
@@ -130,6 +131,16 @@ BEGIN
     PERFORM pg_advisory_xact_lock_shared(k.topic_key, k.kafka_partition)
        FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
                FROM pg_temp.processed_events_batch ORDER BY 1, 2) k;
+    -- The first placement of a position stands: a message at a position placed already under another
+    -- uuid (or as a dead letter) is left out, and of one position twice in the batch under two uuids,
+    -- one. (Only messages a writer forged can do this; event_places' keys refuse it anyway.)
+    DELETE FROM pg_temp.processed_events_batch b
+     WHERE EXISTS (SELECT 1 FROM public.event_places e
+                    WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+                      AND e.kafka_offset = b.kafka_offset AND e.uuid IS DISTINCT FROM b.uuid);
+    DELETE FROM pg_temp.processed_events_batch b USING pg_temp.processed_events_batch o
+     WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
+       AND o.kafka_offset = b.kafka_offset AND o.uuid < b.uuid;
     SELECT count(*) INTO stashed FROM pg_temp.processed_events_batch;
 
     INSERT INTO public.processed_events AS p
@@ -217,17 +228,54 @@ BEGIN
     SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.reason,
            substring(b.payload FROM 1 FOR 65536), octet_length(b.payload), b.kafka_ts_ms, b.flink_ts_ms
       FROM pg_temp.dead_letter_events_batch b
-     WHERE NOT EXISTS (SELECT 1 FROM public.processed_events p
-                        WHERE p.kafka_topic = b.kafka_topic AND p.kafka_partition = b.kafka_partition
-                          AND p.kafka_offset = b.kafka_offset)
-       AND NOT EXISTS (SELECT 1 FROM public.superseded_events s
-                        WHERE s.kafka_topic = b.kafka_topic AND s.kafka_partition = b.kafka_partition
-                          AND s.kafka_offset = b.kafka_offset)
+     WHERE NOT EXISTS (SELECT 1 FROM public.event_places e
+                        WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+                          AND e.kafka_offset = b.kafka_offset)
         ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING;
     DELETE FROM pg_temp.dead_letter_events_batch;
     RETURN NULL;
 END $$;
 
+-- event_places (001_schema.sql) follows the three tables, whoever writes them (the placing functions,
+-- the benchmark's peers, the superuser): after each statement, its rows' positions are recorded with
+-- their table; a position placed under another uuid is not taken over, so the statement's transaction
+-- fails at commit on the foreign key instead. Set-based (transition tables), one statement each.
+CREATE OR REPLACE FUNCTION public.record_places() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_RELID NOT IN ('public.processed_events'::regclass, 'public.superseded_events'::regclass,
+                        'public.dead_letter_events'::regclass)
+       OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' OR TG_NARGS <> 1 OR TG_ARGV[0] <> TG_TABLE_NAME THEN
+        RAISE EXCEPTION 'record_places() runs only as the AFTER statement triggers of the three tables';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM public.event_places e USING old_rows o
+         WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
+           AND e.kafka_offset = o.kafka_offset AND e.place = o.place;
+    ELSIF TG_OP = 'UPDATE' THEN     -- processed_events only: a row changed hands
+        DELETE FROM public.event_places e USING old_rows o
+         WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
+           AND e.kafka_offset = o.kafka_offset AND e.place = o.place
+           AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.kafka_topic = o.kafka_topic
+                              AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset);
+        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid FROM new_rows
+            ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
+         WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
+    ELSIF TG_ARGV[0] = 'dead_letter_events' THEN
+        INSERT INTO public.event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, NULL FROM new_dead_letters
+            ON CONFLICT DO NOTHING;
+    ELSE
+        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid FROM new_rows
+            ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
+         WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.record_places() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.open_batch() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.place_processed_events() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.place_dead_letters() OWNER TO flinkfast_ingest;
@@ -235,7 +283,8 @@ ALTER FUNCTION public.record_superseded_row() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.stash_processed_event() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.stash_dead_letter() OWNER TO flinkfast_ingest;
 REVOKE ALL ON FUNCTION public.open_batch(), public.place_processed_events(), public.place_dead_letters(),
-                       public.record_superseded_row(), public.stash_processed_event(), public.stash_dead_letter()
+                       public.record_superseded_row(), public.stash_processed_event(), public.stash_dead_letter(),
+                       public.record_places()
   FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER processed_events_in_open
@@ -259,6 +308,28 @@ CREATE OR REPLACE TRIGGER dead_letter_events_in_place
 CREATE OR REPLACE TRIGGER processed_events_superseded
     BEFORE UPDATE ON processed_events
     FOR EACH ROW EXECUTE FUNCTION public.record_superseded_row();
+
+CREATE OR REPLACE TRIGGER processed_events_places_insert
+    AFTER INSERT ON processed_events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('processed_events');
+CREATE OR REPLACE TRIGGER processed_events_places_update
+    AFTER UPDATE ON processed_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('processed_events');
+CREATE OR REPLACE TRIGGER processed_events_places_delete
+    AFTER DELETE ON processed_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('processed_events');
+CREATE OR REPLACE TRIGGER superseded_events_places_insert
+    AFTER INSERT ON superseded_events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
+CREATE OR REPLACE TRIGGER superseded_events_places_delete
+    AFTER DELETE ON superseded_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
+CREATE OR REPLACE TRIGGER dead_letter_events_places_insert
+    AFTER INSERT ON dead_letter_events REFERENCING NEW TABLE AS new_dead_letters
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
+CREATE OR REPLACE TRIGGER dead_letter_events_places_delete
+    AFTER DELETE ON dead_letter_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
 
 -- The writer inserts into the two views and nothing else.
 REVOKE ALL ON processed_events_in, dead_letter_events_in FROM PUBLIC;

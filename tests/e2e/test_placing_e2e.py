@@ -512,6 +512,28 @@ class Placing(RuleBasedStateMachine):
         assert after == before, "a skip flip changed the tables:\n" + "\n".join(unchanged_since(before, after))
 
     @precondition(lambda self: self.model.first)
+    @rule(rnd=st.randoms(use_true_random=False), share=st.floats(0.05, 1), fresh=st.booleans(),
+          new=st.floats(0, 1), which=st.integers(0, 1))
+    def forge(self, rnd, share, fresh, new, which):
+        """What the writer's password can send that the job never does: a message at a position placed
+        already under another uuid (one of the pool or a fresh one), in either form, with any Kafka
+        timestamp, mixed into one plan with messages not written yet. The first placement of each
+        position stands: the forged rows change nothing (the model ignores a second write of a position),
+        and no position is in two tables (before: a superseded position written again as another uuid's
+        winner was in processed_events and superseded_events both)."""
+        placed = list(self.model.first.values())
+        chosen = [w for w in placed if rnd.random() < share] or [rnd.choice(placed)]
+        writes = []
+        for first in chosen:
+            m = first.msg
+            u = self.new_uuid() if fresh else rnd.choice([u for u in self.uuids if u != m.uuid])
+            forged = Message(m.topic, m.partition, m.offset, rnd.choice(TIMESTAMPS) + rnd.randint(0, 5_000), u,
+                             "forged", m.last_name, m.country, m.age, m.birth_year, True, m.payload)
+            writes.append(self.write(forged, rnd.random() < 0.8))
+        writes += [self.write(m) for m in self.unwritten() if rnd.random() < new]
+        self.run(self.writers[which], plan(writes, rnd))
+
+    @precondition(lambda self: self.model.first)
     @rule(rnd=st.randoms(use_true_random=False), both=st.booleans())
     def replay_everything(self, rnd, both):
         """Everything written so far once more, in a new order and batching, in one session or

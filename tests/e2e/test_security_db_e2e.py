@@ -454,7 +454,7 @@ def test_grants_are_exactly_what_each_role_uses(world):
         UNION ALL SELECT 'CONNECT to ' || datname FROM pg_database
          WHERE datname <> current_database() AND datallowconn AND has_database_privilege(%(r)s, oid, 'CONNECT')
         UNION ALL SELECT 'language ' || lanname FROM pg_language
-         WHERE lanpltrusted AND lanname <> 'sql' AND has_language_privilege(%(r)s, oid, 'USAGE')"""
+         WHERE lanpltrusted AND has_language_privilege(%(r)s, oid, 'USAGE')"""
     expected = {W: {(v, "INSERT") for v in VIEWS}, R: {(t, "SELECT") for t in TABLES}}
     for who, grants in expected.items():
         role = world.creds[who][0]
@@ -508,8 +508,11 @@ def test_role_settings_escalate_nothing_and_reapplying_takes_them_back(world, da
             world.raw(W)
         database.init_database()
         world.raw(W).close()   # the configured password works again
-        assert query(world.admin, "SELECT setrole::regrole::text, setconfig FROM pg_db_role_setting "
-                                  "WHERE setrole::regrole::text = ANY(%s)", ([world.creds[W][0], world.creds[R][0]],)) == []
+        assert sorted(query(world.admin, "SELECT setrole::regrole::text, setdatabase, setconfig FROM pg_db_role_setting "
+                                         "WHERE setrole::regrole::text = ANY(%s)",
+                            ([world.creds[W][0], world.creds[R][0]],))) == sorted(
+            [(world.creds[W][0], 0, ["lock_timeout=30s", "statement_timeout=5min", "idle_in_transaction_session_timeout=1min"]),
+             (world.creds[R][0], 0, ["lock_timeout=10s", "statement_timeout=10min", "idle_in_transaction_session_timeout=5min"])])
     finally:
         for who in (W, R):
             world.sql("ALTER ROLE {} RESET ALL", who)
@@ -517,3 +520,4 @@ def test_role_settings_escalate_nothing_and_reapplying_takes_them_back(world, da
                 world.admin.cursor().execute(pgsql.SQL("ALTER ROLE {} IN DATABASE {} RESET ALL").format(
                     pgsql.Identifier(world.creds[who][0]), pgsql.Identifier(d)))
         world.sql("ALTER ROLE {} PASSWORD %s", W, args=(world.creds[W][1],))
+        database.init_database()   # each role's own settings (timeouts) back

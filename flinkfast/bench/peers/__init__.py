@@ -8,7 +8,7 @@ gets every setting from its environment, which start() builds:
 
     PEER_KAFKA_BOOTSTRAP, PEER_TOPIC, PEER_GROUP        where to read, as which consumer group
     PEER_PG_HOST, PEER_PG_PORT, PEER_PG_DB              the benchmark's database
-    PEER_PG_USER, PEER_PG_PASSWORD                      POSTGRES_USER: see ROLE
+    PEER_PG_USER, PEER_PG_PASSWORD                      PEER_DB_USER: see ROLE
     PEER_FLUSH_ROWS, PEER_FLUSH_MS, PEER_COMMIT_MS      SINK_FLUSH_MAX_ROWS, SINK_FLUSH_INTERVAL_MS, CHECKPOINT_INTERVAL_MS
     PEER_READY_FILE                                     touched once set up: the benchmark times it from there
     PEER_STATE_DIR                                      a folder of its own for local state
@@ -35,9 +35,9 @@ INSTALL_TIMEOUT_S = 1800
 # Who writes: the writer may only insert into the two intake views (a view cannot take the
 # peers' INSERT ... ON CONFLICT), the reader only reads, and both peers need more than a table
 # right (quixstreams' sink runs CREATE SCHEMA IF NOT EXISTS, pathway's stages each batch in a
-# temporary table). A role of their own would be a fourth login role in the cluster; the
-# benchmark's database is a throwaway copy of the schema, so they write as its admin.
-ROLE = "POSTGRES_USER, the admin of the benchmark's throwaway database"
+# temporary table): a role of their own, with that and no more, in the benchmark's database only
+# (sql/bench/009_peer_role.sql, applied by ensure_role before each peer starts).
+ROLE = "PEER_DB_USER, a role of their own in the benchmark's database (sql/bench/009_peer_role.sql)"
 LESS_WORK = ("a plain upsert on uuid: none of the pipeline's placing (no superseded positions, no deterministic "
              "winner, the last row written wins; no dead letters), so less work per row than the pipeline and "
              "the naive consumer")
@@ -145,14 +145,34 @@ def environment(cfg: Config, topic: str, group: str, ready: Path, state: Path) -
     keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ") if k in os.environ}
     return {**keep, "PEER_KAFKA_BOOTSTRAP": cfg.kafka_bootstrap_servers, "PEER_TOPIC": topic, "PEER_GROUP": group,
             "PEER_PG_HOST": cfg.postgres_host, "PEER_PG_PORT": str(cfg.postgres_port), "PEER_PG_DB": cfg.postgres_db,
-            "PEER_PG_USER": cfg.postgres_user, "PEER_PG_PASSWORD": cfg.require("POSTGRES_PASSWORD"),
+            "PEER_PG_USER": cfg.peer_db_user, "PEER_PG_PASSWORD": cfg.require("PEER_DB_PASSWORD"),
             "PEER_FLUSH_ROWS": str(cfg.sink_flush_max_rows), "PEER_FLUSH_MS": str(cfg.sink_flush_interval_ms),
             "PEER_COMMIT_MS": str(cfg.checkpoint_interval_ms), "PEER_READY_FILE": str(ready),
             "PEER_STATE_DIR": str(state)}
 
 
+def ensure_role(cfg: Config) -> None:
+    """The peers' own role, made if missing and given exactly its rights in cfg's database (the
+    benchmark's): sql/bench/009_peer_role.sql, as the admin."""
+    from contextlib import closing
+
+    from psycopg2 import sql
+
+    from flinkfast.clients import pg_connect
+    from flinkfast.sqlfiles import query
+    names = {"peer": sql.Identifier(cfg.peer_db_user), "db": sql.Identifier(cfg.postgres_db)}
+    with closing(pg_connect(cfg, "admin")) as conn, conn, conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (cfg.peer_db_user,))
+        if not cur.fetchone():
+            cur.execute(sql.SQL("CREATE ROLE {peer} LOGIN").format(**names))
+        cur.execute(sql.SQL(query("bench/009_peer_role.sql")).format(**names),
+                    {"password": cfg.require("PEER_DB_PASSWORD")})
+
+
 def start(cfg: Config, peer: Peer, python: Path, topic: str, group: str) -> tuple[subprocess.Popen, Path, Path]:
-    """Start the peer's program on the topic; returns the process, its ready file and its log."""
+    """Start the peer's program on the topic (as its own role, ensure_role); returns the process,
+    its ready file and its log."""
+    ensure_role(cfg)
     run = peer.home / "run"
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)

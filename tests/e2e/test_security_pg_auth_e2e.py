@@ -1,0 +1,76 @@
+"""No client gives its password away to whatever answers on PostgreSQL's port (flinkfast/clients.py's
+require_auth=scram-sha-256): a process that binds the port while PostgreSQL is down and asks for the
+password in cleartext or as MD5 (tests/flink/fake_postgres.py) gets nothing -- not from the dashboard's,
+the report's or the benchmark's connections (flinkfast.clients.pg_connect, every role), nor from the
+stack's readiness probe. The real server (SCRAM) still lets each role in.
+The pgjdbc side (the sinks' JDBC URLs) against the fake server is tests/flink/test_pgjdbc_auth.py; here, that
+the same URL connects to the real server.
+"""
+from __future__ import annotations
+
+from contextlib import closing
+
+import psycopg2
+import pytest
+
+from flinkfast import clients
+from flinkfast.errors import Unavailable
+from flinkfast.stack.postgres import Postgres
+from tests.flink.fake_postgres import CLEARTEXT, MD5, FakePostgres
+from tests.flink.pgjdbc_probe import SINKS, connect, sink_options
+
+pytestmark = pytest.mark.e2e
+
+AUTHS = {"cleartext": CLEARTEXT, "md5": MD5}
+
+
+def test_psycopg2s_libpq_can_refuse_cleartext():
+    import psycopg2.extensions
+    assert psycopg2.extensions.libpq_version() >= clients.LIBPQ_MIN
+
+
+@pytest.mark.parametrize("auth", AUTHS)
+@pytest.mark.parametrize("role", sorted(clients.ROLES))
+def test_pg_connect_refuses_to_send_its_password(cfg, auth, role):
+    password = cfg.require(clients.ROLES[role][1])
+    with FakePostgres(AUTHS[auth]) as fake:
+        with pytest.raises(Unavailable, match="password"):
+            clients.pg_connect(cfg.replace(postgres_port=fake.port), role, timeout=5)
+    assert len(fake.startups) >= 1                       # it did reach the fake server, and asked nothing
+    assert set(fake.after_request) == {b""}             # closed without a password message
+    assert password.encode() not in b"".join(fake.startups)
+
+
+@pytest.mark.parametrize("auth", AUTHS)
+def test_the_stacks_readiness_probe_refuses_to_send_the_superusers_password(cfg, auth, tmp_path):
+    with FakePostgres(AUTHS[auth]) as fake:
+        probe = Postgres(cfg.replace(postgres_port=fake.port), tmp_path)
+        assert probe.port == fake.port
+        assert probe.ready() is False
+    assert fake.startups and set(fake.after_request) == {b""}
+
+
+def test_control_a_client_without_require_auth_hands_the_fake_its_password(cfg):
+    """The fake server does collect passwords: libpq without require_auth sends it in cleartext."""
+    password = cfg.require("READER_DB_PASSWORD")
+    with FakePostgres(CLEARTEXT) as fake:
+        with pytest.raises(psycopg2.OperationalError):
+            psycopg2.connect(host="127.0.0.1", port=fake.port, dbname="x", user=cfg.reader_db_user,
+                             password=password, connect_timeout=5)
+    assert any(password.encode() in got for got in fake.after_request)
+
+
+@pytest.mark.parametrize("role", sorted(clients.ROLES))
+def test_the_real_server_lets_each_role_in_with_scram(database, cfg, role):
+    with closing(clients.pg_connect(cfg, role)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT current_user")
+        assert cur.fetchone() == (cfg.get(clients.ROLES[role][0]),)
+
+
+@pytest.mark.parametrize("sink", SINKS)
+def test_the_sinks_pgjdbc_url_connects_to_the_real_server_with_scram(database, cfg, tmp_path, sink):
+    """The option that refuses cleartext (tests/flink/test_pgjdbc_auth.py) lets SCRAM through: the exact
+    URL, user and password of the sink connect to the real server."""
+    options = sink_options(cfg)[sink]
+    assert connect(options["url"], options["username"], options["password"], tmp_path) == \
+        f"CONNECTED as {cfg.flink_db_user}"
