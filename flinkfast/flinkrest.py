@@ -39,8 +39,13 @@ def context(cfg: Config) -> ssl.SSLContext | None:
 def rest(cfg: Config, path: str, method: str = "GET", timeout: float = 10, body: bytes | None = None):
     """One request; the decoded JSON answer ({} for an empty one). Raises OSError when nothing
     answers and urllib.error.HTTPError for an error status."""
-    req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method, data=body,
-                                 headers={"Content-Type": "application/json"} if body is not None else {})
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if cfg.flink_rest_url.startswith("http://"):
+        # Plain HTTP is only ever the Web UI gate (the API itself is TLS): asked by a loopback name
+        # it accepts, whatever name reaches it (compose's dashboard: flink-ui), so the gate need
+        # not accept a name a browser could be made to resolve (DNS rebinding).
+        headers["Host"] = "localhost"
+    req = urllib.request.Request(cfg.flink_rest_url.rstrip("/") + path, method=method, data=body, headers=headers)
     with urllib.request.urlopen(req, timeout=timeout, context=context(cfg)) as r:
         data = r.read()
     return json.loads(data) if data else {}

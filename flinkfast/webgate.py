@@ -31,6 +31,7 @@ The dashboard checks Host the same way (allowed_host).
 from __future__ import annotations
 
 import argparse
+import re
 import http.client
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -176,11 +177,16 @@ def allowed_host(header: str | None, names: frozenset[str]) -> bool:
     if not header:
         return False
     host = header.strip().lower()
-    if host.startswith("["):                      # [::1]:8081
-        host = host[1:host.find("]")] if "]" in host else ""
+    if host.startswith("["):                      # [::1]:8081; nothing else after the bracket
+        m = re.fullmatch(r"\[([0-9a-f:.]+)\](?::\d{1,5})?", host)
+        host = m.group(1) if m else ""
     elif host.count(":") == 1:                    # 127.0.0.1:8081
-        host = host.split(":", 1)[0]
-    return host.rstrip(".") in names
+        host, port = host.split(":", 1)
+        if not re.fullmatch(r"\d{1,5}", port):
+            return False
+    if host.endswith("."):                        # one trailing dot: the same name, fully qualified
+        host = host[:-1]
+    return host in names
 
 
 def refuse(handler: BaseHTTPRequestHandler, status: int, why: str) -> None:

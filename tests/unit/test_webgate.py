@@ -14,6 +14,7 @@ checks that the file is what the jar says).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,43 @@ def test_the_oracle_routes_the_reported_attacks_to_cancel():
         assert flink_handlers("GET", path.format(j=JOB)) == {"/jobs/:jobid/yarn-cancel"}, path
     assert flink_handlers("GET", f"/jobs/{JOB}/%79arn-stop") == {"/jobs/:jobid/yarn-stop"}
     assert flink_handlers("GET", f"/jobs/{JOB}/yarn%252Dcancel") == {"/jobs/:jobid/yarn-cancel"}  # decoded twice
+
+
+def test_only_the_stacks_own_names_pass_as_host():
+    names = webgate.host_names("dash.example")
+    for ok in ("127.0.0.1", "127.0.0.1:8081", "localhost", "LOCALHOST:8050", "localhost.", "[::1]", "[::1]:8081",
+               "dash.example", "dash.example:443"):
+        assert webgate.allowed_host(ok, names), ok
+    for bad in ("localhost..", "[::1]evil.test", "[::1]:8081evil", "127.0.0.1:80x", "evil.test", "flink-ui",
+                "127.0.0.1.nip.io", "0.0.0.0", "", None, "localhost:8081:1", "[::1", "dash.example.evil"):
+        assert not webgate.allowed_host(bad, names), bad
+
+
+def test_the_dashboard_asks_the_gate_by_a_name_it_accepts(monkeypatch):
+    """Whatever name reaches the gate (compose: flink-ui), the reader sends Host localhost, so the
+    gate need not accept a bare name a browser could be made to resolve."""
+    import urllib.request
+
+    from flinkfast import config, flinkrest
+    sent = {}
+
+    class Answer:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+        def read(self):
+            return b"{}"
+
+    def urlopen(req, timeout, context):
+        sent.update(url=req.full_url, host=req.get_header("Host"))
+        return Answer()
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    cfg = config.load(env={"FLINK_REST_URL": "http://flink-ui:8081"}, dotenv_path=Path(os.devnull))
+    flinkrest.rest(cfg, "/overview")
+    assert sent == {"url": "http://flink-ui:8081/overview", "host": "localhost"}
+    assert webgate.allowed_host(sent["host"], webgate.host_names(""))
+    assert not webgate.allowed_host("flink-ui", webgate.host_names(""))
