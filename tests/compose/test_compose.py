@@ -312,7 +312,9 @@ def test_env_example_has_no_password_to_copy():
     """Every install gets its own: .env.example leaves them empty, compose refuses empty ones."""
     raw_example = dotenv_values(REPO / ".env.example")
     assert {k: v for k, v in raw_example.items() if k.endswith("PASSWORD")} == \
-        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": "", "READER_DB_PASSWORD": "", "FLINK_TLS_PASSWORD": ""}
+        {"POSTGRES_PASSWORD": "", "FLINK_DB_PASSWORD": "", "READER_DB_PASSWORD": "", "FLINK_TLS_PASSWORD": "",
+         "KAFKA_ADMIN_PASSWORD": "", "KAFKA_PRODUCER_PASSWORD": "", "KAFKA_JOB_PASSWORD": "",
+         "ZOOKEEPER_KAFKA_PASSWORD": "", "ZOOKEEPER_FLINK_PASSWORD": ""}
     assert {k: v for k, v in raw_example.items() if k in SECRETS} == dict.fromkeys(SECRETS, "")
 
 
@@ -367,9 +369,14 @@ def test_every_secret_is_required_wherever_compose_uses_it(raw):
 SECRETS_BY_SERVICE = {
     "postgres": {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"},
     "flink-tls": {"FLINK_TLS_PASSWORD"},
-    "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
-    "taskmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
-    "dashboard": {"READER_DB_PASSWORD"},
+    "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD", "KAFKA_JOB_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
+    "taskmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD", "KAFKA_JOB_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
+    "dashboard": {"READER_DB_PASSWORD", "KAFKA_JOB_PASSWORD"},
+    # Kafka and ZooKeeper (flinkfast/stack/kafka.py, zookeeper.py): each principal's own login.
+    "zookeeper": {"ZOOKEEPER_KAFKA_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
+    **{broker: {"KAFKA_ADMIN_PASSWORD", "ZOOKEEPER_KAFKA_PASSWORD"} for broker in BROKERS},
+    "kafka-init": {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD"},
+    "producer": {"KAFKA_PRODUCER_PASSWORD"},
 }
 
 
@@ -855,6 +862,8 @@ def altered_env() -> dict[str, str]:
             env[key] = "0:42,2:7"
         elif key == "SINK_MODE":
             env[key] = "jdbc" if value == "copy" else "copy"
+        elif key == "KAFKA_SECURITY_PROTOCOL":
+            env[key] = "SASL_SSL" if value == "SASL_PLAINTEXT" else "SASL_PLAINTEXT"
         elif value in ("true", "false"):
             env[key] = "false" if value == "true" else "true"
         elif value.isdigit():
@@ -871,6 +880,7 @@ def test_flink_sql_in_compose_equals_the_local_sql_except_hosts(raw, values):
            "defaults": lambda: {k: v for k, v in example_env().items() if k.endswith("PASSWORD")}}[values]()
     in_compose, local = _compose_and_local(raw, env)
     hosts = [(in_compose.kafka_bootstrap_servers, local.kafka_bootstrap_servers),
+             (in_compose.kafka_ssl_ca_file, local.kafka_ssl_ca_file),   # a path in the container
              (f"//{in_compose.postgres_host}:{in_compose.postgres_port}/", f"//{local.postgres_host}:{local.postgres_port}/")]
     compose_sql, local_sql = render(in_compose), render(local)
     assert [n for n, _ in compose_sql] == [n for n, _ in local_sql]
