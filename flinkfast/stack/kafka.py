@@ -7,8 +7,8 @@ topics are created by whichever broker is asked first.
 
 Every connection authenticates (SASL/SCRAM-SHA-512, over TLS with KAFKA_SECURITY_PROTOCOL=SASL_SSL),
 the brokers' own as KAFKA_ADMIN_USER, the only super user; nobody else may do anything without an
-ACL (flinkfast.clients.kafka_acls). The admin's credential is written into ZooKeeper before the
-first broker starts (the brokers need it to talk to each other); the others are set through the
+ACL (flinkfast.clients.kafka_acls). The admin's credential is written into ZooKeeper as the first
+broker starts (the brokers need it to talk to each other); the others are set through the
 running brokers (flinkfast.clients.secure_kafka). The brokers log in to ZooKeeper as user kafka and
 keep their znodes to themselves (zookeeper.set.acl).
 """
@@ -107,16 +107,19 @@ class Kafka(Service):
         self.write(d / "server.properties", "".join(f"{k}={v}\n" for k, v in self.properties().items()))
         self.write(d / "log4j.properties", LOG4J_STDOUT)
         self.write(d / "jaas.conf", client_jaas("kafka", cfg.require("ZOOKEEPER_KAFKA_PASSWORD")))
-        if self.number == 1:
-            self.admin_credential()
         self.spawn([java(), f"-Xmx{cfg.kafka_heap}", f"-Xms{cfg.kafka_heap}", "-XX:+UseG1GC",
                     "-Djava.awt.headless=true", f"-Dlog4j.configuration=file:{d / 'log4j.properties'}",
                     f"-Djava.security.auth.login.config={d / 'jaas.conf'}",
                     f"-Dkafka.logs.dir={d}", "-cp", f"{jars('kafka')}/*", "kafka.Kafka", str(d / "server.properties")])
+        if self.number == 1:
+            # While the broker's JVM starts (it reads the credential when it comes up, or takes it
+            # from ZooKeeper's change notification and retries its own connection): start-up time.
+            self.admin_credential()
 
     def admin_credential(self) -> None:
-        """KAFKA_ADMIN_USER's SCRAM credential, written into ZooKeeper before the brokers start
-        (kafka-configs' ZooKeeper path; the password goes in a private file, not on the command line)."""
+        """KAFKA_ADMIN_USER's SCRAM credential, written into ZooKeeper as the first broker starts, before
+        anything can use it (kafka-configs' ZooKeeper path; the password goes in a private file, not on
+        the command line)."""
         d, cfg = self.dir, self.cfg
         self.write(d / "admin-scram.properties", f"{SCRAM}=password={cfg.require('KAFKA_ADMIN_PASSWORD')}\n")
         try:
