@@ -39,34 +39,109 @@ def bootstrap(cfg: Config) -> list[str]:
     return cfg.kafka_bootstrap_servers.split(",")
 
 
-def kafka_admin(cfg: Config, **settings):
+SASL_MECHANISM = "SCRAM-SHA-512"
+# Which settings hold each Kafka principal's name and password (what each may do: kafka_acls below).
+KAFKA_ROLES = {"admin": ("KAFKA_ADMIN_USER", "KAFKA_ADMIN_PASSWORD"),            # up, bench, drill: topics, groups
+               "producer": ("KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"),   # the producer: writes the topic
+               "job": ("KAFKA_JOB_USER", "KAFKA_JOB_PASSWORD")}                  # the job, and whatever only looks
+
+
+def kafka_credentials(cfg: Config, role: str) -> tuple[str, str]:
+    user_env, password_env = KAFKA_ROLES[role]
+    return cfg.get(user_env), cfg.require(password_env)
+
+
+def kafka_auth(cfg: Config, role: str) -> dict:
+    """kafka-python's settings of one principal: SASL/SCRAM, over TLS trusting KAFKA_SSL_CA_FILE for SASL_SSL."""
+    user, password = kafka_credentials(cfg, role)
+    auth = {"security_protocol": cfg.kafka_security_protocol, "sasl_mechanism": SASL_MECHANISM,
+            "sasl_plain_username": user, "sasl_plain_password": password}
+    if cfg.kafka_security_protocol == "SASL_SSL":
+        auth["ssl_cafile"] = cfg.kafka_ssl_ca_file
+    return auth
+
+
+def librdkafka_auth(cfg: Config, role: str) -> dict:
+    """The same for librdkafka (the benchmark's peers: quixstreams, pathway)."""
+    user, password = kafka_credentials(cfg, role)
+    auth = {"security.protocol": cfg.kafka_security_protocol.lower(), "sasl.mechanisms": SASL_MECHANISM,
+            "sasl.username": user, "sasl.password": password}
+    if cfg.kafka_security_protocol == "SASL_SSL":
+        auth["ssl.ca.location"] = cfg.kafka_ssl_ca_file
+    return auth
+
+
+def kafka_admin(cfg: Config, role: str = "admin", **settings):
+    """An admin client; as the admin principal unless asked (role="job" only describes and reads offsets)."""
     from kafka import KafkaAdminClient
     return KafkaAdminClient(**{"bootstrap_servers": bootstrap(cfg), "request_timeout_ms": KAFKA_TIMEOUT_MS,
-                               "bootstrap_timeout_ms": KAFKA_TIMEOUT_MS, **settings})
+                               "bootstrap_timeout_ms": KAFKA_TIMEOUT_MS, **kafka_auth(cfg, role), **settings})
 
 
-def kafka_consumer(cfg: Config, *topics: str, **settings):
-    """A consumer that never commits by itself (the project commits only on purpose)."""
+def kafka_consumer(cfg: Config, *topics: str, role: str = "job", **settings):
+    """A consumer that never commits by itself (the project commits only on purpose); as the job's
+    principal unless asked (its ACLs cover the topic and the job's group only)."""
     from kafka import KafkaConsumer
     return KafkaConsumer(*topics, **{"bootstrap_servers": bootstrap(cfg), "enable_auto_commit": False,
-                                     "request_timeout_ms": KAFKA_TIMEOUT_MS, **settings})
+                                     "request_timeout_ms": KAFKA_TIMEOUT_MS, **kafka_auth(cfg, role), **settings})
 
 
-def kafka_producer(cfg: Config, **settings):
-    """A producer whose sends count once on every in-sync replica (acks=all)."""
+def kafka_producer(cfg: Config, role: str = "producer", **settings):
+    """A producer whose sends count once on every in-sync replica (acks=all); as the producer's principal."""
     from kafka import KafkaProducer
-    return KafkaProducer(**{"bootstrap_servers": bootstrap(cfg), "acks": "all", **settings})
+    return KafkaProducer(**{"bootstrap_servers": bootstrap(cfg), "acks": "all", **kafka_auth(cfg, role), **settings})
+
+
+def kafka_acls(cfg: Config, topic: str, groups: str) -> list:
+    """What the producer and the job may do with one topic (nobody but the admin, a super user, may do
+    anything without an ACL): the producer writes it; the job reads it and reads/commits the groups
+    whose names begin with `groups` (the job's group, a replay's, the benchmark's contenders')."""
+    from kafka.admin import ACL, ACLOperation, ACLPermissionType, ACLResourcePatternType, ResourcePattern, ResourceType
+    producer, job = f"User:{cfg.kafka_producer_user}", f"User:{cfg.kafka_job_user}"
+    on_topic = ResourcePattern(ResourceType.TOPIC, topic)
+    on_groups = ResourcePattern(ResourceType.GROUP, groups, ACLResourcePatternType.PREFIXED)
+    grants = [(producer, ACLOperation.WRITE, on_topic), (producer, ACLOperation.DESCRIBE, on_topic),
+              (job, ACLOperation.READ, on_topic), (job, ACLOperation.DESCRIBE, on_topic),
+              (job, ACLOperation.READ, on_groups), (job, ACLOperation.DESCRIBE, on_groups)]
+    return [ACL(principal, "*", op, ACLPermissionType.ALLOW, resource) for principal, op, resource in grants]
+
+
+def grant(admin, acls: list) -> None:
+    failed = admin.create_acls(acls)["failed"]
+    if failed:
+        raise Unavailable(f"Kafka refused an ACL: {failed[0]}; is {KAFKA_ROLES['admin'][0]} its super user?")
+
+
+def secure_kafka(cfg: Config) -> None:
+    """The producer's and the job's SCRAM credentials, and their ACLs on KAFKA_TOPIC and KAFKA_GROUP_ID,
+    set as the admin (idempotent; the admin's own credential is made before the brokers start:
+    flinkfast.stack.kafka; every topic made by create_topic gets its ACLs there)."""
+    from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
+    admin = kafka_admin(cfg)
+    try:
+        users = admin.alter_user_scram_credentials([
+            UserScramCredentialUpsertion(user, ScramMechanism.SCRAM_SHA_512, password)
+            for user, password in (kafka_credentials(cfg, "producer"), kafka_credentials(cfg, "job"))])
+        failed = [f"user {user}: {error}" for user, error in users.items() if error]
+        if failed:
+            raise Unavailable(f"Kafka refused the credentials: {'; '.join(failed)}")
+        grant(admin, kafka_acls(cfg, cfg.kafka_topic, cfg.kafka_group_id))
+    finally:
+        admin.close()
 
 
 def create_topic(cfg: Config, name: str | None = None, partitions: int | None = None) -> bool:
-    """Create the topic (KAFKA_TOPIC by default) with a stated partition count, replicated
+    """Create the topic (KAFKA_TOPIC by default), with the producer's and the job's ACLs on it (the
+    job's groups: those named after the topic), with a stated partition count, replicated
     KAFKA_REPLICATION_FACTOR times, with KAFKA_MIN_INSYNC_REPLICAS; False when it already existed
     (its replication is then what it was made with: see topic_replication). Brokers here never
     create topics by accident."""
     from kafka.errors import TopicAlreadyExistsError
+    topic = name or cfg.kafka_topic
     admin = kafka_admin(cfg)
     try:
-        admin.create_topics({name or cfg.kafka_topic: {
+        grant(admin, kafka_acls(cfg, topic, topic))   # the producer writes it, the job reads it (groups topic*)
+        admin.create_topics({topic: {
             "num_partitions": partitions or cfg.kafka_partitions,
             "replication_factor": cfg.kafka_replication_factor,
             "configs": {"min.insync.replicas": str(cfg.kafka_min_insync_replicas)}}})

@@ -74,6 +74,25 @@ class Config:
                                                      "Kafka acknowledges it to an acks=all producer (default: "
                                                      "KAFKA_REPLICATION_FACTOR - 1, at least 1)")
     kafka_group_id: str = _field("flinkfast", "consumer group of the Flink job")
+    # Kafka's and ZooKeeper's credentials (docs/local-stack.md#kafka-and-zookeeper-credentials). Three
+    # Kafka principals (SASL/SCRAM-SHA-512) with ACLs: admin (the brokers themselves and whatever manages
+    # topics), producer (writes the topic), job (reads the topic and commits its group).
+    kafka_security_protocol: str = _field("SASL_PLAINTEXT", "how clients and brokers speak to Kafka: "
+                                                            "SASL_PLAINTEXT or SASL_SSL (TLS; KAFKA_SSL_CA_FILE)")
+    kafka_ssl_ca_file: str = _field(DERIVED, "CA certificate (PEM) the clients trust for SASL_SSL (default: the "
+                                             "local stack's, $FLINKFAST_STATE_DIR/kafka/tls/cert.pem)")
+    kafka_admin_user: str = _field("admin", "Kafka principal of the brokers (inter-broker) and of topic management "
+                                            "(up, bench, drill): the only super user")
+    kafka_admin_password: str | None = _field(None, "password of KAFKA_ADMIN_USER", secret=True)
+    kafka_producer_user: str = _field("producer", "Kafka principal of the producer: writes KAFKA_TOPIC only")
+    kafka_producer_password: str | None = _field(None, "password of KAFKA_PRODUCER_USER", secret=True)
+    kafka_job_user: str = _field("job", "Kafka principal of the job (and of reconcile, status, the dashboard, "
+                                        "skip): reads KAFKA_TOPIC, commits KAFKA_GROUP_ID")
+    kafka_job_password: str | None = _field(None, "password of KAFKA_JOB_USER", secret=True)
+    zookeeper_kafka_password: str | None = _field(None, "ZooKeeper (SASL/digest) password of the brokers, user kafka",
+                                                  secret=True)
+    zookeeper_flink_password: str | None = _field(None, "ZooKeeper (SASL/digest) password of Flink's HA, user flink",
+                                                  secret=True)
     flink_rest_url: str = _field(DERIVED, "Flink's REST API (flink run, status, dashboard)")
     flink_ui_url: str = _field(DERIVED, "where the browser opens the Flink Web UI (links)")
     flink_gate_url: str = _field(DERIVED, "where the dashboard reads Flink: the Web UI gate's read-only routes, "
@@ -245,6 +264,7 @@ DERIVE = {
     "FLINK_UI_URL": lambda v: f"http://127.0.0.1:{v['FLINK_UI_PORT']}",
     "FLINK_GATE_URL": lambda v: v["FLINK_UI_URL"],
     "FLINK_REST_TLS_DIR": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"),
+    "KAFKA_SSL_CA_FILE": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "kafka" / "tls" / "cert.pem"),
 }
 _KINDS = {"int": int, "float": float, "str": str, "str | None": str}
 # The Flink connector behind each SINK_MODE (the sink tables of sql/flink say 'connector' = '${SINK_CONNECTOR}').
@@ -257,6 +277,8 @@ PIECE = 6  # characters of a secret that mask() hides wherever they stand on the
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER", "BENCH_DB", "PEER_DB_USER")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+_KAFKA_USER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+KAFKA_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
 _SKIPS = re.compile(r"^(|[0-9]{1,5}:[0-9]{1,18}(,[0-9]{1,5}:[0-9]{1,18})*)$")
 
 
@@ -319,6 +341,15 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError(f"SINK_MODE={values['SINK_MODE']!r} must be one of {', '.join(SINK_CONNECTORS)}")
     if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
+    if values["KAFKA_SECURITY_PROTOCOL"] not in KAFKA_PROTOCOLS:
+        raise ConfigError(f"KAFKA_SECURITY_PROTOCOL={values['KAFKA_SECURITY_PROTOCOL']!r} must be one of "
+                          f"{', '.join(KAFKA_PROTOCOLS)}")
+    for env in ("KAFKA_ADMIN_USER", "KAFKA_PRODUCER_USER", "KAFKA_JOB_USER"):
+        if not _KAFKA_USER.match(str(values[env])):
+            raise ConfigError(f"{env}={values[env]!r} must be a plain name (letters, digits, . _ -)")
+    for s in SETTINGS:   # the credentials go into JAAS files and SQL literals: no quote, no backslash
+        if s.secret and s.env.startswith(("KAFKA_", "ZOOKEEPER_")) and re.search(r'["\\\s;]', str(values[s.env] or "")):
+            raise ConfigError(f"{s.env} must not contain quotes, backslashes, blanks or ';' (`make setup` generates one)")
     for env in ("KAFKA_PARTITIONS", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS", "MAX_EVENT_CHARS",
                 "BENCH_EVENTS", "GROWTH_EVENTS", "GROWTH_STEP", "SCALING_EVENTS", "FLINK_TASKMANAGERS"):
         if int(values[env]) < 1:

@@ -172,7 +172,7 @@ def connect(cfg):
     except (KafkaError, OSError, ValueError) as e:
         raise Unavailable(f"{unreachable} [{_one_line(e, 120)}]") from None
     try:
-        admin = kafka_admin(cfg, request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
+        admin = kafka_admin(cfg, role="producer", request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
         try:
             topics = admin.list_topics()
         finally:

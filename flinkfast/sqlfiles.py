@@ -66,7 +66,7 @@ def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: 
     masked=True renders secrets as **** (for printing); the real values are used otherwise.
     """
     values = {**cfg.as_env(), **{name: f(cfg) for name, f in COMPUTED.items()}}
-    for secret_env in ("FLINK_DB_PASSWORD",):
+    for secret_env in ("FLINK_DB_PASSWORD", "KAFKA_JOB_PASSWORD"):
         values[secret_env] = MASK if masked else cfg.require(secret_env)
     out = []
     for path in files(FLINK_DIR):

@@ -121,7 +121,7 @@ class KafkaLagReader:
         committed = {tp.partition: self._consumer.committed(tp, timeout_ms=5000) for tp in tps}
         lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
         if self._admin is None:
-            self._admin = kafka_admin(self.cfg, request_timeout_ms=5000, client_id="flinkfast-dashboard")
+            self._admin = kafka_admin(self.cfg, role="job", request_timeout_ms=5000, client_id="flinkfast-dashboard")
         brokers = len(self._admin.describe_cluster()["brokers"])
         replicas, in_sync = clients.replicas(self._admin.describe_topics([self.cfg.kafka_topic])[0]["partitions"])
         return {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,

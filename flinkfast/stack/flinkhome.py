@@ -18,7 +18,10 @@ from flinkfast.paths import REPO_ROOT
 from flinkfast.paths import job_jars
 from flinkfast.stack.process import private_open
 from flinkfast.stack.service import jars, private_dir
+from flinkfast.stack.zookeeper import client_jaas
 
+# Flink's ZooKeeper client is shaded, and so is the login module it logs in with.
+SHADED_DIGEST = "org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.server.auth.DigestLoginModule"
 _PYFLINK_HOME: Path | None = None  # resolved lazily: importing pyflink is slow
 SUBDIRS = ("conf", "conf-client", "lib", "log", "run", "tmp", "checkpoints", "savepoints", "ha")
 
@@ -77,13 +80,19 @@ class FlinkHome:
             "high-availability.storageDir": f"file://{f / 'ha'}",
             # In HA mode the JobManager's RPC port comes from this option, not jobmanager.rpc.port.
             "high-availability.jobmanager.port": str(cfg.flink_rpc_port),
+            # Flink's HA tree is its own: it logs in to ZooKeeper as user flink (SASL/digest, the
+            # Client section of conf/jaas.conf, ZOOKEEPER_FLINK_PASSWORD) and creates every znode
+            # with a creator-only ACL: no other client may read, change or delete /flink.
+            "high-availability.zookeeper.client.acl": "creator",
+            "zookeeper.sasl.disable": False,
+            "zookeeper.sasl.login-context-name": "Client",
             # The old leader's ZooKeeper session must expire before a new one is elected: 15 s,
             # not the default 60 s (the same bound as the heartbeat timeout above).
             "high-availability.zookeeper.client.session-timeout": 15000,
             "python.client.executable": python,
             "python.executable": python,
             # The wheel's own JVM options (module opens that Flink needs on Java 17).
-            "env.java.opts.all": wheel_java_opts(home),
+            "env.java.opts.all": f"{wheel_java_opts(home)} -Djava.security.auth.login.config={f / 'conf' / 'jaas.conf'}",
         }
         settings.update(prometheus_reporter(cfg))
         return settings
@@ -104,6 +113,8 @@ class FlinkHome:
             for name in ("log4j-console.properties", "log4j-cli.properties", "log4j.properties", "logback-console.xml"):
                 with private_open(f / sub / name) as out:
                     out.write((home / "conf" / name).read_text())
+        with private_open(f / "conf" / "jaas.conf") as out:
+            out.write(client_jaas("flink", self.cfg.require("ZOOKEEPER_FLINK_PASSWORD"), SHADED_DIGEST))
         settings = self.settings()
         write_config(f / "conf" / "config.yaml", settings)
         # conf-client/: the same without high availability, for `flink run` in its private network

@@ -30,7 +30,7 @@ PORT_SETTINGS = ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_UI_PORT
 # Its shape, unless the caller asks for another; and what is derived from its ports and shape.
 SHAPE = {"KAFKA_BROKERS": "1", "FLINK_TASKMANAGERS": "1"}
 DERIVED = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS", "FLINK_REST_URL",
-           "FLINK_UI_URL", "FLINK_REST_TLS_DIR")
+           "FLINK_UI_URL", "FLINK_REST_TLS_DIR", "KAFKA_SSL_CA_FILE")
 
 
 def free_port() -> int:

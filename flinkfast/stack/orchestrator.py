@@ -230,11 +230,13 @@ class Stack:
         return self.cfg.replace(kafka_bootstrap_servers=",".join(f"127.0.0.1:{s.port}" for s in self.of_kind("kafka")))
 
     def create_topic(self) -> None:
-        """The topic, once every broker is in the cluster's metadata (a topic with more replicas
-        than the brokers the controller knows is refused)."""
-        from flinkfast.clients import brokers, create_topic, wait_until
+        """The producer's and the job's credentials and ACLs, and the topic, once every broker is
+        in the cluster's metadata (a topic with more replicas than the brokers the controller knows
+        is refused)."""
+        from flinkfast.clients import brokers, create_topic, secure_kafka, wait_until
         cfg, wanted = self.kafka_cfg, list(range(self.cfg.kafka_brokers))
         wait_until(lambda: brokers(cfg) == wanted, 60, f"brokers {wanted} registered in the cluster")
+        secure_kafka(cfg)
         create_topic(cfg)
 
     def replication_problems(self) -> list[str]:

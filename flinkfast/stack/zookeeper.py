@@ -1,9 +1,27 @@
-"""ZooKeeper, from the Kafka distribution's jars: Kafka's metadata and Flink's high availability."""
+"""ZooKeeper, from the Kafka distribution's jars: Kafka's metadata and Flink's high availability.
+
+Every client logs in (SASL/digest, enforce.auth): the brokers as user kafka, Flink's HA as user
+flink (ZOOKEEPER_KAFKA_PASSWORD, ZOOKEEPER_FLINK_PASSWORD); a session without a login is closed.
+Each keeps its own tree to itself: the brokers with zookeeper.set.acl, Flink with creator-only ACLs.
+"""
 from __future__ import annotations
 
 import socket
 
+from flinkfast.config import Config
 from flinkfast.stack.service import LOG4J_STDOUT, Service, jars, java
+
+DIGEST = "org.apache.zookeeper.server.auth.DigestLoginModule"
+
+
+def client_jaas(username: str, password: str, module: str = DIGEST) -> str:
+    """The `Client` section a ZooKeeper client logs in with (the brokers', Flink's)."""
+    return f'Client {{\n  {module} required\n  username="{username}"\n  password="{password}";\n}};\n'
+
+
+def server_jaas(cfg: Config) -> str:
+    return ("Server {\n  %s required\n  user_kafka=\"%s\"\n  user_flink=\"%s\";\n};\n"
+            % (DIGEST, cfg.require("ZOOKEEPER_KAFKA_PASSWORD"), cfg.require("ZOOKEEPER_FLINK_PASSWORD")))
 
 
 class ZooKeeper(Service):
@@ -16,9 +34,14 @@ class ZooKeeper(Service):
         (d / "data").mkdir(mode=0o700, parents=True, exist_ok=True)
         self.write(d / "zookeeper.properties",
                    f"dataDir={d / 'data'}\nclientPort={self.port}\nclientPortAddress=127.0.0.1\n"
-                   "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=ruok,srvr\n")
+                   "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=ruok,srvr\n"
+                   # SASL only: a client that has not logged in is refused (ZooKeeper 3.8's enforce.auth).
+                   "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+                   "enforce.auth.enabled=true\nenforce.auth.schemes=sasl\n")
+        self.write(d / "jaas.conf", server_jaas(cfg))
         self.write(d / "log4j.properties", LOG4J_STDOUT)
         self.spawn([java(), f"-Xmx{cfg.zookeeper_heap}", f"-Xms{cfg.zookeeper_heap}",
+                    f"-Djava.security.auth.login.config={d / 'jaas.conf'}",
                     f"-Dlog4j.configuration=file:{d / 'log4j.properties'}", "-cp", f"{jars('kafka')}/*",
                     "org.apache.zookeeper.server.quorum.QuorumPeerMain", str(d / "zookeeper.properties")])
 

@@ -16,6 +16,14 @@ CREATE TABLE random_user_source (
     'topic'                         = '${KAFKA_TOPIC}',
     'properties.bootstrap.servers'  = '${KAFKA_BOOTSTRAP_SERVERS}',
     'properties.group.id'           = '${KAFKA_GROUP_ID}',
+    -- As the job's own Kafka principal (SASL/SCRAM; its ACLs: read the topic, commit the group),
+    -- over TLS trusting KAFKA_SSL_CA_FILE when KAFKA_SECURITY_PROTOCOL is SASL_SSL (the CA is
+    -- not read otherwise). The connector's Kafka client is shaded, and so is its login module.
+    'properties.security.protocol'  = '${KAFKA_SECURITY_PROTOCOL}',
+    'properties.sasl.mechanism'     = 'SCRAM-SHA-512',
+    'properties.sasl.jaas.config'   = 'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_JOB_USER}" password="${KAFKA_JOB_PASSWORD}";',
+    'properties.ssl.truststore.type'     = 'PEM',
+    'properties.ssl.truststore.location' = '${KAFKA_SSL_CA_FILE}',
     -- Resume from the offsets committed at the last checkpoint; on the very first run
     -- there are none, and the default reset strategy ('none') would fail the job.
     'scan.startup.mode'             = '${SCAN_STARTUP_MODE}',

@@ -372,9 +372,14 @@ def test_every_secret_is_required_wherever_compose_uses_it(raw):
 SECRETS_BY_SERVICE = {
     "postgres": {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"},
     "flink-tls": {"FLINK_TLS_PASSWORD"},
-    "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD"},
-    "taskmanager": {"FLINK_TLS_PASSWORD"},
-    "dashboard": {"READER_DB_PASSWORD"},
+    "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD", "KAFKA_JOB_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
+    "taskmanager": {"FLINK_TLS_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
+    "dashboard": {"READER_DB_PASSWORD", "KAFKA_JOB_PASSWORD"},
+    # Kafka and ZooKeeper (flinkfast/stack/kafka.py, zookeeper.py): each principal's own login.
+    "zookeeper": {"ZOOKEEPER_KAFKA_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
+    **{broker: {"KAFKA_ADMIN_PASSWORD", "ZOOKEEPER_KAFKA_PASSWORD"} for broker in BROKERS},
+    "kafka-init": {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD"},
+    "producer": {"KAFKA_PRODUCER_PASSWORD"},
 }
 
 
@@ -392,19 +397,27 @@ NEEDS = (
     ("postgres:", {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"}, False),
     # flinkfast/tls.py locks the stores it makes with FLINK_TLS_PASSWORD.
     ("flinkfast.tls", {"FLINK_TLS_PASSWORD"}, True),
-    # Flink's JobManager: the stores (security.ssl.*), and `flink run` in its container renders
-    # sql/flink's ${FLINK_DB_PASSWORD} into the sink's options.
-    ("jobmanager", {"FLINK_TLS_PASSWORD", "FLINK_DB_PASSWORD"}, True),
-    # A TaskManager: the stores only; the sink's password comes in the job it runs (no Python
-    # function runs there, and udf/ reads no environment variable: checked below).
-    ("taskmanager", {"FLINK_TLS_PASSWORD"}, True),
+    # Flink's JobManager: the stores (security.ssl.*), its ZooKeeper login (HA), and `flink run`
+    # in its container renders sql/flink's ${FLINK_DB_PASSWORD} and ${KAFKA_JOB_PASSWORD} into
+    # the sink's and the source's options.
+    ("jobmanager", {"FLINK_TLS_PASSWORD", "FLINK_DB_PASSWORD", "KAFKA_JOB_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"}, True),
+    # A TaskManager: the stores and its ZooKeeper login only; the sink's and the source's
+    # passwords come in the job it runs (no Python function runs there, and udf/ reads no
+    # environment variable: checked below).
+    ("taskmanager", {"FLINK_TLS_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"}, True),
     # The gate presents the certificate's PEM files (unencrypted), no password.
     ("flinkfast.webgate", set(), True),
-    # The dashboard reads PostgreSQL as the reader and Flink through the gate: no certificate.
-    ("flinkfast.dashboard", {"READER_DB_PASSWORD"}, False),
-    # The producer writes to Kafka in plaintext; ZooKeeper, the brokers, kafka-init: nothing.
-    ("producer_api.py", set(), False),
-    ("confluentinc/", set(), False),
+    # The dashboard reads PostgreSQL as the reader, Flink through the gate (no certificate) and
+    # the consumer lag as the job's Kafka principal.
+    ("flinkfast.dashboard", {"READER_DB_PASSWORD", "KAFKA_JOB_PASSWORD"}, False),
+    # The producer writes to Kafka as its own principal.
+    ("producer_api.py", {"KAFKA_PRODUCER_PASSWORD"}, False),
+    # ZooKeeper checks the two logins (its JAAS file); a broker logs in to ZooKeeper and to the
+    # other brokers as the admin, whose credential it writes first; kafka-init makes the two
+    # other principals (their passwords) and the topic, as the admin.
+    ("confluentinc/cp-zookeeper", {"ZOOKEEPER_KAFKA_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"}, False),
+    ("KafkaServer", {"KAFKA_ADMIN_PASSWORD", "ZOOKEEPER_KAFKA_PASSWORD"}, False),
+    ("kafka-topics $$admin --create", {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD"}, False),
 )
 
 
@@ -445,7 +458,7 @@ def test_no_service_gets_a_secret_or_the_certificate_it_does_not_use(raw):
     placeholders = set()
     for path in sqlfiles.files(sqlfiles.FLINK_DIR):
         placeholders |= sqlfiles.placeholders(sqlfiles.strip_comments(path.read_text()))
-    assert placeholders & set(SECRETS) == {"FLINK_DB_PASSWORD"}
+    assert placeholders & set(SECRETS) == {"FLINK_DB_PASSWORD", "KAFKA_JOB_PASSWORD"}
     java = [p for p in (REPO / "udf" / "src").rglob("*.java") if "getenv" in p.read_text()]
     assert not java, f"udf/ reads its environment, a TaskManager may need more: {java}"
     assert not re.search(r"(?i)create\s+(temporary\s+)?(system\s+)?function\b.*language\s+python",
@@ -873,8 +886,10 @@ def test_flink_services_get_every_setting_the_job_reads(services):
         wanted |= sqlfiles.placeholders(sqlfiles.strip_comments(path.read_text())) - sqlfiles.COMPUTED.keys()
     for name in FLINK_SERVICES:
         # The job is rendered where it is submitted (the JobManager's container); the TaskManagers
-        # get it rendered, with the writer's password in the sink's options.
-        missing = wanted - env_map(services[name]).keys() - (set() if name == "jobmanager" else {"FLINK_DB_PASSWORD"})
+        # get it rendered, with the writer's and the Kafka job's passwords in the sink's and the
+        # source's options.
+        rendered = {"FLINK_DB_PASSWORD", "KAFKA_JOB_PASSWORD"}
+        missing = wanted - env_map(services[name]).keys() - (set() if name == "jobmanager" else rendered)
         assert not missing, f"{name} lacks {sorted(missing)}"
     for name in FLINK_SERVICES:
         env = env_map(services[name])
@@ -931,6 +946,8 @@ def altered_env() -> dict[str, str]:
             env[key] = "0:42,2:7"
         elif key == "SINK_MODE":
             env[key] = "jdbc" if value == "copy" else "copy"
+        elif key == "KAFKA_SECURITY_PROTOCOL":
+            env[key] = "SASL_SSL" if value == "SASL_PLAINTEXT" else "SASL_PLAINTEXT"
         elif value in ("true", "false"):
             env[key] = "false" if value == "true" else "true"
         elif value.isdigit():
@@ -947,6 +964,7 @@ def test_flink_sql_in_compose_equals_the_local_sql_except_hosts(raw, values):
            "defaults": lambda: {k: v for k, v in example_env().items() if k.endswith("PASSWORD")}}[values]()
     in_compose, local = _compose_and_local(raw, env)
     hosts = [(in_compose.kafka_bootstrap_servers, local.kafka_bootstrap_servers),
+             (in_compose.kafka_ssl_ca_file, local.kafka_ssl_ca_file),   # a path in the container
              (f"//{in_compose.postgres_host}:{in_compose.postgres_port}/", f"//{local.postgres_host}:{local.postgres_port}/")]
     compose_sql, local_sql = render(in_compose), render(local)
     assert [n for n, _ in compose_sql] == [n for n, _ in local_sql]

@@ -29,11 +29,11 @@ APPLY_SCHEMA = K8S / "base" / "apply-schema.sh"
 NO_DOTENV = REPO / "tests" / "deploy" / "no-such.env"  # config.load must not read the developer's .env
 
 # Settings the manifests set that today's job does not read: what it must accept for prod
-# (docs/kubernetes.md, "What the job must accept"). Per workload, not in the shared ConfigMap:
-# KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.
-PROPOSED = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SSL_CA_FILE", "POSTGRES_SSLMODE",
-            "POSTGRES_SSLROOTCERT")
-PER_WORKLOAD = ("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD")
+# (docs/kubernetes.md, "What the job must accept").
+PROPOSED = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
+# Kafka's security settings, which Kubernetes sets its own way: Strimzi's listener, its users' names
+# and its cluster CA (the passwords: per workload, from the users' Secrets, never in the ConfigMap).
+KAFKA_SECURITY = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER")
 # Settings that may differ from the local stack's defaults: the addresses, and what an overlay sizes.
 ADDRESSES = ("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_HOST")
 SIZED = ("FLINK_PARALLELISM", "KAFKA_PARTITIONS")
@@ -109,7 +109,8 @@ def schema_job(objs) -> dict:
 def job_config(objs, **extra) -> config.Config:
     """The job's configuration as flinkfast/config.py resolves it from the JobManager's environment."""
     env = {k: v for k, v in settings(objs).items() if k not in PROPOSED}
-    return config.load(env={**env, "FLINK_DB_PASSWORD": "not-a-real-password", **extra}, dotenv_path=NO_DOTENV)
+    return config.load(env={**env, "FLINK_DB_PASSWORD": "not-a-real-password", "KAFKA_JOB_PASSWORD": "not-a-real-password",
+                            **extra}, dotenv_path=NO_DOTENV)
 
 
 def defaults() -> config.Config:
@@ -294,7 +295,7 @@ def test_settings_are_the_job_settings_of_the_local_stack(objs):
     assert not [k for k in s if k in known and config.setting(k).secret], "a secret in the ConfigMap"
     cfg, base = job_config(objs), defaults()
     for var in flinkfast_job.JOB_SETTINGS + ("READER_DB_USER", "KAFKA_PARTITIONS"):
-        if var not in ADDRESSES + SIZED:
+        if var not in ADDRESSES + SIZED + KAFKA_SECURITY:
             assert str(cfg.get(var)) == str(base.get(var)), f"{var} differs from the local stack's default"
 
 
@@ -412,29 +413,28 @@ def test_kafka_listener_and_client_security_agree(objs):
     s = settings(objs)
     listener = kafka_listener(objs)
     protocol = s["KAFKA_SECURITY_PROTOCOL"]
-    if protocol == "PLAINTEXT":
-        assert listener["tls"] is False and "authentication" not in listener
-        assert not every(objs, "KafkaUser")
-        return
-    assert protocol == "SASL_SSL" and s["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
-    assert listener["tls"] is True and listener["authentication"] == {"type": "scram-sha-512"}
+    # SCRAM-SHA-512 always (the clients speak nothing else); TLS with Strimzi's cluster CA in prod.
+    assert protocol in ("SASL_PLAINTEXT", "SASL_SSL")
+    assert listener["tls"] is (protocol == "SASL_SSL") and listener["authentication"] == {"type": "scram-sha-512"}
     kafka_name = one(objs, "Kafka")["metadata"]["name"]
     ca_dir, ca_file = os.path.split(s["KAFKA_SSL_CA_FILE"])
     users = {u["metadata"]["name"]: u for u in every(objs, "KafkaUser")}
     spec = flink(objs)["spec"]
     p = producer(objs)["spec"]["template"]["spec"]
-    workloads = {  # who: (its environment, the pod spec and container where the CA must be)
-        "job": (jobmanager_env(objs), spec["podTemplate"]["spec"], main_container(spec["podTemplate"])),
-        "producer": (env_of(p["containers"][0]), p, p["containers"][0]),
+    penv = env_of(p["containers"][0])
+    workloads = {  # who: (its user, its password's variable, the pod spec and container where the CA must be)
+        "job": (s["KAFKA_JOB_USER"], jobmanager_env(objs)["KAFKA_JOB_PASSWORD"], spec["podTemplate"]["spec"],
+                main_container(spec["podTemplate"])),
+        "producer": (penv["KAFKA_PRODUCER_USER"]["value"], penv["KAFKA_PRODUCER_PASSWORD"], p, p["containers"][0]),
     }
     logins = set()
-    for who, (env, pod, container) in workloads.items():
-        user = env["KAFKA_SASL_USERNAME"]["value"]
+    for who, (user, password, pod, container) in workloads.items():
         assert user in users, f"the {who} logs in as {user}, which no KafkaUser declares"
         assert users[user]["spec"]["authentication"] == {"type": "scram-sha-512"}
         # Strimzi's User Operator writes the password into a Secret named like the user.
-        assert secret_ref(env["KAFKA_SASL_PASSWORD"]) == (user, "password")
-        assert mounted_secrets(pod, container)[ca_dir] == (f"{kafka_name}-cluster-ca-cert", [ca_file])
+        assert secret_ref(password) == (user, "password")
+        if protocol == "SASL_SSL":
+            assert mounted_secrets(pod, container)[ca_dir] == (f"{kafka_name}-cluster-ca-cert", [ca_file])
         logins.add(user)
     assert logins == set(users), "one KafkaUser per component, each used"
     assert len(logins) == 2
@@ -451,8 +451,8 @@ def test_kafka_users_have_only_what_they_use(rendered):
     s = settings(objs)
     topic, group = s["KAFKA_TOPIC"], s["KAFKA_GROUP_ID"]
     users = {u["metadata"]["name"]: u for u in every(objs, "KafkaUser")}
-    job_user = jobmanager_env(objs)["KAFKA_SASL_USERNAME"]["value"]
-    producer_user = env_of(producer(objs)["spec"]["template"]["spec"]["containers"][0])["KAFKA_SASL_USERNAME"]["value"]
+    job_user = s["KAFKA_JOB_USER"]
+    producer_user = env_of(producer(objs)["spec"]["template"]["spec"]["containers"][0])["KAFKA_PRODUCER_USER"]["value"]
     assert _acls(users[job_user]) == {("topic", topic, "Read"), ("topic", topic, "Describe"),
                                       ("group", group, "Read"), ("group", group, "Describe")}
     assert _acls(users[producer_user]) == {("topic", topic, "Write"), ("topic", topic, "Describe")}
@@ -499,7 +499,7 @@ def test_dev_is_one_broker_one_database_parallelism_2(rendered):
     assert one(objs, "Cluster")["spec"]["instances"] == 1
     assert flink(objs)["spec"]["job"]["parallelism"] == 2 and settings(objs)["FLINK_PARALLELISM"] == "2"
     assert one(objs, "KafkaTopic")["spec"]["replicas"] == 1
-    assert settings(objs)["KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+    assert settings(objs)["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
 
 
 def test_prod_is_replicated_and_bigger(rendered):
@@ -565,9 +565,10 @@ def test_no_password_is_written_in_deploy_or_its_doc():
 
 def test_the_doc_proposes_what_the_manifests_set():
     doc = DOC.read_text()
-    for var in PROPOSED + PER_WORKLOAD:
+    for var in PROPOSED + KAFKA_SECURITY + ("KAFKA_JOB_PASSWORD", "KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"):
         assert f"`{var}`" in doc, f"docs/kubernetes.md does not describe {var}"
+    source = (REPO / "sql" / "flink" / "001_source_kafka.sql").read_text()
     for var in shlex.split("properties.security.protocol properties.sasl.mechanism properties.sasl.jaas.config "
                            "properties.ssl.truststore.type properties.ssl.truststore.location"):
-        assert var in doc, var
+        assert var in doc and var in source, var
     assert "org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule" in doc

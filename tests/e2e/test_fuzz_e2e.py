@@ -38,8 +38,8 @@ def encode(event: dict) -> bytes:
 def send(cfg, messages) -> list[tuple[int, int, int]]:
     """Send (value, timestamp or None) pairs, spread over the partitions; (partition, offset,
     timestamp) of each, as the broker acknowledged it."""
-    from kafka import KafkaProducer
-    kafka = KafkaProducer(bootstrap_servers=cfg.kafka_bootstrap_servers, acks="all", linger_ms=5)
+    from flinkfast.clients import kafka_producer
+    kafka = kafka_producer(cfg, linger_ms=5)
     # A key on every message: kafka-python sends a null value (a tombstone) only with a key.
     futures = [kafka.send(cfg.kafka_topic, key=b"k%d" % i, value=value, timestamp_ms=ts,
                           partition=i % cfg.kafka_partitions)

@@ -19,9 +19,8 @@ pytestmark = pytest.mark.e2e
 
 
 def consume(cfg, topic, expected, timeout_s=30):
-    from kafka import KafkaConsumer
-    consumer = KafkaConsumer(topic, bootstrap_servers=cfg.kafka_bootstrap_servers, auto_offset_reset="earliest",
-                             enable_auto_commit=False, group_id=None, consumer_timeout_ms=5000)
+    from flinkfast.clients import kafka_consumer
+    consumer = kafka_consumer(cfg, topic, auto_offset_reset="earliest", group_id=None, consumer_timeout_ms=5000)
     records, deadline = [], time.monotonic() + timeout_s
     try:
         while len(records) < expected and time.monotonic() < deadline:

@@ -27,12 +27,11 @@ def run_stack(*args, env=None, timeout=300):
 
 
 def test_broker_round_trip(stack, cfg, topic):
-    from kafka import KafkaConsumer, KafkaProducer
-    producer = KafkaProducer(bootstrap_servers=cfg.kafka_bootstrap_servers, acks="all")
+    from flinkfast.clients import kafka_consumer, kafka_producer
+    producer = kafka_producer(cfg)
     producer.send(topic, key=b"k", value="grüß dich".encode()).get(timeout=30)
     producer.close()
-    consumer = KafkaConsumer(topic, bootstrap_servers=cfg.kafka_bootstrap_servers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=20000)
+    consumer = kafka_consumer(cfg, topic, group_id=topic, auto_offset_reset="earliest", consumer_timeout_ms=20000)
     got = [(m.key, m.value.decode()) for m in consumer]
     consumer.close()
     assert got == [(b"k", "grüß dich")]

@@ -75,7 +75,7 @@ def test_the_counts_and_the_replication_are_validated(env, message):
 
 def test_a_stack_of_three_brokers_and_two_taskmanagers(tmp_path):
     """Named, placed and ported as the docs say; the first of each kind as before."""
-    stack = Stack(load(tmp_path, KAFKA_BROKERS=3, FLINK_TASKMANAGERS=2))
+    stack = Stack(load(tmp_path, KAFKA_BROKERS=3, FLINK_TASKMANAGERS=2, KAFKA_ADMIN_PASSWORD="secret-admin"))
     by_name = {s.name: s for s in stack.services}
     assert list(by_name) == ["zookeeper", "kafka", "kafka-2", "kafka-3", "postgres", "jobmanager", "taskmanager",
                              "taskmanager-2", "webui"]
@@ -83,7 +83,12 @@ def test_a_stack_of_three_brokers_and_two_taskmanagers(tmp_path):
         (9092, "kafka", "kafka"), (9093, "kafka-2", "kafka"), (9094, "kafka-3", "kafka")]
     assert [s.properties()["broker.id"] for s in stack.of_kind("kafka")] == [0, 1, 2]
     props = by_name["kafka-2"].properties()
-    assert props["listeners"] == props["advertised.listeners"] == "PLAINTEXT://127.0.0.1:9093", "loopback only"
+    assert props["listeners"] == props["advertised.listeners"] == "SASL_PLAINTEXT://127.0.0.1:9093", "loopback only"
+    # Every connection authenticates, the brokers' own too; the admin alone is a super user.
+    assert {k: props[k] for k in ("security.inter.broker.protocol", "sasl.mechanism.inter.broker.protocol",
+                                  "allow.everyone.if.no.acl.found", "super.users", "zookeeper.set.acl")} == {
+        "security.inter.broker.protocol": "SASL_PLAINTEXT", "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        "allow.everyone.if.no.acl.found": "false", "super.users": "User:admin", "zookeeper.set.acl": "true"}
     assert {k: props[k] for k in ("default.replication.factor", "offsets.topic.replication.factor",
                                   "transaction.state.log.replication.factor", "min.insync.replicas",
                                   "transaction.state.log.min.isr")} == {

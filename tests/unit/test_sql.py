@@ -12,7 +12,8 @@ from flinkfast.errors import ConfigError
 @pytest.fixture
 def cfg(tmp_path):
     # The built-in defaults only: not the developer's .env.
-    return config.load(env={"FLINK_DB_PASSWORD": "pw'x", "POSTGRES_PASSWORD": "p"}, dotenv_path=tmp_path / "none")
+    return config.load(env={"FLINK_DB_PASSWORD": "pw'x", "POSTGRES_PASSWORD": "p", "KAFKA_JOB_PASSWORD": "kjob-secret"},
+                       dotenv_path=tmp_path / "none")
 
 
 def test_render_escapes_quotes_so_values_cannot_end_a_literal():
@@ -43,6 +44,11 @@ def test_statements_render_from_configuration(cfg):
     assert "'topic'                         = 'RandomUser'" in source
     assert "'properties.bootstrap.servers'  = '127.0.0.1:9092'" in source
     assert "'value.format'                  = 'raw'" in source
+    # As the job's Kafka principal; its password masked wherever the statements are printed.
+    assert "'properties.security.protocol'  = 'SASL_PLAINTEXT'" in source
+    assert 'ScramLoginModule required username="job" password="kjob-secret";' in source
+    masked = dict(sqlfiles.flink_statements(cfg, ("001_source_kafka.sql",), masked=True))["001_source_kafka.sql"]
+    assert "kjob-secret" not in masked and 'password="****"' in masked
     sink = by_file["003_sink_processed.sql"][0]
     assert "jdbc:postgresql://127.0.0.1:5432/flink_db" in sink
     assert "'password'                   = 'pw''x'" in sink

@@ -7,6 +7,7 @@ pyarrow). The program reads the topic from the start and upserts into processed_
 gets every setting from its environment, which start() builds:
 
     PEER_KAFKA_BOOTSTRAP, PEER_TOPIC, PEER_GROUP        where to read, as which consumer group
+    PEER_KAFKA_AUTH                                     librdkafka's settings of the job's principal (JSON)
     PEER_PG_HOST, PEER_PG_PORT, PEER_PG_DB              the benchmark's database
     PEER_PG_USER, PEER_PG_PASSWORD                      PEER_DB_USER: see ROLE
     PEER_FLUSH_ROWS, PEER_FLUSH_MS, PEER_COMMIT_MS      SINK_FLUSH_MAX_ROWS, SINK_FLUSH_INTERVAL_MS, CHECKPOINT_INTERVAL_MS
@@ -17,6 +18,7 @@ The password is in that environment only: never on a command line, never printed
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from flinkfast.clients import librdkafka_auth
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.paths import CACHE
@@ -144,6 +147,8 @@ def environment(cfg: Config, topic: str, group: str, ready: Path, state: Path) -
     """What the peer's program is told (and nothing else of this process's environment)."""
     keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ") if k in os.environ}
     return {**keep, "PEER_KAFKA_BOOTSTRAP": cfg.kafka_bootstrap_servers, "PEER_TOPIC": topic, "PEER_GROUP": group,
+            # librdkafka's settings of the job's Kafka principal (SASL/SCRAM, TLS for SASL_SSL), as JSON
+            "PEER_KAFKA_AUTH": json.dumps(librdkafka_auth(cfg, "job")),
             "PEER_PG_HOST": cfg.postgres_host, "PEER_PG_PORT": str(cfg.postgres_port), "PEER_PG_DB": cfg.postgres_db,
             "PEER_PG_USER": cfg.peer_db_user, "PEER_PG_PASSWORD": cfg.require("PEER_DB_PASSWORD"),
             "PEER_FLUSH_ROWS": str(cfg.sink_flush_max_rows), "PEER_FLUSH_MS": str(cfg.sink_flush_interval_ms),

@@ -7,6 +7,7 @@ the naive consumer's (flinkfast/bench/drain.py): the event's fields, birth_year,
 position and timestamp, and the time this process handled the message as flink_ts_ms.
 """
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def main() -> None:
     # librdkafka commits what was read every PEER_COMMIT_MS (pathway commits no offsets itself).
     kafka = {"bootstrap.servers": env["PEER_KAFKA_BOOTSTRAP"], "group.id": env["PEER_GROUP"],
              "auto.offset.reset": "earliest", "enable.auto.commit": "true",
-             "auto.commit.interval.ms": env["PEER_COMMIT_MS"]}
+             "auto.commit.interval.ms": env["PEER_COMMIT_MS"], **json.loads(env["PEER_KAFKA_AUTH"])}
     # A minibatch every PEER_FLUSH_MS; the writer commits each one, in transactions of at most
     # PEER_FLUSH_ROWS rows. At most PEER_FLUSH_ROWS messages are read ahead of the writer (without
     # a bound pathway pulls the whole topic into memory first).

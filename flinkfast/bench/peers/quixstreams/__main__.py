@@ -7,11 +7,13 @@ the naive consumer's (flinkfast/bench/drain.py): the event's fields, birth_year,
 position and timestamp, and the time this process handled the message as flink_ts_ms.
 """
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
 
 from quixstreams import Application, message_context
+from quixstreams.kafka.configuration import ConnectionConfig
 from quixstreams.sinks.community.postgresql import PostgreSQLSink
 
 YEAR = dt.date.today().year
@@ -31,7 +33,9 @@ def main() -> None:
     # A checkpoint flushes the sink and commits the offsets together: every PEER_FLUSH_ROWS
     # messages or PEER_FLUSH_MS, whichever comes first. An idle poll returns after flush_s, so
     # the last rows of a drain wait no longer than that either.
-    app = Application(broker_address=env["PEER_KAFKA_BOOTSTRAP"], consumer_group=env["PEER_GROUP"],
+    kafka = ConnectionConfig.from_librdkafka_dict({"bootstrap.servers": env["PEER_KAFKA_BOOTSTRAP"],
+                                                   **json.loads(env["PEER_KAFKA_AUTH"])})
+    app = Application(broker_address=kafka, consumer_group=env["PEER_GROUP"],
                       auto_offset_reset="earliest", commit_every=int(env["PEER_FLUSH_ROWS"]),
                       commit_interval=flush_s, consumer_poll_timeout=flush_s, state_dir=env["PEER_STATE_DIR"],
                       auto_create_topics=False, use_changelog_topics=False, loglevel="WARNING")

@@ -1,0 +1,177 @@
+"""Kafka and ZooKeeper authenticate every client, and each principal may do its own part only.
+
+The reported attack: any local process created and deleted topics, read and wrote the topic, and
+rewrote or deleted Flink's HA state in ZooKeeper (/flink was world:anyone:cdrwa). Here a client
+without credentials, or with another principal's, tries each of those on the suite's stack.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from flinkfast import clients, config, producer, reconcile, submit
+from flinkfast.paths import REPO_ROOT
+from flinkfast.stack.isolated import isolated_env
+from flinkfast.verify import Landing
+from flinkfast.stack.service import jars, java
+from flinkfast.stack.zookeeper import client_jaas
+
+pytestmark = pytest.mark.e2e
+N_TLS = 500
+REFUSED = ("Insufficient permission", "client failed to authenticate", "NoAuth", "AuthFailed")
+
+
+# ----------------------------------------------------------------------------- Kafka
+
+def anonymous_admin(cfg, **auth):
+    from kafka import KafkaAdminClient
+    return KafkaAdminClient(bootstrap_servers=clients.bootstrap(cfg), request_timeout_ms=5000,
+                            bootstrap_timeout_ms=5000, **auth)
+
+
+@pytest.mark.parametrize("auth", [{}, {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
+                                       "sasl_plain_username": "admin", "sasl_plain_password": "not-the-password"}],
+                         ids=["no-credentials", "wrong-password"])
+def test_a_client_without_credentials_gets_nothing_from_kafka(stack, cfg, auth):
+    from kafka.errors import KafkaError
+    with pytest.raises(KafkaError):
+        anonymous_admin(cfg, **auth).list_topics()
+    from kafka import KafkaProducer
+    with pytest.raises(KafkaError):
+        KafkaProducer(bootstrap_servers=clients.bootstrap(cfg), max_block_ms=5000, **auth).send(
+            cfg.kafka_topic, b"forged").get(timeout=10)
+
+
+def test_the_job_and_the_producer_cannot_create_or_delete_topics(stack, cfg, topic):
+    from kafka.errors import TopicAuthorizationFailedError
+    for role in ("job", "producer"):
+        admin = clients.kafka_admin(cfg, role=role)
+        try:
+            with pytest.raises(TopicAuthorizationFailedError):
+                admin.create_topics({f"evil-{uuid.uuid4().hex[:6]}": {"num_partitions": 1, "replication_factor": 1}})
+            with pytest.raises(TopicAuthorizationFailedError):
+                admin.delete_topics([topic])
+        finally:
+            admin.close()
+    assert topic in clients.kafka_admin(cfg).list_topics(), "the topic is still there"
+
+
+def test_only_the_producer_writes_and_only_the_job_reads(stack, cfg, topic):
+    from kafka.errors import GroupAuthorizationFailedError, KafkaError, TopicAuthorizationFailedError
+    forger = clients.kafka_producer(cfg, role="job", max_block_ms=5000)
+    try:
+        with pytest.raises(KafkaError):
+            forger.send(topic, b"forged").get(timeout=10)
+    finally:
+        forger.close(timeout=1)
+    writer = clients.kafka_producer(cfg)
+    writer.send(topic, b"genuine").get(timeout=30)
+    writer.close()
+    for group in (topic, None):   # neither with the topic's group nor without one
+        reader = clients.kafka_consumer(cfg, topic, role="producer", group_id=group, auto_offset_reset="earliest",
+                                        consumer_timeout_ms=5000)
+        try:
+            with pytest.raises((TopicAuthorizationFailedError, GroupAuthorizationFailedError)):
+                list(reader)
+        finally:
+            reader.close()
+    job = clients.kafka_consumer(cfg, topic, group_id=topic, auto_offset_reset="earliest", consumer_timeout_ms=10000)
+    try:
+        assert [m.value for m in job] == [b"genuine"]
+    finally:
+        job.close()
+
+
+def test_the_job_cannot_use_a_group_that_is_not_its_own(stack, cfg, topic):
+    from kafka.errors import GroupAuthorizationFailedError
+    reader = clients.kafka_consumer(cfg, topic, group_id=f"other-{uuid.uuid4().hex[:6]}", consumer_timeout_ms=5000)
+    try:
+        with pytest.raises(GroupAuthorizationFailedError):
+            list(reader)
+    finally:
+        reader.close()
+
+
+# ----------------------------------------------------------------------------- ZooKeeper
+
+def zk(cfg, tmp_path, *command: str, login: tuple[str, str] | None = None) -> str:
+    """One command of ZooKeeper's own shell against the stack's ZooKeeper, logged in as `login`
+    (user, password) or without any credentials; its output."""
+    opts = ["-Dzookeeper.sasl.client=false"]
+    if login:
+        jaas = tmp_path / f"jaas-{login[0]}.conf"
+        jaas.write_text(client_jaas(*login))
+        jaas.chmod(0o600)
+        opts = [f"-Djava.security.auth.login.config={jaas}"]
+    r = subprocess.run([java(), "-Xmx64m", *opts, "-Dzookeeper.request.timeout=10000", "-cp", f"{jars('kafka')}/*",
+                        "org.apache.zookeeper.ZooKeeperMain", "-server", f"127.0.0.1:{cfg.zookeeper_port}", *command],
+                       capture_output=True, text=True, timeout=60)
+    return r.stdout + r.stderr
+
+
+def refused(output: str) -> bool:
+    return any(word in output for word in REFUSED)
+
+
+def test_zookeeper_refuses_a_client_without_credentials(stack, cfg, tmp_path):
+    for command in (["ls", "/flink"], ["get", "/flink"], ["deleteall", "/flink"], ["ls", "/brokers/ids"],
+                    ["create", "/evil"], ["deleteall", "/brokers"]):
+        assert refused(zk(cfg, tmp_path, *command)), command
+
+
+def test_flinks_ha_tree_is_its_own(stack, cfg, tmp_path):
+    """Another principal (the brokers' login) can neither read, change nor delete /flink; Flink's own
+    login can (the HA tree is there, creator-only)."""
+    brokers = ("kafka", cfg.require("ZOOKEEPER_KAFKA_PASSWORD"))
+    for command in (["ls", "/flink"], ["get", "/flink/flinkfast"], ["set", "/flink", "x"],
+                    ["setAcl", "/flink", "world:anyone:cdrwa"], ["deleteall", "/flink"]):
+        assert refused(zk(cfg, tmp_path, *command, login=brokers)), command
+    flink = ("flink", cfg.require("ZOOKEEPER_FLINK_PASSWORD"))
+    acl = zk(cfg, tmp_path, "getAcl", "/flink", login=flink)
+    assert "'sasl,'flink\n: cdrwa" in acl and "world" not in acl, f"creator-only: {acl}"
+    assert "[flinkfast]" in zk(cfg, tmp_path, "ls", "/flink", login=flink)
+
+
+# ----------------------------------------------------------------------------- SASL_SSL
+
+@pytest.fixture
+def tls_stack():
+    """A second stack of its own whose brokers speak SASL_SSL only (as a Strimzi TLS+SCRAM listener)."""
+    state = REPO_ROOT / ".state" / f"test-kafka-tls-{uuid.uuid4().hex[:8]}"  # in .state: passable for postgres
+    env = isolated_env(state, KAFKA_SECURITY_PROTOCOL="SASL_SSL", KAFKA_HEAP="256m")
+    yield env
+    run_stack("down", "--purge", env={"FLINKFAST_STATE_DIR": str(state)})
+
+
+def run_stack(*args, env):
+    return subprocess.run([sys.executable, "-m", "flinkfast.stack", *args], cwd=REPO_ROOT, capture_output=True,
+                          text=True, env=dict(os.environ, **env), timeout=300)
+
+
+def test_producer_job_and_reconcile_speak_sasl_ssl_with_the_ca_file(tls_stack):
+    from kafka.errors import KafkaError
+    up = run_stack("up", env=tls_stack)
+    assert up.returncode == 0, up.stdout + up.stderr
+    cfg = config.load(env=dict(os.environ, **tls_stack))
+    assert cfg.kafka_security_protocol == "SASL_SSL" and Path(cfg.kafka_ssl_ca_file).is_file()
+    plain = {**clients.kafka_auth(cfg, "admin"), "security_protocol": "SASL_PLAINTEXT"}
+    with pytest.raises(KafkaError):
+        anonymous_admin(cfg, **plain).list_topics()   # no plain-text listener left
+    with pytest.raises(KafkaError):   # TLS, but not trusting the brokers' CA: refused by the client
+        anonymous_admin(cfg, **{**clients.kafka_auth(cfg, "admin"), "ssl_cafile": None}).list_topics()
+
+    job_id = submit.submit(cfg.replace(checkpoint_interval_ms=1000))
+    assert job_id
+    sent = producer.produce(cfg, producer.generate_events(N_TLS, seed=7), progress=False)
+    assert sent.sent == N_TLS and sent.failed == 0
+    with Landing(cfg, sent.uuids) as landing:
+        landing.wait(timeout=120, progress=False)
+        assert landing.landed() == N_TLS
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
+    result = reconcile.reconcile(cfg)
+    assert result.ok and sum(p.processed for p in result.partitions) == N_TLS, result
