@@ -34,4 +34,6 @@ def rerun_private(cfg: Config) -> int:
     """Run this script again in its own network namespace; its exit code."""
     with tempfile.TemporaryDirectory(prefix="flinkfast-net-") as sock_dir:  # 0700
         cmd = [sys.executable, str(Path(sys.argv[0]).resolve()), *sys.argv[1:]]
-        return privatenet.run(cmd, ports(cfg), Path(sock_dir), env=dict(os.environ, **{privatenet.INSIDE: "1"})).returncode
+        # umask 077: the gateway JVM's and the mini-cluster's temporary files are private too.
+        return privatenet.run(cmd, ports(cfg), Path(sock_dir), env=dict(os.environ, **{privatenet.INSIDE: "1"}),
+                              umask=0o077).returncode

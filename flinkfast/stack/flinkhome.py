@@ -140,8 +140,14 @@ class FlinkHome:
                     FLINK_LOG_DIR=str(f / "log"), FLINK_PID_DIR=str(f / "run"))
 
     def client_env(self) -> dict[str, str]:
-        """For a client run in a private network namespace (`flink run`, the SQL client): conf-client/."""
-        return dict(self.env(), FLINK_CONF_DIR=str(self.dir / "conf-client"))
+        """For a client run in a private network namespace (`flink run`, the SQL client): conf-client/,
+        and temporary files in a private folder: `flink run -py` lays the job's Python files out
+        under ${java.io.tmpdir}/pyflink, which in a shared /tmp another user could make first and
+        fill with code the client would run (a sitecustomize.py)."""
+        tmp = self.dir / "tmp" / "client"
+        private_dir(tmp)
+        return dict(self.env(), FLINK_CONF_DIR=str(self.dir / "conf-client"), TMPDIR=str(tmp),
+                    JVM_ARGS=f"-Djava.io.tmpdir={tmp}")
 
     def bin(self, tool: str) -> str:
         return str(pyflink_home() / "bin" / tool)

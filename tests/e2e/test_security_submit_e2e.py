@@ -104,6 +104,38 @@ def attack_all(ports: dict[int, int], attacker: Path, script: str, *args: str) -
     return attempts
 
 
+def temp_paths(pids: list[int]) -> set[str]:
+    """Where the submission's processes keep temporary files: each JVM's java.io.tmpdir, each
+    process's TMPDIR, and the folders PythonDriver laid the job's Python files out in (its
+    driver's PYTHONPATH entries under .../pyflink/<uuid>)."""
+    found = set()
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            environ = dict(v.split(b"=", 1) for v in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in v)
+        except OSError:
+            continue
+        found |= {a.split(b"=", 1)[1].decode() for a in cmdline if a.startswith(b"-Djava.io.tmpdir=")}
+        found |= {environ[b"TMPDIR"].decode()} if b"TMPDIR" in environ else set()
+        found |= {p for p in environ.get(b"PYTHONPATH", b"").decode().split(":") if "/pyflink/" in p}
+    return found
+
+
+def private_to_root(path: Path, top: Path) -> bool:
+    """Every folder from `top` down to `path` is root's and writable by nobody else (nobody can
+    make or swap a part of the way)."""
+    path = path.resolve()
+    for folder in [path, *path.parents]:
+        if not folder.exists():  # gone already (the driver removes its folder at the end)
+            continue
+        st = folder.stat()
+        if st.st_uid != 0 or st.st_mode & 0o022:
+            return False
+        if folder == top:
+            return True
+    return False
+
+
 @pytest.fixture
 def attacker():
     """A folder nobody can read holding Py4J (the wheel's own, pure Python) and the attack."""
@@ -131,11 +163,16 @@ def test_no_other_user_runs_code_through_a_running_submission(job_cfg, attacker,
     thread.start()
     attempts: dict[int, list[str]] = {}
     ports: dict[int, int] = {}
+    temps: set[str] = set()
+    private: dict[str, bool] = {}
     gateway = None
     try:
         while thread.is_alive() and not (gateway := gateway_port(client_pids())):
             time.sleep(0.2)
-        ports = listening(client_pids())
+        pids = client_pids()
+        ports, temps = listening(pids), temp_paths(pids)
+        state = Path(job_cfg.flinkfast_state_dir).resolve()
+        private = {t: private_to_root(Path(t), state) for t in temps}   # while the client runs
         attempts = attack_all(ports, attacker, "attack.py", str(marker))
     finally:
         thread.join(timeout=600)
@@ -146,6 +183,14 @@ def test_no_other_user_runs_code_through_a_running_submission(job_cfg, attacker,
     print(f"attempts as nobody (port: direct, from the client's namespace): {attempts}")
     assert not marker.exists(), f"uid nobody ran a command through the submission's sockets: {attempts}"
     assert not any("ran" == a for tries in attempts.values() for a in tries), attempts
+    # Nor through the files it runs: PythonDriver lays the job's Python files out under
+    # ${java.io.tmpdir}/pyflink, which in a shared /tmp another user could make first and fill
+    # with a sitecustomize.py. Every temporary folder of the client is in the private state folder.
+    state = Path(job_cfg.flinkfast_state_dir).resolve()
+    assert any("/pyflink/" in t for t in temps), f"the driver's pyflink folder was not seen: {temps}"
+    for t in temps:
+        assert Path(t).resolve().is_relative_to(state), f"a temporary folder of the client outside {state}: {t}"
+        assert private[t], f"a temporary folder of the client others could reach: {t}"
 
 
 # The SQL Gateway's REST API, as an attacker would use it: open a session of one's own.
