@@ -25,9 +25,24 @@ def _psql(args: argparse.Namespace) -> int:
     user_env, password_env = ROLES["admin" if args.admin else "reader"]
     binary = pg_bin("psql")
     env = dict(os.environ, PGPASSWORD=cfg.require(password_env))
-    os.execvpe(binary, [binary, "-X", "-h", cfg.postgres_host, "-p", str(cfg.postgres_port),
+    os.execvpe(binary, [binary, "-X", "-h", psql_host(cfg), "-p", str(cfg.postgres_port),
                         "-U", cfg.get(user_env), "-d", cfg.postgres_db, *args.extra], env)
     return 0  # not reached
+
+
+def psql_host(cfg) -> str:
+    """Where psql connects: the local stack's own socket folder (0700) when it has one, not its TCP
+    port. The system's psql (libpq 15) has no require_auth and would answer a cleartext request
+    with the password, to whatever holds the port while PostgreSQL is down; nobody else can stand
+    in for the socket in that folder. Elsewhere (POSTGRES_HOST not loopback, no local stack) TCP,
+    said on stderr."""
+    import sys
+    socket_dir = cfg.state_dir.resolve() / "postgres" / "run"
+    if cfg.postgres_host in ("127.0.0.1", "localhost", "::1") and socket_dir.is_dir():
+        return str(socket_dir)   # the socket itself, even while PostgreSQL is down: never the port
+    print(f"psql: note: connecting over TCP to {cfg.postgres_host}:{cfg.postgres_port}; this psql (libpq < 16) "
+          "cannot refuse to send the password in cleartext, so only use it with a server you trust", file=sys.stderr)
+    return cfg.postgres_host
 
 
 def _sql(args: argparse.Namespace) -> int:

@@ -38,6 +38,9 @@ def system_user() -> str | None:
     return "postgres"
 
 
+SCHEMA_LOCK_TIMEOUT = "10s"   # how long re-applying the schema waits for a lock (init_database)
+
+
 class Postgres(Service):
     name = "postgres"
     port_env = "POSTGRES_PORT"
@@ -103,12 +106,14 @@ class Postgres(Service):
             return False
 
     # ---- the database: what `up` applies, and psql for it
-    def psql(self, *args: str, database: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def psql(self, *args: str, database: str | None = None, check: bool = True,
+             options: str | None = None) -> subprocess.CompletedProcess:
         """Run psql as the admin user with the project's settings in its environment (for \\getenv).
         Over the server's own socket, in a folder only its user may enter: the system's psql (libpq 15)
         cannot refuse a cleartext password request, and no other process can stand in for that socket
         while the server is down, as one could on the TCP port."""
-        env = dict(os.environ, **self.cfg.as_env(), PGPASSWORD=self.cfg.require("POSTGRES_PASSWORD"))
+        env = dict(os.environ, **self.cfg.as_env(), PGPASSWORD=self.cfg.require("POSTGRES_PASSWORD"),
+                   **({"PGOPTIONS": options} if options else {}))
         cmd = [pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.dir / "run"),
                "-p", str(self.port), "-U", self.cfg.postgres_user,
                "-d", database or self.cfg.postgres_db, *args]
@@ -129,4 +134,14 @@ class Postgres(Service):
         if not exists:
             self.psql("-c", f'CREATE DATABASE "{db}"', database="postgres")
         files = files if files is not None else sorted((SQL_DIR / "postgres").glob("*.sql"))
-        self.psql("-1", *[arg for sql in files for arg in ("-f", str(sql))])
+        # A lock_timeout of its own: re-applied on a live stack, the schema's ALTER and DROP TRIGGER
+        # wait for ACCESS EXCLUSIVE behind whoever holds a lock (a reader's open transaction), and
+        # the sink's flushes would queue behind them; this gives up instead, and says so.
+        try:
+            self.psql("-1", *[arg for sql in files for arg in ("-f", str(sql))], options=f"-c lock_timeout={SCHEMA_LOCK_TIMEOUT}")
+        except Unavailable as e:
+            if "lock timeout" not in str(e):
+                raise
+            raise Unavailable(f"the schema was not re-applied: a session holds a lock on the pipeline's tables for "
+                              f"more than {SCHEMA_LOCK_TIMEOUT} (see pg_stat_activity with `flinkfast psql --admin`); "
+                              "nothing changed and the sink was not kept waiting: end that session and run `make up` again") from None

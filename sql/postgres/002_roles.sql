@@ -42,6 +42,10 @@ REVOKE USAGE ON LANGUAGE sql FROM PUBLIC;
 SELECT format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', p.oid::regprocedure)
   FROM pg_proc p
  WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname ~ '^pg_(try_)?advisory_' \gexec
+-- Nor end or cancel a session of its own role (PostgreSQL lets any role signal its own role's
+-- backends): with the writer's password, the sink's sessions; with the reader's, the dashboard's.
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_terminate_backend(integer, bigint),
+                           pg_catalog.pg_cancel_backend(integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION pg_catalog.lo_create(oid), pg_catalog.lo_creat(integer),
                            pg_catalog.lo_from_bytea(oid, bytea), pg_catalog.lo_put(oid, bigint, bytea),
                            pg_catalog.lo_open(oid, integer), pg_catalog.lo_unlink(oid),

@@ -74,3 +74,27 @@ def test_the_sinks_pgjdbc_url_connects_to_the_real_server_with_scram(database, c
     options = sink_options(cfg)[sink]
     assert connect(options["url"], options["username"], options["password"], tmp_path) == \
         f"CONNECTED as {cfg.flink_db_user}"
+
+
+@pytest.mark.parametrize("admin", [False, True], ids=["reader", "admin"])
+def test_flinkfast_psql_never_gives_its_password_to_the_port(cfg, database, admin):
+    """`flinkfast psql` runs the system's psql (libpq 15, no require_auth): on the local stack it
+    connects over the server's own socket folder, never the TCP port, so a process holding the
+    port (here a fake server asking for cleartext, at POSTGRES_PORT) gets nothing; and it reaches
+    the real server."""
+    import os
+    import subprocess
+    import sys
+    as_admin = ["--admin"] if admin else []
+    password = cfg.require("POSTGRES_PASSWORD" if admin else "READER_DB_PASSWORD")
+    real = subprocess.run([sys.executable, "-m", "flinkfast.cli", "psql", *as_admin, "-tAc",
+                           "SELECT current_user, inet_server_port() IS NULL"], capture_output=True, text=True,
+                          timeout=60)
+    assert real.returncode == 0, real.stderr
+    assert real.stdout.strip() == f"{cfg.postgres_user if admin else cfg.reader_db_user}|t"   # no TCP: a socket
+    with FakePostgres(CLEARTEXT) as fake:
+        env = dict(os.environ, POSTGRES_PORT=str(fake.port))
+        subprocess.run([sys.executable, "-m", "flinkfast.cli", "psql", *as_admin, "-tAc", "SELECT 1"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert not any(password.encode() in got for got in fake.after_request), "psql sent its password to the port"
+    assert not fake.startups, "psql connected to the TCP port"

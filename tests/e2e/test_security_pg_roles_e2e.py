@@ -242,3 +242,35 @@ def test_the_database_refuses_a_second_place_for_a_position_even_to_the_superuse
         admin.rollback()
     assert pg.places() == before
     assert (201, "key-u1") in before["processed_events"] and (200, "key-u1") in before["superseded_events"]
+
+
+@pytest.mark.parametrize("who", ["writer", "reader"])
+def test_no_login_role_ends_or_cancels_a_session_of_its_own_role(pg, who):
+    """PostgreSQL lets a role signal its own role's backends: with the writer's password, the sink's
+    sessions could be ended at will; EXECUTE is revoked from PUBLIC."""
+    with closing(pg.connect(who)) as victim, closing(pg.connect(who, autocommit=False)) as attacker:
+        with victim.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        for call in ("pg_terminate_backend(%s)", "pg_cancel_backend(%s)"):
+            assert refused(attacker, f"SELECT {call}" % pid), f"{who} may call {call}"
+        with victim.cursor() as cur:
+            cur.execute("SELECT 1")   # still there
+
+
+def test_a_readers_open_transaction_does_not_make_a_schema_reapply_stall_the_sink(pg, database):
+    """Re-applying the schema (every `make up`) needs ACCESS EXCLUSIVE; queued behind a reader's
+    open transaction, it would hold the sink's flushes behind it for as long as the reader likes.
+    It gives up after its lock_timeout with one line instead, having changed nothing, and the
+    writer's inserts go on."""
+    from flinkfast.errors import Unavailable
+    from flinkfast.stack.postgres import SCHEMA_LOCK_TIMEOUT
+    with closing(pg.connect("reader", autocommit=False)) as reader, closing(pg.connect("writer")) as writer:
+        with reader.cursor() as cur:
+            cur.execute("SET idle_in_transaction_session_timeout = 0")   # a role may, in its own session
+            cur.execute("SELECT count(*) FROM processed_events")           # ACCESS SHARE, held
+        with pytest.raises(Unavailable, match=f"not re-applied.*more than {SCHEMA_LOCK_TIMEOUT}"):
+            database.init_database()
+        pg.good(writer, 900_001, f"reapply-{uuid.uuid4().hex[:8]}", 900_001)
+        reader.rollback()
+    database.init_database()   # and with the reader gone, it applies
