@@ -116,18 +116,34 @@ def secure_kafka(cfg: Config) -> None:
     """The producer's and the job's SCRAM credentials, and their ACLs on KAFKA_TOPIC and KAFKA_GROUP_ID,
     set as the admin (idempotent; the admin's own credential is made before the brokers start:
     flinkfast.stack.kafka; every topic made by create_topic gets its ACLs there)."""
-    from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
     admin = kafka_admin(cfg)
     try:
-        users = admin.alter_user_scram_credentials([
-            UserScramCredentialUpsertion(user, ScramMechanism.SCRAM_SHA_512, password)
-            for user, password in (kafka_credentials(cfg, "producer"), kafka_credentials(cfg, "job"))])
-        failed = [f"user {user}: {error}" for user, error in users.items() if error]
-        if failed:
-            raise Unavailable(f"Kafka refused the credentials: {'; '.join(failed)}")
+        wait_until(lambda: set_scram_credentials(cfg, admin), 60,
+                   "the producer's and the job's SCRAM credentials accepted by Kafka's controller")
         grant(admin, kafka_acls(cfg, cfg.kafka_topic, cfg.kafka_group_id))
     finally:
         admin.close()
+
+
+def set_scram_credentials(cfg: Config, admin) -> bool:
+    """Upsert the producer's and the job's credentials; whether both are there now. On ZooKeeper,
+    only the controller takes them: another broker answers NOT_CONTROLLER, which kafka-python
+    reports as no error (its message is empty). So they are sent through the controller's own
+    port, and read back."""
+    from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
+    wanted = dict(kafka_credentials(cfg, role) for role in ("producer", "job"))
+    cluster = admin.describe_cluster()
+    via = [f"{b['host']}:{b['port']}" for b in cluster["brokers"] if b["broker_id"] == cluster["controller_id"]]
+    direct = kafka_admin(cfg, bootstrap_servers=via or bootstrap(cfg))
+    try:
+        failed = [f"user {u}: {e}" for u, e in direct.alter_user_scram_credentials([
+            UserScramCredentialUpsertion(u, ScramMechanism.SCRAM_SHA_512, p) for u, p in wanted.items()]).items() if e]
+    finally:
+        direct.close()
+    if failed:
+        raise Unavailable(f"Kafka refused the credentials: {'; '.join(failed)}")
+    found = admin.describe_user_scram_credentials(list(wanted))
+    return all(found.get(u, {}).get("credential_infos") for u in wanted)
 
 
 def create_topic(cfg: Config, name: str | None = None, partitions: int | None = None) -> bool:
