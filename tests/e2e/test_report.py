@@ -38,10 +38,12 @@ def insert(conn, rows):
     """rows: (kafka time, flink time, postgres time) as datetimes."""
     with conn.cursor() as cur:
         for k, f, p in rows:
+            # Each row a position of its own (one message per Kafka position: a unique key).
             cur.execute("""INSERT INTO processed_events (uuid, first_name, last_name, country, age, birth_year,
                                                          kafka_topic, kafka_partition, kafka_offset,
                                                          kafka_ts_ms, flink_ts_ms, postgres_timestamp)
-                           VALUES (%s, 'A', 'B', 'C', 30, 1996, 't', 0, 0, %s, %s, %s)""",
+                           VALUES (%s, 'A', 'B', 'C', 30, 1996, 't', 0,
+                                   (SELECT coalesce(max(kafka_offset) + 1, 0) FROM processed_events), %s, %s, %s)""",
                         (str(uuid.uuid4()), int(k.timestamp() * 1000), int(f.timestamp() * 1000), p))
 
 
