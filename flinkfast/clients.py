@@ -102,7 +102,10 @@ def kafka_acls(cfg: Config, topic: str, groups: str) -> list:
     on_groups = ResourcePattern(ResourceType.GROUP, groups, ACLResourcePatternType.PREFIXED)
     grants = [(producer, ACLOperation.WRITE, on_topic), (producer, ACLOperation.DESCRIBE, on_topic),
               (job, ACLOperation.READ, on_topic), (job, ACLOperation.DESCRIBE, on_topic),
-              (job, ACLOperation.READ, on_groups), (job, ACLOperation.DESCRIBE, on_groups)]
+              (job, ACLOperation.READ, on_groups), (job, ACLOperation.DESCRIBE, on_groups),
+              # The benchmark's peers read as the job, and quixstreams reads the topic's configuration
+              # first (read-only: what retention and partitions it has).
+              (job, ACLOperation.DESCRIBE_CONFIGS, on_topic)]
     return [ACL(principal, "*", op, ACLPermissionType.ALLOW, resource) for principal, op, resource in grants]
 
 

@@ -38,7 +38,10 @@ def main() -> None:
     app = Application(broker_address=kafka, consumer_group=env["PEER_GROUP"],
                       auto_offset_reset="earliest", commit_every=int(env["PEER_FLUSH_ROWS"]),
                       commit_interval=flush_s, consumer_poll_timeout=flush_s, state_dir=env["PEER_STATE_DIR"],
-                      auto_create_topics=False, use_changelog_topics=False, loglevel="WARNING")
+                      auto_create_topics=False, use_changelog_topics=False, loglevel="WARNING",
+                      # It writes nothing to Kafka: no idempotent producer, whose id the job's
+                      # principal (it reads as the job) may not ask the cluster for.
+                      producer_extra_config={"enable.idempotence": False})
     sink = PostgreSQLSink(host=env["PEER_PG_HOST"], port=int(env["PEER_PG_PORT"]), dbname=env["PEER_PG_DB"],
                           user=env["PEER_PG_USER"], password=env["PEER_PG_PASSWORD"], table_name="processed_events",
                           schema_auto_update=False, primary_key_columns="uuid", upsert_on_primary_key=True,
