@@ -189,6 +189,22 @@ def allowed_host(header: str | None, names: frozenset[str]) -> bool:
     return host in names
 
 
+def refuse_foreign(handler: BaseHTTPRequestHandler, names: frozenset[str], whose: str, prefix: str = "") -> bool:
+    """Refuse, and say so, a request from outside this stack (the gate's and the dashboard's first
+    check): a foreign Host (DNS rebinding: a page on another site reaching 127.0.0.1) with 421, a
+    request from another site (cross_site) with 403."""
+    host = handler.headers.get("Host")
+    if not allowed_host(host, names):
+        refuse(handler, HTTPStatus.MISDIRECTED_REQUEST, f"{prefix}Host {host!r} is not one of {whose} names "
+               "(open it as http://127.0.0.1:PORT, or add the name to HTTP_ALLOWED_HOSTS)")
+        return True
+    why = cross_site(handler.headers)
+    if why:
+        refuse(handler, HTTPStatus.FORBIDDEN, why)
+        return True
+    return False
+
+
 def refuse(handler: BaseHTTPRequestHandler, status: int, why: str) -> None:
     body = (why + "\n").encode()
     handler.send_response(status)
@@ -213,14 +229,7 @@ class GateHandler(BaseHTTPRequestHandler):
         pass
 
     def _gate(self) -> bool:
-        if not allowed_host(self.headers.get("Host"), self.names):
-            refuse(self, HTTPStatus.MISDIRECTED_REQUEST,
-                   f"this is the Flink Web UI of a local stack; Host {self.headers.get('Host')!r} is not one of its names "
-                   "(open it as http://127.0.0.1:PORT, or add the name to HTTP_ALLOWED_HOSTS)")
-            return False
-        why = cross_site(self.headers)
-        if why:
-            refuse(self, HTTPStatus.FORBIDDEN, why)
+        if refuse_foreign(self, self.names, "its", prefix="this is the Flink Web UI of a local stack; "):
             return False
         self.canonical, why = decide(self.command, self.path)
         if self.canonical is None:

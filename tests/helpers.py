@@ -1,7 +1,11 @@
 """Helpers shared by the tests (one module: tests never import each other, nor conftest)."""
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+import time
 
 
 def send_raw(cfg, messages, partition: int = 0) -> list:
@@ -89,3 +93,22 @@ def generate(strategy, n: int) -> list:
 def fuzz_examples(ci_default: int) -> int:
     """Examples per property: the CI bound, or FUZZ_EXAMPLES for a long run."""
     return int(os.environ.get("FUZZ_EXAMPLES") or ci_default)
+
+
+@contextlib.contextmanager
+def running_dashboard(env: dict, port: int):
+    """`python -m flinkfast.dashboard` with `env` (os.environ under it), until it listens on `port`;
+    stopped by its handle afterwards."""
+    from flinkfast.paths import REPO_ROOT
+    from flinkfast.stack import process
+    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env={**os.environ, **env}, cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not process.port_open(port):
+            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.5)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

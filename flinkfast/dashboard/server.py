@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flinkfast.dashboard import metrics
 from flinkfast.errors import Unavailable
-from flinkfast.webgate import LOOPBACK, allowed_host, cross_site, refuse
+from flinkfast.webgate import LOOPBACK, refuse, refuse_foreign
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -55,15 +55,7 @@ class Handler(BaseHTTPRequestHandler):
     def _refused(self) -> bool:
         """A foreign Host (a page on another site reaching 127.0.0.1 through DNS rebinding): 421;
         a request from another site (a page on another origin reading /api/snapshot): 403."""
-        if not allowed_host(self.headers.get("Host"), self.names):
-            refuse(self, HTTPStatus.MISDIRECTED_REQUEST, f"Host {self.headers.get('Host')!r} is not one of this "
-                   "dashboard's names (open it as http://127.0.0.1:PORT, or add the name to HTTP_ALLOWED_HOSTS)")
-            return True
-        why = cross_site(self.headers)
-        if why:
-            refuse(self, HTTPStatus.FORBIDDEN, why)
-            return True
-        return False
+        return refuse_foreign(self, self.names, "this dashboard's")
 
     def _read_only(self):
         if not self._refused():

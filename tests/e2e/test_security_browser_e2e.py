@@ -11,18 +11,13 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
 
 from flinkfast import flinkrest
-from flinkfast.paths import REPO_ROOT
-from flinkfast.stack import process
 from flinkfast.stack.isolated import free_port
+from tests.helpers import running_dashboard
 
 pytestmark = pytest.mark.e2e
 
@@ -77,18 +72,8 @@ def attacker(tmp_path):
 @pytest.fixture
 def dashboard(stack, cfg):
     port = free_port()
-    env = {**os.environ, **cfg.as_env(), "DASHBOARD_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env=env, cwd=REPO_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while not process.port_open(port):
-            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.5)
+    with running_dashboard({**cfg.as_env(), "DASHBOARD_PORT": str(port)}, port):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_a_page_of_another_origin_can_neither_read_nor_cancel(stack, cfg, run_job, browser, attacker, dashboard):

@@ -4,12 +4,9 @@ local process without the REST certificate, and by reading what the stack leaves
 """
 from __future__ import annotations
 
-import os
 import socket
 import ssl
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,8 +16,8 @@ import json
 import pytest
 
 from flinkfast import flinkrest
-from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import process
+from tests.helpers import running_dashboard
 
 pytestmark = pytest.mark.e2e
 FOREIGN = "rebind.attacker.example"
@@ -51,18 +48,8 @@ def rebinding_request(method: str = "GET", path: str = "/") -> bytes:
 def dashboard(stack, cfg):
     """The dashboard, on a free port, as `make dashboard` starts it."""
     port = cfg.dashboard_port  # the test stack's own (flinkfast.stack.isolated)
-    env = {**os.environ, **cfg.as_env()}
-    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env=env, cwd=REPO_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while not process.port_open(port):
-            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.5)
+    with running_dashboard(cfg.as_env(), port) as proc:
         yield proc, port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_every_port_is_on_loopback_and_no_foreign_host_gets_an_answer(stack, dashboard):
@@ -216,11 +203,9 @@ def test_the_dashboard_reads_flink_through_the_gate_without_the_certificate(stac
     job_cfg, _ = run_job()
     from flinkfast.stack.isolated import free_port
     port = free_port()
-    env = {**os.environ, **job_cfg.as_env(), "DASHBOARD_PORT": str(port), "FLINK_REST_URL": "https://127.0.0.1:1",
+    env = {**job_cfg.as_env(), "DASHBOARD_PORT": str(port), "FLINK_REST_URL": "https://127.0.0.1:1",
            "FLINK_REST_TLS_DIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env=env, cwd=REPO_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with running_dashboard(env, port) as proc:
         seen = {}
 
         def state():
@@ -235,9 +220,6 @@ def test_the_dashboard_reads_flink_through_the_gate_without_the_certificate(stac
                    lambda: f"the dashboard shows no RUNNING job: {json.dumps(seen.get('snapshot', {}).get('sources'))} "
                            f"{json.dumps(seen.get('snapshot', {}).get('headline'))}"[:1500])
         assert not any(tmp_path.iterdir())
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_job_submission_without_the_certificate_is_refused(stack, cfg, tmp_path):
