@@ -112,3 +112,18 @@ def running_dashboard(env: dict, port: int):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def deliver_and_reconcile(cfg, n: int, seed: int) -> None:
+    """Produce n generated events, wait until every one has landed, then until the job's group has
+    committed everything, and check that reconcile is OK and counts exactly n."""
+    from flinkfast import producer, reconcile
+    from flinkfast.verify import Landing
+    sent = producer.produce(cfg, producer.generate_events(n, seed=seed), progress=False)
+    assert sent.sent == n and sent.failed == 0
+    with Landing(cfg, sent.uuids) as landing:
+        landing.wait(timeout=120, progress=False)
+        assert landing.landed() == n
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
+    result = reconcile.reconcile(cfg)
+    assert result.ok and sum(p.processed for p in result.partitions) == n, result

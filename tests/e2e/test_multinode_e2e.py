@@ -14,13 +14,13 @@ import uuid
 
 import pytest
 
-from flinkfast import clients, config, producer, reconcile, submit
+from flinkfast import clients, config, submit
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
 from flinkfast.flinkrest import rest
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, process
 from flinkfast.stack.isolated import isolated_env
-from flinkfast.verify import Landing
+from tests.helpers import deliver_and_reconcile
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SHAPE = {"FLINK_TASKMANAGERS": 2, "KAFKA_BROKERS": 3, "KAFKA_HEAP": "256m"}
@@ -85,14 +85,7 @@ def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(
         placed = rest(cfg, f"/jobs/{job_id}/vertices/{vertex['id']}/taskmanagers")["taskmanagers"]
         assert {t["taskmanager-id"] for t in placed} == {t["id"] for t in registered}, vertex["name"]
 
-    sent = producer.produce(cfg, producer.generate_events(N, seed=21), progress=False)
-    assert sent.sent == N and sent.failed == 0
-    with Landing(cfg, sent.uuids) as landing:
-        landing.wait(timeout=120, progress=False)
-        assert landing.landed() == N
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
-    result = reconcile.reconcile(cfg)
-    assert result.ok and sum(p.processed for p in result.partitions) == N, result
+    deliver_and_reconcile(cfg, N, seed=21)
     assert clients.topic_replication(cfg, "__consumer_offsets") == (3, 3, 2), "the job's committed offsets"
 
     every = {d for pid in pids.values() for d in process.descendants(pid)}  # wrappers, scripts, JVMs

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import clients, config, producer, reconcile, submit
+from flinkfast import clients, config, submit
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import isolated_env
-from flinkfast.verify import Landing
+from tests.helpers import deliver_and_reconcile
 from flinkfast.stack.service import jars, java
 from flinkfast.stack.zookeeper import client_jaas
 
@@ -167,11 +167,4 @@ def test_producer_job_and_reconcile_speak_sasl_ssl_with_the_ca_file(tls_stack):
 
     job_id = submit.submit(cfg.replace(checkpoint_interval_ms=1000))
     assert job_id
-    sent = producer.produce(cfg, producer.generate_events(N_TLS, seed=7), progress=False)
-    assert sent.sent == N_TLS and sent.failed == 0
-    with Landing(cfg, sent.uuids) as landing:
-        landing.wait(timeout=120, progress=False)
-        assert landing.landed() == N_TLS
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
-    result = reconcile.reconcile(cfg)
-    assert result.ok and sum(p.processed for p in result.partitions) == N_TLS, result
+    deliver_and_reconcile(cfg, N_TLS, seed=7)
