@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+REQUEST_TIMEOUT_S = 30  # a client silent this long mid-request is dropped
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host"}
 
@@ -218,7 +219,17 @@ def refuse(handler: BaseHTTPRequestHandler, status: int, why: str) -> None:
         handler.wfile.write(body)
 
 
-class GateHandler(BaseHTTPRequestHandler):
+class LocalServer(ThreadingHTTPServer):
+    """The gate's and the dashboard's server: a daemon thread per connection (closing waits for none)."""
+    daemon_threads = True
+
+
+class TimedHandler(BaseHTTPRequestHandler):
+    """A connection that sends nothing for REQUEST_TIMEOUT_S is closed (a thread each otherwise)."""
+    timeout = REQUEST_TIMEOUT_S
+
+
+class GateHandler(TimedHandler):
     server_version = "flinkfast-webgate"
     names: frozenset[str] = frozenset(LOOPBACK)
     canonical = None     # the URI forwarded (decide)
@@ -270,9 +281,7 @@ class GateHandler(BaseHTTPRequestHandler):
 
 def make_server(host: str, port: int, upstream: str, context, names: frozenset[str]) -> ThreadingHTTPServer:
     handler = type("Gate", (GateHandler,), {"names": names, "upstream": urlsplit(upstream), "context": context})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return LocalServer((host, port), handler)
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:

@@ -98,20 +98,32 @@ def fuzz_examples(ci_default: int) -> int:
 @contextlib.contextmanager
 def running_dashboard(env: dict, port: int):
     """`python -m flinkfast.dashboard` with `env` (os.environ under it), until it listens on `port`;
-    stopped by its handle afterwards."""
+    stopped by its handle afterwards. One that does not stop within 30 s of SIGTERM fails the test
+    with the stacks of its threads (faulthandler, on SIGABRT)."""
+    import signal
+    import tempfile
     from flinkfast.paths import REPO_ROOT
     from flinkfast.stack import process
-    proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"], env={**os.environ, **env}, cwd=REPO_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while not process.port_open(port):
-            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.5)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "flinkfast.dashboard"],
+                                env={**os.environ, **env, "PYTHONFAULTHANDLER": "1"}, cwd=REPO_ROOT,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 60
+            while not process.port_open(port):
+                assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+                time.sleep(0.5)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGABRT)
+                proc.wait(timeout=30)
+                err.seek(0)
+                raise AssertionError("the dashboard did not stop within 30 s of SIGTERM; its threads:\n"
+                                     + err.read().decode(errors="replace")[-6000:]) from None
 
 
 def deliver_and_reconcile(cfg, n: int, seed: int) -> None:

@@ -131,10 +131,14 @@ class WindowPercentiles:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    def stop(self, wait: float = 15) -> None:
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=15)
+        if self._thread and wait:
+            self._thread.join(timeout=wait)
 
     def _run(self) -> None:
         conn = None

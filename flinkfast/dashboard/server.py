@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib.util
 import mimetypes
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from flinkfast.dashboard import metrics
 from flinkfast.errors import Unavailable
-from flinkfast.webgate import LOOPBACK, refuse, refuse_foreign
+from flinkfast.webgate import LOOPBACK, LocalServer, TimedHandler, refuse, refuse_foreign
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -29,7 +29,7 @@ def plotly_js() -> Path:
     return path
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(TimedHandler):
     server_version = "flinkfast-dashboard"
     poller = None       # set by serve()
     registry = None
@@ -97,8 +97,7 @@ def make_server(poller, host: str, port: int, names: frozenset[str] = frozenset(
     Handler.files = {"/": STATIC / "index.html", "/static/dashboard.js": STATIC / "dashboard.js",
                      "/static/dashboard.css": STATIC / "dashboard.css", "/static/plotly.min.js": plotly_js()}
     try:
-        server = ThreadingHTTPServer((host, port), Handler)
+        server = LocalServer((host, port), Handler)
     except OSError as e:
         raise Unavailable(f"cannot listen on {host}:{port} ({e.strerror}): stop what uses it or set DASHBOARD_PORT") from None
-    server.daemon_threads = True
     return server

@@ -30,6 +30,7 @@ WINDOW_CHOICES = (60, 300, 900)
 WANTED_FOR_S = 30         # a window a tab asked for is computed for this long after its last ask
 STAGES = ("kafka_to_flink", "flink_to_postgres")
 STATS = ("p50", "p95", "p99", "max")
+STOP_S = 5.0              # `kill PID`: at most this long for the threads, then the process goes
 
 
 def _ms(d: dt.datetime) -> int:
@@ -68,13 +69,19 @@ class Poller:
         self._percentiles.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_S) -> None:
+        """Both threads asked at once, waited for `timeout` s in all. A thread still inside a slow
+        query or Kafka request is a daemon: its clients are left to the process's exit, not closed
+        under it (they are not thread-safe)."""
+        deadline = time.monotonic() + timeout
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=15)
-        self._percentiles.stop()
-        self._kafka.close()
-        self._pg.close()
+        self._percentiles.stop(wait=0)
+        for thread in (self._thread, self._percentiles.thread):
+            if thread:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        if not (self._thread and self._thread.is_alive()):
+            self._kafka.close()
+            self._pg.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():

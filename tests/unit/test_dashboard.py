@@ -117,3 +117,20 @@ def test_window_figures_take_the_percentiles_of_their_window():
     # The percentiles say which window they are of: it may trail the per-second one.
     assert got["latency"]["since"] == stats["since"] != got["since"] and got["latency"]["query_s"] == 0.2
     assert h["rows_total"] == 0 and h["events_per_s"] == 0
+
+
+def test_stopping_the_poller_waits_a_bounded_time_for_a_stuck_source(monkeypatch):
+    """`kill PID` stops the dashboard: Poller.stop asks both its threads at once and waits
+    STOP_S in all, even when one is stuck in a source (a Kafka request, a slow query). Each
+    waited 15 s one after the other before, and a CI run's dashboard outlived its 30 s to stop."""
+    import threading
+    from flinkfast.dashboard import pgsource, snapshot
+    stuck = threading.Event()
+    monkeypatch.setattr(snapshot.Poller, "poll_once", lambda self: stuck.wait())
+    monkeypatch.setattr(pgsource.WindowPercentiles, "_run", lambda self: stuck.wait())
+    poller = snapshot.Poller(config.load(env={}, dotenv_path=REPO_ROOT / "tests" / "no-such.env")).start()
+    done = threading.Thread(target=poller.stop, daemon=True)
+    done.start()
+    done.join(20)
+    stuck.set()
+    assert not done.is_alive(), "Poller.stop waited for a stuck thread"

@@ -283,3 +283,27 @@ def test_the_dashboard_asks_the_gate_by_a_name_it_accepts(monkeypatch):
     assert sent == {"url": "http://flink-ui:8081/overview", "host": "localhost"}
     assert webgate.allowed_host(sent["host"], webgate.host_names(""))
     assert not webgate.allowed_host("flink-ui", webgate.host_names(""))
+
+
+
+@pytest.mark.parametrize("make", [
+    lambda: webgate.make_server("127.0.0.1", 0, "https://127.0.0.1:1", None, frozenset(webgate.LOOPBACK)),
+    lambda: __import__("flinkfast.dashboard.server", fromlist=["make_server"]).make_server(None, "127.0.0.1", 0),
+], ids=["gate", "dashboard"])
+def test_a_client_that_stops_mid_request_is_dropped(make, monkeypatch):
+    """A connection that sends half a request and then nothing is closed after the handler's
+    timeout (REQUEST_TIMEOUT_S, here shortened): without one, each such client holds a thread for
+    ever, and a few thousand of them exhaust the process."""
+    import socket
+    import threading
+    server = make()
+    assert server.RequestHandlerClass.timeout == webgate.REQUEST_TIMEOUT_S
+    monkeypatch.setattr(server.RequestHandlerClass, "timeout", 0.5)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=10) as half:
+            half.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # no blank line: the handler waits
+            assert half.recv(4096) == b"", "the server still holds the connection"
+    finally:
+        server.shutdown()
+        server.server_close()
