@@ -1,10 +1,13 @@
 """Nothing the project says points at what is not there. README.md, docs/*.md and the prose of
 the code (comments and docstrings of the Python files, comments of the requirements files, the
 Dockerfiles and the Makefile) are read for repository paths, `make` targets and test names; each
-must exist. Every relative link of the docs leads to a file, and README.md stays short."""
+must exist. Every relative link of the docs leads to a file, README.md stays short, and the
+architecture picture is the one images/architecture.py draws from the code as it is."""
 from __future__ import annotations
 
 import ast
+import hashlib
+import importlib.util
 import io
 import re
 import tokenize
@@ -130,3 +133,17 @@ def test_the_readme_is_at_most_250_lines():
     lines = len((REPO_ROOT / "README.md").read_text().splitlines())
     assert lines <= README_MAX_LINES, (f"README.md has {lines} lines, more than {README_MAX_LINES}: "
                                        "move detail into a page of docs/ and link it")
+
+
+def test_the_architecture_picture_is_drawn_from_the_code_as_it_is():
+    """images/architecture.dot is what images/architecture.py draws from the code now (versions,
+    ports, names), and images/architecture.png was rendered from that .dot."""
+    script = REPO_ROOT / "images" / "architecture.py"
+    spec = importlib.util.spec_from_file_location("architecture", script)
+    drawing = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(drawing)
+    redraw = "the code changed since the picture was drawn: run `.venv/bin/python images/architecture.py`"
+    assert drawing.DOT.read_text() == drawing.dot_text(), f"images/architecture.dot is not what {script.name} draws: {redraw}"
+    rendered_from = drawing.png_text(drawing.PNG.read_bytes()).get(drawing.PNG_KEY)
+    assert rendered_from == hashlib.sha256(drawing.DOT.read_bytes()).hexdigest(), \
+        f"images/architecture.png was not rendered from images/architecture.dot: {redraw}"
