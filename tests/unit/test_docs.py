@@ -1,8 +1,8 @@
 """Nothing the project says points at what is not there. README.md, docs/*.md and the prose of
 the code (comments and docstrings of the Python files, comments of the requirements files, the
 Dockerfiles and the Makefile) are read for repository paths, `make` targets and test names; each
-must exist. Every relative link of the docs leads to a file, README.md stays short, and the
-architecture picture is the one images/architecture.py draws from the code as it is."""
+must exist. Every relative link of the docs leads to a file (and to a heading there), README.md
+stays short, and the architecture picture is the one images/architecture.py draws from the code."""
 from __future__ import annotations
 
 import ast
@@ -30,6 +30,7 @@ TEST_REF = re.compile(r"(test_\w+\.py)::(test_\w+)")
 TEST_WORD = re.compile(r"(?<![\w/.-])(test_\w+)(\.py)?")
 MAKE = re.compile(r"\bmake ([a-z][\w-]*)")
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+ANCHOR = re.compile(r"\]\(([^)#\s]*)#([^)\s]+)\)")
 
 # "make" as an English verb, not a target.
 ENGLISH_AFTER_MAKE = {"a", "an", "the", "it", "them", "to", "for", "or", "first", "sure"}
@@ -127,6 +128,29 @@ def test_every_relative_link_leads_to_a_file():
             if not (doc.parent / target).exists():
                 broken.append(f"{doc.name}: {target}")
     assert not broken, f"links to nothing: {broken}"
+
+
+def headings(doc: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings (lower case, punctuation dropped, spaces to
+    hyphens, a repeated one numbered); code blocks have none."""
+    out: set[str] = set()
+    seen: dict[str, int] = {}
+    text = re.sub(r"^```.*?^```", "", doc.read_text(), flags=re.S | re.M)
+    for heading in re.findall(r"^#{1,6} (.+)$", text, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        out.add(f"{slug}-{seen[slug]}" if slug in seen else slug)
+        seen[slug] = seen.get(slug, 0) + 1
+    return out
+
+
+def test_every_anchor_leads_to_a_heading():
+    broken = []
+    for doc in DOCS:
+        for target, anchor in ANCHOR.findall(doc.read_text()):
+            page = doc.parent / target if target else doc
+            if page.suffix == ".md" and page.is_file() and anchor not in headings(page):
+                broken.append(f"{doc.name}: {target}#{anchor}")
+    assert not broken, f"links to a heading that is not there (renamed?): {broken}"
 
 
 def test_the_readme_is_at_most_250_lines():
