@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Submit the pipeline job: Kafka topic -> birth year -> PostgreSQL (upsert on uuid), bad messages to dead_letter_events.
+"""Submit the pipeline job: Kafka topic -> classify_row -> PostgreSQL's intake views (SINK_MODE copy or jdbc), bad messages as dead letters.
 
 Examples:
   flink run -py flinkfast_job.py --pyFiles . -d      # to a running cluster (make submit does this)

@@ -1,10 +1,13 @@
-"""The PyFlink job: Kafka (raw bytes) -> parse and validate -> PostgreSQL, good events into
-processed_events and everything else into dead_letter_events (JDBC sinks inserting into the
-intake views; the database places each message: sql/postgres/003_ingest.sql).
+"""The PyFlink job: Kafka (raw bytes) -> classify_row (the Java function of udf/: decode,
+validate, stamp) -> PostgreSQL. Good events and dead letters go to two sinks that insert into the
+intake views processed_events_in and dead_letter_events_in, with no primary key and no upsert;
+the database places each message in exactly one of processed_events, superseded_events and
+dead_letter_events (sql/postgres/003_ingest.sql). The sinks' connector follows SINK_MODE: copy
+(the default, this project's binary COPY sink) or jdbc (Flink's JDBC connector).
 
 All statements come from sql/flink/ (rendered with the configuration). The transformation is
-the view in 002_transform.sql; the Kafka and JDBC tables are declared only at the edge, so the
-transformation can be run on in-memory rows in tests.
+the views in 002_transform.sql; the Kafka source and the two sinks are declared only at the
+edge, so the transformation can be run on in-memory rows in tests.
 
 Runs two ways:
     flink run -py flinkfast_job.py --pyFiles <project dir> -d    (a cluster: local stack or compose)
