@@ -24,6 +24,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -60,9 +61,49 @@ def run(cmd: list[str], ports: list[int], sock_dir: Path, **kwargs) -> subproces
     each of `ports`, leads to 127.0.0.1:PORT of the real loopback and nothing else leads out."""
     check_available()
     with ExitStack() as stack:
-        pairs = [f"{port}={stack.enter_context(unix_to_tcp(sock_dir / f'net-{port}.sock', port))}" for port in ports]
-        inner = [*unshare_prefix(), sys.executable, "-I", str(Path(__file__).resolve()), *pairs, "--", *cmd]
-        return subprocess.run(inner, **kwargs)
+        return subprocess.run(_inside(cmd, ports, sock_dir, stack), **kwargs)
+
+
+@contextmanager
+def started(cmd: list[str], ports: list[int], sock_dir: Path, **kwargs):
+    """subprocess.Popen(cmd, **kwargs) in a private network namespace, as `run`; the relays last
+    until the block ends, and so does the process (SIGTERM, SIGKILL after 30 s)."""
+    check_available()
+    with ExitStack() as stack:
+        # A session of its own: stopping it reaches every process under it (`flink` is a shell
+        # script whose JVM, and that JVM's Python process, would outlive a signal to the first).
+        proc = subprocess.Popen(_inside(cmd, ports, sock_dir, stack), start_new_session=True, **kwargs)
+        try:
+            yield proc
+        finally:
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen, grace_s: float = 30) -> None:
+    """SIGTERM to the process group `proc` leads; SIGKILL to whatever of it is left after grace_s."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        proc.poll()                       # reap the leader: a zombie still counts as a member
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _inside(cmd: list[str], ports: list[int], sock_dir: Path, stack: ExitStack) -> list[str]:
+    """The command line that runs `cmd` in a new namespace, each port relayed (closed with `stack`)."""
+    pairs = [f"{port}={stack.enter_context(unix_to_tcp(sock_dir / f'net-{port}.sock', port))}" for port in ports]
+    return [*unshare_prefix(), sys.executable, "-I", str(Path(__file__).resolve()), *pairs, "--", *cmd]
 
 
 @contextmanager

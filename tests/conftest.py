@@ -80,16 +80,30 @@ def job_cfg(stack, topic):
     return config.load({"KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic, "JOB_NAME": f"e2e-{topic}"})
 
 
+@pytest.fixture(scope="session")
+def jobserver(stack, cfg):
+    """One warm `flink run -py` client for the session's jobs (flinkfast/jobserver.py): the same
+    client and job code as `flinkfast submit`, about 3 s a job instead of about 11. The tests of
+    `flink run -py` itself (submission, its private namespace, skip, demo, the benchmark) submit
+    with flinkfast.submit."""
+    from flinkfast.jobserver import JobServer
+    with JobServer(cfg) as server:
+        yield server
+
+
 @pytest.fixture
-def run_job(job_cfg):
-    """Submit the job (optionally with other settings or environment); cancel whatever was submitted."""
+def run_job(job_cfg, jobserver):
+    """Submit the job (optionally with other settings or environment); cancel whatever was submitted.
+    Through the warm client; with extra_env (the client's own environment) through `flink run -py`."""
     from flinkfast import submit
     submitted = []
 
     def _run(overrides=None, extra_env=None, wait=True):
         cfg = job_cfg.replace(**(overrides or {}))
         submitted.append(cfg)
-        return cfg, submit.submit(cfg, extra_env=extra_env, wait=wait)
+        if extra_env:
+            return cfg, submit.submit(cfg, extra_env=extra_env, wait=wait)
+        return cfg, jobserver.submit(cfg, wait=wait)
 
     yield _run
     for cfg in submitted:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from flinkfast import flinkrest, health, reconcile, report, skip, submit
+from flinkfast import flinkrest, health, reconcile, report, skip
 from flinkfast.clients import kafka_consumer, wait_until
 from tests.helpers import cut_sessions, event, send_records
 
@@ -94,8 +94,9 @@ class Model:
 
 
 class Walk:
-    def __init__(self, stack, cfg, rnd: random.Random):
+    def __init__(self, stack, cfg, rnd: random.Random, submit_job):
         self.stack, self.rnd = stack, rnd
+        self.submit_job = submit_job   # flinkfast.submit.submit, or the session's warm client
         self.cfg = cfg
         self.skips = ""
         self.model = Model()
@@ -103,7 +104,7 @@ class Walk:
         self.faults: Counter = Counter()
         self.sent = 0
         self.serial = 0
-        self.job_id = submit.submit(self.job_cfg())
+        self.job_id = self.submit_job(self.job_cfg())
         self.restarts_seen = 0
 
     def job_cfg(self):
@@ -202,7 +203,7 @@ class Walk:
 
     def cancel_resubmit(self) -> str:
         self._cancel()
-        self.job_id = submit.submit(self.job_cfg())
+        self.job_id = self.submit_job(self.job_cfg())
         return "cancel behind its back, resubmit"
 
     def full_replay(self) -> str:
@@ -217,7 +218,7 @@ class Walk:
                               for p, o in first.items()})
         finally:
             committer.close()
-        self.job_id = submit.submit(self.job_cfg())
+        self.job_id = self.submit_job(self.job_cfg())
         self.check()
         after = tables(self.cfg)
         changed = [t for t in before if after[t] != before[t]]
@@ -299,11 +300,10 @@ def diff(what: str, want, got) -> str:
 
 
 @pytest.mark.parametrize("seed", [SEED, *REGRESSION_SEEDS])
-def test_a_random_walk_of_events_and_faults_loses_and_doubles_nothing(stack, run_job, seed):
-    job_cfg, job_id = run_job({"CHECKPOINT_INTERVAL_MS": "1000"}, wait=True)
-    flinkrest.cancel(job_cfg, job_id)  # the walk submits (and resubmits) the job itself
+def test_a_random_walk_of_events_and_faults_loses_and_doubles_nothing(stack, job_cfg, jobserver, seed):
+    job_cfg = job_cfg.replace(checkpoint_interval_ms=1000)  # the walk submits (and resubmits) the job itself
     print(f"chaos: seed {seed}, {STEPS} steps (replay: CHAOS_SEED={seed} CHAOS_STEPS={STEPS} make chaos)", flush=True)
-    walk = Walk(stack, job_cfg, random.Random(seed))
+    walk = Walk(stack, job_cfg, random.Random(seed), jobserver.submit)
     t0 = time.monotonic()
     try:
         for i in range(STEPS):

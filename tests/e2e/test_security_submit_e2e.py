@@ -279,3 +279,45 @@ def _parent(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except OSError:
         return 0
+
+
+# The warm client's Unix socket, as an attacker would use it: ask it to submit a job.
+JOBSERVER_ATTACK = """
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+try:
+    s.connect(sys.argv[1])
+except Exception as e:
+    print(type(e).__name__, str(e)[:120])
+    sys.exit()
+try:   # connected: the breach, whatever comes back
+    s.sendall(json.dumps({"settings": {"JOB_NAME": "attacker"}}).encode() + b"\\n")
+    print("connected, answered " + s.recv(4096).decode()[:200])
+except Exception as e:
+    print("connected, no answer yet:", type(e).__name__)
+"""
+
+
+def test_no_other_user_runs_code_or_submits_through_the_warm_client(jobserver, attacker, tmp_path):
+    """The tests' warm client (flinkfast/jobserver.py: one `flink run -py` for many jobs) keeps its
+    Py4J sockets for the whole session: every TCP port of its processes is attacked as nobody, from
+    the machine's loopback and from the client's namespace, and nothing runs; its request socket
+    (0600 in a 0700 folder) refuses nobody; its temporary folders are root's, in the state folder."""
+    (attacker / "jobserver_attack.py").write_text(JOBSERVER_ATTACK)
+    (attacker / "jobserver_attack.py").chmod(0o644)
+    marker = tmp_path / "ran"
+    proc = jobserver.ensure()
+    pids = [proc.pid, *process.descendants(proc.pid)]
+    ports, temps = listening(pids), temp_paths(pids)
+    assert ports, f"no socket of the warm client found listening: {pids}"
+    attempts = attack_all(ports, attacker, "attack.py", str(marker))
+    print(f"attempts as nobody (port: direct, from the client's namespace): {attempts}")
+    assert not marker.exists(), f"uid nobody ran a command through the warm client's sockets: {attempts}"
+    assert not any("ran" == a for tries in attempts.values() for a in tries), attempts
+    asked = as_nobody([SYSTEM_PYTHON, str(attacker / "jobserver_attack.py"), str(jobserver.sock)], str(attacker))
+    assert not asked.startswith("connected"), f"uid nobody reached the warm client's request socket: {asked}"
+    state = jobserver.cfg.state_dir.resolve()
+    assert any("/pyflink/" in t for t in temps), f"the driver's pyflink folder was not seen: {temps}"
+    for t in temps:
+        assert Path(t).resolve().is_relative_to(state) and private_to_root(Path(t), state), t
