@@ -65,9 +65,9 @@ def run(cmd: list[str], ports: list[int], sock_dir: Path, **kwargs) -> subproces
 
 
 @contextmanager
-def started(cmd: list[str], ports: list[int], sock_dir: Path, **kwargs):
+def started(cmd: list[str], ports: list[int], sock_dir: Path, grace_s: float = 30, **kwargs):
     """subprocess.Popen(cmd, **kwargs) in a private network namespace, as `run`; the relays last
-    until the block ends, and so does the process (SIGTERM, SIGKILL after 30 s)."""
+    until the block ends, and so does the process (SIGTERM, SIGKILL after grace_s)."""
     check_available()
     with ExitStack() as stack:
         # A session of its own: stopping it reaches every process under it (`flink` is a shell
@@ -76,7 +76,7 @@ def started(cmd: list[str], ports: list[int], sock_dir: Path, **kwargs):
         try:
             yield proc
         finally:
-            _stop_group(proc)
+            _stop_group(proc, grace_s)
 
 
 def _stop_group(proc: subprocess.Popen, grace_s: float = 30) -> None:
@@ -85,19 +85,27 @@ def _stop_group(proc: subprocess.Popen, grace_s: float = 30) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline:
+    if _group_gone(proc, grace_s):
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    _group_gone(proc, 10)
+
+
+def _group_gone(proc: subprocess.Popen, timeout: float) -> bool:
+    """Whether no process of the group `proc` leads is left within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
         proc.poll()                       # reap the leader: a zombie still counts as a member
         try:
             os.killpg(proc.pid, 0)
         except ProcessLookupError:
-            return
-        time.sleep(0.2)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 def _inside(cmd: list[str], ports: list[int], sock_dir: Path, stack: ExitStack) -> list[str]:

@@ -117,3 +117,23 @@ def test_a_timeout_leaves_no_command_behind(tmp_path):
     else:
         os.kill(pid, 9)
         pytest.fail(f"the command ({pid}) outlived run's timeout")
+
+
+def test_a_started_command_and_everything_it_started_stop_with_the_block(servers, tmp_path):
+    """privatenet.started keeps a command in its namespace for a block; at the end the whole
+    process group goes, not only its first process (`flink` is a shell script whose JVM, and the
+    JVM's Python process, outlived a signal to the script). Here: a shell whose child ignores
+    SIGTERM (SIGKILL after the grace time) and a grandchild in the background."""
+    folder = tmp_path / "run"
+    folder.mkdir(mode=0o700)
+    pids_file = tmp_path / "pids"
+    script = f"sleep 300 & echo $! > {pids_file}.1; sh -c 'trap \"\" TERM; sleep 300' & echo $! > {pids_file}.2; wait"
+    with privatenet.started(["sh", "-c", script], [servers[0]], folder, grace_s=1) as proc:
+        deadline = time.monotonic() + 30
+        while not (pids_file.with_suffix(".2").exists() and pids_file.with_suffix(".2").read_text().strip()):
+            assert proc.poll() is None and time.monotonic() < deadline, "the command did not start"
+            time.sleep(0.1)
+        pids = [int(pids_file.with_suffix(f".{i}").read_text()) for i in (1, 2)]
+        assert all(os.path.exists(f"/proc/{p}") for p in pids)
+    alive = [p for p in pids if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]]
+    assert not alive, f"left running after the block: {alive}"
