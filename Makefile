@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo test test-unit fuzz chaos submit skip report reconcile bench bench-growth bench-scaling drill dashboard sql psql
+.PHONY: help setup up down status logs clean demo check test test-long test-unit fuzz chaos submit skip report reconcile bench bench-growth bench-scaling drill dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,14 +64,25 @@ sql: setup  ## Flink's SQL client on the local cluster, the job's tables declare
 psql: setup  ## psql on the results database with the credentials from .env
 	@$(FF) psql
 
-test:  ## set up (with the browser the dashboard's tests drive) and run every tier on a stack of its own
-	@python3 -m flinkfast.bootstrap --tests && $(PY) -m pytest
+# Every run keeps its durations: .state/test-results/<target>.xml (JUnit XML; `python -m tests.times`
+# sums them by file and tier), so the budgets below are kept by looking.
+RESULTS := .state/test-results
+PYTEST   = $(PY) -m pytest --junitxml=$(RESULTS)/$@.xml
+
+check:  ## every tier that needs no running service: unit, compose, deploy, flink (JUnit included); about 3 minutes
+	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) tests/unit tests/compose tests/deploy tests/flink
+
+test:  ## set up (with the browser the dashboard's tests drive) and run every tier on a stack of its own, not the long ones; what CI runs
+	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) -m "not long"
+
+test-long:  ## the benchmark tooling's tests (bench, growth, scaling, peers), a chaos walk of CHAOS_STEPS (40) and the drill
+	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) -m long && CHAOS_STEPS=$${CHAOS_STEPS:-40} $(MAKE) --no-print-directory chaos && $(FF) drill
 
 fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) with fresh randomness
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/flink/test_fuzz_transform.py tests/e2e/test_fuzz_e2e.py tests/e2e/test_placing_e2e.py
 
 chaos: setup  ## random events and faults against a model, on a stack of its own: CHAOS_STEPS (200) steps, its seed printed (CHAOS_SEED replays)
-	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} $(PY) -m pytest -s -p no:cacheprovider tests/e2e/test_chaos_e2e.py
+	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} $(PYTEST) -s -p no:cacheprovider tests/e2e/test_chaos_e2e.py
 
 test-unit: setup  ## the fast tier: tests/unit (no JVM, no service; under 2 minutes)
-	@$(PY) -m pytest tests/unit
+	@$(PYTEST) tests/unit

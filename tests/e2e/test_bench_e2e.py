@@ -8,7 +8,7 @@ import pytest
 
 from flinkfast.paths import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 KEYS = {"pipeline_events_per_s", "seed_settings_events_per_s", "naive_consumer_events_per_s",
         "copy_ceiling_events_per_s", "latency_ms", "peak_rss_mib", "machine"}

@@ -8,7 +8,7 @@ import pytest
 
 from flinkfast.paths import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from flinkfast.stack import Stack, process
 from flinkfast.stack.isolated import isolated_env
 from tests.helpers import deliver_and_reconcile
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.e2e
 SHAPE = {"FLINK_TASKMANAGERS": 2, "KAFKA_BROKERS": 3, "KAFKA_HEAP": "256m"}
 SERVICES = ["zookeeper", "kafka", "kafka-2", "kafka-3", "postgres", "jobmanager", "taskmanager", "taskmanager-2",
             "webui"]

@@ -10,7 +10,7 @@ import pytest
 
 from flinkfast.bench import peers
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 EVENTS = 2000
 DB = "flink_peers_ci"
