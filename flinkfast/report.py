@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from pathlib import Path
 
 from flinkfast.clients import pg_connect as connect  # noqa: F401 - callers say report.connect
-from flinkfast.sqlfiles import query
+from flinkfast.paths import SQL_DIR
+from flinkfast.sqlfiles import query, strip_comments
 
 SECTIONS = {
     "latest": "001_latest.sql",
@@ -35,9 +37,22 @@ def _rows(cur) -> list[dict]:
 
 
 def scope(cur, since: dt.datetime | str | None, window_s: float) -> None:
+    """The session's scope: the schema's report_rows view (sql/postgres/001_schema.sql) reads
+    flinkfast.since when a query runs; 005_throughput_recent.sql reads flinkfast.window_s."""
     cur.execute("SELECT set_config('flinkfast.since', %s, false), set_config('flinkfast.window_s', %s, false)",
                 (str(since) if since else "", str(window_s)))
-    cur.execute(query("report/000_scope.sql"))
+
+
+REPORT_ROWS = re.compile(r"^CREATE OR REPLACE VIEW report_rows\b[^\n]* AS\n(.*?);$", re.M | re.S)
+
+
+def report_rows_select() -> str:
+    """The SELECT of the report_rows view, as sql/postgres/001_schema.sql defines it: Grafana inlines
+    it as a CTE (flinkfast.dashboard.grafana), tests make a copy of the view over tables of their own."""
+    found = REPORT_ROWS.search(strip_comments((SQL_DIR / "postgres" / "001_schema.sql").read_text()))
+    if not found:
+        raise ValueError("sql/postgres/001_schema.sql defines no report_rows view")
+    return found.group(1)
 
 
 def collect(conn, since=None, window_s: float = 60) -> dict:

@@ -1,9 +1,9 @@
 """docs/grafana-dashboard.json, made from the SQL files in sql/report/ so that Grafana runs the
 same queries as the dashboard and the report (tests/unit/test_dashboard.py checks the file is current).
 
-Grafana runs each panel's query on its own, without sql/report/000_scope.sql before it, so the
-report_rows view becomes a CTE of the same text, and the scope's flinkfast.since becomes Grafana's
-$__timeFrom() (the dashboard's time range plays the sliding window).
+Grafana runs each panel's query on its own, with no flinkfast.since set before it, so the schema's
+report_rows view (sql/postgres/001_schema.sql) becomes a CTE of the same text, and its flinkfast.since
+becomes Grafana's $__timeFrom() (the dashboard's time range plays the sliding window).
 
     python -m flinkfast.dashboard.grafana > docs/grafana-dashboard.json
 """
@@ -13,6 +13,7 @@ import json
 import re
 
 from flinkfast import sqlfiles
+from flinkfast.report import report_rows_select
 
 SINCE = "COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,"
 DATASOURCE = {"type": "grafana-postgresql-datasource", "uid": "${DS_FLINKFAST}"}
@@ -33,7 +34,7 @@ def _scoped(sql: str) -> str:
 def query(name: str) -> str:
     body = _code(name)
     if "report_rows" in body:
-        view = _code("000_scope.sql").split(" AS\n", 1)[1]  # CREATE ... VIEW report_rows AS <select>
+        view = report_rows_select()
         body = f"WITH report_rows AS (\n{view}\n)\n{body}"
     return _scoped(body)
 

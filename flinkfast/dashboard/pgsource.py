@@ -35,14 +35,13 @@ def _sql(name: str) -> str:
 
 def session(cfg: Config, timeout_s: int, name: str):
     """A connection of the dashboard's own: autocommit (no transaction left open between polls),
-    bounded statements, the window's sorts in memory, the report's report_rows view."""
+    bounded statements, the window's sorts in memory (the report's report_rows view is the schema's)."""
     conn = connect(cfg)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f"SET statement_timeout = '{int(timeout_s)}s'")
         cur.execute("SET work_mem = '32MB'")
         cur.execute("SET application_name = %s", (name,))
-        cur.execute(_sql("000_scope.sql"))
     return conn
 
 

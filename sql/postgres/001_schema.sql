@@ -134,3 +134,25 @@ DROP TRIGGER IF EXISTS processed_events_superseded ON processed_events;
 DROP FUNCTION IF EXISTS record_superseded_event();
 DROP TRIGGER IF EXISTS dead_letter_events_cap ON dead_letter_events;
 DROP FUNCTION IF EXISTS cap_dead_letter_payload();
+
+-- The rows the report, the dashboard and Grafana look at (sql/report/ reads them as report_rows):
+-- those inserted since flinkfast.since (a timestamptz; unset = every row). flinkfast.report.scope
+-- sets it; with psql:
+--     SET flinkfast.since = '2026-01-01 00:00:00+00';   before \i sql/report/<file>.sql
+-- A view of the schema, not a temporary view of each session: the reader may create nothing, not
+-- even in pg_temp (002_roles.sql). current_setting is read when a query runs, so each session
+-- scopes it on its own; security_invoker: the reader's own SELECT on processed_events is what
+-- lets it read it. Latency is the database's insert clock minus the Kafka record timestamp, both
+-- TIMESTAMPTZ, so the session time zone cannot change it.
+CREATE OR REPLACE VIEW report_rows WITH (security_invoker = true) AS
+SELECT uuid,
+       country,
+       kafka_timestamp,
+       flink_timestamp,
+       postgres_timestamp,
+       EXTRACT(EPOCH FROM postgres_timestamp - kafka_timestamp) * 1000 AS latency_ms,
+       EXTRACT(EPOCH FROM flink_timestamp    - kafka_timestamp) * 1000 AS kafka_to_flink_ms,
+       EXTRACT(EPOCH FROM postgres_timestamp - flink_timestamp) * 1000 AS flink_to_postgres_ms
+  FROM processed_events
+ WHERE postgres_timestamp >= COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,
+                                      '-infinity'::timestamptz);

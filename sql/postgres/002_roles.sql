@@ -6,7 +6,8 @@
 --   FLINK_DB_USER      the job's sink: INSERT into the two intake views of 003_ingest.sql, nothing
 --                      else (it reads nothing, writes no table, owns nothing, has no TEMP)
 --   READER_DB_USER     the dashboard, the report, reconciliation, `make status`: SELECT on the
---                      pipeline's three tables (and TEMP, for the report's scoping view)
+--                      pipeline's three tables and the report's report_rows view, nothing else (no
+--                      TEMP: it creates nothing, not even in pg_temp)
 --   flinkfast_ingest   NOLOGIN: owns the SECURITY DEFINER functions that place each message; has
 --                      exactly the rights they need, and nobody is a member of it
 --
@@ -26,7 +27,8 @@ SELECT format('DO $refuse$ BEGIN RAISE EXCEPTION %L; END $refuse$', name || ' is
  WHERE value = '' \gexec
 
 -- PUBLIC (every role, present and future) gets nothing here: not CONNECT, not TEMP (a temporary
--- table can shadow a table name inside a function that runs with its owner's rights), not
+-- table can shadow a table name inside a function that runs with its owner's rights; temporary
+-- tables can fill the disk; an aggregate or view in pg_temp is code of the role's own), not
 -- CREATE in the public schema, not plpgsql (no DO blocks), not the functions that write at will
 -- (lo_create and friends, pg_logical_emit_message: any role could otherwise fill the disk).
 -- The cluster's own databases too: the pipeline's roles have no business there.
@@ -34,8 +36,9 @@ SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexe
 REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC;
--- Nor LANGUAGE sql: with TEMP on the database (the reader's) a role could otherwise create and run
--- functions of its own in pg_temp. No role but the superuser creates a function anywhere.
+-- Nor LANGUAGE sql: with TEMP on a database (the peers' in the benchmark's, sql/bench/009_peer_role.sql)
+-- a role could otherwise create and run functions of its own in pg_temp. No role but the superuser
+-- creates a function anywhere.
 REVOKE USAGE ON LANGUAGE sql FROM PUBLIC;
 -- The advisory locks the placing functions wait on (003_ingest.sql): only their owner may take
 -- any (granted below). Else any role could take them in an open transaction and stall the sink.
@@ -66,8 +69,8 @@ SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOIN
   FROM (VALUES (:'writer_user', :'writer_password'), (:'reader_user', :'reader_password')) AS r(name, password) \gexec
 
 -- Take back whatever the three hold in this database (an older version granted the writer
--- SELECT, INSERT, UPDATE on the tables; a hand-made GRANT would linger), and any membership,
--- then grant exactly what each uses.
+-- SELECT, INSERT, UPDATE on the tables, and the reader TEMP; a hand-made GRANT would linger), and
+-- any membership, then grant exactly what each uses.
 SELECT format('REVOKE ALL ON ALL TABLES IN SCHEMA public FROM %I', name),
        format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM %I', name),
        format('REVOKE ALL ON SCHEMA public FROM %I', name),
@@ -116,5 +119,5 @@ SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), name)
   FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec
 SELECT format('GRANT USAGE ON SCHEMA public TO %I', name)
   FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec
-SELECT format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), :'reader_user') \gexec
-SELECT format('GRANT SELECT ON processed_events, dead_letter_events, superseded_events TO %I', :'reader_user') \gexec
+SELECT format('GRANT SELECT ON processed_events, dead_letter_events, superseded_events, report_rows TO %I',
+              :'reader_user') \gexec

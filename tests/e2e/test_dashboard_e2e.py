@@ -277,13 +277,17 @@ def test_page_says_the_database_is_down_and_recovers(stack, job_cfg, dashboards,
 
 def test_window_queries_read_the_window_through_the_index(stack, cfg):
     """EXPLAIN of every query the poller runs over a window, on a copy of each table holding two
-    days of rows (a temporary table of the same name and indexes shadows the real one)."""
-    from flinkfast.report import connect
-    conn = connect(cfg)
+    days of rows, and of the report_rows view over it, in a schema of the test's own (first on the
+    search_path; rolled back at the end)."""
+    from flinkfast.report import connect, report_rows_select
+    conn = connect(cfg, "admin")
     try:
         with conn.cursor() as cur:
+            cur.execute("CREATE SCHEMA window_plan_test")
+            cur.execute("SET LOCAL search_path = window_plan_test")
             for table in ("processed_events", "dead_letter_events"):
-                cur.execute(f"CREATE TEMPORARY TABLE {table} (LIKE public.{table} INCLUDING ALL)")
+                cur.execute(f"CREATE TABLE {table} (LIKE public.{table} INCLUDING ALL)")
+            cur.execute(f"CREATE VIEW report_rows AS {report_rows_select()}")
             cur.execute("""
                 INSERT INTO processed_events (uuid, first_name, last_name, country, age, birth_year, kafka_topic,
                                               kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, postgres_timestamp)

@@ -76,9 +76,16 @@ ATTACKS = [
     ("CREATE VIEW", ALL, "CREATE VIEW public.pwn AS SELECT 1"),
     ("CREATE FUNCTION", ALL, "CREATE FUNCTION public.pwn() RETURNS int LANGUAGE sql AS 'SELECT 1'"),
     ("CREATE SCHEMA", ALL, "CREATE SCHEMA pwn"),
-    ("CREATE TEMP TABLE", (W, I), "CREATE TEMP TABLE pwn (x int)"),
-    ("CREATE TEMP VIEW", (W, I), "CREATE TEMP VIEW pwn AS SELECT 1"),
-    ("CREATE pg_temp FUNCTION", (W, I), "CREATE FUNCTION pg_temp.pwn() RETURNS int LANGUAGE sql AS 'SELECT 1'"),
+    # nothing in pg_temp either, the reader included (no TEMP: 002_roles.sql): no table to fill the disk
+    # with, no view, no code of its own made of existing functions
+    ("CREATE TEMP TABLE", ALL, "CREATE TEMP TABLE pwn (x int)"),
+    ("CREATE TEMP TABLE AS", ALL, "CREATE TEMP TABLE pwn AS SELECT * FROM generate_series(1, 10) g"),
+    ("CREATE TEMP VIEW", ALL, "CREATE TEMP VIEW pwn AS SELECT 1"),
+    ("CREATE TEMP SEQUENCE", ALL, "CREATE TEMP SEQUENCE pwn"),
+    ("CREATE pg_temp TYPE", ALL, "CREATE TYPE pg_temp.pwn AS (x int)"),
+    ("CREATE pg_temp AGGREGATE", ALL, "CREATE AGGREGATE pg_temp.pwn(int) (SFUNC = int4pl, STYPE = int)"),
+    ("CREATE pg_temp OPERATOR", ALL, "CREATE OPERATOR pg_temp.### (LEFTARG = int, RIGHTARG = int, FUNCTION = int4pl)"),
+    ("CREATE pg_temp FUNCTION", ALL, "CREATE FUNCTION pg_temp.pwn() RETURNS int LANGUAGE sql AS 'SELECT 1'"),
     ("plpgsql", ALL, "CREATE FUNCTION pg_temp.pwn() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'"),
     ("LANGUAGE c", ALL, "CREATE FUNCTION pg_temp.pwn() RETURNS int LANGUAGE c AS '/tmp/evil.so', 'pwn'"),
     ("LANGUAGE internal", ALL, "CREATE FUNCTION pg_temp.pwn() RETURNS text LANGUAGE internal AS 'pg_read_file_all'"),
@@ -326,10 +333,7 @@ def test_shadow_a_table_a_definer_writes(world, who):
         if who == W:
             send(conn, [(uuid.uuid4().hex, 1)])   # the session's batch tables and temp schema now exist
         for name in SHADOWS:
-            if who == R:   # the reader may have temporary tables (the report's scoping view)
-                query(conn, f"CREATE TEMP TABLE IF NOT EXISTS {name} ({COLUMNS}); SELECT 1")
-            else:
-                refuse(conn, f"CREATE TEMP TABLE {name} ({COLUMNS})")
+            refuse(conn, f"CREATE TEMP TABLE {name} ({COLUMNS})")
         refuse(conn, PAYLOAD)   # no attacker may write a trigger function at all
         for name in SHADOWS:
             with pytest.raises((E.InsufficientPrivilege, E.UndefinedFunction, E.UndefinedTable, E.InvalidSchemaName)):
@@ -347,8 +351,8 @@ def test_shadow_a_table_a_definer_writes(world, who):
 @pytest.mark.parametrize("who", (W, R))
 def test_definer_functions_on_a_table_of_ones_own(world, who):
     """The issue's second attack: a SECURITY DEFINER function as the trigger of a table the attacker
-    has -- the reader's own temporary table, the writer's batch table. And the writer, once its batch
-    tables exist, can still create nothing in pg_temp nor touch them beyond INSERT."""
+    has -- the writer's batch table (the reader has none: it may create no temporary table). And the
+    writer, once its batch tables exist, can still create nothing in pg_temp nor touch them beyond INSERT."""
     with world.connect(who) as conn:
         if who == W:
             send(conn, [(uuid.uuid4().hex, 1)])
@@ -365,12 +369,42 @@ def test_definer_functions_on_a_table_of_ones_own(world, who):
                 refuse(conn, statement)
             refuse(conn, f"GRANT INSERT ON {table} TO \"{world.creds[R][0]}\"", WARN_GRANT)
         else:
-            table = "pg_temp.mine"
-            query(conn, f"CREATE TEMP TABLE mine ({COLUMNS}); SELECT 1")
+            refuse(conn, f"CREATE TEMP TABLE mine ({COLUMNS})")
+            return
         for f in DEFINERS:
             refuse(conn, f"CREATE TRIGGER pwn AFTER INSERT ON {table} FOR EACH STATEMENT EXECUTE FUNCTION public.{f}()")
         if who == W:
             send(conn, [(uuid.uuid4().hex, 1)])   # and its session still works
+
+
+def test_the_reader_reports_without_creating_anything(world, cfg):
+    """What the reader runs -- the report, the dashboard's two sessions, `psql -f sql/report/latency.sql`
+    -- works with no TEMP: the scope is the schema's report_rows view, read with flinkfast.since; none
+    of them creates anything, not even in pg_temp."""
+    import subprocess
+    import sys
+
+    from flinkfast import clients, report
+    from flinkfast.dashboard import pgsource
+    from flinkfast.paths import REPO_ROOT
+    with closing(clients.pg_connect(cfg)) as conn:
+        data = report.collect(conn)
+        total = query(conn, "SELECT count(*) FROM processed_events")[0][0]
+        assert data["summary"]["total_rows"] == total >= 1 and data["latency"]["kafka_to_postgres"]["rows"] == total
+        assert report.collect(conn, since="infinity")["summary"]["total_rows"] == 0   # the scope holds
+    seconds = pgsource.SecondsReader(cfg, 300)
+    try:
+        seconds.read()
+        assert query(seconds._conn, "SELECT count(*) FROM pg_class WHERE relpersistence = 't'") == [(0,)]
+    finally:
+        seconds.close()
+    with closing(pgsource.session(cfg, 60, "test-percentiles")) as conn, conn.cursor() as cur:
+        assert pgsource.WindowPercentiles._compute(cur, 3600)["latency"].keys() == \
+               {"kafka_to_postgres", "kafka_to_flink", "flink_to_postgres"}
+    r = subprocess.run([sys.executable, "-m", "flinkfast.cli", "psql", "-v", "ON_ERROR_STOP=1", "-f",
+                        "sql/report/latency.sql"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "ERROR" not in r.stderr, r.stderr
+    assert "Latency percentiles (ms)" in r.stdout and "kafka_to_postgres" in r.stdout
 
 
 def test_no_leaks(world):
@@ -455,13 +489,16 @@ def test_grants_are_exactly_what_each_role_uses(world):
          WHERE datname <> current_database() AND datallowconn AND has_database_privilege(%(r)s, oid, 'CONNECT')
         UNION ALL SELECT 'language ' || lanname FROM pg_language
          WHERE lanpltrusted AND has_language_privilege(%(r)s, oid, 'USAGE')"""
-    expected = {W: {(v, "INSERT") for v in VIEWS}, R: {(t, "SELECT") for t in TABLES}}
+    expected = {W: {(v, "INSERT") for v in VIEWS}, R: {(t, "SELECT") for t in (*TABLES, "report_rows")}}
     for who, grants in expected.items():
         role = world.creds[who][0]
         assert set(query(world.admin, privileges, {"r": role})) == grants
         assert query(world.admin, elsewhere, {"r": role}) == []
         assert query(world.admin, "SELECT has_database_privilege(%(r)s, current_database(), 'TEMP')",
-                     {"r": role}) == [(who == R,)]
+                     {"r": role}) == [(False,)]
+    # Nor PUBLIC (every role, the intruder too), in any database of the cluster.
+    assert query(world.admin, "SELECT datname FROM pg_database WHERE datallowconn "
+                              "AND has_database_privilege('public', oid, 'TEMP')") == []
     roles = [world.creds[W][0], world.creds[R][0], "flinkfast_ingest"]
     attrs = query(world.admin, "SELECT rolname, rolcanlogin, rolsuper OR rolinherit OR rolcreaterole OR rolcreatedb "
                                "OR rolreplication OR rolbypassrls FROM pg_roles WHERE rolname = ANY(%s)", (roles,))
@@ -521,3 +558,27 @@ def test_role_settings_escalate_nothing_and_reapplying_takes_them_back(world, da
                     pgsql.Identifier(world.creds[who][0]), pgsql.Identifier(d)))
         world.sql("ALTER ROLE {} PASSWORD %s", W, args=(world.creds[W][1],))
         database.init_database()   # each role's own settings (timeouts) back
+
+
+def test_reapplying_the_schema_takes_temp_back_from_an_older_stack(world, database):
+    """A stack made by an older version granted the reader TEMP (for a temporary scoping view), and
+    PUBLIC holds it on a database made without 002_roles.sql: `up` re-applies the schema, which takes
+    it back from both; the reader's report still runs. (After test_nothing_changed: a re-apply sets
+    the passwords again, with new salts.)"""
+    reader = world.creds[R][0]
+    try:
+        world.sql("GRANT TEMPORARY ON DATABASE {} TO {}", "db", R)
+        world.sql("GRANT TEMPORARY ON DATABASE {} TO PUBLIC", "db")
+        with world.connect(R) as conn:   # the grant took: the reader could create in pg_temp
+            query(conn, "CREATE TEMP VIEW pwn AS SELECT 1; SELECT 1")
+        database.init_database()
+        assert query(world.admin, "SELECT has_database_privilege(%s, current_database(), 'TEMP'), "
+                                  "has_database_privilege('public', current_database(), 'TEMP')", (reader,)) == \
+               [(False, False)]
+        with world.connect(R) as conn:
+            refuse(conn, "CREATE TEMP VIEW pwn AS SELECT 1")
+            refuse(conn, "CREATE AGGREGATE pg_temp.pwn(int) (SFUNC = int4pl, STYPE = int)")
+            assert query(conn, "SELECT count(*) >= 0 FROM report_rows") == [(True,)]
+    finally:
+        world.sql("REVOKE TEMPORARY ON DATABASE {} FROM {}", "db", R)
+        world.sql("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC", "db")

@@ -2,7 +2,7 @@
 require_auth=scram-sha-256): a process that binds the port while PostgreSQL is down and asks for the
 password in cleartext or as MD5 (tests/flink/fake_postgres.py) gets nothing -- not from the dashboard's,
 the report's or the benchmark's connections (flinkfast.clients.pg_connect, every role), nor from the
-stack's readiness probe. The real server (SCRAM) still lets each role in.
+stack's readiness probe, nor from the benchmark's peers (over the socket folder, as `flinkfast psql`). The real server (SCRAM) still lets each role in.
 The pgjdbc side (the sinks' JDBC URLs) against the fake server is tests/flink/test_pgjdbc_auth.py; here, that
 the same URL connects to the real server.
 """
@@ -98,3 +98,57 @@ def test_flinkfast_psql_never_gives_its_password_to_the_port(cfg, database, admi
                        capture_output=True, text=True, timeout=60, env=env)
     assert not any(password.encode() in got for got in fake.after_request), "psql sent its password to the port"
     assert not fake.startups, "psql connected to the TCP port"
+
+
+# What each peer of the benchmark does first with PostgreSQL, with its own library in its own venv: the
+# connection settings of its program (flinkfast/bench/peers/NAME/__main__.py, loaded without running it).
+PEER_PROBES = {
+    "quixstreams": "peer['postgres_sink'](os.environ).setup()",
+    "pathway": "import pathway as pw\n"
+               "t = pw.debug.table_from_markdown('uuid\\nx')\n"
+               "pw.io.postgres.write(t, peer['postgres_settings'](os.environ), 'processed_events',\n"
+               "                     output_table_type='snapshot', primary_key=[t.uuid])\n"
+               "pw.run(monitoring_level=pw.MonitoringLevel.NONE)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PEER_PROBES))
+def test_the_benchmarks_peers_never_give_their_password_to_the_port(cfg, database, tmp_path, name):
+    """The benchmark's peers (quixstreams: psycopg2; pathway: rust-postgres, which has no require_auth)
+    connect with the settings flinkfast.bench.peers.environment gives them: the local stack's socket
+    folder, so a process holding the TCP port (a fake server asking for cleartext, at POSTGRES_PORT)
+    gets neither a connection nor the password. That they reach the real server this way:
+    tests/e2e/test_security_pg_peers_e2e.py (the same settings) and test_peers_e2e.py (the peers)."""
+    from flinkfast.bench import peers
+    peer = peers.PEERS[name]
+    python = peers.ensure_venv(peer, print)   # the first time only: a venv of its own
+    with FakePostgres(CLEARTEXT) as fake:
+        env = peers.environment(cfg.replace(postgres_port=fake.port), "t", "g", tmp_path / "ready", tmp_path / "state")
+        run_peer_probe(peer, python, env, tmp_path)
+    assert not any(cfg.require("PEER_DB_PASSWORD").encode() in got for got in fake.after_request), \
+        f"{name} sent its password to the port"
+    assert not fake.startups, f"{name} connected to the TCP port"
+
+
+def test_the_quixstreams_peer_refuses_cleartext_even_over_tcp(cfg, database, tmp_path):
+    """Where there is no socket folder (POSTGRES_HOST not the local stack), quixstreams' libpq still
+    asks for SCRAM (require_auth, as pg_connect): it reaches the fake server and sends it nothing."""
+    from flinkfast.bench import peers
+    peer = peers.PEERS["quixstreams"]
+    python = peers.ensure_venv(peer, print)
+    with FakePostgres(CLEARTEXT) as fake:
+        env = peers.environment(cfg.replace(postgres_port=fake.port), "t", "g", tmp_path / "ready", tmp_path / "state")
+        run_peer_probe(peer, python, dict(env, PEER_PG_HOST="127.0.0.1"), tmp_path)
+    assert fake.startups and set(fake.after_request) == {b""}
+
+
+def run_peer_probe(peer, python, env: dict, cwd) -> None:
+    """The peer's PROBE in its venv, with env; it must fail (nothing real answers)."""
+    import subprocess
+    probe = f"import os, runpy, sys\npeer = runpy.run_path(sys.argv[1], run_name='probe')\n{PEER_PROBES[peer.name]}\n"
+    try:
+        done = subprocess.run([str(python), "-c", probe, str(peer.folder / "__main__.py")], env=env, cwd=cwd,
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode != 0, f"{peer.name} connected to something: {done.stdout[-500:]}"
+    except subprocess.TimeoutExpired:
+        pass   # still trying to connect: what it sent by then counts all the same

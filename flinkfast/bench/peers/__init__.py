@@ -8,7 +8,9 @@ gets every setting from its environment, which start() builds:
 
     PEER_KAFKA_BOOTSTRAP, PEER_TOPIC, PEER_GROUP        where to read, as which consumer group
     PEER_KAFKA_AUTH                                     librdkafka's settings of the job's principal (JSON)
-    PEER_PG_HOST, PEER_PG_PORT, PEER_PG_DB              the benchmark's database
+    PEER_PG_HOST, PEER_PG_PORT, PEER_PG_DB              the benchmark's database: on the local stack its socket
+                                                        folder, not the TCP port (see environment)
+    PEER_PG_REQUIRE_AUTH                                libpq's require_auth, for the peers that use libpq
     PEER_PG_USER, PEER_PG_PASSWORD                      PEER_DB_USER: see ROLE
     PEER_FLUSH_ROWS, PEER_FLUSH_MS, PEER_COMMIT_MS      SINK_FLUSH_MAX_ROWS, SINK_FLUSH_INTERVAL_MS, CHECKPOINT_INTERVAL_MS
     PEER_READY_FILE                                     touched once set up: the benchmark times it from there
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from flinkfast.clients import librdkafka_auth
+from flinkfast.clients import librdkafka_auth, pg_auth_settings
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.paths import CACHE
@@ -144,12 +146,19 @@ def ensure_venv(peer: Peer, say: Callable[[str], None]) -> Path:
 
 
 def environment(cfg: Config, topic: str, group: str, ready: Path, state: Path) -> dict[str, str]:
-    """What the peer's program is told (and nothing else of this process's environment)."""
+    """What the peer's program is told (and nothing else of this process's environment).
+    PostgreSQL the way `flinkfast psql` reaches it (shells.psql_host): the local stack's own socket
+    folder (0700), which no other process can stand in for while PostgreSQL is down, as one could
+    on the TCP port and ask for the password in cleartext. pathway's client (rust-postgres) cannot
+    refuse that request; quixstreams' (psycopg2, libpq) also gets require_auth, as every libpq
+    client of the project (clients.pg_auth_settings)."""
+    from flinkfast.shells import psql_host
     keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ") if k in os.environ}
     return {**keep, "PEER_KAFKA_BOOTSTRAP": cfg.kafka_bootstrap_servers, "PEER_TOPIC": topic, "PEER_GROUP": group,
             # librdkafka's settings of the job's Kafka principal (SASL/SCRAM, TLS for SASL_SSL), as JSON
             "PEER_KAFKA_AUTH": json.dumps(librdkafka_auth(cfg, "job")),
-            "PEER_PG_HOST": cfg.postgres_host, "PEER_PG_PORT": str(cfg.postgres_port), "PEER_PG_DB": cfg.postgres_db,
+            "PEER_PG_HOST": psql_host(cfg), "PEER_PG_PORT": str(cfg.postgres_port), "PEER_PG_DB": cfg.postgres_db,
+            "PEER_PG_REQUIRE_AUTH": pg_auth_settings()["require_auth"],
             "PEER_PG_USER": cfg.peer_db_user, "PEER_PG_PASSWORD": cfg.require("PEER_DB_PASSWORD"),
             "PEER_FLUSH_ROWS": str(cfg.sink_flush_max_rows), "PEER_FLUSH_MS": str(cfg.sink_flush_interval_ms),
             "PEER_COMMIT_MS": str(cfg.checkpoint_interval_ms), "PEER_READY_FILE": str(ready),

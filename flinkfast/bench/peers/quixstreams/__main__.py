@@ -27,6 +27,15 @@ def to_row(value: dict, key, timestamp: int, headers) -> dict:
             "kafka_ts_ms": timestamp, "flink_ts_ms": int(time.time() * 1000)}
 
 
+def postgres_sink(env) -> PostgreSQLSink:
+    """quixstreams' sink, upserting on uuid, as PEER_DB_USER: over the stack's socket folder
+    (PEER_PG_HOST), and refusing to send the password to a server that does not ask for SCRAM."""
+    return PostgreSQLSink(host=env["PEER_PG_HOST"], port=int(env["PEER_PG_PORT"]), dbname=env["PEER_PG_DB"],
+                          user=env["PEER_PG_USER"], password=env["PEER_PG_PASSWORD"], table_name="processed_events",
+                          schema_auto_update=False, primary_key_columns="uuid", upsert_on_primary_key=True,
+                          include_metadata=False, require_auth=env["PEER_PG_REQUIRE_AUTH"])
+
+
 def main() -> None:
     env = os.environ
     flush_s = int(env["PEER_FLUSH_MS"]) / 1000
@@ -42,12 +51,8 @@ def main() -> None:
                       # It writes nothing to Kafka: no idempotent producer, whose id the job's
                       # principal (it reads as the job) may not ask the cluster for.
                       producer_extra_config={"enable.idempotence": False})
-    sink = PostgreSQLSink(host=env["PEER_PG_HOST"], port=int(env["PEER_PG_PORT"]), dbname=env["PEER_PG_DB"],
-                          user=env["PEER_PG_USER"], password=env["PEER_PG_PASSWORD"], table_name="processed_events",
-                          schema_auto_update=False, primary_key_columns="uuid", upsert_on_primary_key=True,
-                          include_metadata=False)
     events = app.dataframe(app.topic(env["PEER_TOPIC"], value_deserializer="json"))
-    events.apply(to_row, metadata=True).sink(sink)
+    events.apply(to_row, metadata=True).sink(postgres_sink(env))
     Path(env["PEER_READY_FILE"]).touch()  # set up: the benchmark times it from here
     app.run()
 
