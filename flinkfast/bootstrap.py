@@ -126,7 +126,7 @@ def udf() -> None:
     want = digest(*sources)
     if UDF_JAR.is_file() and fresh(stamp, want):
         return
-    say("building the job's Java function (udf/, mvn package)")
+    say("building the job's Java function and COPY sink (udf/, mvn package)")
     if subprocess.run(UDF_BUILD, cwd=REPO).returncode != 0:
         fail("building udf/ failed (mvn, see above); is a JDK 17 installed (javac) and Maven Central reachable?")
     UDF_JAR.parent.mkdir(parents=True, exist_ok=True)

@@ -203,7 +203,7 @@ class CopyWriterTest {
 
     /** The first n COPY statements into the table fail (a real error of the server), the rest pass. */
     private void failFirst(int n) throws SQLException {
-        sql("CREATE FUNCTION " + table + "_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        sql("CREATE OR REPLACE FUNCTION " + table + "_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 + "IF nextval('" + table + "_attempts') <= " + n + " THEN RAISE EXCEPTION 'planted fault'; END IF; "
                 + "RETURN NULL; END $$");
         sql("CREATE TRIGGER fault BEFORE INSERT ON " + table + " FOR EACH STATEMENT EXECUTE FUNCTION " + table + "_fault()");
