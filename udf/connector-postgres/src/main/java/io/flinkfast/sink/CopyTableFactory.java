@@ -47,13 +47,7 @@ public final class CopyTableFactory implements DynamicTableSinkFactory {
         if (o.get(CopyOptions.MAX_RETRIES) < 0) {
             throw new IllegalArgumentException("sink.max-retries must be 0 or more");
         }
-        // The idle flush: the table's option, else the job's setting (SINK_FLUSH_IDLE_MS, which a
-        // jdbc-mode table could not carry as an option); no default of its own.
-        Duration idle = o.getOptional(CopyOptions.IDLE)
-                .or(() -> context.getConfiguration().getOptional(CopyOptions.JOB_IDLE))
-                .orElseThrow(() -> new IllegalArgumentException("the flinkfast-postgres sink has no idle flush interval: "
-                        + "set the table's sink.buffer-flush.idle or the job's flinkfast.sink.flush-idle "
-                        + "(flinkfast/job.py sets it from SINK_FLUSH_IDLE_MS)"));
+        Duration idle = idle(o, context.getConfiguration());
         CopyOptions options = new CopyOptions(o.get(CopyOptions.URL), o.get(CopyOptions.TABLE_NAME),
                 o.getOptional(CopyOptions.USERNAME).orElse(null), o.getOptional(CopyOptions.PASSWORD).orElse(null),
                 o.get(CopyOptions.MAX_ROWS), o.get(CopyOptions.INTERVAL), idle, o.get(CopyOptions.MAX_RETRIES));
@@ -61,5 +55,17 @@ public final class CopyTableFactory implements DynamicTableSinkFactory {
         List<String> names = row.getFieldNames();
         LogicalType[] types = row.getChildren().toArray(new LogicalType[0]);
         return new CopyTableSink(options, names.toArray(new String[0]), types);
+    }
+
+    /**
+     * The idle flush: the table's option, else the job's setting (SINK_FLUSH_IDLE_MS, which a
+     * jdbc-mode table could not carry as an option); no default of its own.
+     */
+    static Duration idle(ReadableConfig table, ReadableConfig job) {
+        return table.getOptional(CopyOptions.IDLE)
+                .or(() -> job.getOptional(CopyOptions.JOB_IDLE))
+                .orElseThrow(() -> new IllegalArgumentException("the flinkfast-postgres sink has no idle flush interval: "
+                        + "set the table's sink.buffer-flush.idle or the job's flinkfast.sink.flush-idle "
+                        + "(flinkfast/job.py sets it from SINK_FLUSH_IDLE_MS)"));
     }
 }

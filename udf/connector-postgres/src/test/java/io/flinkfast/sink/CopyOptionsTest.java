@@ -2,14 +2,18 @@ package io.flinkfast.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,5 +48,17 @@ class CopyOptionsTest {
         assertEquals(Set.of(CopyOptions.URL, CopyOptions.TABLE_NAME, CopyOptions.MAX_ROWS, CopyOptions.INTERVAL,
                 CopyOptions.MAX_RETRIES), factory.requiredOptions());
         assertEquals(Set.of(CopyOptions.USERNAME, CopyOptions.PASSWORD, CopyOptions.IDLE), factory.optionalOptions());
+    }
+
+    @Test
+    void theIdleFlushIsTheTablesElseTheJobsElseRefused() {
+        Configuration table = new Configuration();
+        Configuration job = new Configuration();
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> CopyTableFactory.idle(table, job));
+        assertTrue(none.getMessage().contains("flinkfast.sink.flush-idle"), none.getMessage());
+        job.set(CopyOptions.JOB_IDLE, Duration.ofMillis(7));
+        assertEquals(Duration.ofMillis(7), CopyTableFactory.idle(table, job));
+        table.set(CopyOptions.IDLE, Duration.ofMillis(9));
+        assertEquals(Duration.ofMillis(9), CopyTableFactory.idle(table, job));
     }
 }
