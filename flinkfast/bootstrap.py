@@ -119,13 +119,14 @@ UDF_BUILD = ["mvn", "-q", "-B", "-Dstyle.color=never", "-f", "udf/pom.xml", "pac
 
 
 def udf() -> None:
-    """The job's Java function, built from udf/ with the versions of the manifest (its parent)."""
+    """The job's Java function and COPY connector, built from udf/'s modules into one jar with the
+    versions of the manifest (their parent)."""
     stamp = UDF_JAR.parent / ".sources.sha256"
-    sources = [REPO / "pom.xml", UDF_DIR / "pom.xml", *sorted(f for f in (UDF_DIR / "src").rglob("*") if f.is_file())]
+    sources = [REPO / "pom.xml", *sorted(f for f in UDF_DIR.rglob("*") if f.is_file() and "target" not in f.relative_to(UDF_DIR).parts)]
     want = digest(*sources)
     if UDF_JAR.is_file() and fresh(stamp, want):
         return
-    say("building the job's Java function (udf/, mvn package)")
+    say("building the job's Java function and COPY sink (udf/, mvn package)")
     if subprocess.run(UDF_BUILD, cwd=REPO).returncode != 0:
         fail("building udf/ failed (mvn, see above); is a JDK 17 installed (javac) and Maven Central reachable?")
     UDF_JAR.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ JARS = CACHE / "jars"
 FLINK_JARS = JARS / "flink"      # connectors and the JDBC driver: Flink's lib/ (pom.xml profile flink)
 KAFKA_JARS = JARS / "kafka"      # the broker and ZooKeeper classpath (pom.xml profile kafka)
 SQLCLIENT_JARS = JARS / "sqlclient"  # the SQL client's gateway classes (pom.xml profile sqlclient)
-UDF_DIR = REPO_ROOT / "udf"      # the job's Java function (udf/pom.xml, child of pom.xml)
+UDF_DIR = REPO_ROOT / "udf"      # the job's Java function and COPY sink (udf/pom.xml, child of pom.xml)
 UDF_JAR = JARS / "udf" / "flinkfast-udf.jar"
 
 

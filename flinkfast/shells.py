@@ -66,6 +66,9 @@ def _sql(args: argparse.Namespace) -> int:
     init.unlink(missing_ok=True)
     fd = os.open(init, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
+        # The copy sink's idle flush is a setting of the job, not of its tables: the same here.
+        idle = "flinkfast.sink.flush-idle"
+        f.write(f"SET '{idle}' = '{job.job_settings(cfg)[idle]}';\n")
         f.write("".join(f"{statement};\n" for _, statement in statements))
     # The wheel's opt/ lacks the gateway jar the client needs: an opt/ of our own with both.
     opt = private_dir(home.dir / "opt")

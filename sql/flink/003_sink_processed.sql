@@ -2,7 +2,7 @@
 -- into the view processed_events_in; the database places each message (sql/postgres/003_ingest.sql):
 -- one row per uuid in processed_events, the winner by (Kafka timestamp, partition, offset), the
 -- others in superseded_events, a replay leaving everything as it was.
--- The connector follows SINK_MODE: copy (flinkfast-postgres, udf/src/main/java/io/flinkfast/sink:
+-- The connector follows SINK_MODE: copy (flinkfast-postgres, udf/connector-postgres/src/main/java/io/flinkfast/sink:
 -- each flush one binary COPY in one transaction, and a flush as soon as the input pauses) or
 -- jdbc (Flink's JDBC connector: batched INSERTs). Both take the options below.
 -- No PRIMARY KEY here, on purpose: with one, Flink's JDBC sink upserts and keeps only the last

@@ -24,16 +24,16 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every case of tests/data/classification_cases.json through classify_row, the function the job
- * calls. tests/test_classification_cases.py holds tests/oracle.py to the same file, so the Java
+ * calls. tests/unit/test_classification_cases.py holds tests/oracle.py to the same file, so the Java
  * function and the Python statement of the rules cannot drift apart.
  *
- * <p>The file's path comes from the system property classification.cases (set by udf/pom.xml's
- * surefire configuration); run from udf/ without it, the repository's file is used.
+ * <p>The file's path comes from the system property classification.cases (set by udf/function/pom.xml's
+ * surefire configuration); run from udf/function/ without it, the repository's file is used.
  */
 class ClassificationCasesTest {
 
     static Path casesFile() {
-        return Path.of(System.getProperty("classification.cases", "../tests/data/classification_cases.json"));
+        return Path.of(System.getProperty("classification.cases", "../../tests/data/classification_cases.json"));
     }
 
     static List<JsonNode> cases() throws IOException {

@@ -16,7 +16,7 @@ import org.apache.flink.types.Row;
  * <p>Why a scalar function: the job has two branches (processed rows, dead letters). A
  * non-deterministic scalar call is computed once in a Calc of its own (the planner will not copy
  * a non-deterministic expression into the fields that read it) and that Calc is reused by both
- * branches (tests/test_transform.py checks the plan); a LATERAL TABLE call would run once per
+ * branches (tests/flink/test_transform.py checks the plan); a LATERAL TABLE call would run once per
  * branch, since each gets its own correlation variable.
  */
 public class ClassifyRow extends ScalarFunction {

@@ -21,20 +21,23 @@ public final class CopyOptions implements Serializable {
             .withDescription("the table or view the rows are copied into (a view needs an INSTEAD OF INSERT trigger)");
     public static final ConfigOption<String> USERNAME = ConfigOptions.key("username").stringType().noDefaultValue();
     public static final ConfigOption<String> PASSWORD = ConfigOptions.key("password").stringType().noDefaultValue();
+    // No defaults here: the job sets every one of these from flinkfast/config.py (SINK_FLUSH_MAX_ROWS,
+    // SINK_FLUSH_INTERVAL_MS, SINK_FLUSH_IDLE_MS, SINK_MAX_RETRIES), their one default, so a table
+    // without one is refused (CopyTableFactory) rather than given a second default that could differ.
     public static final ConfigOption<Integer> MAX_ROWS = ConfigOptions.key("sink.buffer-flush.max-rows").intType()
-            .defaultValue(5000).withDescription("a flush as soon as this many rows wait");
+            .noDefaultValue().withDescription("a flush as soon as this many rows wait");
     public static final ConfigOption<Duration> INTERVAL = ConfigOptions.key("sink.buffer-flush.interval")
-            .durationType().defaultValue(Duration.ofMillis(200))
+            .durationType().noDefaultValue()
             .withDescription("no row waits longer than this");
     public static final ConfigOption<Duration> IDLE = ConfigOptions.key("sink.buffer-flush.idle")
-            .durationType().defaultValue(Duration.ofMillis(5))
+            .durationType().noDefaultValue()
             .withDescription("a flush when no row came for this long: low rates get low latency, "
-                    + "high rates big batches; 0 turns it off");
+                    + "high rates big batches; 0 turns it off. Unset: the job's flinkfast.sink.flush-idle");
     /** The same, as a setting of the job (flinkfast.job.job_settings) rather than of the table. */
     public static final ConfigOption<Duration> JOB_IDLE = ConfigOptions.key("flinkfast.sink.flush-idle")
             .durationType().noDefaultValue();
     public static final ConfigOption<Integer> MAX_RETRIES = ConfigOptions.key("sink.max-retries").intType()
-            .defaultValue(3).withDescription("retries of a failed flush before the job fails over");
+            .noDefaultValue().withDescription("retries of a failed flush before the job fails over");
 
     final String url;
     final String table;

@@ -27,13 +27,13 @@ public final class CopyTableFactory implements DynamicTableSinkFactory {
 
     @Override
     public Set<ConfigOption<?>> requiredOptions() {
-        return Set.of(CopyOptions.URL, CopyOptions.TABLE_NAME);
+        return Set.of(CopyOptions.URL, CopyOptions.TABLE_NAME, CopyOptions.MAX_ROWS, CopyOptions.INTERVAL,
+                CopyOptions.MAX_RETRIES);
     }
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(CopyOptions.USERNAME, CopyOptions.PASSWORD, CopyOptions.MAX_ROWS, CopyOptions.INTERVAL,
-                CopyOptions.IDLE, CopyOptions.MAX_RETRIES);
+        return Set.of(CopyOptions.USERNAME, CopyOptions.PASSWORD, CopyOptions.IDLE);
     }
 
     @Override
@@ -44,10 +44,10 @@ public final class CopyTableFactory implements DynamicTableSinkFactory {
         if (o.get(CopyOptions.MAX_ROWS) < 1) {
             throw new IllegalArgumentException("sink.buffer-flush.max-rows must be at least 1");
         }
-        // The idle flush: the table's option, else the job's setting (SINK_FLUSH_IDLE_MS, which a
-        // jdbc-mode table could not carry as an option), else the default.
-        Duration idle = o.getOptional(CopyOptions.IDLE)
-                .orElse(context.getConfiguration().getOptional(CopyOptions.JOB_IDLE).orElse(CopyOptions.IDLE.defaultValue()));
+        if (o.get(CopyOptions.MAX_RETRIES) < 0) {
+            throw new IllegalArgumentException("sink.max-retries must be 0 or more");
+        }
+        Duration idle = idle(o, context.getConfiguration());
         CopyOptions options = new CopyOptions(o.get(CopyOptions.URL), o.get(CopyOptions.TABLE_NAME),
                 o.getOptional(CopyOptions.USERNAME).orElse(null), o.getOptional(CopyOptions.PASSWORD).orElse(null),
                 o.get(CopyOptions.MAX_ROWS), o.get(CopyOptions.INTERVAL), idle, o.get(CopyOptions.MAX_RETRIES));
@@ -55,5 +55,17 @@ public final class CopyTableFactory implements DynamicTableSinkFactory {
         List<String> names = row.getFieldNames();
         LogicalType[] types = row.getChildren().toArray(new LogicalType[0]);
         return new CopyTableSink(options, names.toArray(new String[0]), types);
+    }
+
+    /**
+     * The idle flush: the table's option, else the job's setting (SINK_FLUSH_IDLE_MS, which a
+     * jdbc-mode table could not carry as an option); no default of its own.
+     */
+    static Duration idle(ReadableConfig table, ReadableConfig job) {
+        return table.getOptional(CopyOptions.IDLE)
+                .or(() -> job.getOptional(CopyOptions.JOB_IDLE))
+                .orElseThrow(() -> new IllegalArgumentException("the flinkfast-postgres sink has no idle flush interval: "
+                        + "set the table's sink.buffer-flush.idle or the job's flinkfast.sink.flush-idle "
+                        + "(flinkfast/job.py sets it from SINK_FLUSH_IDLE_MS)"));
     }
 }

@@ -38,11 +38,20 @@ import org.slf4j.LoggerFactory;
  * table or view, the COPY goes to the table itself.
  *
  * <p>A failed flush is retried {@code sink.max-retries} times on a new connection with growing
- * pauses (its rows were rolled back with the transaction), then the job fails over and replays.
+ * pauses ({@link #backoffMs}; its rows were rolled back with the transaction), then the job fails
+ * over and replays.
+ *
+ * <p>Tests (CopyWriterTest) drive the timers with a clock of their own and take the pauses from
+ * {@link Pause}, so that nothing in them waits for real.
  */
 final class CopyWriter implements SinkWriter<RowData> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CopyWriter.class);
+
+    /** How the writer waits between two attempts of a flush: Thread.sleep, except in tests. */
+    interface Pause {
+        void sleep(long ms) throws InterruptedException;
+    }
 
     private final CopyOptions options;
     private final String columnList;
@@ -51,6 +60,7 @@ final class CopyWriter implements SinkWriter<RowData> {
     private String placeSql;     // null unless the rows go to a batch table
     private final BinaryCopyEncoder encoder;
     private final ProcessingTimeService timers;
+    private final Pause pause;
     private Connection connection;
     private long firstRowAt;     // when the oldest buffered row came (processing time, ms)
     private long lastRowAt;
@@ -58,6 +68,12 @@ final class CopyWriter implements SinkWriter<RowData> {
 
     CopyWriter(CopyOptions options, String[] columns, LogicalType[] types, ProcessingTimeService timers)
             throws IOException {
+        this(options, columns, types, timers, Thread::sleep);
+    }
+
+    CopyWriter(CopyOptions options, String[] columns, LogicalType[] types, ProcessingTimeService timers,
+               Pause pause) throws IOException {
+        this.pause = pause;
         this.options = options;
         String[] names = quoted(columns);
         this.columnList = String.join(", ", names);
@@ -146,7 +162,7 @@ final class CopyWriter implements SinkWriter<RowData> {
                 LOG.warn("COPY of {} rows into {} failed (attempt {}), retrying: {}", rows, options.table,
                         attempt + 1, e.getMessage());
                 try {
-                    Thread.sleep(Math.min(1000L * (1L << attempt), 10_000L));
+                    pause.sleep(backoffMs(attempt));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while retrying a COPY", interrupted);
@@ -154,6 +170,11 @@ final class CopyWriter implements SinkWriter<RowData> {
             }
         }
         encoder.reset();
+    }
+
+    /** The pause after the failed attempt number {@code attempt} (from 0): 1 s, doubling, at most 10 s. */
+    static long backoffMs(int attempt) {
+        return Math.min(1000L << Math.min(attempt, 4), 10_000L);
     }
 
     private void copy(byte[] data) throws SQLException, IOException {
