@@ -104,6 +104,10 @@ SELECT format('ALTER ROLE %I CONNECTION LIMIT %s', name, lim),
   FROM (VALUES (:'writer_user', 40, '30s', '5min', '1min'),
                (:'reader_user', 20, '10s', '10min', '5min')) AS r(name, lim, lock_t, stmt_t, idle_t) \gexec
 ALTER ROLE flinkfast_ingest CONNECTION LIMIT 0;
+-- The reader's sorts and hashes may spill at most 2 GB of temporary files per session (a report
+-- over ten million rows spills far less); only a superuser can SET temp_file_limit, so the reader
+-- cannot lift it to fill the disk.
+SELECT format('ALTER ROLE %I SET temp_file_limit = %L', :'reader_user', '2GB') \gexec
 
 GRANT USAGE ON SCHEMA public TO flinkfast_ingest;
 GRANT EXECUTE ON FUNCTION pg_catalog.pg_advisory_xact_lock(integer, integer),

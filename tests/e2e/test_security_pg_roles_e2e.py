@@ -165,6 +165,16 @@ def test_each_role_has_its_limit_and_timeouts(pg, cfg, who):
         assert 0 < total <= cur.fetchone()[0]   # every role at its limit still leaves the superuser its slots
 
 
+def test_the_reader_cannot_lift_its_temporary_file_limit(pg):
+    """A sort that spills writes temporary files, with no object created and no privilege needed:
+    the reader's are bounded (temp_file_limit, 2 GB a session) and it cannot SET the limit away."""
+    with closing(pg.connect("reader")) as conn, conn.cursor() as cur:
+        cur.execute("SELECT current_setting('temp_file_limit')")
+        assert cur.fetchone()[0] == "2GB"
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("SET temp_file_limit = -1")
+
+
 def test_the_reader_at_its_connection_limit_locks_nobody_else_out(pg):
     limit = LIMITS["reader"][0]
     with ExitStack() as sessions:
