@@ -5,12 +5,18 @@
 //
 // 1. Every child of / must be zookeeper or the top of a PATH; otherwise it prints `stray /x` and
 //    changes nothing (a tree made before Kafka's chroot, or by someone else).
-// 2. Closes / (and /zookeeper, /zookeeper/quota) to SUPER: no login may create or delete there.
+// 2. Closes / (and /zookeeper, /zookeeper/quota) to SUPER: no login may create or delete there;
+//    the first time, it also writes /'s data, whose mzxid then says when / was closed.
 // 3. Creates each missing PATH with USER's ACL only (sasl:USER:cdrwa). One that exists must have
-//    exactly that ACL, and every znode under it entries for USER only (and world:anyone:r with
-//    +r, what Kafka's zookeeper.set.acl gives); otherwise it prints `foreign PATH ACL`.
+//    exactly that ACL, have been made after / was closed (so by this program: a login could make
+//    it, with any ACL or as a container that ZooKeeper later deletes, only while / was open), and
+//    every znode under it entries for USER only (and world:anyone:r with +r, what Kafka's
+//    zookeeper.set.acl gives); otherwise it prints `foreign PATH ACL a,b` or
+//    `foreign PATH made before / was closed`.
 // Exit 0: all is well; 3: the problems are on stdout; 2: no login within 30 s.
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +31,12 @@ import org.apache.zookeeper.ZooDefs.Perms;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
 
 public class ZkTree {
     static final int MAX_PROBLEMS = 5;
+    static final byte[] CLOSED = "closed by flinkfast".getBytes(StandardCharsets.UTF_8);
+    static long closedAt;
 
     public static void main(String[] args) throws Exception {
         ZooKeeper zk = login(args[0]);
@@ -44,6 +53,13 @@ public class ZkTree {
             }
             problems = strays(zk, owners);   // one made before / was closed
         }
+        // When / was closed, the first time: its data written then (its mzxid). Everything this
+        // program makes comes after; what a login made while / was still open comes before.
+        Stat root = new Stat();
+        if (problems.isEmpty() && !Arrays.equals(zk.getData("/", false, root), CLOSED)) {
+            root = zk.setData("/", CLOSED, -1);
+        }
+        closedAt = root.getMzxid();
         for (Map.Entry<String, String> owner : owners.entrySet()) {
             if (problems.isEmpty()) {
                 problems.addAll(own(zk, owner.getKey(), owner.getValue()));
@@ -91,9 +107,12 @@ public class ZkTree {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        List<ACL> acl = zk.getACL(path, null);
+        Stat stat = new Stat();
+        List<ACL> acl = zk.getACL(path, stat);
         if (!acl.equals(only(user))) {
-            out.add("foreign " + path + " " + show(acl));
+            out.add("foreign " + path + " ACL " + show(acl));
+        } else if (stat.getCzxid() < closedAt) {   // by a login, in the seconds the root was open
+            out.add("foreign " + path + " made before / was closed");
         }
         walk(zk, path, user, spec.endsWith("+r"), out);
         return out;
@@ -116,7 +135,7 @@ public class ZkTree {
                 boolean owners = id.getScheme().equals("sasl") && id.getId().equals(user);
                 boolean reads = worldReads && id.getScheme().equals("world") && entry.getPerms() == Perms.READ;
                 if (!owners && !reads) {
-                    out.add("foreign " + node + " " + show(acl));
+                    out.add("foreign " + node + " ACL " + show(acl));
                     break;
                 }
             }

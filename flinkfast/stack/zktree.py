@@ -32,9 +32,9 @@ QUIET_LOG4J = ("log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.
                "log4j.appender.stderr.layout.ConversionPattern=%p %m (%c)%n\n")
 
 
-def kafka_connect(cfg: Config, host: str = "127.0.0.1") -> str:
+def kafka_connect(cfg: Config) -> str:
     """zookeeper.connect for Kafka (the brokers, kafka-configs): ZooKeeper's address and the chroot."""
-    return f"{host}:{cfg.zookeeper_port}{KAFKA_CHROOT}"
+    return f"127.0.0.1:{cfg.zookeeper_port}{KAFKA_CHROOT}"
 
 
 def super_jaas(folder: Path) -> Path:
@@ -52,22 +52,26 @@ def lay_out(cfg: Config, folder: Path) -> None:
     log4j = folder / "zktree-log4j.properties"
     with private_open(log4j) as f:
         f.write(QUIET_LOG4J)
-    r = subprocess.run([java(), "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                        f"-Djava.security.auth.login.config={login}", f"-Dlog4j.configuration=file:{log4j}",
-                        "-cp", f"{jars('kafka')}/*", str(SOURCE), f"127.0.0.1:{cfg.zookeeper_port}", SUPER_USER,
-                        *(f"{path}={owner}" for path, owner in OWNERS.items())],
-                       capture_output=True, text=True, timeout=120)
-    problems = r.stdout.split("\n")[0].strip()
-    if r.returncode == 3 and problems.startswith("stray "):
-        raise ConfigError(f"ZooKeeper (.state/zookeeper) has {problems[len('stray '):]} at its root, where only "
+    try:
+        r = subprocess.run([java(), "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                            f"-Djava.security.auth.login.config={login}", f"-Dlog4j.configuration=file:{log4j}",
+                            "-cp", f"{jars('kafka')}/*", str(SOURCE), f"127.0.0.1:{cfg.zookeeper_port}", SUPER_USER,
+                            *(f"{path}={owner}" for path, owner in OWNERS.items())],
+                           capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise Unavailable(f"ZooKeeper did not answer its super user within 120 s; "
+                          f"see {folder / 'zookeeper.log'}") from None
+    problem = r.stdout.split("\n")[0].strip().split(" ")
+    if r.returncode == 3 and problem[0] == "stray":
+        raise ConfigError(f"ZooKeeper ({folder}) has {problem[1]} at its root, where only "
                           f"{', '.join(sorted({p.split('/')[1] for p in OWNERS}))} and zookeeper belong: a stack "
                           "made before Kafka moved under /kafka, or a znode someone else made; `make clean` starts "
                           "over (deletes every service's data)")
     if r.returncode == 3:
-        path, acl = problems.split(" ")[1:3]
-        raise ConfigError(f"ZooKeeper's {path} has the ACL {acl}, not its owner's alone: someone made it before "
-                          "the stack did, so Kafka's or Flink's state there cannot be trusted; `make clean` starts "
-                          "over (deletes every service's data)")
+        path, what = problem[1], " ".join(problem[2:])
+        raise ConfigError(f"ZooKeeper's {path} is not its owner's alone ({what}): someone made it before the stack "
+                          "did, so Kafka's or Flink's state there cannot be trusted; `make clean` starts over "
+                          "(deletes every service's data)")
     if r.returncode != 0:
         lines = [line for line in (r.stdout + r.stderr).splitlines() if line.strip()]
         raise Unavailable(f"could not check ZooKeeper's top level as its super user: "

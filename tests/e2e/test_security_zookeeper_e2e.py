@@ -103,7 +103,11 @@ PRE_MADE = {
     "kafka-makes-open-flink": ("kafka", [["create", "/flink", "x", "world:anyone:cdrwa"]], "/flink"),
     # Flink's own ACL on /flink, but a child of the attacker's below it.
     "kafka-plants-under-flink": ("kafka", [["create", "/flink", "x"], ["create", "/flink/flinkfast", "x"],
-                                           ["setAcl", "/flink", "sasl:flink:cdrwa"]], "/flink/flinkfast"),
+                                           ["setAcl", "/flink", "sasl:flink:cdrwa"]], "/flink"),
+    # Flink's ACL alone, but a container znode: ZooKeeper deletes it once its last child goes, and
+    # Flink, the root closed, could not make it again.
+    # (ZooKeeper shows a container as a plain znode: refused for having been made before / was closed.)
+    "kafka-makes-container-flink": ("kafka", [["create", "-c", "/flink", "x", "sasl:flink:cdrwa"]], "/flink"),
     "flink-makes-kafka": ("flink", [["create", "/kafka", "x", "sasl:flink:cdrwa"]], "/kafka"),
     # Kafka's znodes at the root: a stack made before the chroot (issue: the upgrade refuses).
     "old-kafka-at-the-root": ("kafka", [["create", "/brokers", "x"]], "/brokers"),
