@@ -74,6 +74,14 @@ def test_kafka_lives_under_its_chroot_which_is_its_own(stack, cfg, tmp_path):
         assert refused(out), (command, out)
 
 
+def test_up_again_finds_the_running_stacks_tree_its_own(stack, cfg, tmp_path):
+    """`up` on the running stack checks every znode Kafka and Flink have made since (the brokers',
+    with world:anyone:r; Flink's, creator-only) and finds nothing foreign: it does not refuse itself."""
+    assert "flinkfast" in children(zk(cfg, tmp_path, "ls", "/flink", login=login(cfg, "flink")))
+    up = run_stack("up", env={"FLINKFAST_STATE_DIR": str(cfg.state_dir.resolve())})
+    assert up.returncode == 0, up.stdout + up.stderr
+
+
 # ----------------------------------------------------------------------------- a stack of its own
 
 def run_stack(*args, env):
