@@ -19,6 +19,7 @@ from flinkfast.paths import job_jars
 from flinkfast.stack.process import private_open
 from flinkfast.stack.service import jars, private_dir
 from flinkfast.stack.zookeeper import client_jaas
+from flinkfast.stack.zktree import FLINK_ROOT
 
 # Flink's ZooKeeper client is shaded, and so is the login module it logs in with.
 SHADED_DIGEST = "org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.server.auth.DigestLoginModule"
@@ -75,14 +76,15 @@ class FlinkHome:
             # restarts it) finds the running jobs and their last checkpoint there and in ha/.
             "high-availability.type": "zookeeper",
             "high-availability.zookeeper.quorum": f"127.0.0.1:{cfg.zookeeper_port}",
-            "high-availability.zookeeper.path.root": "/flink",
+            "high-availability.zookeeper.path.root": FLINK_ROOT,
             "high-availability.cluster-id": "/flinkfast",
             "high-availability.storageDir": f"file://{f / 'ha'}",
             # In HA mode the JobManager's RPC port comes from this option, not jobmanager.rpc.port.
             "high-availability.jobmanager.port": str(cfg.flink_rpc_port),
             # Flink's HA tree is its own: it logs in to ZooKeeper as user flink (SASL/digest, the
             # Client section of conf/jaas.conf, ZOOKEEPER_FLINK_PASSWORD) and creates every znode
-            # with a creator-only ACL: no other client may read, change or delete /flink.
+            # with a creator-only ACL: no other client may read, change or delete /flink, which the
+            # launcher made user flink's only before any Flink process started (flinkfast.stack.zktree).
             "high-availability.zookeeper.client.acl": "creator",
             "zookeeper.sasl.disable": False,
             "zookeeper.sasl.login-context-name": "Client",

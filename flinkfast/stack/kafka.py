@@ -9,8 +9,9 @@ Every connection authenticates (SASL/SCRAM-SHA-512, over TLS with KAFKA_SECURITY
 the brokers' own as KAFKA_ADMIN_USER, the only super user; nobody else may do anything without an
 ACL (flinkfast.clients.kafka_acls). The admin's credential is written into ZooKeeper as the first
 broker starts (the brokers need it to talk to each other); the others are set through the
-running brokers (flinkfast.clients.secure_kafka). The brokers log in to ZooKeeper as user kafka and
-keep their znodes to themselves (zookeeper.set.acl).
+running brokers (flinkfast.clients.secure_kafka). The brokers log in to ZooKeeper as user kafka,
+live under the chroot /kafka (made for them, theirs only: flinkfast.stack.zktree) and keep their
+znodes to themselves (zookeeper.set.acl).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from flinkfast.config import Config, broker_ports
 from flinkfast.errors import Unavailable
 from flinkfast.stack.service import LOG4J_STDOUT, RetryRule, Service, jars, java
 from flinkfast.stack.zookeeper import client_jaas
+from flinkfast.stack.zktree import kafka_connect
 
 SCRAM = "SCRAM-SHA-512"
 SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
@@ -70,7 +72,7 @@ class Kafka(Service):
             "allow.everyone.if.no.acl.found": "false",
             "super.users": f"User:{admin}",
             **(self.ssl_properties() if protocol == "SASL_SSL" else {}),
-            "zookeeper.connect": f"127.0.0.1:{cfg.zookeeper_port}",
+            "zookeeper.connect": kafka_connect(cfg),   # under its chroot, /kafka (flinkfast.stack.zktree)
             "zookeeper.set.acl": "true",
             "log.dirs": self.dir / "data",
             "num.partitions": cfg.kafka_partitions,
@@ -126,7 +128,7 @@ class Kafka(Service):
             r = subprocess.run([java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                                 f"-Djava.security.auth.login.config={d / 'jaas.conf'}",
                                 f"-Dlog4j.configuration=file:{d / 'log4j.properties'}", "-cp", f"{jars('kafka')}/*",
-                                "kafka.admin.ConfigCommand", "--zookeeper", f"127.0.0.1:{cfg.zookeeper_port}",
+                                "kafka.admin.ConfigCommand", "--zookeeper", kafka_connect(cfg),
                                 "--alter", "--add-config-file", str(d / "admin-scram.properties"),
                                 "--entity-type", "users", "--entity-name", cfg.kafka_admin_user],
                                capture_output=True, text=True, timeout=120)

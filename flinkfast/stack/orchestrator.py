@@ -19,7 +19,7 @@ from typing import Callable
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.lock import stack_lock
-from flinkfast.stack import process
+from flinkfast.stack import process, zktree
 from flinkfast.stack.flink import JobManager, TaskManager, WebUi
 from flinkfast.stack.flinkhome import FlinkHome
 from flinkfast.stack.kafka import Kafka
@@ -125,6 +125,8 @@ class Stack:
                         report(Progress(svc.name, "failed"))
                         raise
                     report(Progress(svc.name, "ready", svc.pid(), seconds))
+                if group[0].kind == "zookeeper":   # before Kafka or Flink starts: /kafka, /flink theirs, / closed
+                    zktree.lay_out(self.cfg, group[0].dir)
             self.create_topic()
             self.init_database()
 

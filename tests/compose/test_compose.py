@@ -1139,6 +1139,39 @@ def test_flink_security_and_high_availability_match_the_local_stack(services, mo
     assert "zookeeper" in services["jobmanager"]["depends_on"]
 
 
+def test_zookeeper_lays_out_the_local_stacks_top_level_before_it_is_healthy(raw, services):
+    """As on the local stack (flinkfast/stack/zktree.py): the brokers and kafka-configs name ZooKeeper
+    with Kafka's chroot; the zookeeper service, logged in as its super user, refuses a stray znode at
+    the root, closes the root, makes each path of zktree.OWNERS with its owner's ACL alone (refusing
+    one made with another), and only then reports healthy; every broker and the JobManager wait for
+    that; Flink's HA root is the one it makes (the test above: high-availability.*)."""
+    import subprocess
+
+    from flinkfast.stack import zktree
+    chroot = f"zookeeper:2181{zktree.KAFKA_CHROOT}"
+    for broker in BROKERS:
+        assert env_map(raw["services"][broker])["KAFKA_ZOOKEEPER_CONNECT"] == chroot, broker
+        assert services[broker]["depends_on"]["zookeeper"]["condition"] == "service_healthy", broker
+    assert f"kafka-configs --zookeeper {chroot} --alter" in raw["x-kafka-broker-cmd"][2]
+    assert services["jobmanager"]["depends_on"]["zookeeper"]["condition"] == "service_healthy"
+    zk = raw["services"]["zookeeper"]
+    script = zk["command"][2]
+    assert f"-Dzookeeper.superUser={zktree.SUPER_USER}" in env_map(zk)["KAFKA_OPTS"]
+    assert f'user_{zktree.SUPER_USER}="$$super_password"' in script
+    tops = sorted({"zookeeper", *(path.split("/")[1] for path in zktree.OWNERS)})
+    assert f'case "$$child" in {"|".join(tops)})' in script
+    assert f'shell setAcl "$$node" sasl:{zktree.SUPER_USER}:cdrwa' in script
+    owned = " ".join(f"{path}={owner.removesuffix('+r')}" for path, owner in zktree.OWNERS.items())
+    assert f"for owned in {owned}; do" in script
+    lines = [line.strip() for line in script.strip().splitlines()]
+    assert lines[-2:] == ["touch /tmp/zookeeper-laid-out", "wait $$zookeeper"], "laid out, then ZooKeeper runs on"
+    assert lines.index("strays") < lines.index("touch /tmp/zookeeper-laid-out")
+    assert zk["healthcheck"]["test"][-1].startswith("test -f /tmp/zookeeper-laid-out && ")
+    # The script as bash reads it (compose turns $$ into $): no syntax error.
+    check = subprocess.run(["bash", "-n"], input=script.replace("$$", "$"), capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
 def test_flink_containers_get_only_the_writers_credentials(services):
     """The superuser's password reaches postgres alone and the reader's postgres and the dashboard,
     never a Flink process."""

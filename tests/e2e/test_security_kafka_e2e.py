@@ -2,7 +2,8 @@
 
 The reported attack: any local process created and deleted topics, read and wrote the topic, and
 rewrote or deleted Flink's HA state in ZooKeeper (/flink was world:anyone:cdrwa). Here a client
-without credentials, or with another principal's, tries each of those on the suite's stack.
+without credentials, or with another principal's, tries each of those on the suite's stack (the
+root of ZooKeeper and Kafka's chroot: test_security_zookeeper_e2e.py).
 """
 from __future__ import annotations
 
@@ -119,8 +120,8 @@ def refused(output: str) -> bool:
 
 
 def test_zookeeper_refuses_a_client_without_credentials(stack, cfg, tmp_path):
-    for command in (["ls", "/flink"], ["get", "/flink"], ["deleteall", "/flink"], ["ls", "/brokers/ids"],
-                    ["create", "/evil"], ["deleteall", "/brokers"]):
+    for command in (["ls", "/flink"], ["get", "/flink"], ["deleteall", "/flink"], ["ls", "/kafka/brokers/ids"],
+                    ["create", "/evil"], ["deleteall", "/kafka/brokers"]):
         assert refused(zk(cfg, tmp_path, *command)), command
 
 
