@@ -44,7 +44,8 @@ def test_a_client_without_credentials_gets_nothing_from_kafka(stack, cfg, auth):
         anonymous_admin(cfg, **auth).list_topics()
     from kafka import KafkaProducer
     with pytest.raises(KafkaError):
-        KafkaProducer(bootstrap_servers=clients.bootstrap(cfg), max_block_ms=5000, **auth).send(
+        KafkaProducer(bootstrap_servers=clients.bootstrap(cfg), max_block_ms=5000, bootstrap_timeout_ms=5000,
+                      **auth).send(
             cfg.kafka_topic, b"forged").get(timeout=10)
 
 
