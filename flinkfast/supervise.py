@@ -2,8 +2,9 @@
 restarted when it exits, like compose's `restart: unless-stopped`.
 
 A Flink TaskManager or JobManager exits when it crashes, is killed, or hits a fatal error;
-the job can only recover once both are back. ZooKeeper and Kafka run with --once: the log is
-rotated, and the wrapper ends when they do.
+the job can only recover once both are back; ZooKeeper likewise (another local user can make
+it exit by exhausting its file descriptors). Kafka runs with --once: the log is rotated, and the
+wrapper ends when it does.
 
     python -m flinkfast.supervise [--log FILE --max-bytes N --backups K] [--once] -- COMMAND [ARG ...]
 

@@ -62,8 +62,10 @@ class Postgres(Service):
                 shutil.chown(folder, user, user)
         if not (self.data / "PG_VERSION").exists():
             self._initdb(user)
+        # authentication_timeout: a connection still authenticating holds a slot before any role's
+        # limit applies (another local user can open many and stall there); 10 s, not 60, each.
         opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={d / 'run'} "
-                "-c shared_buffers=256MB -c max_connections=100")
+                "-c shared_buffers=256MB -c max_connections=100 -c authentication_timeout=10s")
         # pg_ctl daemonizes the postmaster; its pid is the first line of postmaster.pid.
         r = subprocess.run([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
                             "-w", "-t", str(int(self.timeout_s)), "start"], user=user, group=user,
@@ -132,13 +134,18 @@ class Postgres(Service):
         db = self.cfg.postgres_db
         exists = self.psql("-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", database="postgres").stdout.strip()
         if not exists:
-            self.psql("-c", f'CREATE DATABASE "{db}"', database="postgres")
+            # CONNECTION LIMIT 0 until the schema is in: a new database gives PUBLIC CONNECT and
+            # TEMP, and 002_roles.sql takes them back only when its transaction commits; in between
+            # any role could connect and make temporary objects that outlive the revoke (an attack
+            # did). Only the superuser, exempt from a database's limit, gets in meanwhile.
+            self.psql("-c", f'CREATE DATABASE "{db}" CONNECTION LIMIT 0', database="postgres")
         files = files if files is not None else sorted((SQL_DIR / "postgres").glob("*.sql"))
         # A lock_timeout of its own: re-applied on a live stack, the schema's ALTER and DROP TRIGGER
         # wait for ACCESS EXCLUSIVE behind whoever holds a lock (a reader's open transaction), and
         # the sink's flushes would queue behind them; this gives up instead, and says so.
         try:
             self.psql("-1", *[arg for sql in files for arg in ("-f", str(sql))], options=f"-c lock_timeout={SCHEMA_LOCK_TIMEOUT}")
+            self.psql("-c", f'ALTER DATABASE "{db}" CONNECTION LIMIT -1', database="postgres")
         except Unavailable as e:
             if "lock timeout" not in str(e):
                 raise

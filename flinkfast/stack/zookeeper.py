@@ -34,6 +34,9 @@ class ZooKeeper(Service):
     name = "zookeeper"
     port_env = "ZOOKEEPER_PORT"
     timeout_s = 60
+    # Restarted when it exits: another local user can flood its port with connections until it
+    # runs out of file descriptors and exits (an attack did); Flink's HA and the brokers wait for it.
+    restart = True
 
     def launch(self) -> None:
         d, cfg = self.dir, self.cfg
@@ -41,6 +44,8 @@ class ZooKeeper(Service):
         self.write(d / "zookeeper.properties",
                    f"dataDir={d / 'data'}\nclientPort={self.port}\nclientPortAddress=127.0.0.1\n"
                    "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=ruok,srvr\n"
+                   # every session, a refused one too, is a transaction: old logs and snapshots purged hourly
+                   "autopurge.snapRetainCount=3\nautopurge.purgeInterval=1\n"
                    # SASL only: a client that has not logged in is refused (ZooKeeper 3.8's enforce.auth).
                    "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
                    "enforce.auth.enabled=true\nenforce.auth.schemes=sasl\n")

@@ -284,3 +284,31 @@ def test_a_readers_open_transaction_does_not_make_a_schema_reapply_stall_the_sin
         pg.good(writer, 900_001, f"reapply-{uuid.uuid4().hex[:8]}", 900_001)
         reader.rollback()
     database.init_database()   # and with the reader gone, it applies
+
+
+def test_a_new_database_lets_no_role_in_before_its_schema_is(pg, database, cfg, tmp_path):
+    """A database just made grants PUBLIC CONNECT and TEMP until 002_roles.sql's transaction takes
+    them back; a role that got in between kept temporary objects past the revoke (an attack did, on
+    the benchmark's database). It is made with CONNECTION LIMIT 0, lifted only once the schema is in:
+    here the schema fails half-way and the reader still cannot connect; applied, it can, without TEMP."""
+    from flinkfast.stack.postgres import SQL_DIR
+    from flinkfast.errors import Unavailable
+    name = f"fresh_{uuid.uuid4().hex[:8]}"
+    from flinkfast.stack import Stack
+    fresh = Stack(cfg.replace(postgres_db=name)).service("postgres")
+    broken = tmp_path / "999_broken.sql"
+    broken.write_text("SELECT 1 / 0;\n")
+    user, password = CREDS["reader"]
+    reader = lambda: psycopg2.connect(host=cfg.postgres_host, port=cfg.postgres_port, dbname=name,  # noqa: E731
+                                      user=cfg.get(user), password=cfg.require(password), connect_timeout=10)
+    try:
+        with pytest.raises(Unavailable):
+            fresh.init_database([*sorted((SQL_DIR / "postgres").glob("*.sql")), broken])
+        with pytest.raises(psycopg2.OperationalError, match="too many connections"):
+            reader().close()
+        fresh.init_database()
+        with closing(reader()) as conn:
+            conn.autocommit = True
+            assert refused(conn, "CREATE TEMP TABLE pwn (x int)")
+    finally:
+        database.service("postgres").psql("-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', database="postgres")

@@ -135,3 +135,25 @@ def test_up_refuses_a_top_level_someone_else_made(zookeeper_alone, tmp_path, cas
     assert len(error) == 1 and named in error[0] and "make clean" in error[0], up.stderr
     assert not Stack(cfg).service("kafka").pid() and not Stack(cfg).service("jobmanager").pid(), \
         "nothing ran on it"
+
+
+def test_a_zookeeper_that_dies_comes_back_and_the_job_delivers(stack, run_job):
+    """Another local user can flood ZooKeeper's port until it runs out of file descriptors and
+    exits (an attack did, as uid nobody; docs/security.md, out of scope). It is restarted by its
+    supervisor like the Flink processes: here its JVM is killed with SIGKILL, a new one answers,
+    and the running job delivers and reconciles every event sent afterwards."""
+    import signal
+    import time
+    from flinkfast.clients import wait_until
+    from tests.helpers import deliver_and_reconcile
+    cfg, _ = run_job()
+    zookeeper = stack.service("zookeeper")
+    wrapper = zookeeper.pid()
+    jvm = zookeeper.main_pid()
+    os.kill(jvm, signal.SIGKILL)
+    wait_until(lambda: not os.path.exists(f"/proc/{jvm}") or "Z" in open(f"/proc/{jvm}/stat").read().split()[2], 30,
+               "the killed ZooKeeper is gone")
+    time.sleep(1)
+    wait_until(lambda: zookeeper.pid() == wrapper and zookeeper.main_pid() not in (None, jvm) and zookeeper.ready(), 120,
+               "ZooKeeper was not restarted by its supervisor")
+    deliver_and_reconcile(cfg, 300, seed=7)
