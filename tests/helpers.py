@@ -159,3 +159,19 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def environment(**variables: str):
+    """os.environ with these variables set while inside, as it was afterwards: a service of the
+    stack started inside inherits them (e.g. a TaskManager with TZ=Asia/Kolkata)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
