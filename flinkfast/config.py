@@ -1,4 +1,5 @@
-"""The one place where configuration is read.
+"""The one place where configuration is read; the settings themselves are declared in
+flinkfast/settings/, grouped by the part of the system they configure (one default each, there).
 
 Precedence, highest first: command-line flag > environment variable > `.env` file > default.
 Every setting has exactly one environment variable, listed in `.env.example`; a test checks
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
@@ -20,141 +21,20 @@ from dotenv import dotenv_values
 
 from flinkfast.errors import ConfigError
 from flinkfast.paths import REPO_ROOT
+from flinkfast.settings import PARTS, Bench, Flink, Http, Job, Kafka, Postgres, Producer, Sink, Stack
+from flinkfast.settings.bench import BENCH_WARMUP_S
+from flinkfast.settings.job import SCAN_STARTUP_MODES
+from flinkfast.settings.kafka import KAFKA_PROTOCOLS, MAX_BROKERS, broker_ports, min_insync, replication
+from flinkfast.settings.sink import SINK_CONNECTORS
 
-DERIVED = object()   # a default computed from other settings (DERIVE below)
-BENCH_WARMUP_S = 3   # the benchmark leaves each load's first seconds out of its latency (the job's fetch warms up)
-MAX_BROKERS = 9      # KAFKA_BROKERS: broker ids 0-8, ports KAFKA_PORT to KAFKA_PORT+8
-
-
-def _field(default, help: str, secret: bool = False):
-    """One setting: its default (a value, None for a secret, DERIVED), its help, whether secret.
-    The environment variable is the field's name in upper case; the type is its annotation."""
-    return field(default=None if default is DERIVED else default,
-                 metadata={"help": help, "secret": secret, "derived": default is DERIVED})
+__all__ = ["BENCH_WARMUP_S", "KAFKA_PROTOCOLS", "MAX_BROKERS", "REPO_ROOT", "SETTINGS", "SINK_CONNECTORS", "Config",
+           "Setting", "add_flags", "broker_ports", "from_args", "load", "min_insync", "replication", "setting"]
 
 
 @dataclass(frozen=True)
-class Config:
-    """Every setting, one typed field each; immutable (overrides: cfg.replace(...))."""
-    # Where the local stack keeps data, logs and pid files.
-    flinkfast_state_dir: str = _field(DERIVED, "folder for local-stack data, logs and pids")
-    # Ports the local stack listens on (127.0.0.1 only).
-    zookeeper_port: int = _field(2181, "ZooKeeper client port")
-    kafka_port: int = _field(9092, "port of the (first) Kafka broker; further brokers take the ports after it")
-    flink_ui_port: int = _field(8081, "the Flink Web UI for the browser: a read-only, Host-checking gate (flinkfast.webgate)")
-    flink_rest_port: int = _field(8082, "Flink's REST API: TLS, served only to holders of the stack's client certificate")
-    flink_rpc_port: int = _field(6123, "Flink JobManager RPC port")
-    postgres_port: int = _field(5432, "PostgreSQL port")
-    # Memory of the local stack's JVMs: the figures behind the README's memory budget.
-    zookeeper_heap: str = _field("128m", "ZooKeeper JVM heap (-Xmx)")
-    kafka_heap: str = _field("512m", "Kafka broker JVM heap (-Xmx)")
-    jobmanager_memory: str = _field("1024m", "Flink JobManager total process memory")
-    taskmanager_memory: str = _field("1728m", "Flink TaskManager total process memory")
-    taskmanager_slots: int = _field(2, "task slots of each TaskManager")
-    # How many of each (docs/local-stack.md#several-taskmanagers-and-brokers).
-    flink_taskmanagers: int = _field(1, "TaskManagers of the local stack (taskmanager, taskmanager-2, ...), each with "
-                                        "TASKMANAGER_SLOTS slots and TASKMANAGER_MEMORY")
-    kafka_brokers: int = _field(1, f"Kafka brokers of the local stack (1 to {MAX_BROKERS}: kafka, kafka-2, ...), "
-                                   "listening on KAFKA_PORT, KAFKA_PORT+1, ...")
-    kafka_retention_bytes: int = _field(1073741824, "Kafka keeps at most this many bytes per partition "
-                                                    "(log.retention.bytes)")
-    log_max_bytes: int = _field(52428800, "a service's log is rotated past this size (stdout logs of the local stack)")
-    log_backups: int = _field(3, "rotated logs kept per service (NAME.log.1 ... NAME.log.N)")
-    lock_wait_s: float = _field(300.0, "seconds up/down/clean/submit wait for another one to finish before failing")
-    # Where clients (scripts, the job) find the services.
-    # 127.0.0.1, not localhost: the servers listen there only, and where localhost resolves to
-    # ::1 first another local user could listen on that port and receive the credentials.
-    kafka_bootstrap_servers: str = _field(DERIVED, "Kafka bootstrap servers (every broker of the local stack)")
-    kafka_topic: str = _field("RandomUser", "topic the producer writes and the job reads")
-    kafka_partitions: int = _field(4, "partitions of the topic when it is created (a multiple of FLINK_PARALLELISM "
-                                      "keeps subtasks evenly loaded)")
-    kafka_replication_factor: int = _field(DERIVED, "replicas of each partition of the topic and of Kafka's internal "
-                                                    "topics (default: KAFKA_BROKERS, at most 3)")
-    kafka_min_insync_replicas: int = _field(DERIVED, "min.insync.replicas: replicas that must have a write before "
-                                                     "Kafka acknowledges it to an acks=all producer (default: "
-                                                     "KAFKA_REPLICATION_FACTOR - 1, at least 1)")
-    kafka_group_id: str = _field("flinkfast", "consumer group of the Flink job")
-    # Kafka's and ZooKeeper's credentials (docs/local-stack.md#kafka-and-zookeeper-credentials). Three
-    # Kafka principals (SASL/SCRAM-SHA-512) with ACLs: admin (the brokers themselves and whatever manages
-    # topics), producer (writes the topic), job (reads the topic and commits its group).
-    kafka_security_protocol: str = _field("SASL_PLAINTEXT", "how clients and brokers speak to Kafka: "
-                                                            "SASL_PLAINTEXT or SASL_SSL (TLS; KAFKA_SSL_CA_FILE)")
-    kafka_ssl_ca_file: str = _field(DERIVED, "CA certificate (PEM) the clients trust for SASL_SSL (default: the "
-                                             "local stack's, $FLINKFAST_STATE_DIR/kafka/tls/cert.pem)")
-    kafka_admin_user: str = _field("admin", "Kafka principal of the brokers (inter-broker) and of topic management "
-                                            "(up, bench, drill): the only super user")
-    kafka_admin_password: str | None = _field(None, "password of KAFKA_ADMIN_USER", secret=True)
-    kafka_producer_user: str = _field("producer", "Kafka principal of the producer: writes KAFKA_TOPIC only")
-    kafka_producer_password: str | None = _field(None, "password of KAFKA_PRODUCER_USER", secret=True)
-    kafka_job_user: str = _field("job", "Kafka principal of the job (and of reconcile, status, the dashboard, "
-                                        "skip): reads KAFKA_TOPIC, commits KAFKA_GROUP_ID")
-    kafka_job_password: str | None = _field(None, "password of KAFKA_JOB_USER", secret=True)
-    zookeeper_kafka_password: str | None = _field(None, "ZooKeeper (SASL/digest) password of the brokers, user kafka",
-                                                  secret=True)
-    zookeeper_flink_password: str | None = _field(None, "ZooKeeper (SASL/digest) password of Flink's HA, user flink",
-                                                  secret=True)
-    flink_rest_url: str = _field(DERIVED, "Flink's REST API (flink run, status, dashboard)")
-    flink_ui_url: str = _field(DERIVED, "where the browser opens the Flink Web UI (links)")
-    flink_gate_url: str = _field(DERIVED, "where the dashboard reads Flink: the Web UI gate's read-only routes, "
-                                          "plain HTTP, no certificate (default: FLINK_UI_URL)")
-    flink_rest_tls_dir: str = _field(DERIVED, "folder of the REST API's certificate and key (flinkfast.tls)")
-    flink_tls_password: str | None = _field(None, "password of the REST certificate's PKCS12 stores (Flink's "
-                                                  "configuration carries it)", secret=True)
-    http_allowed_hosts: str = _field("", "names besides 127.0.0.1, localhost and [::1] that the Web UI gate and the "
-                                         "dashboard accept in the Host header (comma-separated)")
-    postgres_host: str = _field("127.0.0.1", "PostgreSQL host")
-    postgres_db: str = _field("flink_db", "database of the results")
-    postgres_user: str = _field("postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else")
-    postgres_password: str | None = _field(None, "password of POSTGRES_USER", secret=True)
-    flink_db_user: str = _field("flink_writer", "role the Flink sink writes as: INSERT into the two intake views only")
-    flink_db_password: str | None = _field(None, "password of FLINK_DB_USER", secret=True)
-    reader_db_user: str = _field("flinkfast_reader", "read-only role of the dashboard, the report, reconcile and status")
-    reader_db_password: str | None = _field(None, "password of READER_DB_USER", secret=True)
-    peer_db_user: str = _field("flinkfast_peer", "role the benchmark's peers (quixstreams, pathway) write as, "
-                                                 "in the benchmark's database only (sql/bench/009_peer_role.sql)")
-    peer_db_password: str | None = _field(None, "password of PEER_DB_USER", secret=True)
-    # The job.
-    job_name: str = _field("flinkfast-randomuser", "Flink job name")
-    flink_parallelism: int = _field(2, "parallelism of the job")
-    checkpoint_interval_ms: int = _field(5000, "checkpoint interval (offsets and sink flush advance together)")
-    flink_object_reuse: str = _field("true", "pipeline.object-reuse: true|false (chained operators pass rows "
-                                             "without copying them)")
-    sink_mode: str = _field("copy", "how the sinks write: copy (one binary COPY and one transaction per flush, "
-                                    "the flinkfast-postgres connector in udf/) or jdbc (Flink's JDBC connector)")
-    sink_flush_max_rows: int = _field(5000, "sink: flush after this many buffered rows")
-    sink_flush_interval_ms: int = _field(200, "sink: no row waits longer than this")
-    sink_flush_idle_ms: int = _field(5, "copy sink: flush when no row came for this long (0: off); the jdbc sink "
-                                        "flushes on the interval only")
-    sink_max_retries: int = _field(5, "sink: retries of a failed flush before the job fails over")
-    max_event_chars: int = _field(65536, "a message longer than this many characters is a dead letter")
-    skip_messages: str = _field("", "PARTITION:OFFSET,... of KAFKA_TOPIC that the job records as dead letters "
-                                    "unread (`flinkfast skip`)")
-    scan_startup_mode: str = _field("group-offsets", "where the job starts reading: "
-                                                     "group-offsets|earliest-offset|latest-offset")
-    # The producer.
-    randomuser_api_url: str = _field("https://randomuser.me/api/", "base URL of the RandomUser API")
-    producer_source: str = _field("api", "where events come from: api|generate")
-    events: int = _field(10000, "events the demo produces")
-    # The live dashboard and Flink's Prometheus reporter.
-    dashboard_port: int = _field(8050, "port of the live dashboard (127.0.0.1 only)")
-    dashboard_window_s: int = _field(300, "default sliding window of the dashboard, in seconds")
-    flink_prometheus_ports: str = _field("", "ports of Flink's Prometheus reporter on the local stack, e.g. "
-                                             "9249-9250 (one per JVM); empty: off (it binds every interface)")
-    # The benchmark (make bench).
-    bench_events: int = _field(1_000_000, "events preloaded for the benchmark's drain")
-    bench_duration: float = _field(30.0, "seconds of load at each fixed rate of the benchmark")
-    bench_db: str = _field("flink_bench", "database the benchmark writes to (never the pipeline's)")
-    bench_peers: str = _field("quixstreams,pathway", "peer frameworks the benchmark also drains with, after the plain "
-                                                     "consumer: a comma-separated list of quixstreams, pathway; none: "
-                                                     "no peer (each installs into a venv of its own, .cache/peers)")
-    growth_events: int = _field(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
-    growth_step: int = _field(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
-    scaling_events: int = _field(500_000, "events drained at each parallelism (1, 2, 4) by make bench-scaling")
-    # The drill (make drill, docs/drill.md).
-    drill_rate: int = _field(2000, "events/s of the drill's steady load")
-    drill_window_s: float = _field(10.0, "seconds of steady load the drill keeps before and after each fault "
-                                         "(the span of its latency figures)")
-
+class Config(Stack, Kafka, Flink, Job, Sink, Postgres, Producer, Http, Bench):
+    """Every setting, one typed field each, declared by its part in flinkfast/settings/;
+    immutable (overrides: cfg.replace(...))."""
     # ---- reading
     def get(self, env: str):
         return getattr(self, env.lower())
@@ -230,55 +110,17 @@ class Setting:
         return "--" + self.env.lower().replace("_", "-")
 
 
-def broker_ports(first: int, brokers: int) -> list[int]:
-    """Broker n of the local stack (1, 2, ...) listens on first + n - 1."""
-    return [first + i for i in range(brokers)]
-
-
-def replication(brokers: int) -> tuple[int, int]:
-    """(replication factor, min.insync.replicas) for a cluster of this many brokers.
-
-    Three replicas where there are three brokers or more (more copies cost disk and network and
-    add no safety a single machine can use); fewer brokers, one replica on each. An acks=all write
-    is acknowledged once RF - 1 replicas have it, so one broker may be down without stopping
-    writes and an acknowledged write survives the loss of any one broker. With one broker there
-    is nothing to replicate: 1 and 1 (Kafka refuses every acks=all write when min.insync.replicas
-    exceeds the replicas in sync, so it can never exceed the replication factor).
-    """
-    factor = min(3, brokers)
-    return factor, min_insync(factor)
-
-
-def min_insync(factor: int) -> int:
-    return max(1, factor - 1)
-
-
-# How derived defaults follow other settings (in declaration order).
-DERIVE = {
-    "FLINKFAST_STATE_DIR": lambda v: str(REPO_ROOT / ".state"),
-    "KAFKA_BOOTSTRAP_SERVERS": lambda v: ",".join(f"127.0.0.1:{p}" for p in broker_ports(v["KAFKA_PORT"],
-                                                                                          v["KAFKA_BROKERS"])),
-    "KAFKA_REPLICATION_FACTOR": lambda v: replication(v["KAFKA_BROKERS"])[0],
-    "KAFKA_MIN_INSYNC_REPLICAS": lambda v: min_insync(v["KAFKA_REPLICATION_FACTOR"]),
-    "FLINK_REST_URL": lambda v: f"https://127.0.0.1:{v['FLINK_REST_PORT']}",
-    "FLINK_UI_URL": lambda v: f"http://127.0.0.1:{v['FLINK_UI_PORT']}",
-    "FLINK_GATE_URL": lambda v: v["FLINK_UI_URL"],
-    "FLINK_REST_TLS_DIR": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"),
-    "KAFKA_SSL_CA_FILE": lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "kafka" / "tls" / "cert.pem"),
-}
 _KINDS = {"int": int, "float": float, "str": str, "str | None": str}
-# The Flink connector behind each SINK_MODE (the sink tables of sql/flink say 'connector' = '${SINK_CONNECTOR}').
-SINK_CONNECTORS = {"copy": "flinkfast-postgres", "jdbc": "jdbc"}
+# Every setting, part by part in flinkfast.settings.PARTS' order (a derived default follows those before it).
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(f.name.upper(), DERIVE[f.name.upper()] if f.metadata["derived"] else f.default, f.metadata["help"],
-            _KINDS[f.type], f.metadata["secret"]) for f in fields(Config))
+    Setting(f.name.upper(), f.metadata["derive"] or f.default, f.metadata["help"], _KINDS[f.type], f.metadata["secret"])
+    for part in PARTS for f in fields(part))
 _BY_ENV = {s.env: s for s in SETTINGS}
 PIECE = 6  # characters of a secret that mask() hides wherever they stand on their own
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _IDENTIFIER_SETTINGS = ("POSTGRES_DB", "POSTGRES_USER", "FLINK_DB_USER", "READER_DB_USER", "BENCH_DB", "PEER_DB_USER")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _KAFKA_USER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-KAFKA_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
 _SKIPS = re.compile(r"^(|[0-9]{1,5}:[0-9]{1,18}(,[0-9]{1,5}:[0-9]{1,18})*)$")
 
 
@@ -339,7 +181,7 @@ def _validate(values: Mapping[str, object]) -> None:
         raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
     if values["SINK_MODE"] not in SINK_CONNECTORS:
         raise ConfigError(f"SINK_MODE={values['SINK_MODE']!r} must be one of {', '.join(SINK_CONNECTORS)}")
-    if values["SCAN_STARTUP_MODE"] not in ("group-offsets", "earliest-offset", "latest-offset"):
+    if values["SCAN_STARTUP_MODE"] not in SCAN_STARTUP_MODES:
         raise ConfigError("SCAN_STARTUP_MODE must be group-offsets, earliest-offset or latest-offset")
     if values["KAFKA_SECURITY_PROTOCOL"] not in KAFKA_PROTOCOLS:
         raise ConfigError(f"KAFKA_SECURITY_PROTOCOL={values['KAFKA_SECURITY_PROTOCOL']!r} must be one of "

@@ -139,3 +139,39 @@ def deliver_and_reconcile(cfg, n: int, seed: int) -> None:
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
     result = reconcile.reconcile(cfg)
     assert result.ok and sum(p.processed for p in result.partitions) == n, result
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's (`make test` installs it); never a downloaded browser
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's headless Chromium driven by Playwright (a requirement of the tests only)."""
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium for the browser tests "
+                           "(python3 -m flinkfast.bootstrap --tests)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def environment(**variables: str):
+    """os.environ with these variables set while inside, as it was afterwards: a service of the
+    stack started inside inherits them (e.g. a TaskManager with TZ=Asia/Kolkata)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -109,7 +109,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                           scan_startup_mode="earliest-offset", **overrides)
     watch = Watch(job_cfg, topic)
     meter = CpuMeter(stack)
-    recording = FlightRecording(stack.taskmanager_java_pid(), profile) if profile else contextlib.nullcontext()
+    recording = FlightRecording(stack.service("taskmanager").main_pid(), profile) if profile else contextlib.nullcontext()
     submitted = time.time()
     try:
         with recording:

@@ -9,7 +9,7 @@
     and never holds up the per-second figures.
 
 Both use sessions of the dashboard's own (autocommit, bounded statements, named), so
-`flinkfast.dashboard.measure` can find them in pg_stat_activity.
+`python -m tests.dashboard_cost` can find them in pg_stat_activity.
 """
 from __future__ import annotations
 

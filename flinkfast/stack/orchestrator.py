@@ -208,23 +208,6 @@ class Stack:
         return {kind: {"rss_mib": round(rss / 1024, 1), "peak_rss_mib": round(peak / 1024, 1)}
                 for kind, (rss, peak) in kib.items()}
 
-    def taskmanager_java_pid(self) -> int | None:
-        """The TaskManager JVM under its supervisor (for fault tests that kill it)."""
-        return self.service("taskmanager").main_pid()
-
-    def jobmanager_java_pid(self) -> int | None:
-        return self.service("jobmanager").main_pid()
-
-    @property
-    def taskmanager_env(self) -> dict[str, str]:
-        """Extra environment of the TaskManagers, e.g. TZ for the time-zone test."""
-        return self.service("taskmanager").extra_env
-
-    @taskmanager_env.setter
-    def taskmanager_env(self, env: dict[str, str]) -> None:
-        for svc in self.of_kind("taskmanager"):
-            svc.extra_env = dict(env)
-
     # ---- topic and schema
     @property
     def kafka_cfg(self) -> Config:

@@ -56,7 +56,6 @@ class Service:
         self.number = number                   # several brokers and TaskManagers: kafka-2 is number 2
         self.name = numbered(type(self).name, number)
         self.dir = state / (folder or self.name)
-        self.extra_env: dict[str, str] = {}    # e.g. TZ for the time-zone test
         self._t0, self._attempt, self._log_offset = 0.0, 0, 0   # the start under way (begin, finish)
 
     # ---- what a service provides
@@ -154,7 +153,7 @@ class Service:
         """Start cmd; wrapped services run under flinkfast.supervise, which rotates the log and,
         for restart=True, restarts the command when it exits."""
         private_dir(self.dir)
-        env = dict(os.environ if env is None else env, **self.extra_env)
+        env = dict(os.environ if env is None else env)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         if self.wrapped:
             cmd = [sys.executable, "-m", "flinkfast.supervise", "--log", str(self.log),

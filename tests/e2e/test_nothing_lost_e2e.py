@@ -154,12 +154,12 @@ def test_taskmanager_killed_with_sigkill(stack, run_job):
     killed = []
 
     def fault():
-        pid = stack.taskmanager_java_pid()
+        pid = stack.service("taskmanager").main_pid()
         killed.append(pid)
         os.kill(pid, signal.SIGKILL)
 
     def recover():
-        wait_for(lambda: stack.taskmanager_java_pid() not in (None, killed[0]), 60, "a new TaskManager JVM")
+        wait_for(lambda: stack.service("taskmanager").main_pid() not in (None, killed[0]), 60, "a new TaskManager JVM")
 
     run_with_fault(run_job, seed=41, fault=fault, recover=recover)
 
@@ -184,12 +184,12 @@ def test_jobmanager_killed_with_sigkill(stack, run_job, cfg):
     killed = []
 
     def fault():
-        pid = stack.jobmanager_java_pid()
+        pid = stack.service("jobmanager").main_pid()
         killed.append(pid)
         os.kill(pid, signal.SIGKILL)
 
     def recover():
-        wait_for(lambda: stack.jobmanager_java_pid() not in (None, killed[0]), 60, "a new JobManager JVM")
+        wait_for(lambda: stack.service("jobmanager").main_pid() not in (None, killed[0]), 60, "a new JobManager JVM")
 
     job_cfg = run_with_fault(run_job, seed=44, fault=fault, recover=recover, down_s=2)
     jobs = flinkrest.running_jobs(cfg, job_cfg.job_name)

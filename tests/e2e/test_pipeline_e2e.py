@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from pathlib import Path
 
 import pytest
 
 from flinkfast import flinkrest, producer, reconcile, report
 from flinkfast.stack import process
 from flinkfast.verify import Landing
-from tests.helpers import send_raw
+from tests.helpers import environment, send_raw
 
 pytestmark = pytest.mark.e2e
 N = 3000
@@ -145,9 +146,11 @@ def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
     """TaskManager JVM, Flink client (session zone) and the Postgres session all in Asia/Kolkata."""
     zone = "Asia/Kolkata"
     stack.stop("taskmanager")
-    stack.taskmanager_env = {"TZ": zone}
     try:
-        stack.start("taskmanager")
+        with environment(TZ=zone):  # what the TaskManager starts with (its supervisor too)
+            stack.start("taskmanager")
+        jvm = Path(f"/proc/{stack.service('taskmanager').main_pid()}/environ").read_bytes().split(b"\0")
+        assert f"TZ={zone}".encode() in jvm, "the TaskManager's JVM runs in the zone"
         cfg, _ = run_job(extra_env={"TZ": zone})
         events = list(producer.generate_events(500, seed=5))
         base_ms = int(time.time() * 1000) - 2_000
@@ -163,7 +166,6 @@ def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
             assert abs(float(pg_epoch) - flink_ms) < 60_000
     finally:
         stack.stop("taskmanager")
-        stack.taskmanager_env = {}
         stack.start("taskmanager")
 
 

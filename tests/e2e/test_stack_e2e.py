@@ -179,7 +179,7 @@ def test_flink_processes_carry_no_secret(stack, cfg):
     # Values are compared only for generated secrets (an old example password like "postgres"
     # equals a user name); names always.
     secrets = {s for s in (cfg.require("POSTGRES_PASSWORD"), cfg.require("FLINK_DB_PASSWORD")) if len(s) >= 16}
-    for pid in (stack.jobmanager_java_pid(), stack.taskmanager_java_pid()):
+    for pid in (stack.service("jobmanager").main_pid(), stack.service("taskmanager").main_pid()):
         environ = dict(e.split("=", 1) for e in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0") if "=" in e)
         assert "FLINK_CONF_DIR" in environ, "the JVM's own environment"
         leaked = sorted(k for k, v in environ.items() if v in secrets or "PASSWORD" in k)

@@ -74,7 +74,7 @@ def test_no_secret_has_a_default_in_code():
 
 
 SCRIPTS = ["producer_api.py", "flinkfast_job.py", "print_data_postgres.py"]
-MODULES = ["flinkfast.stack up", "flinkfast.submit", "flinkfast.demo"]
+MODULES = ["flinkfast.stack up", "flinkfast.submit", "flinkfast.demo", "tests.dashboard_cost"]
 
 
 @pytest.mark.parametrize("command", [[s] for s in SCRIPTS] + [["-m", *m.split()] for m in MODULES])
@@ -82,7 +82,7 @@ def test_every_command_has_help_with_an_example_and_env_names(command):
     r = subprocess.run([sys.executable, *command, "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "example" in r.stdout.lower()
-    assert re.search(r"\[env [A-Z_]+;", r.stdout), "flags name their environment variable"
+    assert re.search(r"\[env\s+[A-Z_]+;", r.stdout), "flags name their environment variable"
 
 
 def test_every_make_target_is_documented():
@@ -139,3 +139,56 @@ def test_two_services_on_one_port_is_one_clear_line(tmp_path):
         config.load(env={"FLINK_REST_PORT": "8081"}, dotenv_path=tmp_path / "none")
     with pytest.raises(ConfigError, match=r"ZOOKEEPER_PORT and KAFKA_PORT are both 2181"):
         config.load(env={"KAFKA_PORT": "2181"}, dotenv_path=tmp_path / "none")
+
+
+def test_each_setting_is_declared_by_one_part_which_says_what_it_configures():
+    """flinkfast/settings/: one module per part, opening with a line on what it configures; a name
+    declared by two parts would silently be one field of Config."""
+    import importlib
+    from dataclasses import fields
+
+    from flinkfast.settings import PARTS
+    names = [f.name for part in PARTS for f in fields(part)]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+    assert {s.attr for s in SETTINGS} == set(names) == {f.name for f in fields(config.Config)}
+    for part in PARTS:
+        doc = importlib.import_module(part.__module__).__doc__ or ""
+        assert doc.strip() and doc.splitlines()[0].endswith("."), f"{part.__module__} opens with what it configures"
+
+
+def test_env_example_is_grouped_like_the_settings():
+    """A `# --- part:` section per module of flinkfast/settings/, in order, each listing that part's settings."""
+    from dataclasses import fields
+
+    from flinkfast.settings import PARTS
+    sections: dict[str, set[str]] = {}
+    current = None
+    for line in (REPO_ROOT / ".env.example").read_text().splitlines():
+        if m := re.match(r"^# --- ([a-z]+):", line):
+            current = sections.setdefault(m.group(1), set())
+        elif (m := re.match(r"^#?\s*([A-Z][A-Z0-9_]+)=", line)) and current is not None:
+            current.add(m.group(1))
+    parts = [part.__module__.rsplit(".", 1)[1] for part in PARTS]
+    assert list(sections) == parts
+    for part, name in zip(PARTS, parts):
+        assert sections[name] == {f.name.upper() for f in fields(part)}, f"section {name} of .env.example"
+
+
+def _defaults() -> config.Config:
+    return config.load(env={}, dotenv_path=REPO_ROOT / "tests" / "no-such.env")
+
+
+def test_the_copies_of_a_default_outside_python_equal_it():
+    """Each default is declared once, in flinkfast/settings/. `.env.example` and docker-compose.yml
+    (`${X:-default}`) cannot import it, so they repeat it: here every copy must equal it (derived
+    defaults as derived for the defaults, i.e. one broker; compose's CA file is a container path)."""
+    from dotenv import dotenv_values
+    base = _defaults()
+    example = {k: v for k, v in dotenv_values(REPO_ROOT / ".env.example").items() if v}
+    wrong = [f".env.example {k}={v} (default {base.get(k)})" for k, v in example.items()
+             if config.setting(k).kind(v) != base.get(k)]
+    compose = re.findall(r"\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}", (REPO_ROOT / "docker-compose.yml").read_text())
+    assert len(compose) > 50, "the check found compose's defaults"
+    wrong += [f"docker-compose.yml ${{{k}:-{v}}} (default {base.get(k)})" for k, v in compose
+              if k != "KAFKA_SSL_CA_FILE" and str(base.get(k)) != v]
+    assert not wrong, wrong

@@ -1,12 +1,13 @@
-"""Measure the dashboard's own cost while events flow: RSS and CPU of the dashboard process, and
-CPU of its PostgreSQL session, with one browser tab open (the README's figures).
+"""The dashboard's own cost while events flow: RSS and CPU of the dashboard process, and CPU of its
+PostgreSQL sessions, with one browser tab open (docs/monitoring.md's figures).
 
-    python -m flinkfast.dashboard.measure --rate 10000 --seconds 420
+    python -m tests.dashboard_cost --rate 10000 --seconds 420
 
+A maintainer's measurement, not part of the package: the tab is Debian's Chromium driven by
+Playwright, which only the tests need (requirements-dev.txt; `make test` installs chromium).
 Needs the stack up and the job running (make up && make submit). Produces generated events to
-KAFKA_TOPIC at --rate, starts the dashboard (DASHBOARD_PORT) and a headless Chromium tab on it,
-and prints one JSON line every --every seconds; the last lines, once the window is full, are the
-steady state.
+KAFKA_TOPIC at --rate, starts the dashboard (DASHBOARD_PORT) and the tab on it, and prints one
+JSON line every --every seconds; the last lines, once the window is full, are the steady state.
 """
 from __future__ import annotations
 
@@ -21,25 +22,17 @@ import urllib.request
 from pathlib import Path
 
 from flinkfast import config, producer
-from flinkfast.paths import REPO_ROOT
 from flinkfast.errors import run
+from flinkfast.paths import REPO_ROOT
+from flinkfast.stack.process import cpu_ticks, memory_kib
+from tests.helpers import chromium
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def rss_mib(pid: int) -> tuple[float, float]:
-    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.dashboard.measure", description=__doc__.split("\n\n")[0],
-                                     epilog="example: python -m flinkfast.dashboard.measure --rate 10000 --seconds 420")
+    parser = argparse.ArgumentParser(prog="python -m tests.dashboard_cost", description=__doc__.split("\n\n")[0],
+                                     epilog="example: python -m tests.dashboard_cost --rate 10000 --seconds 420")
     parser.add_argument("--rate", type=float, default=10000, help="events/s to produce (default 10000)")
     parser.add_argument("--seconds", type=float, default=420, help="how long (default 420: the 5-min window fills)")
     parser.add_argument("--every", type=float, default=30, help="seconds between samples (default 30)")
@@ -60,14 +53,10 @@ def main() -> int:
     flow = threading.Thread(target=producer.produce, args=(cfg, events()), kwargs={"rate": args.rate, "progress": False},
                             daemon=True)
     flow.start()
-    from playwright.sync_api import sync_playwright
     from flinkfast.report import connect
     try:
         time.sleep(3)
-        with sync_playwright() as p, connect(cfg) as conn:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        with chromium() as browser, connect(cfg) as conn:
             browser.new_page().goto(url)
             conn.autocommit = True
             with conn.cursor() as cur:
@@ -76,25 +65,24 @@ def main() -> int:
                 backends = [row[0] for row in cur.fetchall()]
 
             def pg_cpu_s():
-                return sum(cpu_s(b) for b in backends if Path(f"/proc/{b}").exists())
+                return sum(cpu_ticks(b) for b in backends if Path(f"/proc/{b}").exists()) * TICK_S
 
-            last = (time.monotonic(), cpu_s(dash.pid), pg_cpu_s())
+            last = (time.monotonic(), cpu_ticks(dash.pid) * TICK_S, pg_cpu_s())
             while time.monotonic() < stop_at:
                 time.sleep(args.every)
-                now = (time.monotonic(), cpu_s(dash.pid), pg_cpu_s())
+                now = (time.monotonic(), cpu_ticks(dash.pid) * TICK_S, pg_cpu_s())
                 wall = now[0] - last[0]
                 snap = json.loads(urllib.request.urlopen(url + "/api/snapshot", timeout=10).read())
-                rss, peak = rss_mib(dash.pid)
+                rss, peak = memory_kib(dash.pid)
                 print(json.dumps({
                     "t_s": round(args.seconds - (stop_at - now[0])), "rows_in_window": snap["headline"].get("rows_total"),
                     "events_per_s": snap["headline"].get("events_per_s"),
                     "dashboard_cpu_pct": round(100 * (now[1] - last[1]) / wall, 1),
                     "postgres_sessions_cpu_pct": round(100 * (now[2] - last[2]) / wall, 1),
-                    "dashboard_rss_mib": round(rss, 1), "dashboard_peak_rss_mib": round(peak, 1),
+                    "dashboard_rss_mib": round(rss / 1024, 1), "dashboard_peak_rss_mib": round(peak / 1024, 1),
                     "window_percentiles_query_s": snap["latency"].get("query_s"),
                     "poll_s": snap["poller"]["last_poll_s"]}), flush=True)
                 last = now
-            browser.close()
     finally:
         dash.terminate()
         dash.wait(timeout=20)
@@ -102,4 +90,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    run(main, "measure")
+    run(main, "dashboard_cost")

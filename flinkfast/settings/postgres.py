@@ -1,0 +1,23 @@
+"""PostgreSQL: where it is, the results' database, and its roles (each with its own password)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flinkfast.settings.option import option
+
+
+@dataclass(frozen=True)
+class Postgres:
+    postgres_host: str = option("127.0.0.1", "PostgreSQL host")
+    postgres_port: int = option(5432, "PostgreSQL port")
+    postgres_db: str = option("flink_db", "database of the results")
+    postgres_user: str = option("postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else")
+    postgres_password: str | None = option(None, "password of POSTGRES_USER", secret=True)
+    flink_db_user: str = option("flink_writer", "role the Flink sink writes as: INSERT into the two intake views only")
+    flink_db_password: str | None = option(None, "password of FLINK_DB_USER", secret=True)
+    reader_db_user: str = option("flinkfast_reader", "read-only role of the dashboard, the report, reconcile and "
+                                                     "status")
+    reader_db_password: str | None = option(None, "password of READER_DB_USER", secret=True)
+    peer_db_user: str = option("flinkfast_peer", "role the benchmark's peers (quixstreams, pathway) write as, "
+                                                 "in the benchmark's database only (sql/bench/009_peer_role.sql)")
+    peer_db_password: str | None = option(None, "password of PEER_DB_USER", secret=True)
