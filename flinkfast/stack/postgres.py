@@ -136,7 +136,7 @@ class Postgres(Service):
         if not exists:
             # CONNECTION LIMIT 0 until the schema is in: a new database gives PUBLIC CONNECT and
             # TEMP, and 002_roles.sql takes them back only when its transaction commits; in between
-            # any role could connect and make temporary objects that outlive the revoke (an attack
+            # any role could connect and create temporary objects that outlive the revoke (an attack
             # did). Only the superuser, exempt from a database's limit, gets in meanwhile.
             self.psql("-c", f'CREATE DATABASE "{db}" CONNECTION LIMIT 0', database="postgres")
         files = files if files is not None else sorted((SQL_DIR / "postgres").glob("*.sql"))
