@@ -1,6 +1,7 @@
 """A stateful chaos test, in the manner of Jepsen: a seeded random walk drives the real stack
-through events, duplicates, bad messages and faults (the nemesis), and a checker compares what the
-database holds with a model this test keeps of every message Kafka acknowledged.
+through events, duplicates, bad messages and faults (the nemesis, flinkfast/ops/faults.py), and a
+checker compares what the database holds with where the one placement model (tests/oracle.py, the
+placing test's too) puts every message Kafka acknowledged.
 
 Operations (weights in OPS): good events; the same uuids again (same partition, another one, two
 in one flush, one from long ago, with an older or a newer timestamp); bad messages (not JSON,
