@@ -38,17 +38,9 @@ def send_records(cfg, records, topic: str | None = None) -> list[tuple[int, int,
 
 
 def cut_sessions(cfg, user: str) -> int:
-    """Terminate every PostgreSQL session of a role, as the superuser (a failover in front of the
-    database, an idle timeout); how many there were."""
-    from flinkfast.clients import pg_connect
-    conn = pg_connect(cfg, "admin")
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE usename = %s", (user,))
-            return cur.fetchone()[0]
-    finally:
-        conn.close()
+    """The toolkit's fault (flinkfast/ops/faults.py): every PostgreSQL session of a role terminated."""
+    from flinkfast.ops.faults import cut_sessions as cut
+    return cut(cfg, user)
 
 
 def event(uuid: str, first_name: str = "Ada", **fields) -> bytes:

@@ -1,9 +1,13 @@
-"""The classification rules of sql/flink/002_transform.sql, stated again in plain Python.
+"""The pipeline's rules stated again in plain Python: the classification (sql/flink/002_transform.sql)
+and the placement (sql/postgres/003_ingest.sql).
 
-An independent oracle for the fuzz tests: it shares no code with the job's Java function
-(udf/), and leans on Python's own strict UTF-8 decoder and json module instead of a scanner of
-its own. For any message it says what the job must do with it: a row with these exact field
-values, or a dead letter with this reason.
+classify(): an independent oracle for the fuzz tests: it shares no code with the job's Java
+function (udf/), and leans on Python's own strict UTF-8 decoder and json module instead of a
+scanner of its own. For any message it says what the job must do with it: a row with these
+exact field values, or a dead letter with this reason.
+
+Placement: the one model of where PostgreSQL puts each classified message (processed,
+superseded or dead letter), shared by the chaos test and the placing test.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import json
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 FIELDS = ("uuid", "first_name", "last_name", "country", "age")
 TEXT_FIELDS = FIELDS[:4]
@@ -148,3 +153,48 @@ def classify(payload: bytes | None, kafka_ts_ms: int, max_chars: int,
     if not 0 <= kafka_ts_ms <= MAX_TS_MS:
         return "Kafka timestamp out of range"
     return Row(values["uuid"], values["first_name"], values["last_name"], values["country"], age)
+
+
+# ----------------------------------------------------------------------------- the placement
+
+Position = tuple  # (kafka_topic, kafka_partition, kafka_offset)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One message as classified: a good event of `uuid`, or a dead letter (uuid None); `what`
+    is the test's own record of it (payload, size, Flink time, ...)."""
+    pos: Position
+    kafka_ts_ms: int
+    uuid: str | None
+    what: Any = None
+
+    @property
+    def order(self) -> tuple:
+        """The winner rule's key: (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic)."""
+        topic, partition, offset = self.pos
+        return (self.kafka_ts_ms, partition, offset, topic)
+
+
+class Placement:
+    """What the three tables must hold: the first committed classification of each position
+    stands (good or dead letter); per uuid, processed_events holds the good message greatest by
+    (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic), every other good one is in
+    superseded_events, and every dead letter in dead_letter_events."""
+
+    def __init__(self):
+        self.first: dict[Position, Placed] = {}
+
+    def place(self, placed: Placed) -> None:
+        self.first.setdefault(placed.pos, placed)
+
+    def expected(self) -> tuple[dict[str, Placed], dict[Position, Placed], dict[Position, Placed]]:
+        """(uuid -> its winner, superseded position -> its message, dead-letter position -> its message)."""
+        winners: dict[str, Placed] = {}
+        for p in self.first.values():
+            if p.uuid is not None and (p.uuid not in winners or p.order > winners[p.uuid].order):
+                winners[p.uuid] = p
+        won = {w.pos for w in winners.values()}
+        superseded = {pos: p for pos, p in self.first.items() if p.uuid is not None and pos not in won}
+        dead = {pos: p for pos, p in self.first.items() if p.uuid is None}
+        return winners, superseded, dead

@@ -11,11 +11,12 @@ import os
 import time
 from pathlib import Path
 
-from flinkfast import clients, flinkrest, producer, report, submit
+from flinkfast import clients, flinkrest, report, submit
 from flinkfast.bench import peers
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
+from flinkfast.ops.load import Load
 from flinkfast.profile import TICK_S, CpuMeter, FlightRecording
 from flinkfast.sqlfiles import query
 from flinkfast.stack import process
@@ -293,9 +294,10 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
     watch = Watch(job_cfg, topic)  # before the first row, so the counters' base is right
     job_id = submit.submit(job_cfg)
     try:
-        summary = producer.produce(job_cfg, producer.generate_events(None, seed=seed), rate=rate, duration=duration,
-                                   progress=False)
-        watch.wait(summary.sent, timeout=120)
+        load = Load(job_cfg, rate, seed=seed).start()
+        time.sleep(duration)
+        load.stop()
+        watch.wait(load.sent, timeout=120)
     finally:
         flinkrest.cancel(job_cfg, job_id)
         watch.close()
@@ -308,10 +310,10 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
         end_to_end = next((r for r in cur.fetchall() if r[0] == "kafka_to_postgres"), None)
         if end_to_end is None:
             raise Unavailable(f"no row of the {rate:,} events/s load landed after its first {WARMUP_S} s "
-                              f"(sent {summary.sent:,} in {duration:g} s): is the duration long enough?")
+                              f"(sent {load.sent:,} in {duration:g} s): is the duration long enough?")
         rows, p50, p95, p99, mx = end_to_end[1], end_to_end[2], end_to_end[4], end_to_end[5], end_to_end[6]
     delete_topics(cfg, [topic])
-    return {"offered_events_per_s": rate, "achieved_events_per_s": round(summary.events_per_s),
+    return {"offered_events_per_s": rate, "achieved_events_per_s": round(load.events_per_s),
             "duration_s": duration, "rows": rows, "warmup_excluded_s": WARMUP_S,
             **{k: (round(float(v), 1) if v is not None else None)
                for k, v in (("p50", p50), ("p95", p95), ("p99", p99), ("max", mx))}}

@@ -1,6 +1,7 @@
 """A stateful chaos test, in the manner of Jepsen: a seeded random walk drives the real stack
-through events, duplicates, bad messages and faults (the nemesis), and a checker compares what the
-database holds with a model this test keeps of every message Kafka acknowledged.
+through events, duplicates, bad messages and faults (the nemesis, flinkfast/ops/faults.py), and a
+checker compares what the database holds with where the one placement model (tests/oracle.py, the
+placing test's too) puts every message Kafka acknowledged.
 
 Operations (weights in OPS): good events; the same uuids again (same partition, another one, two
 in one flush, one from long ago, with an older or a newer timestamp); bad messages (not JSON,
@@ -30,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,7 +39,9 @@ import pytest
 
 from flinkfast import flinkrest, health, reconcile, report, skip
 from flinkfast.clients import kafka_consumer, wait_until
-from tests.helpers import cut_sessions, event, send_records
+from flinkfast.ops import faults, lookup
+from tests.helpers import event, send_records
+from tests.oracle import Placed, Placement
 
 STEPS = int(os.environ.get("CHAOS_STEPS") or 8)
 SEED = int(os.environ.get("CHAOS_SEED") or (random.randrange(2 ** 31) if os.environ.get("CHAOS_STEPS") else 20261201))
@@ -63,31 +65,25 @@ class Message:
     size: int | None          # bytes sent (None: a tombstone)
     skipped: bool = False
 
-    @property
-    def order(self) -> tuple:
-        return (self.ts, self.partition, self.offset)
-
 
 @dataclass
-class Model:
+class Sent:
+    """Every message Kafka acknowledged, by (partition, offset): the client's history."""
     messages: dict[tuple[int, int], Message] = field(default_factory=dict)
 
     def add(self, acked, uuids, sizes) -> None:
         for (p, o, ts), u, size in zip(acked, uuids, sizes):
             self.messages[(p, o)] = Message(p, o, ts, u, size)
 
-    def expected(self) -> tuple[dict, set, dict]:
-        """(uuid -> winner position, superseded positions, dead-letter position -> size, skipped)."""
-        good = [m for m in self.messages.values() if m.uuid is not None and not m.skipped]
-        winners: dict[str, Message] = {}
-        for m in good:
-            if m.uuid not in winners or m.order > winners[m.uuid].order:
-                winners[m.uuid] = m
-        won = {(w.partition, w.offset) for w in winners.values()}
-        superseded = {(m.partition, m.offset) for m in good} - won
-        dead = {(m.partition, m.offset): (m.size, m.skipped) for m in self.messages.values()
-                if m.uuid is None or m.skipped}
-        return {u: (w.partition, w.offset) for u, w in winners.items()}, superseded, dead
+    def expected(self, topic: str) -> tuple[dict, set, dict]:
+        """(uuid -> winner position, superseded positions, dead-letter position -> (size, skipped)),
+        as the one placement model (tests/oracle.py) puts these messages."""
+        model = Placement()
+        for m in self.messages.values():
+            model.place(Placed((topic, m.partition, m.offset), m.ts, None if m.skipped else m.uuid, m))
+        winners, superseded, dead = model.expected()
+        return ({u: w.pos[1:] for u, w in winners.items()}, {pos[1:] for pos in superseded},
+                {pos[1:]: (d.what.size, d.what.skipped) for pos, d in dead.items()})
 
     def uuids(self) -> list[str]:
         return sorted({m.uuid for m in self.messages.values() if m.uuid})
@@ -99,7 +95,7 @@ class Walk:
         self.submit_job = submit_job   # flinkfast.submit.submit, or the session's warm client
         self.cfg = cfg
         self.skips = ""
-        self.model = Model()
+        self.model = Sent()
         self.history: list[str] = []
         self.faults: Counter = Counter()
         self.sent = 0
@@ -154,18 +150,15 @@ class Walk:
 
     # ------------------------------------------------------------------ the nemesis
     def _kill(self, name: str) -> str:
-        svc = self.stack.service(name)
-        pid = svc.main_pid()
-        os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: svc.main_pid() not in (None, pid) and svc.ready(), 120, f"a new {name} after kill -9")
+        pid = faults.kill_and_replace(self.stack, name)
         return f"kill -9 {name} (pid {pid})"
 
     def kill_taskmanager(self) -> str:
-        before = {tm["id"] for tm in flinkrest.rest(self.cfg, "/taskmanagers")["taskmanagers"]}
+        before = lookup.registered_taskmanagers(self.cfg)
         out = self._kill("taskmanager")
         # The JobManager notices a killed TaskManager by a failed heartbeat, a few seconds later;
         # until then the job still looks RUNNING on it. The fault is over when the old one is gone.
-        wait_until(lambda: not before & {tm["id"] for tm in flinkrest.rest(self.cfg, "/taskmanagers")["taskmanagers"]},
+        wait_until(lambda: not before & lookup.registered_taskmanagers(self.cfg),
                    120, "the JobManager dropped the killed TaskManager")
         return out
 
@@ -177,9 +170,7 @@ class Walk:
 
     def _restart(self, name: str) -> str:
         down = self.rnd.uniform(1, 8)
-        self.stack.stop(name)
-        time.sleep(down)
-        self.stack.start(name)
+        faults.restart(self.stack, name, down)
         return f"{name} stopped for {down:.1f}s"
 
     def restart_postgres(self) -> str:
@@ -193,7 +184,7 @@ class Walk:
         PostgreSQL, an idle timeout): the sink retries on a new connection."""
         uuids = [self._new_uuid() for _ in range(self.rnd.randint(1, 50))]
         self._send([(event(u), self.rnd.randrange(self.cfg.kafka_partitions), None) for u in uuids], uuids)
-        cut = cut_sessions(self.cfg, self.cfg.flink_db_user)
+        cut = faults.cut_sessions(self.cfg, self.cfg.flink_db_user)
         return f"{cut} sink sessions terminated"
 
     def _cancel(self) -> None:
@@ -241,7 +232,7 @@ class Walk:
         result = reconcile.reconcile(cfg)
         assert result.ok, result.text()
         assert sum(p.consumed for p in result.partitions) == len(self.model.messages), "an unacknowledged message?"
-        winners, superseded, dead = self.model.expected()
+        winners, superseded, dead = self.model.expected(cfg.kafka_topic)
         t = tables(cfg)
         got_winners = {r["uuid"]: (r["kafka_partition"], r["kafka_offset"]) for r in t["processed_events"]}
         assert got_winners == winners, diff("winners", winners, got_winners)

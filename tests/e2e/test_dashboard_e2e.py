@@ -20,14 +20,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from flinkfast import flinkrest, producer, report
+from flinkfast import flinkrest, report
+from flinkfast.ops.load import Load
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import free_port
 
@@ -81,27 +81,6 @@ class Dashboard:
         self.log.close()
 
 
-class Flow:
-    """Generated events at RATE/s to the test's topic, in a thread, until stopped."""
-
-    def __init__(self, cfg):
-        self.stop_at = time.monotonic() + 600
-        self.thread = threading.Thread(target=self._run, args=(cfg,), daemon=True)
-        self.thread.start()
-
-    def _run(self, cfg):
-        def events():
-            for e in producer.generate_events(None):
-                if time.monotonic() > self.stop_at:
-                    return
-                yield e
-        producer.produce(cfg, events(), rate=RATE, progress=False)
-
-    def stop(self):
-        self.stop_at = 0
-        self.thread.join(timeout=30)
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -132,7 +111,8 @@ def flows():
     running = []
 
     def _start(cfg):
-        f = Flow(cfg)
+        """Generated events at RATE/s to the test's topic, in a thread, until the test ends."""
+        f = Load(cfg, RATE, seed=None).start()
         running.append(f)
         return f
 

@@ -17,6 +17,7 @@ import pytest
 from flinkfast import clients, config, submit
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
 from flinkfast.flinkrest import rest
+from flinkfast.ops import lookup
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, process
 from flinkfast.stack.isolated import isolated_env
@@ -80,10 +81,9 @@ def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(
 
     job_cfg = cfg.replace(flink_parallelism=4, checkpoint_interval_ms=1000)
     job_id = submit.submit(job_cfg)
-    for vertex in rest(cfg, f"/jobs/{job_id}")["vertices"]:
-        assert vertex["parallelism"] == 4
-        placed = rest(cfg, f"/jobs/{job_id}/vertices/{vertex['id']}/taskmanagers")["taskmanagers"]
-        assert {t["taskmanager-id"] for t in placed} == {t["id"] for t in registered}, vertex["name"]
+    assert lookup.parallelism(cfg, job_id) == [4]
+    for vertex, placed in lookup.placement(cfg, job_id).items():
+        assert placed == {t["id"] for t in registered}, vertex
 
     deliver_and_reconcile(cfg, N, seed=21)
     assert clients.topic_replication(cfg, "__consumer_offsets") == (3, 3, 2), "the job's committed offsets"

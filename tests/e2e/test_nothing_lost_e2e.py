@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import threading
 import time
 
 import pytest
 
 from flinkfast import flinkrest, producer, reconcile, report
+from flinkfast.clients import wait_until
+from flinkfast.ops import faults
+from flinkfast.ops.load import Load
 from flinkfast.verify import Landing
 from tests.helpers import send_raw
 
@@ -57,16 +58,6 @@ def job_state(cfg, job_id) -> str:
     return flinkrest.rest(cfg, f"/jobs/{job_id}")["state"]
 
 
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
 def test_bad_messages_become_dead_letters_and_the_job_keeps_running(run_job):
     cfg, job_id = run_job()
     before = producer.produce(cfg, producer.generate_events(1000, seed=21), progress=False)
@@ -77,7 +68,8 @@ def test_bad_messages_become_dead_letters_and_the_job_keeps_running(run_job):
     with Landing(cfg, before.uuids + after.uuids + [duplicate["uuid"]]) as landing:
         landing.wait(timeout=180, progress=False)
 
-    letters = wait_for(lambda: (d := dead_letters(cfg)) and len(d) >= len(BAD) and d, 120, "the dead letters")
+    letters = wait_until(lambda: (d := dead_letters(cfg)) and len(d) >= len(BAD) and d, 120, "the dead letters",
+                         interval=1)
     assert len(letters) == len(BAD)
     by_reason = sorted(reason for reason, *_ in letters.values())
     assert by_reason == sorted(reason for *_, reason in BAD)
@@ -124,22 +116,18 @@ FAULT_EVENTS = 30_000
 FAULT_RATE = 5_000  # events/s: the run lasts 6 s, and the fault lands in the middle of it
 
 
-def run_with_fault(run_job, seed: int, fault, recover, down_s: float = 8):
+def run_with_fault(run_job, seed: int, fault):
+    """FAULT_EVENTS at FAULT_RATE from a thread; half way through, `fault()` (which returns once
+    the stack is whole again); then every acknowledged event exactly once."""
     cfg, _ = run_job({"CHECKPOINT_INTERVAL_MS": "2000"})
-    result = {}
-    sender = threading.Thread(target=lambda: result.update(summary=producer.produce(
-        cfg, producer.generate_events(FAULT_EVENTS, seed=seed), rate=FAULT_RATE, progress=False)))
-    sender.start()
+    load = Load(cfg, FAULT_RATE, seed=seed, count=FAULT_EVENTS).start()
     time.sleep(FAULT_EVENTS / FAULT_RATE / 2)
     fault()
-    time.sleep(down_s)
-    recover()
-    sender.join(timeout=180)
-    summary = result["summary"]
-    assert summary.sent > FAULT_EVENTS * 0.9
-    with Landing(cfg, summary.uuids) as landing:
+    load.join(timeout=180)
+    assert load.sent > FAULT_EVENTS * 0.9
+    with Landing(cfg, load.acked) as landing:
         landing.wait(timeout=420, progress=False)
-        assert landing.landed() == len(set(summary.uuids)), "every acknowledged event, exactly once"
+        assert landing.landed() == len(set(load.acked)), "every acknowledged event, exactly once"
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 240)
     rec = reconcile.reconcile(cfg, to_end=True)
     assert rec.ok, rec.text()
@@ -151,46 +139,25 @@ def run_with_fault(run_job, seed: int, fault, recover, down_s: float = 8):
 def test_taskmanager_killed_with_sigkill(stack, run_job):
     """kill -9 of the TaskManager JVM: its supervisor starts a new one, the job restarts from
     its last checkpoint, and a replayed message changes nothing."""
-    killed = []
-
-    def fault():
-        pid = stack.service("taskmanager").main_pid()
-        killed.append(pid)
-        os.kill(pid, signal.SIGKILL)
-
-    def recover():
-        wait_for(lambda: stack.service("taskmanager").main_pid() not in (None, killed[0]), 60, "a new TaskManager JVM")
-
-    run_with_fault(run_job, seed=41, fault=fault, recover=recover)
+    run_with_fault(run_job, seed=41, fault=lambda: faults.kill_and_replace(stack, "taskmanager"))
 
 
 @pytest.mark.slow
 def test_postgres_stopped_and_restarted(stack, run_job):
     """The sink retries, the job fails over and restarts until PostgreSQL is back."""
-    run_with_fault(run_job, seed=42, fault=lambda: stack.stop("postgres"), recover=lambda: stack.start("postgres"))
+    run_with_fault(run_job, seed=42, fault=lambda: faults.restart(stack, "postgres", down_s=8))
 
 
 @pytest.mark.slow
 def test_kafka_broker_restarted(stack, run_job):
     """The source reconnects; the producer's in-flight sends are retried (acks=all)."""
-    run_with_fault(run_job, seed=43, fault=lambda: stack.stop("kafka"), recover=lambda: stack.start("kafka"),
-                   down_s=5)
+    run_with_fault(run_job, seed=43, fault=lambda: faults.restart(stack, "kafka", down_s=5))
 
 
 @pytest.mark.slow
 def test_jobmanager_killed_with_sigkill(stack, run_job, cfg):
     """kill -9 of the JobManager JVM: its supervisor starts a new one, which finds the job and
     its last checkpoint through ZooKeeper (Flink HA) and runs it on; nobody resubmits it."""
-    killed = []
-
-    def fault():
-        pid = stack.service("jobmanager").main_pid()
-        killed.append(pid)
-        os.kill(pid, signal.SIGKILL)
-
-    def recover():
-        wait_for(lambda: stack.service("jobmanager").main_pid() not in (None, killed[0]), 60, "a new JobManager JVM")
-
-    job_cfg = run_with_fault(run_job, seed=44, fault=fault, recover=recover, down_s=2)
+    job_cfg = run_with_fault(run_job, seed=44, fault=lambda: faults.kill_and_replace(stack, "jobmanager"))
     jobs = flinkrest.running_jobs(cfg, job_cfg.job_name)
     assert len(jobs) == 1 and jobs[0]["state"] == "RUNNING", jobs

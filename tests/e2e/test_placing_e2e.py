@@ -3,7 +3,8 @@
 The job's sinks insert every message into two views as plain multi-row INSERTs, as the writer
 role; the views' triggers place each statement's rows. These tests write to the views exactly
 so (several sessions, statements of 1..300 rows, autocommit or several statements to a
-transaction, replays, skip flips) and compare the three tables with an independent model:
+transaction, replays, skip flips) and compare the three tables with an independent model (the one
+placement model, tests/oracle.py's Placement, which the chaos test shares):
 
     the first committed classification of each Kafka position stands (good or dead letter);
     per uuid, processed_events holds the good message greatest by
@@ -34,6 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from psycopg2.extras import execute_values
 
 from tests.helpers import fuzz_examples
+from tests.oracle import Placed, Placement
 from flinkfast.clients import pg_connect
 
 pytestmark = pytest.mark.e2e
@@ -189,37 +191,28 @@ def concurrently(conns, plans, stats: dict) -> list[list[Write]]:
 
 # ----------------------------------------------------------------------------- the oracle
 
-class Model:
-    """What the three tables must hold: the first committed write of each position decides its
-    table; per uuid the greatest good message by the order key wins, the rest are superseded."""
+def commit(model: Placement, writes: list[Write]) -> None:
+    """Committed writes, in commit order, into the one placement model (tests/oracle.py): the
+    first write of a position decides its table, in the form it was written."""
+    for w in writes:
+        model.place(Placed(w.msg.pos, w.msg.kafka_ts_ms, w.msg.uuid if w.good else None, w))
 
-    def __init__(self):
-        self.first: dict[tuple, Write] = {}
 
-    def commit(self, writes: list[Write]) -> None:
-        for w in writes:
-            self.first.setdefault(w.msg.pos, w)
-
-    def expected(self) -> tuple[dict, dict, dict]:
-        dead, by_uuid = {}, defaultdict(list)
-        for pos, w in self.first.items():
-            m = w.msg
-            if w.good:
-                by_uuid[m.uuid].append(w)
-            else:
-                size = None if m.payload is None else len(m.payload)
-                payload = None if m.payload is None else m.payload[:CAP]
-                dead[pos] = (w.reason, payload, size, m.kafka_ts_ms, w.flink_ts_ms)
-        processed, superseded = {}, {}
-        for u, ws in by_uuid.items():
-            win = max(ws, key=lambda w: w.msg.order)
-            m = win.msg
-            processed[u] = (m.first_name, m.last_name, m.country, m.age, m.birth_year,
-                            m.topic, m.partition, m.offset, m.kafka_ts_ms, win.flink_ts_ms)
-            for w in ws:
-                if w is not win:
-                    superseded[w.msg.pos] = (u, w.msg.kafka_ts_ms)
-        return processed, superseded, dead
+def expected(model: Placement) -> tuple[dict, dict, dict]:
+    """The model's placement as the columns this test compares, per table."""
+    winners, superseded, dead = model.expected()
+    processed = {}
+    for u, win in winners.items():
+        m = win.what.msg
+        processed[u] = (m.first_name, m.last_name, m.country, m.age, m.birth_year,
+                        m.topic, m.partition, m.offset, m.kafka_ts_ms, win.what.flink_ts_ms)
+    letters = {}
+    for pos, d in dead.items():
+        w, m = d.what, d.what.msg
+        size = None if m.payload is None else len(m.payload)
+        payload = None if m.payload is None else m.payload[:CAP]
+        letters[pos] = (w.reason, payload, size, m.kafka_ts_ms, w.flink_ts_ms)
+    return processed, {pos: (p.uuid, p.kafka_ts_ms) for pos, p in superseded.items()}, letters
 
 
 # ----------------------------------------------------------------------------- reading back
@@ -267,7 +260,7 @@ def diff(name: str, want: dict, got: dict) -> list[tuple]:
     return out
 
 
-def check(model: Model, snap, history: dict) -> None:
+def check(model: Placement, snap, history: dict) -> None:
     """The tables equal the model, and every written position is in exactly one table."""
     processed, superseded, dead = project(snap)
     places = defaultdict(list)
@@ -279,7 +272,7 @@ def check(model: Model, snap, history: dict) -> None:
         places[p].append("dead_letter_events")
     wrong = {p for p in set(places) | set(model.first) if len(places.get(p, [])) != 1}
     problems = [f"  position {p} is in {', '.join(places.get(p, [])) or 'no table'}" for p in sorted(wrong, key=repr)]
-    want = model.expected()
+    want = expected(model)
     for name, w, g in zip(("processed_events", "superseded_events", "dead_letter_events"), want,
                           (processed, superseded, dead)):
         for k, line in diff(name, w, g):
@@ -371,7 +364,7 @@ class Placing(RuleBasedStateMachine):
         self.fresh = 0
         self.offsets: dict[tuple, int] = defaultdict(int)
         self.log: list[Message] = []
-        self.model = Model()
+        self.model = Placement()
         self.clock = BASE_TS + 10_000_000          # flink_ts_ms: a new value for every write
         self.history: dict[tuple, list[Write]] = defaultdict(list)
         self.writers = [pg_connect(cfg, "writer"), pg_connect(cfg, "writer")]
@@ -430,7 +423,7 @@ class Placing(RuleBasedStateMachine):
         done = execute(conn, txns, STATS)
         for w in done:
             self.history[w.msg.pos].append(w)
-        self.model.commit(done)
+        commit(self.model, done)
         STATS["rows"] += len(done)
 
     # -- rules
@@ -495,7 +488,7 @@ class Placing(RuleBasedStateMachine):
         for done in results:   # what was new was written in one form with one flink_ts_ms: order is moot
             for w in done:
                 self.history[w.msg.pos].append(w)
-            self.model.commit(done)
+            commit(self.model, done)
             STATS["rows"] += len(done)
 
     @precondition(lambda self: self.model.first)
@@ -503,9 +496,9 @@ class Placing(RuleBasedStateMachine):
     def skip_flip(self, rnd, share):
         """Written positions again in the other form (another SKIP_MESSAGES, MAX_EVENT_CHARS):
         the first classification stands, and no byte of any table changes."""
-        placed = [w.msg for w in self.model.first.values()]
+        placed = [p.what.msg for p in self.model.first.values()]
         chosen = [m for m in placed if rnd.random() < share] or [rnd.choice(placed)]
-        writes = [self.write(m, not self.model.first[m.pos].good) for m in chosen]
+        writes = [self.write(m, not self.model.first[m.pos].what.good) for m in chosen]
         before = snapshot(self.reader, self.topics)
         self.run(self.writers[rnd.randrange(2)], plan(writes, rnd))
         after = snapshot(self.reader, self.topics)
@@ -521,7 +514,7 @@ class Placing(RuleBasedStateMachine):
         position stands: the forged rows change nothing (the model ignores a second write of a position),
         and no position is in two tables (before: a superseded position written again as another uuid's
         winner was in processed_events and superseded_events both)."""
-        placed = list(self.model.first.values())
+        placed = [p.what for p in self.model.first.values()]
         chosen = [w for w in placed if rnd.random() < share] or [rnd.choice(placed)]
         writes = []
         for first in chosen:
@@ -538,7 +531,7 @@ class Placing(RuleBasedStateMachine):
     def replay_everything(self, rnd, both):
         """Everything written so far once more, in a new order and batching, in one session or
         two at once: the three tables stay byte for byte as they were."""
-        writes = [self.write(w.msg, w.good) for w in self.model.first.values()]
+        writes = [self.write(p.what.msg, p.what.good) for p in self.model.first.values()]
         before = snapshot(self.reader, self.topics)
         if both:
             halves = [[], []]

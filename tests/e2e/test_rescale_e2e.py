@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from flinkfast import drill, flinkrest, reconcile
+from flinkfast import flinkrest, reconcile
+from flinkfast.ops import drill, rescale, watch
+from flinkfast.ops.load import Load
 from flinkfast.verify import Landing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -17,10 +19,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def test_one_rescale_under_load_keeps_the_accounting(run_job):
     job_cfg, job_id = run_job({"FLINK_PARALLELISM": 1, "CHECKPOINT_INTERVAL_MS": 1000})
-    load = drill.Load(job_cfg, rate=500).start()
+    load = Load(job_cfg, rate=500).start()
     try:
         time.sleep(5)  # events in flight and a checkpoint or more before the savepoint
-        new_id, info = drill.rescale(job_cfg, job_id, 2)
+        new_id, info = rescale.rescale(job_cfg, job_id, 2)
         assert info["restored_from_savepoint"], info
         assert info["parallelism_after"] == [2], info
         assert flinkrest.rest(job_cfg, f"/jobs/{job_id}")["state"] == "FINISHED", "stopped, not cancelled"
@@ -30,8 +32,8 @@ def test_one_rescale_under_load_keeps_the_accounting(run_job):
     assert load.acked and not load.errors, load.errors
 
     reconcile.wait_drained(job_cfg, job_cfg.kafka_topic, job_cfg.kafka_group_id, timeout=120)
-    final = drill.accounting(job_cfg)
-    final["messages"] = drill.messages(job_cfg)
+    final = watch.accounting(job_cfg)
+    final["messages"] = watch.messages(job_cfg)
     with Landing(job_cfg, load.acked) as landing:
         final["acknowledged"], final["acknowledged_landed"] = landing.expected, landing.landed()
     assert drill.verdict(final) is None, (drill.verdict(final), final)

@@ -1,7 +1,7 @@
 """The drill's verdict and table, from data (the drill itself: `make drill`, docs/drill.md)."""
 from __future__ import annotations
 
-from flinkfast import drill
+from flinkfast.ops import drill, drill_cli
 
 FINAL = {"ok": True, "consumed": 1000, "processed": 1000, "superseded": 0, "dead_letters": 0, "missing": 0,
          "doubled": 0, "messages": 1000, "acknowledged": 990, "acknowledged_landed": 990, "send_failures": 0,
@@ -32,7 +32,7 @@ def test_the_table_has_a_line_per_fault_and_the_verdict():
                            "reconcile": dict(FINAL)},
               "faults": [fault, broker], "final": FINAL, "in_place_rescale": {"answer": "HTTP 500: refused"},
               "verdict": "PASS: nothing lost, nothing doubled", "elapsed_s": 561.0}
-    lines = drill.table(result).splitlines()
+    lines = drill_cli.table(result).splitlines()
     assert lines[0].split()[0] == "fault" and len(lines) == 1 + 1 + 2 + 1 + 3
     assert "kill -9 TaskManager" in lines[2] and "139,980" in lines[2] and lines[2].rstrip().endswith("OK")
     assert lines[3].split()[3] == "-"
@@ -42,4 +42,4 @@ def test_the_table_has_a_line_per_fault_and_the_verdict():
 def test_a_drill_stopped_by_an_error_still_tables_what_it_measured():
     result = {"baseline": None, "faults": [], "final": None, "in_place_rescale": None, "elapsed_s": 42.0,
               "verdict": "FAILED: not recovered 180s after the fault"}
-    assert drill.table(result).splitlines()[-1] == "FAILED: not recovered 180s after the fault in 42 s"
+    assert drill_cli.table(result).splitlines()[-1] == "FAILED: not recovered 180s after the fault in 42 s"

@@ -1,0 +1,52 @@
+"""The faults: kill -9 of a service (its supervisor starts a new one), a service stopped and started, the sink's sessions cut."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from flinkfast.clients import pg_connect, wait_until
+from flinkfast.config import Config
+from flinkfast.errors import Unavailable
+
+
+def kill(svc) -> int:
+    """kill -9 of the service's own process (the JVM under its supervisor); its pid."""
+    pid = svc.main_pid()
+    if not pid:
+        raise Unavailable(f"{svc.name} is not running")
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def replaced(svc, pid: int, timeout: float = 120) -> None:
+    """Until a new process (not `pid`) of the service runs and is ready."""
+    wait_until(lambda: svc.main_pid() not in (None, pid) and svc.ready(), timeout, f"a new {svc.name} after kill -9")
+
+
+def kill_and_replace(stack, name: str, timeout: float = 120) -> int:
+    """kill -9 of a service, then until its supervisor's new one is ready; the killed pid."""
+    svc = stack.service(name)
+    pid = kill(svc)
+    replaced(svc, pid, timeout)
+    return pid
+
+
+def restart(stack, name: str, down_s: float) -> None:
+    """The service stopped, down for down_s seconds, then started (until it answers)."""
+    stack.stop(name)
+    time.sleep(down_s)
+    stack.start(name)
+
+
+def cut_sessions(cfg: Config, user: str) -> int:
+    """Terminate every PostgreSQL session of a role, as the superuser (a failover in front of the
+    database, an idle timeout); how many there were."""
+    conn = pg_connect(cfg, "admin")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE usename = %s", (user,))
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
