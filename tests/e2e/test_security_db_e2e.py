@@ -549,7 +549,8 @@ def test_role_settings_escalate_nothing_and_reapplying_takes_them_back(world, da
                                          "WHERE setrole::regrole::text = ANY(%s)",
                             ([world.creds[W][0], world.creds[R][0]],))) == sorted(
             [(world.creds[W][0], 0, ["lock_timeout=30s", "statement_timeout=5min", "idle_in_transaction_session_timeout=1min"]),
-             (world.creds[R][0], 0, ["lock_timeout=10s", "statement_timeout=10min", "idle_in_transaction_session_timeout=5min"])])
+             (world.creds[R][0], 0, ["lock_timeout=10s", "statement_timeout=10min", "idle_in_transaction_session_timeout=5min",
+                                     "temp_file_limit=2GB"])])
     finally:
         for who in (W, R):
             world.sql("ALTER ROLE {} RESET ALL", who)
