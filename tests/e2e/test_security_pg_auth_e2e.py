@@ -112,6 +112,7 @@ PEER_PROBES = {
 }
 
 
+@pytest.mark.long   # builds the peers' own venvs (pathway's is large): make test-long, with the peers' tests
 @pytest.mark.parametrize("name", sorted(PEER_PROBES))
 def test_the_benchmarks_peers_never_give_their_password_to_the_port(cfg, database, tmp_path, name):
     """The benchmark's peers (quixstreams: psycopg2; pathway: rust-postgres, which has no require_auth)
@@ -130,6 +131,7 @@ def test_the_benchmarks_peers_never_give_their_password_to_the_port(cfg, databas
     assert not fake.startups, f"{name} connected to the TCP port"
 
 
+@pytest.mark.long
 def test_the_quixstreams_peer_refuses_cleartext_even_over_tcp(cfg, database, tmp_path):
     """Where there is no socket folder (POSTGRES_HOST not the local stack), quixstreams' libpq still
     asks for SCRAM (require_auth, as pg_connect): it reaches the fake server and sends it nothing."""
