@@ -110,8 +110,9 @@ ALTER ROLE flinkfast_ingest CONNECTION LIMIT 0;
 SELECT format('ALTER ROLE %I SET temp_file_limit = %L', :'reader_user', '2GB') \gexec
 
 GRANT USAGE ON SCHEMA public TO flinkfast_ingest;
-GRANT EXECUTE ON FUNCTION pg_catalog.pg_advisory_xact_lock(integer, integer),
-                          pg_catalog.pg_advisory_xact_lock_shared(integer, integer) TO flinkfast_ingest;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_advisory_xact_lock(integer, integer) TO flinkfast_ingest;
+-- (The shared form is no longer used: an older stack's grant of it is taken back.)
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_advisory_xact_lock_shared(integer, integer) FROM flinkfast_ingest;
 -- Each writer session's batch tables are temporary tables (003_ingest.sql): created by this role.
 SELECT format('GRANT TEMPORARY ON DATABASE %I TO flinkfast_ingest', current_database()) \gexec
 GRANT SELECT, INSERT, UPDATE ON processed_events   TO flinkfast_ingest;

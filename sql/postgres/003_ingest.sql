@@ -125,10 +125,14 @@ BEGIN
     IF TG_RELID <> 'public.processed_events_in'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' THEN
         RAISE EXCEPTION 'place_processed_events() runs only as the AFTER statement trigger of public.processed_events_in';
     END IF;
-    -- Good statements share these partitions, a dead-letter statement takes them alone: a position
-    -- written both ways at once (two jobs with other SKIP_MESSAGES on one topic) is placed by one
-    -- of them and seen by the other, never in two tables (tests/e2e/test_placing_e2e.py).
-    PERFORM pg_advisory_xact_lock_shared(k.topic_key, k.kafka_partition)
+    -- Each statement takes its batch's partitions alone, in one order (so two never deadlock), until
+    -- it commits. A partition is read by one subtask, so in normal running nobody waits; but a
+    -- position written twice at once -- a zombie attempt and its replacement, two jobs on one topic,
+    -- one with other SKIP_MESSAGES -- is placed by one session and seen placed by the other: never
+    -- in two tables, and never refused. (Shared locks let two sessions writing the same message both
+    -- pass ON CONFLICT (uuid)'s check and the second fail on the position's key: a UniqueViolation,
+    -- tests/e2e/test_placing_e2e.py::test_two_sessions_placing_the_same_messages_at_once_both_succeed.)
+    PERFORM pg_advisory_xact_lock(k.topic_key, k.kafka_partition)
        FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
                FROM pg_temp.processed_events_batch ORDER BY 1, 2) k;
     -- The first placement of a position stands: a message at a position placed already under another
