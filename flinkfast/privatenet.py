@@ -24,7 +24,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -76,36 +75,9 @@ def started(cmd: list[str], ports: list[int], sock_dir: Path, grace_s: float = 3
         try:
             yield proc
         finally:
-            _stop_group(proc, grace_s)
-
-
-def _stop_group(proc: subprocess.Popen, grace_s: float = 30) -> None:
-    """SIGTERM to the process group `proc` leads; SIGKILL to whatever of it is left after grace_s."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    if _group_gone(proc, grace_s):
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    _group_gone(proc, 10)
-
-
-def _group_gone(proc: subprocess.Popen, timeout: float) -> bool:
-    """Whether no process of the group `proc` leads is left within timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        proc.poll()                       # reap the leader: a zombie still counts as a member
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.1)
+            from flinkfast.stack.process import terminate   # here: this file also runs alone, stdlib only
+            terminate(proc.pid, signal.SIGTERM, group=True, timeout=grace_s)
+            proc.poll()
 
 
 def _inside(cmd: list[str], ports: list[int], sock_dir: Path, stack: ExitStack) -> list[str]:

@@ -162,22 +162,43 @@ def spawn(cmd: list[str], log: Path, pid_file: Path, cwd: Path, env: dict, user:
 
 
 def terminate(pid: int, sig: int, group: bool, timeout: float = 60) -> None:
-    """Send sig (to the process group when group), wait for the exit, SIGKILL after timeout."""
+    """Send sig (to the process group `pid` leads when group), wait until it is gone (every member
+    of the group when group), SIGKILL whatever is left after timeout."""
     kill = os.killpg if group else os.kill
     try:
         kill(pid, sig)
     except ProcessLookupError:
         return
+    if _gone(pid, group, timeout):
+        return
+    try:
+        kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    _gone(pid, group, 10)
+
+
+def _gone(pid: int, group: bool, timeout: float) -> bool:
+    """Whether the process (or every process of its group) is gone within timeout seconds."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and alive(pid):
-        time.sleep(0.2)
-    if alive(pid):
-        try:
-            kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        while alive(pid):
-            time.sleep(0.1)
+    while True:
+        if not group:
+            if not alive(pid):
+                return True
+        else:
+            try:
+                os.waitpid(pid, os.WNOHANG)   # reap the leader if it is our child: a zombie is still a member
+            except ChildProcessError:
+                pass
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:
+                pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 def read_from(path: Path, offset: int) -> str:

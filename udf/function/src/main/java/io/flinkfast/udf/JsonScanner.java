@@ -340,11 +340,8 @@ final class JsonScanner {
         lastWasInteger = true;
         if (peek() == '.') {
             pos++;
-            if (!isDigit(peek())) {
+            if (!digits()) {
                 return false;
-            }
-            while (isDigit(peek())) {
-                pos++;
             }
             lastWasInteger = false;
         }
@@ -355,13 +352,21 @@ final class JsonScanner {
             if (c == '+' || c == '-') {
                 pos++;
             }
-            if (!isDigit(peek())) {
+            if (!digits()) {
                 return false;
             }
-            while (isDigit(peek())) {
-                pos++;
-            }
             lastWasInteger = false;
+        }
+        return true;
+    }
+
+    /** One or more ASCII digits, consumed; false (nothing consumed) if there is none. */
+    private boolean digits() {
+        if (!isDigit(peek())) {
+            return false;
+        }
+        while (isDigit(peek())) {
+            pos++;
         }
         return true;
     }
