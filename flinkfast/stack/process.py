@@ -179,26 +179,28 @@ def terminate(pid: int, sig: int, group: bool, timeout: float = 60) -> None:
 
 
 def _gone(pid: int, group: bool, timeout: float) -> bool:
-    """Whether the process (or every process of its group) is gone within timeout seconds."""
+    """Whether the process (or every process of its group) is gone within timeout seconds. A
+    zombie is gone: its parent reaps it (and keeps its exit status: no waitpid here)."""
     deadline = time.monotonic() + timeout
-    while True:
-        if not group:
-            if not alive(pid):
-                return True
-        else:
-            try:
-                os.waitpid(pid, os.WNOHANG)   # reap the leader if it is our child: a zombie is still a member
-            except ChildProcessError:
-                pass
-            try:
-                os.killpg(pid, 0)
-            except ProcessLookupError:
-                return True
-            except PermissionError:
-                pass
+    while (group_alive(pid) if group else alive(pid)):
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.1)
+    return True
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the process group pgid is alive (not a zombie)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, _ppid, pgrp = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            return True
+    return False
 
 
 def read_from(path: Path, offset: int) -> str:
