@@ -138,14 +138,29 @@ def test_the_reader_holding_every_lock_it_can_does_not_stall_a_flush(pg):
 
 def test_a_lock_held_with_the_writers_password_fails_a_flush_within_its_lock_timeout(pg):
     """The writer's own password can hold what a flush needs (a uuid's row, inserted and not committed;
-    the placing's lock on a partition): the flush then fails with the role's lock_timeout, not hang."""
+    the placing's lock on a partition), and lift its own session's idle timeout: the flush then fails
+    with the role's lock_timeout, not hang."""
     with closing(pg.connect("writer", autocommit=False)) as holder, closing(pg.connect("writer")) as flush:
+        holder.cursor().execute("SET idle_in_transaction_session_timeout = 0")   # a role may, in its own session
         pg.good(holder, 10, "held-2", 10)              # not committed: the row of held-2 is locked
         with pytest.raises(E.LockNotAvailable, match="lock timeout"):
             pg.good(flush, 11, "held-2", 11)
         holder.rollback()
         pg.good(flush, 11, "held-2", 11)               # retried once the lock is gone: placed
     assert (11, "held-2") in pg.places()["processed_events"]
+
+
+def test_a_writer_session_paused_in_its_transaction_is_ended_and_the_waiting_flush_goes_on(pg):
+    """A writer paused between its flush's placing and its COMMIT (docs/guarantees.md#a-paused-writer)
+    holds the partition's lock and its uuids' rows: the role's idle_in_transaction_session_timeout ends
+    it, and a flush waiting on those locks is placed, not failed by its longer lock_timeout."""
+    with closing(pg.connect("writer", autocommit=False)) as paused, closing(pg.connect("writer")) as flush:
+        pg.good(paused, 20, "paused-1", 20)            # placed, not committed: idle in transaction, holding
+        pg.good(flush, 21, "paused-1", 21)             # waits until the paused session is ended
+        with pytest.raises(psycopg2.OperationalError):
+            paused.cursor().execute("COMMIT")          # ended: its transaction was rolled back
+    assert (21, "paused-1") in pg.places()["processed_events"]
+    assert (20, "paused-1") not in pg.places()["superseded_events"]
 
 
 # ----------------------------------------------------------------------------- sessions
