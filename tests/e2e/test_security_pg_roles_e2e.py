@@ -13,11 +13,15 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, ExitStack
 
 import psycopg2
 import pytest
 from psycopg2 import errors as E
+
+from flinkfast import health
+from flinkfast.clients import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -136,15 +140,20 @@ def test_the_reader_holding_every_lock_it_can_does_not_stall_a_flush(pg):
     assert pg.places()["superseded_events"] == [(1, "held-1")]
 
 
-def test_a_lock_held_with_the_writers_password_fails_a_flush_within_its_lock_timeout(pg):
+def test_a_lock_held_with_the_writers_password_fails_a_flush_within_its_lock_timeout(pg, cfg):
     """The writer's own password can hold what a flush needs (a uuid's row, inserted and not committed;
     the placing's lock on a partition), and lift its own session's idle timeout: the flush then fails
-    with the role's lock_timeout, not hang."""
+    with the role's lock_timeout, not hang. While it waits, `make status` names the session it waits on."""
     with closing(pg.connect("writer", autocommit=False)) as holder, closing(pg.connect("writer")) as flush:
         holder.cursor().execute("SET idle_in_transaction_session_timeout = 0")   # a role may, in its own session
         pg.good(holder, 10, "held-2", 10)              # not committed: the row of held-2 is locked
-        with pytest.raises(E.LockNotAvailable, match="lock timeout"):
-            pg.good(flush, 11, "held-2", 11)
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(pg.good, flush, 11, "held-2", 11)
+            seen = wait_until(lambda: (lambda w: w if (w[0] or 0) >= health.LOCK_WAIT_S else None)(
+                health.lock_wait(cfg)), 25, "the flush's wait in make status's readings")
+            assert seen[1] == [holder.get_backend_pid()], seen
+            with pytest.raises(E.LockNotAvailable, match="lock timeout"):
+                waiting.result(timeout=60)
         holder.rollback()
         pg.good(flush, 11, "held-2", 11)               # retried once the lock is gone: placed
     assert (11, "held-2") in pg.places()["processed_events"]
