@@ -89,8 +89,12 @@ def pause_writer_mid_flush(stack, cfg: Config, timeout: float = 60) -> dict:
             pause(pid)
             paused_ms = int(time.time() * 1000)
             attempts += 1
-            time.sleep(0.3)  # the statement running when it stopped ends; a COMMIT sent in time lands
-            still = [h for h in lookup.writers_holding_locks(cfg, conn) if h[0] == backend]
+            try:
+                time.sleep(0.3)  # the statement running when it stopped ends; a COMMIT sent in time lands
+                still = [h for h in lookup.writers_holding_locks(cfg, conn) if h[0] == backend]
+            except BaseException:
+                resume(pid)      # never leave a process paused behind an error
+                raise
             if still and still[0][2] == "idle in transaction":
                 return {"service": svc.name, "pid": pid, "backend": backend, "state": still[0][2],
                         "paused_ms": paused_ms, "attempts": attempts}
