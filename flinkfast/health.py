@@ -1,6 +1,7 @@
 """Is the pipeline delivering? The job's state, restarts and last failure (Flink REST), how much
 the source has read lately, the consumer lag (Kafka) and the time since the last row
-(PostgreSQL), as data; `problems` says, in one line each, why it is not.
+(PostgreSQL), and the longest a sink's session waits for a lock now, as data; `problems` says,
+in one line each, why it is not.
 
 Never OK when nothing is delivered: a job that is not RUNNING (cancelled, finished, failed, not
 submitted), a cluster that does not answer, or messages waiting with no progress are problems,
@@ -21,6 +22,8 @@ BROKEN = ("RESTARTING", "FAILING", "FAILED")
 RECENT_FAILURE_S = 600   # a failure this recent is reported even when the job runs again
 STALL_S = 30             # unread messages, no row for this long and the source idle: stalled
 LAST_WRITE = "health/last_write.sql"
+LOCK_WAIT = "health/lock_wait.sql"
+LOCK_WAIT_S = 10         # a flush waiting this long on another session's lock: a writer holds it paused
 
 
 @dataclass
@@ -35,6 +38,8 @@ class JobHealth:
     lag: int | None = None              # messages past the group's committed offsets
     idle_s: float | None = None         # seconds since the last row in either table (None: no row)
     source_rate: float | None = None    # records/s the source emitted over Flink's last minute
+    lock_wait_s: float | None = None    # the longest a sink session waits for a lock now (None: none waits)
+    lock_holders: list[int] = field(default_factory=list)  # the sessions it waits on
     flink_url: str = ""
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
@@ -65,6 +70,12 @@ class JobHealth:
                 written = "nothing written yet" if self.idle_s is None else f"no row written for {self.idle_s:.0f}s"
                 out.append(f"job {self.name} is stalled: {self.lag:,} messages unread on the topic, the source read "
                            f"nothing in the last minute and {written} (see `make logs SERVICE=taskmanager`)")
+        if self.lock_wait_s is not None and self.lock_wait_s >= LOCK_WAIT_S:
+            held = ", ".join(str(p) for p in self.lock_holders) or "another session"
+            out.append(f"a flush has waited {self.lock_wait_s:.0f}s for a lock held by PostgreSQL session {held}: a "
+                       "writer paused in the middle of a flush (PostgreSQL ends one idle in its transaction after "
+                       "10 s; one paused inside a jdbc batch holds until its TaskManager goes on or is killed; "
+                       "docs/guarantees.md#a-paused-writer)")
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
 
@@ -122,6 +133,7 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
         health.errors.append(f"Kafka: {e}")
     try:
         health.idle_s = idle_seconds(cfg, conn)
+        health.lock_wait_s, health.lock_holders = lock_wait(cfg, conn)
     except Exception as e:  # noqa: BLE001
         health.errors.append(f"PostgreSQL: {cfg.mask(str(e)).strip().splitlines()[0] if str(e).strip() else e}")
     return health
@@ -144,6 +156,21 @@ def idle_seconds(cfg: Config, conn=None) -> float | None:
             cur.execute(query(LAST_WRITE))
             value = cur.fetchone()[0]
         return None if value is None else float(value)
+    finally:
+        if own:
+            conn.close()
+
+
+def lock_wait(cfg: Config, conn=None) -> tuple[float | None, list[int]]:
+    """(seconds, holders) of the longest wait of a sink session for a lock now; (None, []) when none waits."""
+    from flinkfast.clients import pg_connect as connect
+    own = conn is None
+    conn = conn or connect(cfg)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query(LOCK_WAIT), {"writer": cfg.flink_db_user})
+            row = cur.fetchone()
+        return (None, []) if row is None else (float(row[0]), list(row[1] or []))
     finally:
         if own:
             conn.close()

@@ -1,13 +1,14 @@
-"""The faults: kill -9 of a service (its supervisor starts a new one), a service stopped and started, the sink's sessions cut."""
+"""The faults: kill -9 of a service (its supervisor starts a new one), a service stopped and started, the sink's sessions cut, a process paused (SIGSTOP) and resumed."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import time
 
 from flinkfast.clients import pg_connect, wait_until
 from flinkfast.config import Config
-from flinkfast.errors import Unavailable
+from flinkfast.errors import TimedOut, Unavailable
 
 
 def kill(svc) -> int:
@@ -50,3 +51,56 @@ def cut_sessions(cfg: Config, user: str) -> int:
             return cur.fetchone()[0]
     finally:
         conn.close()
+
+
+def pause(pid: int) -> None:
+    """SIGSTOP: the process stops where it is, as in a VM freeze or a debugger's break. Its sockets
+    stay open and its kernel still answers for them (TCP keepalives too): a peer sees a client that
+    says nothing, not a client gone."""
+    os.kill(pid, signal.SIGSTOP)
+
+
+def resume(pid: int) -> None:
+    """SIGCONT: the paused process goes on where it stopped."""
+    os.kill(pid, signal.SIGCONT)
+
+
+def pause_writer_mid_flush(stack, cfg: Config, timeout: float = 60) -> dict:
+    """Pause (SIGSTOP) the TaskManager whose sink session holds the placing's partition locks: a
+    flush placed and not committed. Polls PostgreSQL for such a session, pauses the TaskManager
+    that owns its connection, and keeps it paused if the session, a moment later, still holds the
+    locks (it did not get its COMMIT out in time); else resumes it and tries again. What it
+    paused: the service's name, its pid, the held session's backend pid and state, the moment
+    (ms), the attempts."""
+    from flinkfast.ops import lookup
+    conn = pg_connect(cfg, "admin")
+    deadline, attempts = time.monotonic() + timeout, 0
+    try:
+        while time.monotonic() < deadline:
+            held = lookup.writers_holding_locks(cfg, conn)
+            if not held:
+                time.sleep(0.002)
+                continue
+            backend, port = held[0][0], held[0][1]
+            svc = lookup.taskmanager_of_port(stack, port)
+            pid = svc.main_pid() if svc else None
+            if not pid:
+                continue
+            pause(pid)
+            paused_ms = int(time.time() * 1000)
+            attempts += 1
+            try:
+                time.sleep(0.3)  # the statement running when it stopped ends; a COMMIT sent in time lands
+                still = [h for h in lookup.writers_holding_locks(cfg, conn) if h[0] == backend]
+            except BaseException:
+                resume(pid)      # never leave a process paused behind an error
+                raise
+            if still and still[0][2] == "idle in transaction":
+                return {"service": svc.name, "pid": pid, "backend": backend, "state": still[0][2],
+                        "paused_ms": paused_ms, "attempts": attempts}
+            resume(pid)
+            time.sleep(random.uniform(0.05, 0.5))
+    finally:
+        conn.close()
+    raise TimedOut(f"no TaskManager paused between a flush's placing and its commit in {timeout:.0f}s "
+                   f"({attempts} attempts): are events flowing?")

@@ -60,3 +60,32 @@ def taskmanager_ids(stack) -> dict[str, str]:
 
 def parallelism(cfg: Config, job_id: str) -> list[int]:
     return sorted({v["parallelism"] for v in flinkrest.rest(cfg, f"/jobs/{job_id}")["vertices"]})
+
+
+def writers_holding_locks(cfg: Config, conn=None) -> list[tuple[int, int, str, float]]:
+    """The sink's sessions holding the placing's partition locks now (a flush between its placing
+    and its commit): (backend pid, client port, state, seconds in that state). As the superuser;
+    `conn` an open superuser connection to reuse (the pause polls this fast)."""
+    from flinkfast.sqlfiles import query
+    own = conn is None
+    conn = clients.pg_connect(cfg, "admin") if own else conn
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query("drill/writer_holding_locks.sql"), {"writer": cfg.flink_db_user})
+            rows = cur.fetchall()
+        conn.rollback()
+        return rows
+    finally:
+        if own:
+            conn.close()
+
+
+def taskmanager_of_port(stack, port: int):
+    """The TaskManager service whose process has a TCP connection from this local port (the
+    client side of a database session), or None."""
+    from flinkfast.stack import process
+    for svc in stack.of_kind("taskmanager"):
+        pid = svc.main_pid()
+        if pid and port in process.connected_from([pid]):
+            return svc
+    return None

@@ -108,9 +108,8 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def listening(pids: list[int]) -> dict[int, str]:
-    """port -> address (hex, as /proc/net/tcp shows it) of every TCP socket these processes and
-    their descendants listen on, ephemeral ports included."""
+def _socket_inodes(pids: list[int]) -> set[str]:
+    """The inodes of the sockets these processes and their descendants hold open."""
     inodes: set[str] = set()
     for pid in {d for p in pids for d in descendants(p)}:
         try:
@@ -120,14 +119,30 @@ def listening(pids: list[int]) -> dict[int, str]:
                     inodes.add(target[8:-1])
         except OSError:
             continue
-    out = {}
+    return inodes
+
+
+def _tcp_sockets():
+    """(local address hex, local port, state hex, inode) of every TCP socket of the host."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
-                addr, port = fields[1].split(":")
-                out[int(port, 16)] = addr
-    return out
+            addr, port = fields[1].split(":")
+            yield addr, int(port, 16), fields[3], fields[9]
+
+
+def listening(pids: list[int]) -> dict[int, str]:
+    """port -> address (hex, as /proc/net/tcp shows it) of every TCP socket these processes and
+    their descendants listen on, ephemeral ports included."""
+    inodes = _socket_inodes(pids)
+    return {port: addr for addr, port, state, inode in _tcp_sockets() if state == "0A" and inode in inodes}  # LISTEN
+
+
+def connected_from(pids: list[int]) -> set[int]:
+    """The local ports of the established TCP connections of these processes and their
+    descendants (e.g. a client's side of its database sessions: pg_stat_activity's client_port)."""
+    inodes = _socket_inodes(pids)
+    return {port for _, port, state, inode in _tcp_sockets() if state == "01" and inode in inodes}  # ESTABLISHED
 
 
 def loopback(hex_addr: str) -> bool:

@@ -10,7 +10,9 @@
 --                                               (PostgreSQL asks for CREATE before it looks)
 --   TEMPORARY                                   pathway stages each batch in a temporary table
 -- No other database (not the pipeline's), no function (no language: 002_roles.sql), no advisory lock;
--- a connection limit and the writer's timeouts. Idempotent: applied again, it sets all of it again.
+-- a connection limit and the writer's timeouts, but a minute idle in a transaction rather than the
+-- writer's 10 s (the peers' sinks are not ours: their pauses between statements are not measured).
+-- Idempotent: applied again, it sets all of it again.
 ALTER ROLE {peer} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS
     CONNECTION LIMIT 10 PASSWORD %(password)s;
 ALTER ROLE {peer} RESET ALL;

@@ -27,7 +27,11 @@ CREATE TABLE processed_events_sink (
     -- reWriteBatchedInserts (jdbc): the driver sends a batch as multi-row INSERTs, not row by row.
     -- authenticationPluginClassName: the password goes out for SCRAM only, never in cleartext or as MD5
     -- to whatever answers on the port (udf/.../sink/ScramOnly.java; the udf jar is in Flink's lib/).
-    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true&authenticationPluginClassName=io.flinkfast.sink.ScramOnly',
+    -- connectTimeout, loginTimeout, socketTimeout (s), tcpKeepAlive: no wait on the database is endless
+    -- (a server gone without a word, a frozen host); socketTimeout outlasts the writer's
+    -- statement_timeout (5 min, sql/postgres/002_roles.sql), so a slow statement ends by the server's
+    -- error first. docs/guarantees.md#a-paused-writer says what bounds a paused writer.
+    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true&authenticationPluginClassName=io.flinkfast.sink.ScramOnly&connectTimeout=10&loginTimeout=20&socketTimeout=330&tcpKeepAlive=true',
     'table-name'                 = 'processed_events_in',
     'username'                   = '${FLINK_DB_USER}',
     'password'                   = '${FLINK_DB_PASSWORD}',

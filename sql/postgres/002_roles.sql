@@ -96,14 +96,28 @@ SELECT format('ALTER ROLE %I IN DATABASE %I RESET ALL', r.name, d.datname)
 -- its limit never locks the writer or the superuser out.
 --   writer: the sink's sessions (two per subtask, four subtasks at most) and the benchmark's contenders;
 --           a flush waits at most 30 s for a lock and runs at most 5 min, then fails and is retried.
+--           A flush is one transaction of well under a second whose statements follow each other at
+--           once: a session idle in a transaction for 10 s is a writer paused (SIGSTOP, a VM freeze,
+--           a stalled JVM) holding its partitions' locks, and it is ended, so its replacement's flush
+--           (which waits up to lock_timeout, longer) goes on. Not covered by it: a session paused in
+--           the middle of a COPY (PostgreSQL holds a statement_timeout until the client sends data;
+--           the COPY sink's COPY is its transaction's first statement: it holds no lock another
+--           flush waits on), and one paused between the statements of a pgjdbc batch (SINK_MODE=jdbc;
+--           still "active", no timeout of PostgreSQL 15 applies). docs/guarantees.md#a-paused-writer.
 --   reader: the dashboard, report, reconcile, status; long reports, no long idle transactions.
 SELECT format('ALTER ROLE %I CONNECTION LIMIT %s', name, lim),
        format('ALTER ROLE %I SET lock_timeout = %L', name, lock_t),
        format('ALTER ROLE %I SET statement_timeout = %L', name, stmt_t),
        format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', name, idle_t)
-  FROM (VALUES (:'writer_user', 40, '30s', '5min', '1min'),
+  FROM (VALUES (:'writer_user', 40, '30s', '5min', '10s'),
                (:'reader_user', 20, '10s', '10min', '5min')) AS r(name, lim, lock_t, stmt_t, idle_t) \gexec
 ALTER ROLE flinkfast_ingest CONNECTION LIMIT 0;
+-- The writer's TCP keepalives (the server's side of its connections): a host that stopped answering
+-- altogether (a frozen VM, a cable pulled) is found within 10 + 3 x 5 = 25 s and its session ended,
+-- whatever the session was doing. A process paused on a live host is not: its kernel still answers.
+SELECT format('ALTER ROLE %I SET %s = %L', :'writer_user', name, value)
+  FROM (VALUES ('tcp_keepalives_idle', '10s'), ('tcp_keepalives_interval', '5s'), ('tcp_keepalives_count', '3'))
+       AS k(name, value) \gexec
 -- The reader's sorts and hashes may spill at most 2 GB of temporary files per session (a report
 -- over ten million rows spills far less); only a superuser can SET temp_file_limit, so the reader
 -- cannot lift it to fill the disk.

@@ -1095,9 +1095,9 @@ def test_one_service_builds_the_image_and_the_others_use_it(services):
 
 def shared_flink_keys(settings) -> list[str]:
     """The cluster settings both stacks must agree on: who may do what through the REST API and Web
-    UI and between Flink's own processes (web.*, security.ssl.*), recovery (high-availability.*),
-    and the flame graphs."""
-    return sorted(k for k in settings if k.startswith(("web.", "security.ssl.", "high-availability."))
+    UI and between Flink's own processes (web.*, security.ssl.*), recovery (high-availability.*,
+    heartbeat.*: how soon a lost or paused TaskManager is declared lost), and the flame graphs."""
+    return sorted(k for k in settings if k.startswith(("web.", "security.ssl.", "high-availability.", "heartbeat."))
                   or k == "rest.flamegraph.enabled")
 
 

@@ -3,24 +3,29 @@ and KAFKA_BROKERS=3 come up beside the suite's stack; the topic and the consumer
 replicated 3 times with min.insync.replicas 2; the job runs with parallelism 4 on both TaskManagers
 and delivers every event; `status` lists every process and judges the pipeline, the dashboard's
 readers count the TaskManagers and brokers; every port is on loopback; `up` twice starts nothing;
-`down` leaves no process and no port behind. The faults (a TaskManager or broker killed, a
-rescale) are `make drill`'s."""
+`down` leaves no process and no port behind. On the same stack, a TaskManager paused (SIGSTOP) in
+the middle of a flush holds the pipeline less than the documented bound (issue 26). The other faults
+(a TaskManager or broker killed, a rescale) are `make drill`'s. The three tests share the stack, in
+this order; each brings it up if it runs alone."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
 
-from flinkfast import clients, config, submit
+from flinkfast import clients, config, reconcile, submit
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
 from flinkfast.flinkrest import rest
-from flinkfast.ops import lookup
+from flinkfast.ops import faults, lookup, watch
+from flinkfast.ops.load import Load
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, process
 from flinkfast.stack.isolated import isolated_env
+from flinkfast.verify import Landing
 from tests.helpers import deliver_and_reconcile
 
 pytestmark = pytest.mark.e2e
@@ -28,6 +33,12 @@ SHAPE = {"FLINK_TASKMANAGERS": 2, "KAFKA_BROKERS": 3, "KAFKA_HEAP": "256m"}
 SERVICES = ["zookeeper", "kafka", "kafka-2", "kafka-3", "postgres", "jobmanager", "taskmanager", "taskmanager-2",
             "webui"]
 N = 2000
+# A writer paused mid-flush holds the pipeline at most this long (docs/guarantees.md#a-paused-writer):
+# the TaskManager declared lost (heartbeat.timeout 20 s), the job restarted on the other one's slots,
+# the paused session's locks freed (the writer's idle_in_transaction_session_timeout, 10 s), its
+# partitions delivering again.
+PAUSE_BOUND_S = 60
+PAUSE_RATE = 400          # events/s while the writer is paused
 
 
 def run_stack(*args, env):
@@ -35,7 +46,7 @@ def run_stack(*args, env):
                           text=True, env=dict(os.environ, **env), timeout=300)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def multinode():
     state = REPO_ROOT / ".state" / f"test-multinode-{uuid.uuid4().hex[:8]}"  # in .state: passable for postgres
     env = isolated_env(state, **SHAPE)
@@ -43,12 +54,17 @@ def multinode():
     run_stack("down", "--purge", env={"FLINKFAST_STATE_DIR": str(state)})  # down finds every broker and TaskManager
 
 
-def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(multinode):
-    env = multinode
-    up = run_stack("up", "--taskmanager-slots", "2", env=env)  # a setting of `up`, as its flag
-    assert up.returncode == 0, up.stdout + up.stderr
+def up(env) -> tuple[config.Config, Stack]:
+    """The module's stack up (nothing started when it is), its settings and the Stack."""
+    started = run_stack("up", "--taskmanager-slots", "2", env=env)  # a setting of `up`, as its flag
+    assert started.returncode == 0, started.stdout + started.stderr
     cfg = config.load({"TASKMANAGER_SLOTS": 2}, env=dict(os.environ, **env))
-    stack = Stack(cfg)
+    return cfg, Stack(cfg)
+
+
+def test_two_taskmanagers_and_three_brokers_deliver_everything(multinode):
+    env = multinode
+    cfg, stack = up(env)
     assert [s.name for s in stack.services] == SERVICES
     pids = {s.name: s.pid() for s in stack.services}
     assert all(pids.values()), pids
@@ -88,12 +104,59 @@ def test_two_taskmanagers_and_three_brokers_deliver_everything_and_stop_cleanly(
     deliver_and_reconcile(cfg, N, seed=21)
     assert clients.topic_replication(cfg, "__consumer_offsets") == (3, 3, 2), "the job's committed offsets"
 
-    every = {d for pid in pids.values() for d in process.descendants(pid)}  # wrappers, scripts, JVMs
     status = run_stack("status", env=env)
     assert status.returncode == 0, status.stdout + status.stderr
     listed = [line.split()[0] for line in status.stdout.splitlines()[1:len(SERVICES) + 1]]
     assert listed == SERVICES and "OK: the pipeline is delivering" in status.stdout
 
+
+def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(multinode):
+    """SIGSTOP of the TaskManager whose sink session has placed a flush and not committed it: the
+    session holds its partitions' locks, and its kernel still answers for its sockets. Within
+    PAUSE_BOUND_S every partition delivers events made after the pause again (the job restarted on
+    the other TaskManager's slots, the paused session ended by the writer's idle timeout), and once
+    the paused TaskManager goes on, every acknowledged event is in its place exactly once."""
+    cfg, stack = up(multinode)
+    job_cfg = cfg.replace(flink_parallelism=2, checkpoint_interval_ms=1000)
+    assert job_cfg.flink_parallelism <= cfg.taskmanager_slots, "the job must fit on the TaskManager left"
+    job_id = submit.submit(job_cfg)   # replaces the first test's job, whose parallelism 4 fills every slot
+    before = watch.accounting(cfg)["processed"]
+    load = Load(cfg, PAUSE_RATE, seed=26).start()
+    paused = None
+    try:
+        clients.wait_until(lambda: watch.freshness(cfg, int(time.time() * 1000) - 1500, cfg.kafka_partitions)[0],
+                           60, "events flowing in every partition before the pause")
+        paused = faults.pause_writer_mid_flush(stack, cfg)
+        print(f"\npaused {paused['service']} (pid {paused['pid']}) after {paused['attempts']} attempt(s): its "
+              f"session {paused['backend']} {paused['state']}, holding the placing's locks")
+
+        def holder(marks, s):
+            if "paused_session_ended_s" not in marks and not any(
+                    h[0] == paused["backend"] for h in lookup.writers_holding_locks(cfg)):
+                marks["paused_session_ended_s"] = s
+
+        marks = watch.recover(cfg, job_id, paused["paused_ms"], cfg.kafka_partitions, timeout=PAUSE_BOUND_S,
+                              also=holder)
+        print(f"recovered {marks['recovered_s']} s after the pause (bound {PAUSE_BOUND_S} s): {marks}")
+    finally:
+        if paused:
+            faults.resume(paused["pid"])
+        load.stop()
+    assert load.failed == 0 and not load.errors, load.errors
+    with Landing(cfg, load.acked) as landing:
+        landing.wait(timeout=120, progress=False)
+        assert landing.landed() == len(load.acked)
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
+    counts = watch.accounting(cfg)
+    assert counts["ok"] and counts["missing"] == 0 and counts["doubled"] == 0, counts
+    assert counts["processed"] == before + len(set(load.acked)), counts   # each uuid once
+
+
+def test_down_leaves_no_process_and_no_port(multinode):
+    env = multinode
+    cfg, stack = up(env)
+    pids = {s.name: s.pid() for s in stack.services}
+    every = {d for pid in pids.values() for d in process.descendants(pid)}  # wrappers, scripts, JVMs
     down = run_stack("down", env=env)
     assert down.returncode == 0, down.stderr
     assert not [pid for pid in every if process.alive(pid)], "every process stopped"

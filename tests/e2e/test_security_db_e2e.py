@@ -548,7 +548,8 @@ def test_role_settings_escalate_nothing_and_reapplying_takes_them_back(world, da
         assert sorted(query(world.admin, "SELECT setrole::regrole::text, setdatabase, setconfig FROM pg_db_role_setting "
                                          "WHERE setrole::regrole::text = ANY(%s)",
                             ([world.creds[W][0], world.creds[R][0]],))) == sorted(
-            [(world.creds[W][0], 0, ["lock_timeout=30s", "statement_timeout=5min", "idle_in_transaction_session_timeout=1min"]),
+            [(world.creds[W][0], 0, ["lock_timeout=30s", "statement_timeout=5min", "idle_in_transaction_session_timeout=10s",
+                                     "tcp_keepalives_idle=10s", "tcp_keepalives_interval=5s", "tcp_keepalives_count=3"]),
              (world.creds[R][0], 0, ["lock_timeout=10s", "statement_timeout=10min", "idle_in_transaction_session_timeout=5min",
                                      "temp_file_limit=2GB"])])
     finally:

@@ -13,11 +13,15 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, ExitStack
 
 import psycopg2
 import pytest
 from psycopg2 import errors as E
+
+from flinkfast import health
+from flinkfast.clients import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +30,7 @@ VIEWS = ("processed_events_in", "dead_letter_events_in")
 MODES = ("ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
          "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE")
 # What 002_roles.sql gives each login role: (connection limit, lock, statement, idle-in-transaction timeout).
-LIMITS = {"writer": (40, "30s", "5min", "1min"), "reader": (20, "10s", "10min", "5min")}
+LIMITS = {"writer": (40, "30s", "5min", "10s"), "reader": (20, "10s", "10min", "5min")}
 CREDS = {"writer": ("FLINK_DB_USER", "FLINK_DB_PASSWORD"), "reader": ("READER_DB_USER", "READER_DB_PASSWORD"),
          "admin": ("POSTGRES_USER", "POSTGRES_PASSWORD")}
 
@@ -136,16 +140,36 @@ def test_the_reader_holding_every_lock_it_can_does_not_stall_a_flush(pg):
     assert pg.places()["superseded_events"] == [(1, "held-1")]
 
 
-def test_a_lock_held_with_the_writers_password_fails_a_flush_within_its_lock_timeout(pg):
+def test_a_lock_held_with_the_writers_password_fails_a_flush_within_its_lock_timeout(pg, cfg):
     """The writer's own password can hold what a flush needs (a uuid's row, inserted and not committed;
-    the placing's lock on a partition): the flush then fails with the role's lock_timeout, not hang."""
+    the placing's lock on a partition), and lift its own session's idle timeout: the flush then fails
+    with the role's lock_timeout, not hang. While it waits, `make status` names the session it waits on."""
     with closing(pg.connect("writer", autocommit=False)) as holder, closing(pg.connect("writer")) as flush:
+        holder.cursor().execute("SET idle_in_transaction_session_timeout = 0")   # a role may, in its own session
         pg.good(holder, 10, "held-2", 10)              # not committed: the row of held-2 is locked
-        with pytest.raises(E.LockNotAvailable, match="lock timeout"):
-            pg.good(flush, 11, "held-2", 11)
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(pg.good, flush, 11, "held-2", 11)
+            seen = wait_until(lambda: (lambda w: w if (w[0] or 0) >= health.LOCK_WAIT_S else None)(
+                health.lock_wait(cfg)), 25, "the flush's wait in make status's readings")
+            assert seen[1] == [holder.get_backend_pid()], seen
+            with pytest.raises(E.LockNotAvailable, match="lock timeout"):
+                waiting.result(timeout=60)
         holder.rollback()
         pg.good(flush, 11, "held-2", 11)               # retried once the lock is gone: placed
     assert (11, "held-2") in pg.places()["processed_events"]
+
+
+def test_a_writer_session_paused_in_its_transaction_is_ended_and_the_waiting_flush_goes_on(pg):
+    """A writer paused between its flush's placing and its COMMIT (docs/guarantees.md#a-paused-writer)
+    holds the partition's lock and its uuids' rows: the role's idle_in_transaction_session_timeout ends
+    it, and a flush waiting on those locks is placed, not failed by its longer lock_timeout."""
+    with closing(pg.connect("writer", autocommit=False)) as paused, closing(pg.connect("writer")) as flush:
+        pg.good(paused, 20, "paused-1", 20)            # placed, not committed: idle in transaction, holding
+        pg.good(flush, 21, "paused-1", 21)             # waits until the paused session is ended
+        with pytest.raises(psycopg2.OperationalError):
+            paused.cursor().execute("COMMIT")          # ended: its transaction was rolled back
+    assert (21, "paused-1") in pg.places()["processed_events"]
+    assert (20, "paused-1") not in pg.places()["superseded_events"]
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -159,6 +183,11 @@ def test_each_role_has_its_limit_and_timeouts(pg, cfg, who):
         cur.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout'), "
                     "current_setting('idle_in_transaction_session_timeout')")
         assert cur.fetchone() == (lock, statement, idle)
+        if who == "writer":   # the server's TCP keepalives on its sessions: a host that stopped answering
+            # (a frozen VM) is found within 10 + 3 x 5 s (docs/guarantees.md#a-paused-writer). Shown in s.
+            cur.execute("SELECT current_setting('tcp_keepalives_idle'), current_setting('tcp_keepalives_interval'), "
+                        "current_setting('tcp_keepalives_count')")
+            assert tuple(int(v) for v in cur.fetchone()) == (10, 5, 3)
         cur.execute("SELECT sum(rolconnlimit) FROM pg_roles WHERE rolcanlogin AND NOT rolsuper")
         total = cur.fetchone()[0]
         cur.execute("SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int")

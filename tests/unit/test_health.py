@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flinkfast.health import STALL_S, JobHealth
+from flinkfast.health import LOCK_WAIT_S, STALL_S, JobHealth
 
 
 def health(**readings) -> JobHealth:
@@ -35,6 +35,14 @@ def test_messages_waiting_with_no_progress_is_a_stall_even_with_empty_tables():
     stale = health(lag=5, idle_s=STALL_S + 1, source_rate=None)
     assert [p for p in stale.problems if "no row written for" in p], stale.problems
     assert health(lag=5, idle_s=STALL_S - 1, source_rate=0).ok, "a row written lately is progress"
+
+
+def test_a_flush_waiting_long_on_a_lock_names_the_session_holding_it():
+    """A flush holds its locks well under a second: a sink session waiting LOCK_WAIT_S on one is a
+    writer holding them paused, named so the operator can end it (docs/guarantees.md#a-paused-writer)."""
+    assert health(lag=0, lock_wait_s=LOCK_WAIT_S - 1, lock_holders=[4242]).ok, "a short wait is normal contention"
+    waiting = health(lag=0, lock_wait_s=LOCK_WAIT_S + 2, lock_holders=[4242])
+    assert [p for p in waiting.problems if "waited 12s" in p and "session 4242" in p], waiting.problems
 
 
 def test_what_could_not_be_checked_is_never_ok():
