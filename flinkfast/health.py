@@ -36,6 +36,7 @@ class JobHealth:
     idle_s: float | None = None         # seconds since the last row in either table (None: no row)
     source_rate: float | None = None    # records/s the source emitted over Flink's last minute
     flink_url: str = ""
+    losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/lost.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -65,6 +66,7 @@ class JobHealth:
                 written = "nothing written yet" if self.idle_s is None else f"no row written for {self.idle_s:.0f}s"
                 out.append(f"job {self.name} is stalled: {self.lag:,} messages unread on the topic, the source read "
                            f"nothing in the last minute and {written} (see `make logs SERVICE=taskmanager`)")
+        out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
 
@@ -117,7 +119,7 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
             except (OSError, ValueError, KeyError) as e:
                 health.errors.append(f"the job's metrics: {e}")
     try:
-        health.lag = consumer_lag(cfg)
+        health.lag, health.losses = consumer_lag(cfg)
     except Exception as e:  # noqa: BLE001 - any Kafka trouble is reported, not raised
         health.errors.append(f"Kafka: {e}")
     try:
@@ -127,11 +129,14 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
     return health
 
 
-def consumer_lag(cfg: Config) -> int:
-    """Messages on the topic past the job's committed offsets (all of them before any commit)."""
+def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
+    """Messages on the topic past the job's committed offsets (all of them before any commit), and
+    the ranges deleted before the job read them, one line each (flinkfast/lost.py)."""
+    from flinkfast import lost
     from flinkfast.reconcile import kafka_offsets
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    return sum(max(0, e - committed.get(p, first[p])) for p, e in end.items())
+    losses = [loss.line() for loss in lost.losses(cfg.kafka_topic, first, committed)]
+    return sum(max(0, e - max(committed.get(p, first[p]), first[p])) for p, e in end.items()), losses
 
 
 def idle_seconds(cfg: Config, conn=None) -> float | None:
