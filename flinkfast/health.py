@@ -36,7 +36,7 @@ class JobHealth:
     idle_s: float | None = None         # seconds since the last row in either table (None: no row)
     source_rate: float | None = None    # records/s the source emitted over Flink's last minute
     flink_url: str = ""
-    losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/lost.py)
+    losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/retention.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -131,11 +131,11 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
 
 def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
     """Messages on the topic past the job's committed offsets (all of them before any commit), and
-    the ranges deleted before the job read them, one line each (flinkfast/lost.py)."""
-    from flinkfast import lost
+    the ranges deleted before the job read them, one line each (flinkfast/retention.py)."""
+    from flinkfast import retention
     from flinkfast.reconcile import kafka_offsets
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    losses = [loss.line() for loss in lost.losses(cfg.kafka_topic, first, committed)]
+    losses = [loss.line() for loss in retention.losses(cfg.kafka_topic, first, committed)]
     return sum(max(0, e - max(committed.get(p, first[p]), first[p])) for p, e in end.items()), losses
 
 

@@ -18,49 +18,22 @@ then on `reconcile` counts the recorded offsets as accounted for ("lost, recorde
 the placed ones.
 
 The first run: a group that never committed an offset on a partition has nothing to lose there.
-`submit` commits the log start for such partitions first (`commit_start_offsets`): what was
-deleted before the pipeline ever read the topic was never the pipeline's.
+`submit` commits the log start for such partitions first (flinkfast/groupstart.py): what was
+deleted before the pipeline ever read the topic was never the pipeline's. The ranges and their
+wording are flinkfast/retention.py's, which reconcile, status and the dashboard read too.
 """
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
 
-from flinkfast import config
+from flinkfast import config, retention
 from flinkfast.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, run
 from flinkfast.job import JOB_SETTINGS
+from flinkfast.retention import REASON, Loss
 from flinkfast.sqlfiles import query
-
-REASON = "deleted from the topic before the job read it (retention or DeleteRecords)"
-
-
-@dataclass(frozen=True)
-class Loss:
-    topic: str
-    partition: int
-    first_offset: int   # the group's committed offset: the first message the job never read
-    end_offset: int     # the log start now: the first message still there (exclusive end)
-
-    @property
-    def count(self) -> int:
-        return self.end_offset - self.first_offset
-
-    @property
-    def offsets(self) -> str:
-        return f"{self.first_offset}-{self.end_offset - 1}"
-
-    def line(self) -> str:
-        return (f"partition {self.partition} of {self.topic}: offsets {self.offsets} ({self.count:,} messages) were "
-                f"deleted before the job read them (retention or DeleteRecords), so the job stops with "
-                f"OffsetOutOfRange: record the loss and go on with `flinkfast lost --record`")
-
-
-def losses(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
-    """The ranges between a partition's committed offset and its log start, when the log starts later."""
-    return [Loss(topic, p, committed[p], first[p]) for p in sorted(first) if p in committed and committed[p] < first[p]]
 
 
 def found(cfg: Config, topic: str | None = None, group: str | None = None) -> list[Loss]:
@@ -68,47 +41,13 @@ def found(cfg: Config, topic: str | None = None, group: str | None = None) -> li
     from flinkfast.reconcile import kafka_offsets
     topic = topic or cfg.kafka_topic
     first, _, committed = kafka_offsets(cfg, topic, group or cfg.kafka_group_id)
-    return losses(topic, first, committed)
+    return retention.losses(topic, first, committed)
 
 
-def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group: str | None = None) -> None:
-    """Set the group's committed offsets on these partitions (as the job's principal, whose group it is)."""
-    from kafka import TopicPartition
-    from kafka.structs import OffsetAndMetadata
-
-    from flinkfast.clients import kafka_consumer
-    if not offsets:
-        return
-    topic, group = topic or cfg.kafka_topic, group or cfg.kafka_group_id
-    consumer = kafka_consumer(cfg, group_id=group, enable_auto_commit=False)
-    try:  # never subscribes: commits as a simple group, as the Flink source does
-        consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
-    finally:
-        consumer.close()
-
-
-def commit_start_offsets(cfg: Config) -> dict[int, int]:
-    """Before a submission that reads the group's offsets: commit the log start on every partition
-    the group has never committed (the first run, a partition added since), so the job, which
-    resets nothing, starts there. Partitions with a committed offset are left alone. What it committed."""
-    from flinkfast.reconcile import kafka_offsets
-    if cfg.scan_startup_mode != "group-offsets":
-        return {}
-    first, _, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    start = {p: o for p, o in first.items() if p not in committed}
-    commit(cfg, start)
-    return start
-
-
-def recorded(cur, topic: str) -> dict[int, int]:
-    """Messages recorded lost per partition of the topic (lost_messages)."""
-    cur.execute(query("lost/recorded.sql"), {"topic": topic})
-    return dict(cur.fetchall())
-
-
-def record(cfg: Config, why: str = REASON) -> tuple[str | None, list[Loss]]:
+def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, list[Loss]]:
     """Stop the job, record every loss in lost_messages, move the group's committed offsets to the
-    log start on those partitions, and resubmit the job; (job id or None when nothing was lost, losses)."""
+    log start on those partitions, and resubmit the job (with flinkfast.submit, or `resubmit`: the
+    test suite's warm client); (job id or None when nothing was lost, losses)."""
     from flinkfast import flinkrest, submit
     from flinkfast.clients import pg_connect
     if not found(cfg):  # nothing to do: the job is left as it is
@@ -120,11 +59,11 @@ def record(cfg: Config, why: str = REASON) -> tuple[str | None, list[Loss]]:
     with pg_connect(cfg, role="admin") as conn, conn.cursor() as cur:
         for loss in now:
             cur.execute(query("lost/record.sql"), {"topic": loss.topic, "partition": loss.partition,
-                                                      "first_offset": loss.first_offset,
-                                                      "end_offset": loss.end_offset, "reason": why})
+                                                   "first_offset": loss.first_offset, "end_offset": loss.end_offset,
+                                                   "reason": why})
     conn.close()
-    commit(cfg, {loss.partition: loss.end_offset for loss in now})
-    return submit.submit(cfg), now
+    retention.commit(cfg, {loss.partition: loss.end_offset for loss in now})
+    return (resubmit or submit.submit)(cfg), now
 
 
 def _arguments(parser) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from flinkfast import lost
+from flinkfast import retention
 from flinkfast.config import Config
 from flinkfast.sqlfiles import query
 from flinkfast.errors import Unavailable
@@ -170,10 +170,10 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
     group = group or cfg.kafka_group_id
     first, end, committed = kafka_offsets(cfg, topic, group)
     upto = end if to_end else committed
-    unrecorded = {loss.partition: loss for loss in lost.losses(topic, first, committed)}
+    unrecorded = {loss.partition: loss for loss in retention.losses(topic, first, committed)}
     results = []
     with connect(cfg) as conn, conn.cursor() as cur:
-        recorded = lost.recorded(cur, topic)
+        recorded = retention.recorded(cur, topic)
         for p in sorted(first):
             r = PartitionResult(p, first[p], max(first[p], upto.get(p, first[p])), end_offset=end[p],
                                 committed=to_end or p in committed)

@@ -107,7 +107,7 @@ class KafkaLagReader:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
 
-        from flinkfast import clients, lost
+        from flinkfast import clients, retention
         from flinkfast.clients import kafka_admin, kafka_consumer
         if self._consumer is None:
             # Only to read offsets: it never subscribes, so it never joins the job's group.
@@ -120,7 +120,7 @@ class KafkaLagReader:
         first = {tp.partition: o for tp, o in self._consumer.beginning_offsets(tps).items()}
         end = {tp.partition: o for tp, o in self._consumer.end_offsets(tps).items()}
         committed = {tp.partition: self._consumer.committed(tp, timeout_ms=5000) for tp in tps}
-        losses = lost.losses(self.cfg.kafka_topic, first, {p: c for p, c in committed.items() if c is not None and c >= 0})
+        losses = retention.losses(self.cfg.kafka_topic, first, {p: c for p, c in committed.items() if c is not None and c >= 0})
         lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
         if self._admin is None:
             self._admin = kafka_admin(self.cfg, role="job", request_timeout_ms=5000, client_id="flinkfast-dashboard")

@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from flinkfast import flinkrest, lost, reconcile, report
+from flinkfast import flinkrest, lost, reconcile, report, retention
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +61,7 @@ def cli(cfg, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_job):
+def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_job, jobserver):
     cfg, job_id = run_job()   # a fresh group: submit committed the log start for it (no reset needed)
     produce(cfg, ["Ada", "Bo"])
     assert len(wait_rows(cfg, 2)) == 2
@@ -82,7 +82,7 @@ def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_jo
         time.sleep(1)
     assert len(rows(cfg)) == 2
 
-    assert lost.found(cfg) == [lost.Loss(cfg.kafka_topic, 0, 2, 5)]
+    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 5)]
     result = reconcile.reconcile(cfg)
     assert not result.ok and result.partitions[0].lost == "2-4", result.text()
     assert "LOST: offsets 2-4 deleted before the job read them" in result.text()
@@ -92,9 +92,8 @@ def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_jo
     shown = cli(cfg, "-m", "flinkfast.cli", "lost")
     assert shown.returncode == 1 and shown.stdout.count("LOST: ") == 1 and "flinkfast lost --record" in shown.stdout
 
-    recorded = cli(cfg, "-m", "flinkfast.cli", "lost", "--record")
-    assert recorded.returncode == 0, recorded.stderr
-    assert f"recorded: partition 0 of {cfg.kafka_topic}, offsets 2-4 (3 messages)" in recorded.stdout
+    job_id, recorded = lost.record(cfg, resubmit=jobserver.submit)   # `flinkfast lost --record`, warm client
+    assert recorded == [retention.Loss(cfg.kafka_topic, 0, 2, 5)]
 
     placed = wait_rows(cfg, 5)
     assert sorted(o for _, o in placed) == [0, 1, 5, 6, 7], "the messages after the gap are placed, once"
@@ -106,4 +105,7 @@ def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_jo
     with report.connect(cfg) as conn, conn.cursor() as cur:   # the reader reads the record
         cur.execute("SELECT kafka_partition, first_offset, end_offset, reason FROM lost_messages WHERE kafka_topic = %s",
                     (cfg.kafka_topic,))
-        assert cur.fetchall() == [(0, 2, 5, lost.REASON)]
+        assert cur.fetchall() == [(0, 2, 5, retention.REASON)]
+    again = cli(cfg, "-m", "flinkfast.cli", "lost", "--record")   # nothing left: the job is left alone
+    assert again.returncode == 0 and "nothing lost" in again.stdout, again.stdout + again.stderr
+    assert flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"
