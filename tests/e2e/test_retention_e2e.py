@@ -62,7 +62,9 @@ def cli(cfg, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_job, jobserver):
-    cfg, job_id = run_job()   # a fresh group: submit committed the log start for it (no reset needed)
+    cfg, job_id = run_job()
+    first, _, committed = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
+    assert committed == first, "a fresh group: submit commits the log start (the job resets nothing)"
     produce(cfg, ["Ada", "Bo"])
     assert len(wait_rows(cfg, 2)) == 2
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
