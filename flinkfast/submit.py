@@ -69,6 +69,7 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     groupstart.commit_start_offsets(cfg)  # the job resets no offset: partitions never read start at the log start
     home.render()  # the client reads the same lib/ and settings as the cluster (conf-client/: without HA)
     env = home.client_env()  # conf-client/: no ZooKeeper, REST is its one way out
+    env[privatenet.INSIDE] = "1"  # the job's script knows Kafka is out of its reach (its start offsets: above)
     env.update(extra_env or {})
     job_dir = stage_job_dir(home.dir / "job")
     # No -m: the cluster's address, and TLS with the client certificate, come from the rendered

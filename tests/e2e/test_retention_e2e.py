@@ -56,6 +56,17 @@ def delete_records(cfg, partition: int, before: int) -> None:
         admin.close()
 
 
+def dashboard(cfg) -> dict:
+    """One poll of the dashboard's poller: the snapshot its page and banner show."""
+    from flinkfast.dashboard.snapshot import Poller
+    poller = Poller(cfg)
+    try:
+        poller.poll_once()
+        return poller.snapshot()
+    finally:
+        poller.stop()
+
+
 def cli(cfg, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, JOB_NAME=cfg.job_name, KAFKA_TOPIC=cfg.kafka_topic, KAFKA_GROUP_ID=cfg.kafka_group_id)
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300)
@@ -91,6 +102,8 @@ def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_jo
     status = cli(cfg, "-m", "flinkfast.stack", "status")
     assert status.returncode == 1, status.stdout + status.stderr
     assert f"PROBLEM: partition 0 of {cfg.kafka_topic}: offsets 2-4 (3 messages) were deleted" in status.stdout
+    banner = dashboard(cfg)["problems"]
+    assert f"partition 0 of {cfg.kafka_topic}: offsets 2-4 (3 messages) were deleted" in "\n".join(banner), banner
     shown = cli(cfg, "-m", "flinkfast.cli", "lost")
     assert shown.returncode == 1 and shown.stdout.count("LOST: ") == 1 and "flinkfast lost --record" in shown.stdout
 
@@ -104,10 +117,13 @@ def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_jo
     assert result.ok, result.text()
     assert result.partitions[0].lost_recorded == 3 and "3 lost, recorded" in result.text()
     assert lost.found(cfg) == []
+    assert dashboard(cfg)["headline"]["lost_recorded"] >= 3   # every topic's recorded losses: this test's 3 at least
     with report.connect(cfg) as conn, conn.cursor() as cur:   # the reader reads the record
         cur.execute("SELECT kafka_partition, first_offset, end_offset, reason FROM lost_messages WHERE kafka_topic = %s",
                     (cfg.kafka_topic,))
         assert cur.fetchall() == [(0, 2, 5, retention.REASON)]
+    with report.connect(cfg) as conn:
+        assert "lost, recorded  " in report.format_text(report.collect(conn))
     again = cli(cfg, "-m", "flinkfast.cli", "lost", "--record")   # nothing left: the job is left alone
     assert again.returncode == 0 and "nothing lost" in again.stdout, again.stdout + again.stderr
     assert flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"
