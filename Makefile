@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo check test test-long test-unit fuzz chaos submit skip report reconcile bench bench-growth bench-scaling drill dashboard sql psql
+.PHONY: help setup up down status logs clean demo check test test-long test-unit fuzz chaos submit skip lost report reconcile bench bench-growth bench-scaling drill dashboard sql psql
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ submit: setup  ## submit flinkfast_job.py to the local Flink cluster
 
 skip: setup  ## record the message at AT=PARTITION:OFFSET as a dead letter, unread, and resubmit the job
 	@$(FF) skip $(AT)
+
+lost: setup  ## show messages deleted from the topic before the job read them; RECORD=1 records them and resumes the job
+	@$(FF) lost $(if $(RECORD),--record)
 
 report: setup  ## print the latency report
 	@$(FF) report

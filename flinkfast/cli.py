@@ -21,7 +21,7 @@ COMMAND_PATHS = (
     "flinkfast.stack.cli:UP", "flinkfast.stack.cli:DOWN", "flinkfast.stack.cli:STATUS", "flinkfast.stack.cli:LOGS",
     "flinkfast.stack.cli:CLEAN",
     "flinkfast.demo:COMMAND", "flinkfast.submit:COMMAND", "flinkfast.producer_cli:COMMAND",
-    "flinkfast.report_cli:REPORT", "flinkfast.report_cli:RECONCILE", "flinkfast.skip:COMMAND",
+    "flinkfast.report_cli:REPORT", "flinkfast.report_cli:RECONCILE", "flinkfast.skip:COMMAND", "flinkfast.lost:COMMAND",
     "flinkfast.bench:COMMAND", "flinkfast.bench.growth:COMMAND", "flinkfast.bench.scaling:COMMAND",
     "flinkfast.ops.drill_cli:COMMAND",
     "flinkfast.dashboard.cli:COMMAND", "flinkfast.shells:SQL", "flinkfast.shells:PSQL",

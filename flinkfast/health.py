@@ -41,6 +41,7 @@ class JobHealth:
     lock_wait_s: float | None = None    # the longest a sink session waits for a lock now (None: none waits)
     lock_holders: list[int] = field(default_factory=list)  # the sessions it waits on
     flink_url: str = ""
+    losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/retention.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -76,6 +77,7 @@ class JobHealth:
                        "writer paused in the middle of a flush (PostgreSQL ends one idle in its transaction after "
                        "10 s; one paused inside a jdbc batch holds until its TaskManager goes on or is killed; "
                        "docs/guarantees.md#a-paused-writer)")
+        out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
 
@@ -128,7 +130,7 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
             except (OSError, ValueError, KeyError) as e:
                 health.errors.append(f"the job's metrics: {e}")
     try:
-        health.lag = consumer_lag(cfg)
+        health.lag, health.losses = consumer_lag(cfg)
     except Exception as e:  # noqa: BLE001 - any Kafka trouble is reported, not raised
         health.errors.append(f"Kafka: {e}")
     try:
@@ -139,11 +141,14 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
     return health
 
 
-def consumer_lag(cfg: Config) -> int:
-    """Messages on the topic past the job's committed offsets (all of them before any commit)."""
+def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
+    """Messages on the topic past the job's committed offsets (all of them before any commit), and
+    the ranges deleted before the job read them, one line each (flinkfast/retention.py)."""
+    from flinkfast import retention
     from flinkfast.reconcile import kafka_offsets
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    return sum(max(0, e - committed.get(p, first[p])) for p, e in end.items())
+    losses = [loss.line() for loss in retention.losses(cfg.kafka_topic, first, committed)]
+    return sum(max(0, e - max(committed.get(p, first[p]), first[p])) for p, e in end.items()), losses
 
 
 def idle_seconds(cfg: Config, conn=None) -> float | None:

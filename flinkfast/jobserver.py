@@ -130,7 +130,7 @@ class JobServer:
 
     def submit(self, cfg, wait: bool = True, replace: bool = True) -> str:
         """As flinkfast.submit.submit: the job id; an older job of the same name cancelled first."""
-        from flinkfast import flinkrest
+        from flinkfast import flinkrest, groupstart
         from flinkfast.errors import Unavailable
         from flinkfast.lock import stack_lock
         self.ensure()
@@ -138,6 +138,7 @@ class JobServer:
             if replace:
                 for j in flinkrest.running_jobs(cfg, cfg.job_name):
                     flinkrest.cancel(cfg, j["jid"])
+            groupstart.commit_start_offsets(cfg)  # as flinkfast.submit: the job resets no offset
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(SUBMIT_S)
                 s.connect(str(self.sock))

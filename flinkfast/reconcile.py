@@ -11,13 +11,17 @@ Two more checks:
   - the winner rule: every superseded message lost to its uuid's row in processed_events, which
     must be greater by (Kafka timestamp, partition, offset, topic);
   - a partition that holds messages while the group has no committed offset for it has not been
-    consumed at all: reported as such, never as "OK, 0 consumed".
+    consumed at all: reported as such, never as "OK, 0 consumed";
+  - a partition whose log starts past the group's committed offset lost messages the job never
+    read (retention, DeleteRecords: flinkfast/lost.py): a finding, until `flinkfast lost --record`
+    records them; recorded, they count as accounted for ("lost, recorded"), shown apart.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
+from flinkfast import retention
 from flinkfast.config import Config
 from flinkfast.sqlfiles import query
 from flinkfast.errors import Unavailable
@@ -42,6 +46,9 @@ class PartitionResult:
     missing_offsets: list[int] = field(default_factory=list)
     wrong_winners: int = 0             # superseded messages that should have won
     wrong_winner_offsets: list[int] = field(default_factory=list)
+    lost: str = ""                     # offsets deleted before the job read them, not recorded ("3-5")
+    lost_count: int = 0
+    lost_recorded: int = 0             # messages recorded lost (lost_messages): accounted for
 
     @property
     def consumed(self) -> int:
@@ -54,7 +61,8 @@ class PartitionResult:
 
     @property
     def ok(self) -> bool:
-        return self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and not self.not_consumed
+        return (self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and not self.not_consumed
+                and not self.lost_count)
 
 
 @dataclass
@@ -83,14 +91,20 @@ class Result:
                 notes.append(f"NOT CONSUMED: {p.end_offset - p.first_offset:,} messages and no committed offset")
             if p.missing_offsets:
                 notes.append(f"first missing: {p.missing_offsets}")
+            if p.lost_count:
+                notes.append(f"LOST: offsets {p.lost} deleted before the job read them: `flinkfast lost --record`")
+            if p.lost_recorded:
+                notes.append(f"{p.lost_recorded:,} lost, recorded (lost_messages)")
             if p.wrong_winners:
                 notes.append(f"{p.wrong_winners:,} superseded but greater than their uuid's row: {p.wrong_winner_offsets}")
             lines.append(f"  {p.partition:>9} {f'{p.first_offset}-{p.upto_offset}':>17} {p.consumed:>9,} {p.processed:>10,} "
                          f"{p.superseded:>11,} {p.dead_letters:>6,} {p.missing:>8,} {p.doubled:>8,}"
                          + "".join(f"   {n}" for n in notes))
         total = sum(p.consumed for p in self.partitions)
+        recorded = sum(p.lost_recorded for p in self.partitions)
+        apart = f"; {recorded:,} lost, recorded (`flinkfast lost`)" if recorded else ""
         if self.ok:
-            lines.append(f"OK: all {total:,} messages accounted for, each in exactly one place.")
+            lines.append(f"OK: all {total:,} messages accounted for, each in exactly one place{apart}.")
         else:
             missing, doubled = sum(p.missing for p in self.partitions), sum(p.doubled for p in self.partitions)
             findings = [f"{missing:,} of {total:,} messages missing, {doubled:,} found twice"]
@@ -100,6 +114,10 @@ class Result:
             idle = [str(p.partition) for p in self.partitions if p.not_consumed]
             if idle:
                 findings.append(f"partition(s) {', '.join(idle)} not consumed (no committed offset)")
+            deleted = [f"{p.partition}:{p.lost}" for p in self.partitions if p.lost_count]
+            if deleted:
+                findings.append(f"{sum(p.lost_count for p in self.partitions):,} deleted before the job read them "
+                                f"({', '.join(deleted)}): `flinkfast lost --record` records them")
             lines.append(f"GAP: {'; '.join(findings)}.")
         return "\n".join(lines)
 
@@ -152,8 +170,10 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
     group = group or cfg.kafka_group_id
     first, end, committed = kafka_offsets(cfg, topic, group)
     upto = end if to_end else committed
+    unrecorded = {loss.partition: loss for loss in retention.losses(topic, first, committed)}
     results = []
     with connect(cfg) as conn, conn.cursor() as cur:
+        recorded = retention.recorded(cur, topic)
         for p in sorted(first):
             r = PartitionResult(p, first[p], max(first[p], upto.get(p, first[p])), end_offset=end[p],
                                 committed=to_end or p in committed)
@@ -163,10 +183,13 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             r.doubled = placements - distinct
             if r.consumed > distinct:
                 cur.execute(query("reconcile/missing.sql"), params)
-                lost = [row[0] for row in cur.fetchall()]
-                r.missing, r.missing_offsets = len(lost), lost[:SHOWN]
+                gone = [row[0] for row in cur.fetchall()]
+                r.missing, r.missing_offsets = len(gone), gone[:SHOWN]
             cur.execute(query("reconcile/wrong_winners.sql"), params)
             wrong = [row[0] for row in cur.fetchall()]
             r.wrong_winners, r.wrong_winner_offsets = len(wrong), wrong[:SHOWN]
+            r.lost_recorded = recorded.get(p, 0)
+            if p in unrecorded:
+                r.lost, r.lost_count = unrecorded[p].offsets, unrecorded[p].count
             results.append(r)
     return Result(topic, group, "end" if to_end else "committed", results)

@@ -20,6 +20,7 @@ SECTIONS = {
     "latency": "003_latency_percentiles.sql",
     "buckets": "004_latency_buckets.sql",
     "recent": "005_throughput_recent.sql",
+    "lost": "010_lost_recorded.sql",
 }
 
 
@@ -65,6 +66,7 @@ def collect(conn, since=None, window_s: float = 60) -> dict:
             out[name] = _rows(cur)
     out["summary"] = out["summary"][0]
     out["recent"] = out["recent"][0]
+    out["lost"] = out["lost"][0]
     out["latency"] = {row.pop("stage"): row for row in out["latency"]}
     out["since"] = _plain(since) if since else None
     return out
@@ -93,6 +95,10 @@ def format_text(report: dict) -> str:
     r = report["recent"]
     lines.append(f"  last {r['window_s']:g} s       {r['rows']:,} rows inserted = {_num(r['events_per_s'])} events/s "
                  "over that window (counted back from the last insert)")
+    lost = report.get("lost") or {}
+    if lost.get("messages"):
+        lines.append(f"  lost, recorded  {lost['messages']:,} messages in {lost['ranges']:,} range(s), deleted from the "
+                     "topic before the job read them (`flinkfast lost`)")
     lines.append("")
     lines.append(f"  {'stage':<20}{'p50':>10}{'p90':>10}{'p95':>10}{'p99':>10}{'max':>10}   (ms)")
     for stage, row in report["latency"].items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flinkfast import config, flinkrest, privatenet
+from flinkfast import config, flinkrest, groupstart, privatenet
 from flinkfast.command import Command
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
@@ -66,8 +66,10 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
     if replace:
         for j in flinkrest.running_jobs(cfg, cfg.job_name):
             flinkrest.cancel(cfg, j["jid"])
+    groupstart.commit_start_offsets(cfg)  # the job resets no offset: partitions never read start at the log start
     home.render()  # the client reads the same lib/ and settings as the cluster (conf-client/: without HA)
     env = home.client_env()  # conf-client/: no ZooKeeper, REST is its one way out
+    env[privatenet.INSIDE] = "1"  # the job's script knows Kafka is out of its reach (its start offsets: above)
     env.update(extra_env or {})
     job_dir = stage_job_dir(home.dir / "job")
     # No -m: the cluster's address, and TLS with the client certificate, come from the rendered

@@ -72,6 +72,7 @@ class SecondsReader:
         self.horizon_s = horizon_s
         self.seconds: dict[dt.datetime, dict] = {}   # second -> row of 007 (+ dead_letters)
         self.dead_latest: list[dict] = []
+        self.lost_recorded: int | None = None   # messages recorded lost (`flinkfast lost --record`)
         self.now: dt.datetime | None = None
         self.idle_s: float | None = None   # seconds since the last row of either table (health's own query)
         self._conn = None
@@ -104,6 +105,8 @@ class SecondsReader:
             self.seconds[second] = dict(fresh.get(second) or {"rows": 0}, dead_letters=dead.get(second, 0))
         cur.execute(_sql("009_dead_letters_latest.sql"))
         self.dead_latest = _rows(cur)
+        cur.execute(_sql("010_lost_recorded.sql"))
+        self.lost_recorded = cur.fetchone()[0]
         cur.execute(query(LAST_WRITE))
         idle = cur.fetchone()[0]
         self.idle_s = None if idle is None else float(idle)

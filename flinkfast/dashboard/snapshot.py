@@ -182,7 +182,7 @@ class Poller:
             last_failure=job.get("last_failure") or job.get("root_exception"),
             last_failure_age_s=job.get("last_failure_age_s"),
             lag=self._lag.get("committed_lag"), idle_s=self._pg.idle_s, source_rate=job.get("source_rate"),
-            flink_url=self.cfg.flink_gate_url,
+            flink_url=self.cfg.flink_gate_url, losses=list(self._lag.get("losses") or []),
             errors=[v["error"] for k, v in self.sources.items() if k != "flink" and v["ok"] is False])
 
     def _publish(self) -> None:
@@ -208,7 +208,8 @@ class Poller:
                                  self._percentiles.stats.get(window_s))  # from the server thread
         snap["window"]["since"] = figures.pop("since")
         snap.update(figures)
-        snap["headline"].update(consumer_lag=_lag_figure(snap["lag"]), job_state=job.get("state"))
+        snap["headline"].update(consumer_lag=_lag_figure(snap["lag"]), job_state=job.get("state"),
+                                lost_recorded=self._pg.lost_recorded)
         return snap
 
 

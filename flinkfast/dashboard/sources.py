@@ -107,7 +107,7 @@ class KafkaLagReader:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
 
-        from flinkfast import clients
+        from flinkfast import clients, retention
         from flinkfast.clients import kafka_admin, kafka_consumer
         if self._consumer is None:
             # Only to read offsets: it never subscribes, so it never joins the job's group.
@@ -117,8 +117,10 @@ class KafkaLagReader:
         if not parts:
             raise KafkaError(f"topic {self.cfg.kafka_topic} does not exist")
         tps = [TopicPartition(self.cfg.kafka_topic, p) for p in sorted(parts)]
+        first = {tp.partition: o for tp, o in self._consumer.beginning_offsets(tps).items()}
         end = {tp.partition: o for tp, o in self._consumer.end_offsets(tps).items()}
         committed = {tp.partition: self._consumer.committed(tp, timeout_ms=5000) for tp in tps}
+        losses = retention.losses(self.cfg.kafka_topic, first, {p: c for p, c in committed.items() if c is not None and c >= 0})
         lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
         if self._admin is None:
             self._admin = kafka_admin(self.cfg, role="job", request_timeout_ms=5000, client_id="flinkfast-dashboard")
@@ -127,6 +129,7 @@ class KafkaLagReader:
         return {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,
                 "brokers": brokers, "replicas": replicas, "in_sync": in_sync,
                 "end_offsets": sum(end.values()), "topic": self.cfg.kafka_topic, "group": self.cfg.kafka_group_id,
+                "losses": [loss.line() for loss in losses],
                 "note": None if lag else "the group has no committed offsets yet (no checkpoint)"}
 
     def close(self) -> None:

@@ -24,9 +24,12 @@ CREATE TABLE random_user_source (
     'properties.sasl.jaas.config'   = 'org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_JOB_USER}" password="${KAFKA_JOB_PASSWORD}";',
     'properties.ssl.truststore.type'     = 'PEM',
     'properties.ssl.truststore.location' = '${KAFKA_SSL_CA_FILE}',
-    -- Resume from the offsets committed at the last checkpoint; on the very first run
-    -- there are none, and the default reset strategy ('none') would fail the job.
+    -- Resume from the offsets committed at the last checkpoint (or those of the checkpoint it
+    -- restores), never reset: an offset below the log start means messages were deleted before
+    -- the job read them (retention, DeleteRecords), and the job stops with OffsetOutOfRange
+    -- instead of skipping them (flinkfast/lost.py; `flinkfast lost --record` records them and goes
+    -- on). The first run has no committed offset: `flinkfast submit` commits the log start first.
     'scan.startup.mode'             = '${SCAN_STARTUP_MODE}',
-    'properties.auto.offset.reset'  = 'earliest',
+    'properties.auto.offset.reset'  = 'none',
     'value.format'                  = 'raw'
 );

@@ -156,3 +156,19 @@ SELECT uuid,
   FROM processed_events
  WHERE postgres_timestamp >= COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,
                                       '-infinity'::timestamptz);
+
+-- Messages deleted from the topic before the job read them (retention or DeleteRecords), recorded
+-- by the operator with `flinkfast lost --record` (flinkfast/lost.py): offsets [first_offset,
+-- end_offset) of a partition never reached any table, and never will. Written only by the
+-- database's owner (the command runs as POSTGRES_USER); the reader reads it (reconcile counts these
+-- offsets as "lost, recorded"); the job's writer has no right on it (002_roles.sql).
+CREATE TABLE IF NOT EXISTS lost_messages (
+    kafka_topic        TEXT         NOT NULL,
+    kafka_partition    INTEGER      NOT NULL,
+    first_offset       BIGINT       NOT NULL,
+    end_offset         BIGINT       NOT NULL,
+    reason             TEXT         NOT NULL,
+    recorded_at        TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (kafka_topic, kafka_partition, first_offset),
+    CHECK (first_offset >= 0 AND end_offset > first_offset)
+);

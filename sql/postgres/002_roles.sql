@@ -6,7 +6,7 @@
 --   FLINK_DB_USER      the job's sink: INSERT into the two intake views of 003_ingest.sql, nothing
 --                      else (it reads nothing, writes no table, owns nothing, has no TEMP)
 --   READER_DB_USER     the dashboard, the report, reconciliation, `make status`: SELECT on the
---                      pipeline's three tables and the report's report_rows view, nothing else (no
+--                      pipeline's three tables, lost_messages and the report's report_rows view, nothing else (no
 --                      TEMP: it creates nothing, not even in pg_temp)
 --   flinkfast_ingest   NOLOGIN: owns the SECURITY DEFINER functions that place each message; has
 --                      exactly the rights they need, and nobody is a member of it
@@ -140,3 +140,5 @@ SELECT format('GRANT USAGE ON SCHEMA public TO %I', name)
   FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec
 SELECT format('GRANT SELECT ON processed_events, dead_letter_events, superseded_events, report_rows TO %I',
               :'reader_user') \gexec
+-- The losses recorded by `flinkfast lost --record` (as the owner): the reader reads them, nobody else writes.
+SELECT format('GRANT SELECT ON lost_messages TO %I', :'reader_user') \gexec

@@ -90,6 +90,7 @@ function render(snap) {
   figure("latency-p50", h.latency_p50_ms, 1);
   figure("latency-p99", h.latency_p99_ms, 1);
   figure("dead-letters-total", h.dead_letters_total, 0, h.dead_letters_total ? "bad" : "");
+  figure("lost-recorded", h.lost_recorded, 0, h.lost_recorded ? "bad" : "");
   figure("consumer-lag", h.consumer_lag);
   const state = $("job-state");
   state.textContent = job.state || "–";

@@ -1,0 +1,152 @@
+"""Retention: a message deleted from the topic before the job read it is never skipped silently.
+
+Kafka deletes old segments (retention.ms, retention.bytes) or whatever DeleteRecords asks, whether
+the job has read them or not. The job resumes from its group's committed offsets with no automatic
+reset (sql/flink/001_source_kafka.sql), so it stops at the gap with OffsetOutOfRange, `status`,
+`reconcile` and `flinkfast lost` name the partition and offsets, and `flinkfast lost --record`
+records them (lost_messages) and lets the job go on (flinkfast/lost.py).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from flinkfast import flinkrest, lost, reconcile, report, retention
+from tests.helpers import event, send_records
+
+pytestmark = pytest.mark.e2e
+
+FAILS_S = 120     # the resubmitted job reaches the gap and fails
+PLACED_S = 180
+
+
+def rows(cfg) -> dict[tuple[int, int], str]:
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT kafka_partition, kafka_offset, uuid FROM processed_events WHERE kafka_topic = %s",
+                    (cfg.kafka_topic,))
+        return {(p, o): u for p, o, u in cur.fetchall()}
+
+
+def wait_rows(cfg, count: int) -> dict:
+    deadline = time.monotonic() + PLACED_S
+    while len(found := rows(cfg)) < count and time.monotonic() < deadline:
+        time.sleep(1)
+    return found
+
+
+def produce(cfg, names: list[str]) -> list[tuple[int, int, int]]:
+    """One event per name, all on partition 0; (partition, offset, timestamp) of each."""
+    return send_records(cfg, [(event(f"{n}-{uuid.uuid4().hex[:8]}", first_name=n), 0, None) for n in names])
+
+
+def delete_records(cfg, partition: int, before: int) -> None:
+    """What retention does: the log of the partition starts at `before` (DeleteRecords, as the admin)."""
+    from kafka import TopicPartition
+
+    from flinkfast.clients import kafka_admin
+    admin = kafka_admin(cfg)
+    try:
+        admin.delete_records({TopicPartition(cfg.kafka_topic, partition): before})
+    finally:
+        admin.close()
+
+
+def dashboard(cfg) -> dict:
+    """One poll of the dashboard's poller: the snapshot its page and banner show."""
+    from flinkfast.dashboard.snapshot import Poller
+    poller = Poller(cfg)
+    try:
+        poller.poll_once()
+        return poller.snapshot()
+    finally:
+        poller.stop()
+
+
+def cli(cfg, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, JOB_NAME=cfg.job_name, KAFKA_TOPIC=cfg.kafka_topic, KAFKA_GROUP_ID=cfg.kafka_group_id)
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_messages_deleted_before_the_job_read_them_stop_it_until_recorded(run_job, jobserver):
+    cfg, job_id = run_job()
+    first, _, committed = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
+    assert committed == first, "a fresh group: submit commits the log start (the job resets nothing)"
+    produce(cfg, ["Ada", "Bo"])
+    assert len(wait_rows(cfg, 2)) == 2
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
+    flinkrest.cancel(cfg, job_id)
+
+    # While the job is stopped: 5 acknowledged messages, then retention takes the first 3 of them.
+    unread = produce(cfg, ["Cy", "Di", "Ed", "Flo", "Gus"])
+    assert [o for _, o, _ in unread] == [2, 3, 4, 5, 6]
+    delete_records(cfg, 0, 5)
+
+    cfg, job_id = run_job(wait=False)
+    produce(cfg, ["Hal"])   # later messages: none may be placed past the gap
+    wait_failure(cfg, job_id, 2)
+
+    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 5)]
+    result = reconcile.reconcile(cfg)
+    assert not result.ok and result.partitions[0].lost == "2-4", result.text()
+    assert "LOST: offsets 2-4 deleted before the job read them" in result.text()
+    status = cli(cfg, "-m", "flinkfast.stack", "status")
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert f"PROBLEM: partition 0 of {cfg.kafka_topic}: offsets 2-4 (3 messages) were deleted" in status.stdout
+    banner = dashboard(cfg)["problems"]
+    assert f"partition 0 of {cfg.kafka_topic}: offsets 2-4 (3 messages) were deleted" in "\n".join(banner), banner
+    shown = cli(cfg, "-m", "flinkfast.cli", "lost")
+    assert shown.returncode == 1 and shown.stdout.count("LOST: ") == 1 and "flinkfast lost --record" in shown.stdout
+
+    job_id, recorded = lost.record(cfg, resubmit=jobserver.submit)   # `flinkfast lost --record`, warm client
+    assert recorded == [retention.Loss(cfg.kafka_topic, 0, 2, 5)]
+
+    placed = wait_rows(cfg, 5)
+    assert sorted(o for _, o in placed) == [0, 1, 5, 6, 7], "the messages after the gap are placed, once"
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
+    result = reconcile.reconcile(cfg)
+    assert result.ok, result.text()
+    assert result.partitions[0].lost_recorded == 3 and "3 lost, recorded" in result.text()
+    assert lost.found(cfg) == []
+    assert dashboard(cfg)["headline"]["lost_recorded"] >= 3   # every topic's recorded losses: this test's 3 at least
+    with report.connect(cfg) as conn, conn.cursor() as cur:   # the reader reads the record
+        cur.execute("SELECT kafka_partition, first_offset, end_offset, reason FROM lost_messages WHERE kafka_topic = %s",
+                    (cfg.kafka_topic,))
+        assert cur.fetchall() == [(0, 2, 5, retention.REASON)]
+    with report.connect(cfg) as conn:
+        assert "lost, recorded  " in report.format_text(report.collect(conn))
+    again = cli(cfg, "-m", "flinkfast.cli", "lost", "--record")   # nothing left: the job is left alone
+    assert again.returncode == 0 and "nothing lost" in again.stdout, again.stdout + again.stderr
+    assert flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"
+
+
+def wait_failure(cfg, job_id: str, placed: int) -> None:
+    """Until the job fails with OffsetOutOfRange; meanwhile nothing past the gap may be placed."""
+    deadline = time.monotonic() + FAILS_S
+    while "OffsetOutOfRange" not in (flinkrest.last_failure(cfg, job_id)[0] or ""):
+        assert len(rows(cfg)) == placed, "messages past the gap were placed: the job skipped them silently"
+        assert time.monotonic() < deadline, f"the job did not fail at the gap within {FAILS_S}s"
+        time.sleep(1)
+    assert len(rows(cfg)) == placed
+
+
+def test_a_job_restored_from_its_state_stops_at_the_gap_too(run_job):
+    """Restored from a savepoint, the source starts from the offsets in its state, not the group's:
+    those are checked as strictly (the reset strategy is the consumer's either way)."""
+    from flinkfast import submit
+    cfg, job_id = run_job()
+    produce(cfg, ["Ada", "Bo"])
+    assert len(wait_rows(cfg, 2)) == 2
+    savepoints = cfg.state_dir.resolve() / "flink" / "savepoints"
+    savepoints.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = flinkrest.stop_with_savepoint(cfg, job_id, savepoints)
+    produce(cfg, ["Cy", "Di", "Ed"])
+    delete_records(cfg, 0, 4)
+    job_id = submit.submit(cfg, savepoint=path, wait=False)
+    assert flinkrest.restored_from(cfg, job_id)["is_savepoint"]
+    produce(cfg, ["Flo"])
+    wait_failure(cfg, job_id, 2)

@@ -1,0 +1,37 @@
+"""Messages deleted from the topic before the job read them (flinkfast.lost), as pure judgements of
+offsets: which ranges are lost, and how status, the dashboard and reconcile word them."""
+from __future__ import annotations
+
+from flinkfast import retention
+from flinkfast.health import JobHealth
+from flinkfast.reconcile import PartitionResult, Result
+
+
+def test_a_log_that_starts_past_the_committed_offset_lost_the_messages_between():
+    first, committed = {0: 5, 1: 0, 2: 7, 3: 9}, {0: 2, 1: 0, 2: 9}
+    assert retention.losses("t", first, committed) == [retention.Loss("t", 0, 2, 5)]
+    assert retention.losses("t", first, committed)[0].offsets == "2-4" and retention.losses("t", first, committed)[0].count == 3
+
+
+def test_no_committed_offset_is_no_loss():
+    """A partition the group never committed is the first run's: submit commits its log start."""
+    assert retention.losses("t", {0: 100}, {}) == []
+
+
+def test_the_loss_is_one_line_that_names_partition_offsets_and_what_to_do():
+    line = retention.Loss("t", 3, 10, 13).line()
+    assert "\n" not in line and "partition 3 of t: offsets 10-12 (3 messages)" in line
+    assert "OffsetOutOfRange" in line and "`flinkfast lost --record`" in line
+
+
+def test_a_loss_is_a_problem_even_for_a_running_job():
+    h = JobHealth("job", state="RUNNING", lag=0, losses=[retention.Loss("t", 0, 2, 5).line()])
+    assert not h.ok and h.problems == [retention.Loss("t", 0, 2, 5).line()]
+
+
+def test_reconcile_counts_recorded_losses_apart_and_unrecorded_ones_as_a_gap():
+    recorded = Result("t", "g", "committed", [PartitionResult(0, 5, 7, end_offset=7, processed=2, lost_recorded=3)])
+    assert recorded.ok and "OK: all 2 messages accounted for, each in exactly one place; 3 lost, recorded" in recorded.text()
+    open_ = Result("t", "g", "committed", [PartitionResult(0, 5, 5, end_offset=7, lost="2-4", lost_count=3)])
+    assert not open_.ok
+    assert "GAP:" in open_.text() and "3 deleted before the job read them (0:2-4)" in open_.text()
