@@ -126,3 +126,5 @@ SELECT format('GRANT USAGE ON SCHEMA public TO %I', name)
   FROM (VALUES (:'writer_user'), (:'reader_user')) AS r(name) \gexec
 SELECT format('GRANT SELECT ON processed_events, dead_letter_events, superseded_events, report_rows TO %I',
               :'reader_user') \gexec
+-- reconcile names the topic's generations (001_schema.sql).
+SELECT format('GRANT SELECT ON topic_generations TO %I', :'reader_user') \gexec
