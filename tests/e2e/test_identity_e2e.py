@@ -18,7 +18,7 @@ import psycopg2
 import pytest
 from psycopg2.extras import execute_values
 
-from flinkfast import flinkrest, generations, reconcile, submit
+from flinkfast import flinkrest, generations, newgeneration, reconcile, submit
 from flinkfast.clients import create_topic, delete_topics, pg_connect, wait_until
 from flinkfast.errors import ConfigError
 from flinkfast.fingerprint import fingerprint
@@ -128,7 +128,7 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
 
     with pytest.raises(ConfigError, match=f"topic {topic} was re-created.*run `flinkfast new-generation`"):
         submit.submit(job_cfg, wait=False)          # refused before anything runs
-    archived, moved, _ = generations.new_generation(job_cfg, resubmit=False)
+    archived, moved, _ = newgeneration.new_generation(job_cfg, resubmit=False)
     assert (archived, moved) == (f"{topic}~1", 5)
     run_job()                                        # the submit goes on now
     wait_until(lambda: len(rows(cfg, topic)) == 5, 120, "the 5 new messages placed")
