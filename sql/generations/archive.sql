@@ -20,6 +20,7 @@ UPDATE superseded_events t SET kafka_topic = %(archived)s FROM pg_temp.old_gener
  WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
 UPDATE dead_letter_events t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
  WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
+SET CONSTRAINTS ALL IMMEDIATE;   -- the places' keys checked now: no trigger event may be pending for the ALTER
 ALTER TABLE processed_events ENABLE TRIGGER processed_events_superseded;
 UPDATE topic_generations SET archived_at = clock_timestamp()
  WHERE kafka_topic = %(topic)s AND generation = %(generation)s;

@@ -26,6 +26,7 @@ from flinkfast.reconcile import kafka_offsets
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
+NOW = int(time.time() * 1000)   # records older than the topic's retention (7 days) would be deleted under the test
 
 LINE = "holds another message than the one placed there: the topic was re-created or rewound"
 GOOD_SQL = ("INSERT INTO processed_events_in (uuid, first_name, last_name, country, age, birth_year, kafka_topic, "
@@ -102,7 +103,7 @@ def old_and_new(prefix: str, n: int, ts: int) -> list[tuple[bytes, int, int]]:
 def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_cfg, cfg):
     topic = job_cfg.kafka_topic
     job = run_job()[1]
-    old = send_records(job_cfg, old_and_new("old", 5, 1_700_000_000_000))
+    old = send_records(job_cfg, old_and_new("old", 5, NOW))
     assert [o for _, o, _ in old] == [0, 1, 2, 3, 4]
     wait_until(lambda: len(rows(cfg, topic)) == 5, 120, "the 5 old messages placed")
     wait_until(lambda: kafka_offsets(job_cfg, topic, topic)[2].get(0) == 5, 60, "the 5 old messages committed")
@@ -112,7 +113,7 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
     # The running job's reader is at offset 5; the new generation ends at 3 until the job has stopped, so
     # whenever the reader fetches, its offset is past the log's end: the source starts again at the log's
     # beginning (its reset) and meets the new messages at positions placed already.
-    new_records = old_and_new("new", 5, 1_800_000_000_000)
+    new_records = old_and_new("new", 5, NOW + 1_000)
     new = send_records(job_cfg, new_records[:3])
     assert [o for _, o, _ in new] == [0, 1, 2], "the same positions again"
 
@@ -159,14 +160,15 @@ def delete_archive(cfg, archived: str) -> None:
 def test_reconcile_deep_finds_a_forged_row(run_job, job_cfg, cfg):
     topic = job_cfg.kafka_topic
     run_job()
-    send_records(job_cfg, old_and_new("deep", 6, 1_700_000_000_000) + [(b"not json", 0, 1_700_000_001_000)])
+    send_records(job_cfg, old_and_new("deep", 6, NOW) + [(b"not json", 0, NOW + 10)])
     wait_until(lambda: len(rows(cfg, topic)) == 7, 120, "7 messages placed")
     reconcile.wait_drained(job_cfg, topic, topic, 60)
     ok = reconcile.reconcile(job_cfg, deep=True)
     assert ok.ok and sum(d.compared for d in ok.deep) == 7, ok.text()
     admin = pg_connect(cfg, "admin")
     with admin, admin.cursor() as cur:     # behind the placing's back, as only the superuser can
-        cur.execute("UPDATE processed_events SET uuid = 'forged' WHERE kafka_topic = %s AND kafka_offset = 1", (topic,))
+        cur.execute("UPDATE processed_events SET uuid = %s WHERE kafka_topic = %s AND kafka_offset = 1",
+                    (f"forged-{topic}", topic))
         cur.execute("UPDATE processed_events SET fingerprint = fingerprint + 1 WHERE kafka_topic = %s AND kafka_offset = 3",
                     (topic,))
         cur.execute("UPDATE dead_letter_events SET fingerprint = 0 WHERE kafka_topic = %s", (topic,))
