@@ -22,6 +22,7 @@ COMMAND_PATHS = (
     "flinkfast.stack.cli:CLEAN",
     "flinkfast.demo:COMMAND", "flinkfast.submit:COMMAND", "flinkfast.producer_cli:COMMAND",
     "flinkfast.report_cli:REPORT", "flinkfast.report_cli:RECONCILE", "flinkfast.skip:COMMAND", "flinkfast.lost:COMMAND",
+    "flinkfast.newgeneration:COMMAND",
     "flinkfast.bench:COMMAND", "flinkfast.bench.growth:COMMAND", "flinkfast.bench.scaling:COMMAND",
     "flinkfast.ops.drill_cli:COMMAND",
     "flinkfast.dashboard.cli:COMMAND", "flinkfast.shells:SQL", "flinkfast.shells:PSQL",

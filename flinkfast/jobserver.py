@@ -133,8 +133,10 @@ class JobServer:
         from flinkfast import flinkrest, groupstart
         from flinkfast.errors import Unavailable
         from flinkfast.lock import stack_lock
+        from flinkfast import generations
         self.ensure()
         with stack_lock(cfg.state_dir.resolve(), "submit", cfg.lock_wait_s):
+            generations.check(cfg)   # as flinkfast.submit: a re-created topic is refused
             if replace:
                 for j in flinkrest.running_jobs(cfg, cfg.job_name):
                     flinkrest.cancel(cfg, j["jid"])

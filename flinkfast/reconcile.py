@@ -7,7 +7,7 @@ superseded_events or dead_letter_events. That holds by construction (sql/postgre
 places every message the sink writes, whatever flush, subtask or partition its uuid shares with
 another), so anything else is a finding: an offset in no table is lost, one in two is doubled.
 
-Two more checks:
+More checks:
   - the winner rule: every superseded message lost to its uuid's row in processed_events, which
     must be greater by (Kafka timestamp, partition, offset, topic);
   - a partition that holds messages while the group has no committed offset for it has not been
@@ -15,13 +15,17 @@ Two more checks:
   - a partition whose log starts past the group's committed offset lost messages the job never
     read (retention, DeleteRecords: flinkfast/lost.py): a finding, until `flinkfast lost --record`
     records them; recorded, they count as accounted for ("lost, recorded"), shown apart.
+
+The topic's generations (flinkfast/generations.py): the one checked (Kafka's topic id), the archived
+ones with their rows, and "topic re-created" when Kafka's id is not the recorded one. With deep,
+each placed row is compared with the message at its position (flinkfast/deep.py).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
-from flinkfast import retention
+from flinkfast import generations, retention
 from flinkfast.config import Config
 from flinkfast.sqlfiles import query
 from flinkfast.errors import Unavailable
@@ -71,15 +75,27 @@ class Result:
     group: str
     upto: str  # "committed" or "end"
     partitions: list[PartitionResult]
+    topic_id: str | None = None            # Kafka's, now
+    generations: list = field(default_factory=list)   # flinkfast.generations.Generation, recorded
+    deep: list | None = None               # flinkfast.deep.DeepPartition per partition, with --deep
+
+    @property
+    def recreated(self) -> bool:
+        current = [g for g in self.generations if not g.archived]
+        return bool(current) and self.topic_id is not None and current[0].topic_id != self.topic_id
 
     @property
     def ok(self) -> bool:
-        return all(p.ok for p in self.partitions)
+        return (all(p.ok for p in self.partitions) and not self.recreated
+                and all(d.ok for d in self.deep or ()))
 
     def as_dict(self) -> dict:
         return {"topic": self.topic, "group": self.group, "upto": self.upto, "ok": self.ok,
                 "partitions": [dict(vars(p), consumed=p.consumed, not_consumed=p.not_consumed, ok=p.ok)
-                               for p in self.partitions]}
+                               for p in self.partitions],
+                "topic_id": self.topic_id, "recreated": self.recreated,
+                "generations": [vars(g) for g in self.generations],
+                "deep": None if self.deep is None else [d.as_dict() for d in self.deep]}
 
     def text(self) -> str:
         lines = [f"Reconciliation of topic {self.topic} (group {self.group}, up to the {self.upto} offsets)",
@@ -100,6 +116,10 @@ class Result:
             lines.append(f"  {p.partition:>9} {f'{p.first_offset}-{p.upto_offset}':>17} {p.consumed:>9,} {p.processed:>10,} "
                          f"{p.superseded:>11,} {p.dead_letters:>6,} {p.missing:>8,} {p.doubled:>8,}"
                          + "".join(f"   {n}" for n in notes))
+        lines += self.generation_lines()
+        if self.deep is not None:
+            from flinkfast import deep
+            lines += deep.text(self.deep)
         total = sum(p.consumed for p in self.partitions)
         recorded = sum(p.lost_recorded for p in self.partitions)
         apart = f"; {recorded:,} lost, recorded (`flinkfast lost`)" if recorded else ""
@@ -118,8 +138,25 @@ class Result:
             if deleted:
                 findings.append(f"{sum(p.lost_count for p in self.partitions):,} deleted before the job read them "
                                 f"({', '.join(deleted)}): `flinkfast lost --record` records them")
+            if self.recreated:
+                findings.append("topic re-created (run `flinkfast new-generation`)")
+            strays, wrongs = sum(d.strays for d in self.deep or ()), sum(d.wrongs for d in self.deep or ())
+            if strays or wrongs:
+                findings.append(f"{strays:,} stray and {wrongs:,} wrong rows (--deep)")
             lines.append(f"GAP: {'; '.join(findings)}.")
         return "\n".join(lines)
+
+    def generation_lines(self) -> list[str]:
+        current = [g for g in self.generations if not g.archived]
+        if not current:
+            return [f"  generation: none recorded yet (Kafka's topic id {self.topic_id})"]
+        lines = [f"  generation {current[0].generation} (topic id {current[0].topic_id}) checked"]
+        if self.recreated:
+            lines.append(f"  TOPIC RE-CREATED: Kafka's topic id is {self.topic_id}, not the recorded "
+                         f"{current[0].topic_id}; its offsets started again: run `flinkfast new-generation`")
+        lines += [f"  generation {g.generation} (topic id {g.topic_id}) archived as {self.topic}~{g.generation}: "
+                  f"{g.rows:,} rows" for g in self.generations if g.archived]
+        return lines
 
 
 def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
@@ -165,7 +202,8 @@ def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> None:
                interval=1)
 
 
-def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, to_end: bool = False) -> Result:
+def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, to_end: bool = False,
+              deep: bool = False) -> Result:
     topic = topic or cfg.kafka_topic
     group = group or cfg.kafka_group_id
     first, end, committed = kafka_offsets(cfg, topic, group)
@@ -192,4 +230,10 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             if p in unrecorded:
                 r.lost, r.lost_count = unrecorded[p].offsets, unrecorded[p].count
             results.append(r)
-    return Result(topic, group, "end" if to_end else "committed", results)
+        result = Result(topic, group, "end" if to_end else "committed", results)
+        result.topic_id = generations.topic_id(cfg, topic)
+        result.generations = generations.describe(cur, topic)
+        if deep:
+            from flinkfast import deep as deep_check
+            result.deep = [deep_check.check_partition(cfg, cur, topic, p, first[p], end[p]) for p in sorted(first)]
+    return result

@@ -47,6 +47,8 @@ def warn_if_unhealthy(cfg, conn) -> None:
 def _reconcile_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--to-end", action="store_true", help="reconcile up to the end of the log, not the committed offsets")
+    parser.add_argument("--deep", action="store_true",
+                        help="also read the topic and compare each placed row (uuid, fingerprint) with the message at its position")
     parser.add_argument("--wait", type=float, metavar="SECONDS",
                         help="first wait (at most this long) until the job has consumed and checkpointed the whole topic")
 
@@ -56,7 +58,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     cfg = config.from_args(args)
     if args.wait:
         reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)
-    result = reconcile.reconcile(cfg, to_end=args.to_end)
+    result = reconcile.reconcile(cfg, to_end=args.to_end, deep=getattr(args, "deep", False))
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.text())
     if not result.ok:
         raise CheckFailed(f"reconciliation found a gap on topic {result.topic}")

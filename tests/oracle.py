@@ -8,12 +8,17 @@ exact field values, or a dead letter with this reason.
 
 Placement: the one model of where PostgreSQL puts each classified message (processed,
 superseded or dead letter), shared by the chaos test and the placing test.
+
+fingerprint(): what a message is (udf/.../Fingerprint.java), from the checksums' definitions: a
+table-driven CRC32C of its own, and zlib's CRC32; it shares no code with flinkfast/fingerprint.py.
 """
 from __future__ import annotations
 
 import json
+import struct
 import sys
 import threading
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,14 +165,48 @@ def classify(payload: bytes | None, kafka_ts_ms: int, max_chars: int,
 Position = tuple  # (kafka_topic, kafka_partition, kafka_offset)
 
 
+def _crc32c_table() -> list[int]:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1   # Castagnoli, reflected
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data: bytes) -> int:
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _CRC32C[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+def fingerprint(value: bytes | None, kafka_ts_ms: int) -> int:
+    """CRC32C (high 32 bits) and CRC32 (low) of the timestamp (8 bytes big-endian), 0/1 for no value/a
+    value, and the value; as PostgreSQL's signed BIGINT."""
+    data = struct.pack(">q", kafka_ts_ms) + (b"\x00" if value is None else b"\x01" + value)
+    v = (crc32c(data) << 32) | zlib.crc32(data)
+    return v - 2 ** 64 if v >= 2 ** 63 else v
+
+
+class OtherMessage(Exception):
+    """A message at a placed position that is not the message placed there (another fingerprint)."""
+
+
 @dataclass(frozen=True)
 class Placed:
     """One message as classified: a good event of `uuid`, or a dead letter (uuid None); `what`
-    is the test's own record of it (payload, size, Flink time, ...)."""
+    is the test's own record of it (payload, size, Flink time, ...); fingerprint: what the message
+    is (None: unknown, as a writer that sends none)."""
     pos: Position
     kafka_ts_ms: int
     uuid: str | None
     what: Any = None
+    fingerprint: int | None = None
 
     @property
     def order(self) -> tuple:
@@ -180,12 +219,21 @@ class Placement:
     """What the three tables must hold: the first committed classification of each position
     stands (good or dead letter); per uuid, processed_events holds the good message greatest by
     (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic), every other good one is in
-    superseded_events, and every dead letter in dead_letter_events."""
+    superseded_events, and every dead letter in dead_letter_events. A message at a placed position
+    with another fingerprint (both known) is not a replay: it is refused (OtherMessage), and so is
+    the transaction that wrote it."""
 
     def __init__(self):
         self.first: dict[Position, Placed] = {}
 
+    def refuses(self, placed: Placed) -> bool:
+        first = self.first.get(placed.pos)
+        return (first is not None and first.fingerprint is not None and placed.fingerprint is not None
+                and first.fingerprint != placed.fingerprint)
+
     def place(self, placed: Placed) -> None:
+        if self.refuses(placed):
+            raise OtherMessage(f"position {placed.pos} holds another message")
         self.first.setdefault(placed.pos, placed)
 
     def expected(self) -> tuple[dict[str, Placed], dict[Position, Placed], dict[Position, Placed]]:

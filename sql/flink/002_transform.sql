@@ -50,6 +50,11 @@
 -- Timestamps leave Flink as epoch milliseconds (BIGINT): a TIMESTAMP written through JDBC is
 -- shifted by the JVM's zone, an instant in milliseconds is not. flink_ts_ms is the processing
 -- time at classification.
+--
+-- fingerprint: what the message is (64 bits of its value and Kafka timestamp, udf/.../Fingerprint.java),
+-- carried by good rows and dead letters alike: the database tells a replay (the same message at a
+-- position placed already) from another message at that position (a re-created or rewound topic)
+-- by it (sql/postgres/003_ingest.sql).
 CREATE TEMPORARY SYSTEM FUNCTION classify_row AS 'io.flinkfast.udf.ClassifyRow' LANGUAGE JAVA;
 
 -- One call per message, in a step of its own: classify_row is non-deterministic (flink_ts_ms),
@@ -76,7 +81,8 @@ SELECT kafka_topic,
        c.country,
        c.age,
        c.kafka_ts_ms,
-       c.flink_ts_ms
+       c.flink_ts_ms,
+       c.fingerprint
   FROM classified_once;
 
 CREATE TEMPORARY VIEW processed AS
@@ -90,7 +96,8 @@ SELECT `uuid`,
        kafka_partition,
        kafka_offset,
        kafka_ts_ms,
-       flink_ts_ms
+       flink_ts_ms,
+       fingerprint
   FROM classified
  WHERE reason IS NULL
    -- Always true for a good event; it keeps payload in the step both branches share (above).
@@ -104,6 +111,7 @@ SELECT kafka_topic,
        reason,
        payload,
        kafka_ts_ms,
-       flink_ts_ms
+       flink_ts_ms,
+       fingerprint
   FROM classified
  WHERE reason IS NOT NULL;

@@ -21,7 +21,8 @@ CREATE TABLE processed_events_sink (
     kafka_partition  INT,
     kafka_offset     BIGINT,
     kafka_ts_ms      BIGINT,
-    flink_ts_ms      BIGINT
+    flink_ts_ms      BIGINT,
+    fingerprint      BIGINT                 -- what the message is (002_transform.sql)
 ) WITH (
     'connector'                  = '${SINK_CONNECTOR}',
     -- reWriteBatchedInserts (jdbc): the driver sends a batch as multi-row INSERTs, not row by row.

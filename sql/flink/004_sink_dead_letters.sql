@@ -9,7 +9,8 @@ CREATE TABLE dead_letter_events_sink (
     reason           STRING,
     payload          BYTES,
     kafka_ts_ms      BIGINT,
-    flink_ts_ms      BIGINT
+    flink_ts_ms      BIGINT,
+    fingerprint      BIGINT                 -- what the message is (002_transform.sql)
 ) WITH (
     'connector'                  = '${SINK_CONNECTOR}',
     -- authenticationPluginClassName: the password goes out for SCRAM only, never in cleartext or as MD5

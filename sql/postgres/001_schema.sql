@@ -172,3 +172,31 @@ CREATE TABLE IF NOT EXISTS lost_messages (
     PRIMARY KEY (kafka_topic, kafka_partition, first_offset),
     CHECK (first_offset >= 0 AND end_offset > first_offset)
 );
+
+-- Identity: what a message is, not only where it was. Each placed position keeps the fingerprint of
+-- the message placed there (64 bits of its value and Kafka timestamp, computed once by the job's
+-- classification: udf/.../Fingerprint.java, flinkfast/fingerprint.py). The placing functions
+-- (003_ingest.sql) take the same message at a placed position for a replay, and refuse another one
+-- (a re-created or rewound topic reusing the position) with one error line. NULL: unknown, not
+-- checked (rows placed before fingerprints, and the benchmark's peers, which write none).
+ALTER TABLE processed_events   ADD COLUMN IF NOT EXISTS fingerprint BIGINT;
+ALTER TABLE superseded_events  ADD COLUMN IF NOT EXISTS fingerprint BIGINT;
+ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS fingerprint BIGINT;
+ALTER TABLE event_places       ADD COLUMN IF NOT EXISTS fingerprint BIGINT;
+
+-- A topic's generations: Kafka's topic id, recorded by `flinkfast submit` the first time it sees the
+-- topic. A topic deleted and re-created under its name has another id and starts its offsets at 0
+-- again; submit then refuses until `flinkfast new-generation` has archived the old generation: its
+-- rows keep their tables, with kafka_topic '<topic>~<generation>' (no Kafka topic name can hold a
+-- '~'), and the new id is recorded as the next generation. archived_at NULL: the current one.
+CREATE TABLE IF NOT EXISTS topic_generations (
+    kafka_topic        TEXT         NOT NULL,
+    generation         INTEGER      NOT NULL CHECK (generation > 0),
+    topic_id           TEXT         NOT NULL,
+    recorded_at        TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp(),
+    archived_at        TIMESTAMPTZ,
+    PRIMARY KEY (kafka_topic, generation),
+    UNIQUE (topic_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS topic_generations_current_key
+    ON topic_generations (kafka_topic) WHERE archived_at IS NULL;

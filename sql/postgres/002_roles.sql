@@ -142,3 +142,5 @@ SELECT format('GRANT SELECT ON processed_events, dead_letter_events, superseded_
               :'reader_user') \gexec
 -- The losses recorded by `flinkfast lost --record` (as the owner): the reader reads them, nobody else writes.
 SELECT format('GRANT SELECT ON lost_messages TO %I', :'reader_user') \gexec
+-- reconcile names the topic's generations (001_schema.sql).
+SELECT format('GRANT SELECT ON topic_generations TO %I', :'reader_user') \gexec

@@ -54,7 +54,8 @@ SELECT NULL::text    AS uuid,
        NULL::integer AS kafka_partition,
        NULL::bigint  AS kafka_offset,
        NULL::bigint  AS kafka_ts_ms,
-       NULL::bigint  AS flink_ts_ms
+       NULL::bigint  AS flink_ts_ms,
+       NULL::bigint  AS fingerprint
  WHERE false;
 
 CREATE OR REPLACE VIEW dead_letter_events_in AS
@@ -64,7 +65,8 @@ SELECT NULL::text    AS kafka_topic,
        NULL::text    AS reason,
        NULL::bytea   AS payload,
        NULL::bigint  AS kafka_ts_ms,
-       NULL::bigint  AS flink_ts_ms
+       NULL::bigint  AS flink_ts_ms,
+       NULL::bigint  AS fingerprint
  WHERE false;
 
 -- Before a statement on either view: this session's two batch tables, created once per session
@@ -81,11 +83,12 @@ BEGIN
     IF to_regclass('pg_temp.processed_events_batch') IS NULL THEN
         CREATE TEMPORARY TABLE processed_events_batch (
             uuid TEXT, first_name TEXT, last_name TEXT, country TEXT, age INTEGER, birth_year INTEGER,
-            kafka_topic TEXT, kafka_partition INTEGER, kafka_offset BIGINT, kafka_ts_ms BIGINT, flink_ts_ms BIGINT
+            kafka_topic TEXT, kafka_partition INTEGER, kafka_offset BIGINT, kafka_ts_ms BIGINT, flink_ts_ms BIGINT,
+            fingerprint BIGINT
         ) ON COMMIT DELETE ROWS;
         CREATE TEMPORARY TABLE dead_letter_events_batch (
             kafka_topic TEXT, kafka_partition INTEGER, kafka_offset BIGINT, reason TEXT, payload BYTEA,
-            kafka_ts_ms BIGINT, flink_ts_ms BIGINT
+            kafka_ts_ms BIGINT, flink_ts_ms BIGINT, fingerprint BIGINT
         ) ON COMMIT DELETE ROWS;
         EXECUTE format('GRANT INSERT ON pg_temp.processed_events_batch, pg_temp.dead_letter_events_batch TO %I',
                        session_user);
@@ -121,6 +124,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     stashed bigint;
     placed  bigint;
+    clash   text;
 BEGIN
     IF TG_RELID <> 'public.processed_events_in'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' THEN
         RAISE EXCEPTION 'place_processed_events() runs only as the AFTER statement trigger of public.processed_events_in';
@@ -135,24 +139,44 @@ BEGIN
     PERFORM pg_advisory_xact_lock(k.topic_key, k.kafka_partition)
        FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
                FROM pg_temp.processed_events_batch ORDER BY 1, 2) k;
-    -- The first placement of a position stands: a message at a position placed already under another
-    -- uuid (or as a dead letter) is left out, and of one position twice in the batch under two uuids,
-    -- one. (Only messages a writer forged can do this; event_places' keys refuse it anyway.)
-    DELETE FROM pg_temp.processed_events_batch b
-     WHERE EXISTS (SELECT 1 FROM public.event_places e
-                    WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
-                      AND e.kafka_offset = b.kafka_offset AND e.uuid IS DISTINCT FROM b.uuid);
-    DELETE FROM pg_temp.processed_events_batch b USING pg_temp.processed_events_batch o
-     WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
-       AND o.kafka_offset = b.kafka_offset AND o.uuid < b.uuid;
+    -- A message is itself, not its position. A position placed already holds the message placed
+    -- there: the same message again (the same fingerprint) is a replay, left to the rules below;
+    -- another one (another fingerprint) was written at a reused position by a re-created or rewound
+    -- topic, and is never taken for a replay: the statement fails on one line, the same in
+    -- place_dead_letters() (so the sink's flush and the job fail, and `flinkfast status` shows it). So does one position twice in the batch
+    -- with two fingerprints. A NULL fingerprint on either side is unknown and not checked.
+    -- Otherwise the first placement of a position stands: a message at a position placed already
+    -- under another uuid (or as a dead letter) is left out, and of one position twice in the batch
+    -- under two uuids, one. (Only messages a writer forged can do this; event_places' keys refuse it.)
+    WITH left_out AS (
+        DELETE FROM pg_temp.processed_events_batch b USING public.event_places e
+         WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+           AND e.kafka_offset = b.kafka_offset
+           AND (e.uuid IS DISTINCT FROM b.uuid OR e.fingerprint <> b.fingerprint)
+        RETURNING b.kafka_topic, b.kafka_partition, b.kafka_offset, e.fingerprint <> b.fingerprint AS other)
+    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) INTO clash FROM left_out WHERE other LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
+                        'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
+    END IF;
+    WITH twins AS (
+        DELETE FROM pg_temp.processed_events_batch b USING pg_temp.processed_events_batch o
+         WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
+           AND o.kafka_offset = b.kafka_offset AND (o.uuid < b.uuid OR o.fingerprint <> b.fingerprint)
+        RETURNING b.kafka_topic, b.kafka_partition, b.kafka_offset, o.fingerprint <> b.fingerprint AS other)
+    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) INTO clash FROM twins WHERE other LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
+                        'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
+    END IF;
     SELECT count(*) INTO stashed FROM pg_temp.processed_events_batch;
 
     INSERT INTO public.processed_events AS p
            (uuid, first_name, last_name, country, age, birth_year,
-            kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms)
+            kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, fingerprint)
     SELECT DISTINCT ON (b.uuid)
            b.uuid, b.first_name, b.last_name, b.country, b.age, b.birth_year,
-           b.kafka_topic, b.kafka_partition, b.kafka_offset, b.kafka_ts_ms, b.flink_ts_ms
+           b.kafka_topic, b.kafka_partition, b.kafka_offset, b.kafka_ts_ms, b.flink_ts_ms, b.fingerprint
       FROM pg_temp.processed_events_batch b
      WHERE NOT EXISTS (SELECT 1 FROM public.dead_letter_events d
                         WHERE d.kafka_topic = b.kafka_topic AND d.kafka_partition = b.kafka_partition
@@ -169,6 +193,7 @@ BEGIN
            kafka_offset    = EXCLUDED.kafka_offset,
            kafka_ts_ms     = EXCLUDED.kafka_ts_ms,
            flink_ts_ms     = EXCLUDED.flink_ts_ms,
+           fingerprint     = EXCLUDED.fingerprint,
            postgres_timestamp = clock_timestamp()      -- the new winner's own insert time
      WHERE (EXCLUDED.kafka_ts_ms, EXCLUDED.kafka_partition, EXCLUDED.kafka_offset, EXCLUDED.kafka_topic)
          > (p.kafka_ts_ms, p.kafka_partition, p.kafka_offset, p.kafka_topic);
@@ -179,8 +204,8 @@ BEGIN
     IF placed < stashed THEN
         -- The rows of these uuids are locked by this transaction now (inserted, updated, or locked
         -- by ON CONFLICT even where not updated), so this reads their final state.
-        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms)
-        SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.uuid, b.kafka_ts_ms
+        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
+        SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.uuid, b.kafka_ts_ms, b.fingerprint
           FROM pg_temp.processed_events_batch b
           JOIN public.processed_events p ON p.uuid = b.uuid
          WHERE (p.kafka_topic, p.kafka_partition, p.kafka_offset)
@@ -205,8 +230,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset)
        IS DISTINCT FROM (NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset) THEN
-        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms)
-        VALUES (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset, OLD.uuid, OLD.kafka_ts_ms)
+        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
+        VALUES (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset, OLD.uuid, OLD.kafka_ts_ms, OLD.fingerprint)
             ON CONFLICT DO NOTHING;
         DELETE FROM public.superseded_events s
          WHERE s.kafka_topic = NEW.kafka_topic AND s.kafka_partition = NEW.kafka_partition
@@ -220,6 +245,8 @@ END $$;
 -- position not placed as a good event already.
 CREATE OR REPLACE FUNCTION public.place_dead_letters() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    clash text;
 BEGIN
     IF TG_RELID <> 'public.dead_letter_events_in'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' THEN
         RAISE EXCEPTION 'place_dead_letters() runs only as the AFTER statement trigger of public.dead_letter_events_in';
@@ -227,10 +254,24 @@ BEGIN
     PERFORM pg_advisory_xact_lock(k.topic_key, k.kafka_partition)   -- see place_processed_events()
        FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
                FROM pg_temp.dead_letter_events_batch ORDER BY 1, 2) k;
+    -- Another message at a placed position (or twice in the batch): refused, as in place_processed_events().
+    SELECT format('%s/%s/%s', b.kafka_topic, b.kafka_partition, b.kafka_offset) INTO clash
+      FROM pg_temp.dead_letter_events_batch b
+     WHERE EXISTS (SELECT 1 FROM public.event_places e
+                    WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+                      AND e.kafka_offset = b.kafka_offset AND e.fingerprint <> b.fingerprint)
+        OR EXISTS (SELECT 1 FROM pg_temp.dead_letter_events_batch o
+                    WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
+                      AND o.kafka_offset = b.kafka_offset AND o.fingerprint <> b.fingerprint)
+     LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
+                        'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
+    END IF;
     INSERT INTO public.dead_letter_events (kafka_topic, kafka_partition, kafka_offset, reason, payload,
-                                           payload_size, kafka_ts_ms, flink_ts_ms)
+                                           payload_size, kafka_ts_ms, flink_ts_ms, fingerprint)
     SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.reason,
-           substring(b.payload FROM 1 FOR 65536), octet_length(b.payload), b.kafka_ts_ms, b.flink_ts_ms
+           substring(b.payload FROM 1 FOR 65536), octet_length(b.payload), b.kafka_ts_ms, b.flink_ts_ms, b.fingerprint
       FROM pg_temp.dead_letter_events_batch b
      WHERE NOT EXISTS (SELECT 1 FROM public.event_places e
                         WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
@@ -262,17 +303,17 @@ BEGIN
            AND e.kafka_offset = o.kafka_offset AND e.place = o.place
            AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.kafka_topic = o.kafka_topic
                               AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset);
-        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid)
-        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid FROM new_rows
+        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
             ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
          WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
     ELSIF TG_ARGV[0] = 'dead_letter_events' THEN
-        INSERT INTO public.event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid)
-        SELECT kafka_topic, kafka_partition, kafka_offset, place, NULL FROM new_dead_letters
+        INSERT INTO public.event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, NULL, fingerprint FROM new_dead_letters
             ON CONFLICT DO NOTHING;
     ELSE
-        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid)
-        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid FROM new_rows
+        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
             ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
          WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
     END IF;

@@ -11,7 +11,9 @@ placement model, tests/oracle.py's Placement, which the chaos test shares):
         (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic),
     every other good message is in superseded_events (with its kafka_ts_ms);
     a dead letter keeps the first 65536 bytes of its payload and the full size (NULL -> NULL);
-    a replay changes no byte of any row (flink_ts_ms, postgres_timestamp, superseded_at, ...).
+    a replay changes no byte of any row (flink_ts_ms, postgres_timestamp, superseded_at, ...);
+    another message at a placed position (another fingerprint) is refused, its transaction fails;
+    a write without a fingerprint (a peer's) is not checked: the first placement stands.
 
 Only PostgreSQL of the test stack runs (the `database` fixture). Every example writes topics of
 its own (place-<hex>-a, place-<hex>-b: two, so the topic tie-breaker matters too) and uuids of
@@ -35,7 +37,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from psycopg2.extras import execute_values
 
 from tests.helpers import fuzz_examples
-from tests.oracle import Placed, Placement
+from tests.oracle import Placed, Placement, fingerprint
 from flinkfast.clients import pg_connect
 
 pytestmark = pytest.mark.e2e
@@ -50,9 +52,11 @@ RETRYABLE = (psycopg2.errors.DeadlockDetected, psycopg2.errors.SerializationFail
 MAX_RETRIES = 50
 
 GOOD_SQL = ("INSERT INTO processed_events_in (uuid, first_name, last_name, country, age, birth_year, "
-            "kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms) VALUES %s")
+            "kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, fingerprint) VALUES %s")
 DEAD_SQL = ("INSERT INTO dead_letter_events_in (kafka_topic, kafka_partition, kafka_offset, reason, payload, "
-            "kafka_ts_ms, flink_ts_ms) VALUES %s")
+            "kafka_ts_ms, flink_ts_ms, fingerprint) VALUES %s")
+OTHER_MESSAGE = "holds another message than the one placed there: the topic was re-created or rewound"
+
 
 
 # ----------------------------------------------------------------------------- messages and writes
@@ -89,6 +93,11 @@ class Message:
     def order(self) -> tuple:       # the winner rule of 003_ingest.sql
         return (self.kafka_ts_ms, self.partition, self.offset, self.topic)
 
+    @property
+    def fingerprint(self) -> int:   # what the message is: its content stands for the record's value
+        content = repr((self.uuid, self.first_name, self.last_name, self.country, self.age)).encode()
+        return fingerprint(content + (self.payload or b""), self.kafka_ts_ms)
+
     def __repr__(self):
         size = None if self.payload is None else len(self.payload)
         return (f"Message({self.topic[-1]}:{self.partition}:{self.offset} ts=+{self.kafka_ts_ms - BASE_TS} "
@@ -102,14 +111,19 @@ class Write:
     good: bool
     flink_ts_ms: int
     reason: str
+    known: bool = True              # False: written without a fingerprint, as the benchmark's peers
+
+    @property
+    def fingerprint(self) -> int | None:
+        return self.msg.fingerprint if self.known else None
 
     def row(self) -> tuple:
         m = self.msg
         if self.good:
             return (m.uuid, m.first_name, m.last_name, m.country, m.age, m.birth_year,
-                    m.topic, m.partition, m.offset, m.kafka_ts_ms, self.flink_ts_ms)
+                    m.topic, m.partition, m.offset, m.kafka_ts_ms, self.flink_ts_ms, self.fingerprint)
         payload = None if m.payload is None else psycopg2.Binary(m.payload)
-        return (m.topic, m.partition, m.offset, self.reason, payload, m.kafka_ts_ms, self.flink_ts_ms)
+        return (m.topic, m.partition, m.offset, self.reason, payload, m.kafka_ts_ms, self.flink_ts_ms, self.fingerprint)
 
     def __repr__(self):
         return f"Write({self.msg!r} as {'good' if self.good else 'dead'} flink=+{self.flink_ts_ms - BASE_TS})"
@@ -195,7 +209,7 @@ def commit(model: Placement, writes: list[Write]) -> None:
     """Committed writes, in commit order, into the one placement model (tests/oracle.py): the
     first write of a position decides its table, in the form it was written."""
     for w in writes:
-        model.place(Placed(w.msg.pos, w.msg.kafka_ts_ms, w.msg.uuid if w.good else None, w))
+        model.place(Placed(w.msg.pos, w.msg.kafka_ts_ms, w.msg.uuid if w.good else None, w, w.fingerprint))
 
 
 def expected(model: Placement) -> tuple[dict, dict, dict]:
@@ -205,14 +219,14 @@ def expected(model: Placement) -> tuple[dict, dict, dict]:
     for u, win in winners.items():
         m = win.what.msg
         processed[u] = (m.first_name, m.last_name, m.country, m.age, m.birth_year,
-                        m.topic, m.partition, m.offset, m.kafka_ts_ms, win.what.flink_ts_ms)
+                        m.topic, m.partition, m.offset, m.kafka_ts_ms, win.what.flink_ts_ms, win.fingerprint)
     letters = {}
     for pos, d in dead.items():
         w, m = d.what, d.what.msg
         size = None if m.payload is None else len(m.payload)
         payload = None if m.payload is None else m.payload[:CAP]
-        letters[pos] = (w.reason, payload, size, m.kafka_ts_ms, w.flink_ts_ms)
-    return processed, {pos: (p.uuid, p.kafka_ts_ms) for pos, p in superseded.items()}, letters
+        letters[pos] = (w.reason, payload, size, m.kafka_ts_ms, w.flink_ts_ms, d.fingerprint)
+    return processed, {pos: (p.uuid, p.kafka_ts_ms, p.fingerprint) for pos, p in superseded.items()}, letters
 
 
 # ----------------------------------------------------------------------------- reading back
@@ -242,10 +256,11 @@ def snapshot(conn, topics: list[str]) -> dict[str, dict]:
 def project(snap) -> tuple[dict, dict, dict]:
     """A snapshot in the model's terms."""
     processed = {u: (r["first_name"], r["last_name"], r["country"], r["age"], r["birth_year"],
-                     r["kafka_topic"], r["kafka_partition"], r["kafka_offset"], r["kafka_ts_ms"], r["flink_ts_ms"])
+                     r["kafka_topic"], r["kafka_partition"], r["kafka_offset"], r["kafka_ts_ms"], r["flink_ts_ms"],
+                     r["fingerprint"])
                  for u, r in snap["processed_events"].items()}
-    superseded = {p: (r["uuid"], r["kafka_ts_ms"]) for p, r in snap["superseded_events"].items()}
-    dead = {p: (r["reason"], r["payload"], r["payload_size"], r["kafka_ts_ms"], r["flink_ts_ms"])
+    superseded = {p: (r["uuid"], r["kafka_ts_ms"], r["fingerprint"]) for p, r in snap["superseded_events"].items()}
+    dead = {p: (r["reason"], r["payload"], r["payload_size"], r["kafka_ts_ms"], r["flink_ts_ms"], r["fingerprint"])
             for p, r in snap["dead_letter_events"].items()}
     return processed, superseded, dead
 
@@ -408,10 +423,10 @@ class Placing(RuleBasedStateMachine):
                 return True
         return False
 
-    def write(self, m: Message, good: bool | None = None) -> Write:
+    def write(self, m: Message, good: bool | None = None, known: bool = True) -> Write:
         self.clock += 1
         good = m.good if good is None else good
-        return Write(m, good, self.clock, f"reason {self.clock % 7}" if not good else "")
+        return Write(m, good, self.clock, f"reason {self.clock % 7}" if not good else "", known)
 
     def unwritten(self) -> list[Message]:
         return [m for m in self.log if m.pos not in self.model.first]
@@ -506,14 +521,16 @@ class Placing(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.first)
     @rule(rnd=st.randoms(use_true_random=False), share=st.floats(0.05, 1), fresh=st.booleans(),
-          new=st.floats(0, 1), which=st.integers(0, 1))
-    def forge(self, rnd, share, fresh, new, which):
-        """What the writer's password can send that the job never does: a message at a position placed
-        already under another uuid (one of the pool or a fresh one), in either form, with any Kafka
-        timestamp, mixed into one plan with messages not written yet. The first placement of each
-        position stands: the forged rows change nothing (the model ignores a second write of a position),
-        and no position is in two tables (before: a superseded position written again as another uuid's
-        winner was in processed_events and superseded_events both)."""
+          new=st.floats(0, 1), which=st.integers(0, 1), known=st.booleans())
+    def forge(self, rnd, share, fresh, new, which, known):
+        """Another message at a position placed already (what a re-created or rewound topic sends, or
+        the writer's password): another uuid (one of the pool or a fresh one), in either form, with any
+        Kafka timestamp. With its fingerprint (known), it is never taken for a replay: each statement
+        that carries one fails on the placing's line, and changes nothing. Without one (a peer's
+        writes: unknown, not checked), mixed into one plan with messages not written yet: the first
+        placement of each position stands, the forged rows change nothing, and no position is in two
+        tables (before: a superseded position written again as another uuid's winner was in
+        processed_events and superseded_events both)."""
         placed = [p.what for p in self.model.first.values()]
         chosen = [w for w in placed if rnd.random() < share] or [rnd.choice(placed)]
         writes = []
@@ -522,9 +539,17 @@ class Placing(RuleBasedStateMachine):
             u = self.new_uuid() if fresh else rnd.choice([u for u in self.uuids if u != m.uuid])
             forged = Message(m.topic, m.partition, m.offset, rnd.choice(TIMESTAMPS) + rnd.randint(0, 5_000), u,
                              "forged", m.last_name, m.country, m.age, m.birth_year, True, m.payload)
-            writes.append(self.write(forged, rnd.random() < 0.8))
-        writes += [self.write(m) for m in self.unwritten() if rnd.random() < new]
-        self.run(self.writers[which], plan(writes, rnd))
+            writes.append(self.write(forged, rnd.random() < 0.8, known=known))
+        fresh_writes = [self.write(m) for m in self.unwritten() if rnd.random() < new]
+        if known:
+            before = snapshot(self.reader, self.topics)
+            for w in writes:
+                assert self.model.refuses(Placed(w.msg.pos, w.msg.kafka_ts_ms, None, w, w.fingerprint))
+                with pytest.raises(psycopg2.errors.UniqueViolation, match=OTHER_MESSAGE):
+                    execute(self.writers[which], [(True, [(w.good, [w])])], STATS)
+            assert snapshot(self.reader, self.topics) == before, "a refused message changed the tables"
+            writes = []
+        self.run(self.writers[which], plan(writes + fresh_writes, rnd))
 
     @precondition(lambda self: self.model.first)
     @rule(rnd=st.randoms(use_true_random=False), both=st.booleans())

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from flinkfast import config, job
+from flinkfast.fingerprint import fingerprint
 
 # Instants chosen to catch zone bugs: a whole second, sub-second millis, the night of a DST
 # change in Europe, and a date past 2038 (an INT of seconds would overflow there).
@@ -64,9 +65,12 @@ def classify_batch(cfg, payloads: list[bytes | None], zone="UTC", instants=None)
         UNION ALL
         SELECT d.reason, d.payload, CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING),
                CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS INT), d.kafka_topic, d.kafka_partition,
-               d.kafka_offset, d.kafka_ts_ms, d.flink_ts_ms
+               d.kafka_offset, d.kafka_ts_ms, d.flink_ts_ms, d.fingerprint
           FROM dead_letters AS d""").collect()]
-    good = [r[2:] for r in both if r[0] is None]
+    # Every message, row or dead letter, carries its fingerprint: the same as flinkfast/fingerprint.py's.
+    wrong = [r[10] for r in both if r[13] != fingerprint(payloads[r[10]], r[11])]
+    assert not wrong, f"messages at offsets {wrong[:10]} carry another fingerprint"
+    good = [r[2:13] for r in both if r[0] is None]
     bad = [(r[8], r[9], r[10], r[0], r[1], r[11], r[12]) for r in both if r[0] is not None]
     after = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
     return good, bad, before, after

@@ -19,7 +19,7 @@ from flinkfast.stack.isolated import free_port
 from flinkfast.stack.postgres import Postgres
 
 UDF = REPO_ROOT / "udf"
-TEST_CLASSES = 8   # function: 5, connector-postgres: 3 (BinaryCopyEncoderTest, CopyOptionsTest, CopyWriterTest)
+TEST_CLASSES = 9   # function: 6, connector-postgres: 3 (BinaryCopyEncoderTest, CopyOptionsTest, CopyWriterTest)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import org.apache.flink.types.Row;
 /**
  * classify_row: one Kafka message in, exactly one ROW value out: either a valid event (reason
  * NULL, typed fields) or a dead letter (reason set, fields NULL), with the Kafka timestamp and
- * the processing time in epoch milliseconds. The rules are written down in
+ * the processing time in epoch milliseconds, and the message's {@link Fingerprint} (what it is: the
+ * database tells a replay from another message at the same position by it). The rules are written down in
  * sql/flink/002_transform.sql and applied by {@link Rules} (the JSON by {@link JsonScanner}); the
  * operator's skip list ({@link SkipList}) comes first. This class only adapts them to Flink.
  *
@@ -36,7 +37,7 @@ public class ClassifyRow extends ScalarFunction {
      * @param skipList  SKIP_MESSAGES, "PARTITION:OFFSET,..."
      */
     public @DataTypeHint("ROW<reason STRING, `uuid` STRING, first_name STRING, last_name STRING, country STRING, "
-            + "age INT, kafka_ts_ms BIGINT, flink_ts_ms BIGINT>") Row eval(
+            + "age INT, kafka_ts_ms BIGINT, flink_ts_ms BIGINT, fingerprint BIGINT>") Row eval(
             byte[] payload, Instant kafkaTs, Integer maxChars, Integer partition, Long offset, String skipList) {
         if (rules == null) {
             rules = new Rules();
@@ -45,7 +46,8 @@ public class ClassifyRow extends ScalarFunction {
         long flinkTsMs = System.currentTimeMillis();
         long kafkaTsMs = kafkaTs == null ? -1L : kafkaTs.toEpochMilli();
         Outcome o = rules.classify(payload, kafkaTsMs, maxChars == null ? Integer.MAX_VALUE : maxChars, skipped);
-        return Row.of(o.reason(), o.uuid(), o.firstName(), o.lastName(), o.country(), o.age(), kafkaTsMs, flinkTsMs);
+        return Row.of(o.reason(), o.uuid(), o.firstName(), o.lastName(), o.country(), o.age(), kafkaTsMs, flinkTsMs,
+                Fingerprint.of(payload, kafkaTsMs));
     }
 
     /** The list is the same literal on every call: parsed once, again only if it changes. */

@@ -12,7 +12,7 @@ import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 
-/** The Flink adapter: the row's shape, the two timestamps, and the skip list before the rules. */
+/** The Flink adapter: the row's shape, the two timestamps, the fingerprint, and the skip list before the rules. */
 class ClassifyRowTest {
 
     static final byte[] GOOD = ("{\"uuid\":\"u\",\"first_name\":\"A\",\"last_name\":\"B\",\"country\":\"C\",\"age\":7}")
@@ -20,13 +20,14 @@ class ClassifyRowTest {
     static final Instant TS = Instant.ofEpochMilli(1_700_000_045_123L);
 
     @Test
-    void aValidEventIsOneRowOfEightFields() {
+    void aValidEventIsOneRowOfNineFields() {
         long before = System.currentTimeMillis();
         Row row = new ClassifyRow().eval(GOOD, TS, 1000, 0, 0L, "");
         long after = System.currentTimeMillis();
         assertEquals(RowKind.INSERT, row.getKind());
-        assertEquals(8, row.getArity());
-        assertEquals(Row.of(null, "u", "A", "B", "C", 7, 1_700_000_045_123L, row.getField(7)), row);
+        assertEquals(9, row.getArity());
+        assertEquals(Row.of(null, "u", "A", "B", "C", 7, 1_700_000_045_123L, row.getField(7),
+                Fingerprint.of(GOOD, 1_700_000_045_123L)), row);
         long flinkTs = (Long) row.getField(7);
         assertTrue(before <= flinkTs && flinkTs <= after, "flink_ts_ms is the processing time");
     }
@@ -34,7 +35,8 @@ class ClassifyRowTest {
     @Test
     void aDeadLetterHasItsReasonAndNoFields() {
         Row row = new ClassifyRow().eval(new byte[0], TS, 1000, 0, 0L, "");
-        assertEquals(Row.of("empty message", null, null, null, null, null, 1_700_000_045_123L, row.getField(7)), row);
+        assertEquals(Row.of("empty message", null, null, null, null, null, 1_700_000_045_123L, row.getField(7),
+                Fingerprint.of(new byte[0], 1_700_000_045_123L)), row);
     }
 
     @Test

@@ -1,0 +1,75 @@
+"""A topic's generations: Kafka's topic id tells a topic from one deleted and re-created under its
+name, whose offsets start at 0 again.
+
+  - check(cfg), run by every submit: the topic's id is recorded the first time (generation 1);
+    if Kafka's id differs from the recorded one, the submit is refused with one line naming
+    `flinkfast new-generation`. A running job that meets the new generation's messages at
+    positions placed already stops on the placing's own line (sql/postgres/003_ingest.sql).
+  - `flinkfast new-generation` (flinkfast/newgeneration.py) archives the old generation and goes on.
+  - describe(cfg, cur, topic), for reconcile: the generations, their ids and archived rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flinkfast.clients import kafka_admin, pg_connect
+from flinkfast.config import Config
+from flinkfast.errors import ConfigError, Unavailable
+from flinkfast.sqlfiles import query
+
+COMMAND_HINT = "`flinkfast new-generation`"
+
+
+def topic_id(cfg: Config, topic: str) -> str | None:
+    """Kafka's id of the topic (KIP-516), None if the topic does not exist."""
+    from kafka.errors import KafkaError
+    try:
+        admin = kafka_admin(cfg, role="job")
+    except (KafkaError, OSError) as e:
+        raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
+    try:
+        described = admin.describe_topics([topic])
+    finally:
+        admin.close()
+    found = [t for t in described if t.get("name") == topic and t.get("error_code") == 0]
+    return str(found[0]["topic_id"]) if found else None
+
+
+def refusal(topic: str, generation: int, recorded: str, now: str) -> str:
+    return (f"topic {topic} was re-created: Kafka's topic id is {now}, generation {generation} was {recorded}; its "
+            f"offsets started again at 0, so its messages would meet the old generation's rows at their positions: "
+            f"run {COMMAND_HINT} to archive generation {generation}'s rows as {topic}~{generation} and go on")
+
+
+def check(cfg: Config, topic: str | None = None) -> None:
+    """Before a submit: record the topic's first generation, or refuse if the topic was re-created."""
+    topic = topic or cfg.kafka_topic
+    now = topic_id(cfg, topic)
+    if now is None:
+        return   # no topic yet: nothing to tell apart (the job waits for it)
+    conn = pg_connect(cfg, "admin")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query("generations/current.sql"), {"topic": topic})
+            row = cur.fetchone()
+            if row is None:
+                cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": now})
+                return
+    finally:
+        conn.close()
+    generation, recorded = row
+    if recorded != now:
+        raise ConfigError(refusal(topic, generation, recorded, now))
+
+
+@dataclass
+class Generation:
+    generation: int
+    topic_id: str
+    archived: bool
+    rows: int | None          # an archived generation's rows, under '<topic>~<generation>'
+
+
+def describe(cur, topic: str) -> list[Generation]:
+    cur.execute(query("reconcile/generations.sql"), {"topic": topic})
+    return [Generation(*row) for row in cur.fetchall()]

@@ -1,0 +1,110 @@
+"""`flinkfast new-generation`: after the topic was deleted and re-created under its name, archive the
+old generation and go on, every new message placed as itself.
+
+With the job stopped: the old generation's rows are renamed to '<topic>~<generation>' in the three
+tables and event_places (sql/generations/archive.sql, one transaction; the rows that hold the new
+generation's message at their position, placed before the job stopped, stay), the new topic id is
+recorded as the next generation (flinkfast/generations.py), the job's group is set to the start of
+the new generation, and the job is resubmitted.
+
+    python -m flinkfast.newgeneration        (flinkfast new-generation)
+"""
+from __future__ import annotations
+
+from flinkfast import config
+from flinkfast.clients import kafka_consumer, pg_connect
+from flinkfast.command import Command
+from flinkfast.config import Config
+from flinkfast.errors import ConfigError, run
+from flinkfast.generations import topic_id
+from flinkfast.job import JOB_SETTINGS
+from flinkfast.sqlfiles import query
+
+
+def fingerprints(cfg: Config, topic: str) -> list[tuple[int, int, int]]:
+    """(partition, offset, fingerprint) of every committed record of the topic as it is now."""
+    from flinkfast.fingerprint import fingerprint
+    from flinkfast.reconcile import kafka_offsets
+    from flinkfast.topicscan import scan
+    first, end, _ = kafka_offsets(cfg, topic, cfg.kafka_group_id)
+    return [(p, o, fingerprint(value, ts)) for part in sorted(first)
+            for p, o, ts, _, value in scan(cfg, topic, part, first[part], end[part])]
+
+
+def reset_group(cfg: Config, topic: str) -> dict[int, int]:
+    """The job's group at the start of every partition of the new generation (the job is stopped)."""
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+    consumer = kafka_consumer(cfg, group_id=cfg.kafka_group_id)
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        first = consumer.beginning_offsets(tps)
+        consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in first.items()})
+        return {tp.partition: o for tp, o in first.items()}
+    finally:
+        consumer.close()
+
+
+def new_generation(cfg: Config, resubmit: bool = True) -> tuple[str, int, str | None]:
+    """Archive the old generation of a re-created topic and go on: (archived name, rows archived, job id)."""
+    import psycopg2.extras
+
+    from flinkfast import flinkrest, submit
+    topic = cfg.kafka_topic
+    now = topic_id(cfg, topic)
+    if now is None:
+        raise ConfigError(f"topic {topic} does not exist on Kafka at {cfg.kafka_bootstrap_servers}")
+    for job in flinkrest.running_jobs(cfg, cfg.job_name):
+        flinkrest.cancel(cfg, job["jid"])   # nothing is placed while the generations are told apart
+    conn = pg_connect(cfg, "admin")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query("generations/current.sql"), {"topic": topic})
+            row = cur.fetchone()
+    finally:
+        conn.close()
+    if row is None or row[1] == now:
+        raise ConfigError(f"topic {topic} has the id recorded for its generation {row[0] if row else 1} ({now}): it was "
+                          "not re-created; nothing to archive" + ("" if row else " (none recorded yet: submit records it)"))
+    generation = row[0]
+    archived = f"{topic}~{generation}"
+    current = fingerprints(cfg, topic)
+    conn = pg_connect(cfg, "admin")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("CREATE TEMPORARY TABLE new_generation (kafka_partition integer, kafka_offset bigint, "
+                        "fingerprint bigint, PRIMARY KEY (kafka_partition, kafka_offset)) ON COMMIT DROP")
+            psycopg2.extras.execute_values(cur, "INSERT INTO new_generation VALUES %s", current, page_size=10_000)
+            cur.execute(query("generations/archive.sql"),
+                        {"topic": topic, "archived": archived, "generation": generation, "topic_id": now})
+            rows = cur.fetchone()[0]
+    finally:
+        conn.close()
+    reset_group(cfg, topic)
+    job_id = submit.submit(cfg) if resubmit else None
+    return archived, rows, job_id
+
+
+def _arguments(parser) -> None:
+    parser.add_argument("--no-submit", action="store_true", help="archive and reset only; do not resubmit the job")
+
+
+def _run(args) -> int:
+    cfg = config.from_args(args)
+    archived, rows, job_id = new_generation(cfg, resubmit=not args.no_submit)
+    print(f"topic {cfg.kafka_topic} re-created: {rows:,} positions of the old generation archived as {archived}; "
+          f"group {cfg.kafka_group_id} set to the start of the new one"
+          + (f"; job {cfg.job_name!r} resubmitted ({job_id})" if job_id else ""))
+    return 0
+
+
+COMMAND = Command("new-generation", "after the topic was deleted and re-created: archive the old generation's rows "
+                  "and place the new one's messages as themselves",
+                  "flinkfast new-generation --kafka-topic RandomUser", _run, _arguments,
+                  settings=(*JOB_SETTINGS, "FLINKFAST_STATE_DIR", "LOCK_WAIT_S", "FLINK_REST_URL", "FLINK_REST_TLS_DIR"),
+                  description=__doc__.split("\n\n")[0])
+main = COMMAND.main
+
+
+if __name__ == "__main__":
+    run(main, "new-generation")

@@ -1,0 +1,28 @@
+-- `flinkfast new-generation`: the old generation's rows of a re-created topic renamed to
+-- '<topic>~<generation>' in the three tables and event_places, in one transaction with the job
+-- stopped; the rows that hold the message now at their position in the new generation (placed by
+-- the job before it stopped: the same fingerprint) stay. pg_temp.new_generation holds the new
+-- generation's (partition, offset, fingerprint), filled by the caller. The superseded-row trigger
+-- is off meanwhile: a renamed winner has not changed hands. Then the generation is recorded as
+-- archived and the new one as current.
+CREATE TEMPORARY TABLE old_generation ON COMMIT DROP AS
+SELECT kafka_partition, kafka_offset FROM event_places e
+ WHERE kafka_topic = %(topic)s
+   AND NOT EXISTS (SELECT 1 FROM pg_temp.new_generation n
+                    WHERE n.kafka_partition = e.kafka_partition AND n.kafka_offset = e.kafka_offset
+                      AND n.fingerprint = e.fingerprint);
+ALTER TABLE processed_events DISABLE TRIGGER processed_events_superseded;
+UPDATE event_places t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
+ WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
+UPDATE processed_events t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
+ WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
+UPDATE superseded_events t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
+ WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
+UPDATE dead_letter_events t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
+ WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
+SET CONSTRAINTS ALL IMMEDIATE;   -- the places' keys checked now: no trigger event may be pending for the ALTER
+ALTER TABLE processed_events ENABLE TRIGGER processed_events_superseded;
+UPDATE topic_generations SET archived_at = clock_timestamp()
+ WHERE kafka_topic = %(topic)s AND generation = %(generation)s;
+INSERT INTO topic_generations (kafka_topic, generation, topic_id) VALUES (%(topic)s, %(generation)s + 1, %(topic_id)s);
+SELECT count(*) FROM pg_temp.old_generation;
