@@ -3,7 +3,10 @@
 For each partition of the topic, the offsets from the first one still in the log up to the
 consumer group's committed offset (what the job has checkpointed as done) -- or up to the end
 of the log with `to_end` -- must each be found exactly once in processed_events,
-superseded_events or dead_letter_events. That holds by construction (sql/postgres/003_ingest.sql
+superseded_events or dead_letter_events -- each offset that holds a committed record, that is:
+a transaction's control marker or a record of an aborted transaction is never placed (the job
+reads committed records only), so where the offsets placed do not fill the range, the range is
+read from Kafka (flinkfast.topicscan, read_committed) and exactly its records are expected. That holds by construction (sql/postgres/003_ingest.sql
 places every message the sink writes, whatever flush, subtask or partition its uuid shares with
 another), so anything else is a finding: an offset in no table is lost, one in two is doubled.
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from flinkfast import committed as committed_records, topicscan
 from flinkfast.config import Config
 from flinkfast.sqlfiles import query
 from flinkfast.errors import Unavailable
@@ -42,10 +46,19 @@ class PartitionResult:
     missing_offsets: list[int] = field(default_factory=list)
     wrong_winners: int = 0             # superseded messages that should have won
     wrong_winner_offsets: list[int] = field(default_factory=list)
+    records: int | None = None         # committed records in the range, when it was read (markers, aborts)
+    stray: int = 0                     # placed offsets that hold no committed record (an aborted one)
+    stray_offsets: list[int] = field(default_factory=list)
 
     @property
     def consumed(self) -> int:
-        return self.upto_offset - self.first_offset
+        """The messages to account for: every offset of the range, or its committed records when read."""
+        return self.upto_offset - self.first_offset if self.records is None else self.records
+
+    @property
+    def not_records(self) -> int:
+        """Offsets of the range that hold no committed record: control markers and aborted records."""
+        return self.upto_offset - self.first_offset - self.consumed
 
     @property
     def not_consumed(self) -> bool:
@@ -54,7 +67,8 @@ class PartitionResult:
 
     @property
     def ok(self) -> bool:
-        return self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and not self.not_consumed
+        return (self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and self.stray == 0
+                and not self.not_consumed)
 
 
 @dataclass
@@ -70,7 +84,8 @@ class Result:
 
     def as_dict(self) -> dict:
         return {"topic": self.topic, "group": self.group, "upto": self.upto, "ok": self.ok,
-                "partitions": [dict(vars(p), consumed=p.consumed, not_consumed=p.not_consumed, ok=p.ok)
+                "partitions": [dict(vars(p), consumed=p.consumed, not_records=p.not_records, not_consumed=p.not_consumed,
+                                    ok=p.ok)
                                for p in self.partitions]}
 
     def text(self) -> str:
@@ -85,6 +100,10 @@ class Result:
                 notes.append(f"first missing: {p.missing_offsets}")
             if p.wrong_winners:
                 notes.append(f"{p.wrong_winners:,} superseded but greater than their uuid's row: {p.wrong_winner_offsets}")
+            if p.not_records:
+                notes.append(f"{p.not_records:,} offsets are transaction markers or aborted records")
+            if p.stray:
+                notes.append(f"{p.stray:,} placed but no committed record (aborted?): {p.stray_offsets}")
             lines.append(f"  {p.partition:>9} {f'{p.first_offset}-{p.upto_offset}':>17} {p.consumed:>9,} {p.processed:>10,} "
                          f"{p.superseded:>11,} {p.dead_letters:>6,} {p.missing:>8,} {p.doubled:>8,}"
                          + "".join(f"   {n}" for n in notes))
@@ -97,6 +116,9 @@ class Result:
             wrong = sum(p.wrong_winners for p in self.partitions)
             if wrong:
                 findings.append(f"{wrong:,} superseded by a lesser message")
+            stray = sum(p.stray for p in self.partitions)
+            if stray:
+                findings.append(f"{stray:,} placed that Kafka holds as no committed record")
             idle = [str(p.partition) for p in self.partitions if p.not_consumed]
             if idle:
                 findings.append(f"partition(s) {', '.join(idle)} not consumed (no committed offset)")
@@ -105,13 +127,15 @@ class Result:
 
 
 def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """(first offset, end offset, committed offset) per partition, from the broker."""
+    """(first offset, end offset, committed offset) per partition, from the broker. The end is the
+    last stable offset, as the job sees it (read_committed): an open transaction's records and
+    everything after them are not there yet."""
     from kafka import TopicPartition
     from kafka.errors import KafkaError
     try:
         # group_id only to read the group's committed offsets: this consumer never subscribes,
         # so it does not join the group (the Flink source assigns partitions itself anyway).
-        consumer = kafka_consumer(cfg, group_id=group)
+        consumer = kafka_consumer(cfg, group_id=group, isolation_level="read_committed")
     except (KafkaError, OSError) as e:
         raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
     try:
@@ -131,20 +155,49 @@ def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], 
         consumer.close()
 
 
-def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> None:
-    """Until the group's committed offsets reach the end of every partition (the job caught up
-    and checkpointed), so that 'committed' covers everything produced."""
+def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> str | None:
+    """Until the group's committed offsets cover every committed record up to the last stable
+    offset of every partition (the job caught up and checkpointed), so that 'committed' covers
+    everything produced and committed. Offsets behind the group's that hold only transaction
+    markers or aborted records are not waited for (the job never commits past a marker it has
+    no record after); neither is an open transaction, which holds the last stable offset: then
+    one line says so, returned (None when there is none)."""
     behind: dict[int, int] = {}
 
     def caught_up() -> bool:
-        _, end, committed = kafka_offsets(cfg, topic, group)
+        first, end, committed = kafka_offsets(cfg, topic, group)
         behind.clear()
         behind.update({p: e - committed.get(p, 0) for p, e in end.items() if committed.get(p, 0) < e})
+        for p in list(behind):  # only markers or aborted records left there?
+            if topicscan.first_record(cfg, topic, p, max(first[p], committed.get(p, 0)), end[p]) is None:
+                del behind[p]
         return not behind
 
-    wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} messages behind on "
+    wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} offsets behind on "
                                            f"{topic} after {timeout:.0f}s; is the job running (Flink Web UI)?",
                interval=1)
+    return open_transactions_note(cfg, topic)
+
+
+def open_transactions_note(cfg: Config, topic: str) -> str | None:
+    """One line when open transactions hold offsets beyond the last stable offset of the topic."""
+    from kafka import TopicPartition
+    consumer = kafka_consumer(cfg)  # read_uncommitted: its end offsets are the high watermarks
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        high = consumer.end_offsets(tps)
+    finally:
+        consumer.close()
+    stable_consumer = topicscan.committed_consumer(cfg)
+    try:
+        stable = stable_consumer.end_offsets(tps)
+    finally:
+        stable_consumer.close()
+    held = {tp.partition: high[tp] - stable[tp] for tp in tps if high[tp] > stable[tp]}
+    if not held:
+        return None
+    return (f"not waited for: {sum(held.values()):,} offsets of {topic} held by open transactions "
+            f"(partitions {', '.join(map(str, held))}), past the last stable offset; the job reads them once committed")
 
 
 def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, to_end: bool = False) -> Result:
@@ -161,10 +214,10 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             cur.execute(query("reconcile/placed.sql"), params)
             r.processed, r.superseded, r.dead_letters, distinct, placements = cur.fetchone()
             r.doubled = placements - distinct
-            if r.consumed > distinct:
-                cur.execute(query("reconcile/missing.sql"), params)
-                lost = [row[0] for row in cur.fetchall()]
-                r.missing, r.missing_offsets = len(lost), lost[:SHOWN]
+            if r.consumed > distinct:  # offsets unplaced: lost messages, or transaction markers / aborted records
+                a = committed_records.account(cfg, cur, params)
+                r.records, r.missing, r.missing_offsets = a.records, len(a.missing), a.missing[:SHOWN]
+                r.stray, r.stray_offsets = len(a.stray), a.stray[:SHOWN]
             cur.execute(query("reconcile/wrong_winners.sql"), params)
             wrong = [row[0] for row in cur.fetchall()]
             r.wrong_winners, r.wrong_winner_offsets = len(wrong), wrong[:SHOWN]

@@ -1,0 +1,80 @@
+"""Reading a partition range of the topic as the job reads it: committed records only.
+
+An offset of a topic is a record, a transaction's control marker (commit or abort), or a record
+of an aborted transaction. The job reads in read_committed (sql/flink/001_source_kafka.sql), so
+only the first kind is ever placed; reconcile asks here which offsets those are, and the waits
+ask whether any record is left before the last stable offset.
+
+    for r in scan(cfg, topic, partition, first, upto): r.partition, r.offset, r.timestamp_ms,
+                                                       r.timestamp_type, r.value
+"""
+from __future__ import annotations
+
+import time
+from typing import Iterator, NamedTuple
+
+from flinkfast.clients import kafka_consumer
+from flinkfast.config import Config
+from flinkfast.errors import TimedOut
+
+IDLE_S = 30          # a range whose records stop coming for this long is not waited for any more
+POLL_MS = 500
+# Kafka's TimestampType ids as the Flink source's 'timestamp-type' metadata spells them.
+TIMESTAMP_TYPES = {-1: "NoTimestampType", 0: "CreateTime", 1: "LogAppendTime"}
+
+
+class Record(NamedTuple):
+    partition: int
+    offset: int
+    timestamp_ms: int
+    timestamp_type: str   # LogAppendTime, CreateTime or NoTimestampType
+    value: bytes | None
+
+
+def committed_consumer(cfg: Config, role: str = "job", **settings):
+    """A consumer that sees what the job sees: committed records, end offsets at the last stable offset."""
+    return kafka_consumer(cfg, role=role, isolation_level="read_committed", **settings)
+
+
+def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: str = "job",
+         consumer=None) -> Iterator[Record]:
+    """The committed records of one partition with first <= offset < upto, in offset order. upto
+    beyond the last stable offset is cut to it: what an open transaction holds is not read."""
+    from kafka import TopicPartition
+    own = consumer is None
+    consumer = consumer or committed_consumer(cfg, role, max_partition_fetch_bytes=4 << 20)
+    tp = TopicPartition(topic, partition)
+    try:
+        consumer.assign([tp])
+        upto = min(upto, consumer.end_offsets([tp])[tp])
+        if first >= upto:
+            return
+        consumer.seek(tp, first)
+        idle_since = time.monotonic()
+        while consumer.position(tp) < upto:
+            batch = consumer.poll(timeout_ms=POLL_MS).get(tp, [])
+            if batch:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > IDLE_S:
+                raise TimedOut(f"reading {topic}[{partition}] from offset {consumer.position(tp)} up to {upto}: "
+                               f"nothing came for {IDLE_S}s; is Kafka at {cfg.kafka_bootstrap_servers} up?")
+            for m in batch:
+                if m.offset >= upto:
+                    return
+                yield Record(partition, m.offset, m.timestamp, TIMESTAMP_TYPES.get(m.timestamp_type, str(m.timestamp_type)),
+                             m.value)
+    finally:
+        if own:
+            consumer.close()
+
+
+def record_offsets(cfg: Config, topic: str, partition: int, first: int, upto: int) -> list[int]:
+    """The offsets of the committed records in [first, upto): every other offset there is a
+    control marker or a record of an aborted transaction."""
+    return [r.offset for r in scan(cfg, topic, partition, first, upto)]
+
+
+def first_record(cfg: Config, topic: str, partition: int, first: int, upto: int, consumer=None) -> int | None:
+    """The offset of the first committed record in [first, upto), or None: nothing there but
+    markers and aborted records (or nothing at all)."""
+    return next((r.offset for r in scan(cfg, topic, partition, first, upto, consumer=consumer)), None)
