@@ -159,7 +159,7 @@ def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
         summary = producer.produce(cfg, events, progress=False, timestamp_ms=lambda e: stamps[e["uuid"]])
         with Landing(cfg, summary.uuids) as landing:
             landing.wait(timeout=180, progress=False)
-        for uuid, *_, kafka_ms, flink_ms, kafka_epoch, pg_epoch, latency in rows_for(cfg, summary.uuids, timezone=zone):
+        for _uuid, *_, kafka_ms, flink_ms, kafka_epoch, pg_epoch, latency in rows_for(cfg, summary.uuids, timezone=zone):
             # The broker's append time (LogAppendTime), after the producer's stamps, and arriving unchanged.
             assert base_ms <= kafka_ms <= int(time.time() * 1000), "the Kafka timestamp is an instant, not shifted"
             assert float(kafka_epoch) == pytest.approx(kafka_ms, abs=1)
