@@ -32,3 +32,22 @@ def account(cfg: Config, cur, params: dict) -> Accounting:
     placed = {row[0] for row in cur.fetchall()}
     wanted = set(records)
     return Accounting(len(records), [o for o in records if o not in placed], sorted(placed - wanted))
+
+
+def behind(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int],
+           committed: dict[int, int]) -> dict[int, int]:
+    """Per partition, the offsets from the group's committed one (the log's first without one) to
+    the end (the last stable offset) -- only where a committed record is among them: offsets that
+    hold only transaction markers or aborted records are never read, so they are no lag (the job
+    commits no offset past a marker it has no record after). One consumer reads the first record
+    of each such partition, no more."""
+    gaps = {p: (max(first[p], committed.get(p, first[p])), e) for p, e in end.items()
+            if e > max(first[p], committed.get(p, first[p]))}
+    if not gaps:
+        return {}
+    consumer = topicscan.committed_consumer(cfg)
+    try:
+        return {p: e - c for p, (c, e) in gaps.items()
+                if topicscan.first_record(cfg, topic, p, c, e, consumer=consumer) is not None}
+    finally:
+        consumer.close()

@@ -128,10 +128,11 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
 
 
 def consumer_lag(cfg: Config) -> int:
-    """Messages on the topic past the job's committed offsets (all of them before any commit)."""
+    """Messages on the topic past the job's committed offsets (all of them before any commit), up
+    to the last stable offset; none where only transaction markers or aborted records are left."""
+    from flinkfast.committed import behind
     from flinkfast.reconcile import kafka_offsets
-    first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    return sum(max(0, e - committed.get(p, first[p])) for p, e in end.items())
+    return sum(behind(cfg, cfg.kafka_topic, *kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)).values())
 
 
 def idle_seconds(cfg: Config, conn=None) -> float | None:

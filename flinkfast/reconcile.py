@@ -165,12 +165,8 @@ def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> str | N
     behind: dict[int, int] = {}
 
     def caught_up() -> bool:
-        first, end, committed = kafka_offsets(cfg, topic, group)
         behind.clear()
-        behind.update({p: e - committed.get(p, 0) for p, e in end.items() if committed.get(p, 0) < e})
-        for p in list(behind):  # only markers or aborted records left there?
-            if topicscan.first_record(cfg, topic, p, max(first[p], committed.get(p, 0)), end[p]) is None:
-                del behind[p]
+        behind.update(committed_records.behind(cfg, topic, *kafka_offsets(cfg, topic, group)))
         return not behind
 
     wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} offsets behind on "

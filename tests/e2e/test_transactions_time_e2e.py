@@ -20,7 +20,7 @@ import uuid as uuidlib
 
 import pytest
 
-from flinkfast import reconcile, report, topicscan
+from flinkfast import health, reconcile, report, topicscan
 from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, wait_until
 from flinkfast.paths import REPO_ROOT
 from flinkfast.verify import Landing
@@ -28,6 +28,7 @@ from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
 DAY_MS = 86_400_000
+FAST_CHECKPOINTS = {"CHECKPOINT_INTERVAL_MS": "2000"}  # the group commits sooner: the drains wait less
 
 
 def uuids_in_tables(cfg) -> dict[str, set[str]]:
@@ -58,7 +59,7 @@ def transaction(kafka, cfg, uuids: list[str], commit: bool | None) -> None:
 
 
 def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
-    cfg, _ = run_job()
+    cfg, _ = run_job(FAST_CHECKPOINTS)
     tag = cfg.kafka_topic
     committed = [f"{tag}-c{i}" for i in range(12)]
     aborted = [f"{tag}-a{i}" for i in range(8)]
@@ -79,6 +80,7 @@ def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
         # The open transaction holds the last stable offset: the wait ends, and says so in one line.
         note = reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
         assert note and "open transactions" in note and "\n" not in note, note
+        assert health.consumer_lag(cfg) == 0, "markers and an open transaction are no lag for `status`"
         result = reconcile.reconcile(cfg)
         assert result.ok, result.text()
         assert sum(p.consumed for p in result.partitions) == len(committed), result.text()
@@ -92,6 +94,7 @@ def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
         with Landing(cfg, still_open) as landing:
             landing.wait(timeout=120, progress=False)
         assert reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120) is None
+        assert health.consumer_lag(cfg) == 0, "the commit markers at the end are no lag"
         result = reconcile.reconcile(cfg)
         assert result.ok and sum(p.consumed for p in result.partitions) == len(committed + still_open), result.text()
     finally:
@@ -122,7 +125,7 @@ def test_the_scan_reads_committed_records_only(stack, cfg, topic):
 
 def test_the_brokers_clock_stamps_every_row(run_job):
     """Far-future and far-past producer stamps change nothing: the broker's append time decides."""
-    cfg, _ = run_job()
+    cfg, _ = run_job(FAST_CHECKPOINTS)
     tag = cfg.kafka_topic
     ahead, behind, both = f"{tag}-ahead", f"{tag}-behind", f"{tag}-both"
     before = int(time.time() * 1000)
@@ -184,7 +187,7 @@ def test_a_topic_its_producers_stamp_is_refused_and_its_old_records_are_dead_let
             admin.close()
         wait_until(lambda: send_records(tcfg, [(event(f"{name}-probe"), 0, 1_000)])[0][2] != 1_000, 60,
                    "the topic's records stamped by the broker after the switch")
-        run_job({"KAFKA_TOPIC": name, "KAFKA_GROUP_ID": name, "JOB_NAME": f"e2e-{name}"})
+        run_job({**FAST_CHECKPOINTS, "KAFKA_TOPIC": name, "KAFKA_GROUP_ID": name, "JOB_NAME": f"e2e-{name}"})
         with Landing(tcfg, [f"{name}-probe"]) as landing:
             landing.wait(timeout=120, progress=False)
         reconcile.wait_drained(tcfg, name, name, 120)
