@@ -3,12 +3,13 @@
 For each partition of the topic, the offsets from the first one still in the log up to the
 consumer group's committed offset (what the job has checkpointed as done) -- or up to the end
 of the log with `to_end` -- must each be found exactly once in processed_events,
-superseded_events or dead_letter_events -- each offset that holds a committed record, that is:
-a transaction's control marker or a record of an aborted transaction is never placed (the job
-reads committed records only), so where the offsets placed do not fill the range, the range is
-read from Kafka (flinkfast.topicscan, read_committed) and exactly its records are expected. That holds by construction (sql/postgres/003_ingest.sql
+superseded_events or dead_letter_events. That holds by construction (sql/postgres/003_ingest.sql
 places every message the sink writes, whatever flush, subtask or partition its uuid shares with
 another), so anything else is a finding: an offset in no table is lost, one in two is doubled.
+An offset is not always a message, though: a transaction's control marker or a record of an
+aborted transaction is never placed (the job reads committed records only), so where the offsets
+placed do not fill the range, it is read from Kafka (flinkfast.committed, read_committed) and
+exactly its committed records are expected; an offset placed that holds none is a finding too.
 
 Two more checks:
   - the winner rule: every superseded message lost to its uuid's row in processed_events, which
