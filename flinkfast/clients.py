@@ -163,12 +163,34 @@ def create_topic(cfg: Config, name: str | None = None, partitions: int | None = 
         admin.create_topics({topic: {
             "num_partitions": partitions or cfg.kafka_partitions,
             "replication_factor": cfg.kafka_replication_factor,
-            "configs": {"min.insync.replicas": str(cfg.kafka_min_insync_replicas)}}})
+            "configs": {"min.insync.replicas": str(cfg.kafka_min_insync_replicas),
+                        TIMESTAMP_TYPE: LOG_APPEND_TIME}}})
         return True
     except TopicAlreadyExistsError:
         return False
     finally:
         admin.close()
+
+
+# Which clock stamps a topic's records: the broker's, on append, for every topic of the project
+# (docs/guarantees.md, "Which clock"), so that no producer's clock can pin a uuid or make a
+# latency negative; `submit` refuses a topic stamped otherwise.
+TIMESTAMP_TYPE = "message.timestamp.type"
+LOG_APPEND_TIME = "LogAppendTime"
+
+
+def topic_timestamp_type(cfg: Config, name: str | None = None) -> str:
+    """The topic's message.timestamp.type (CreateTime or LogAppendTime), read as the job's principal
+    (it may describe the topic's configuration)."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+    topic = name or cfg.kafka_topic
+    admin = kafka_admin(cfg, role="job")
+    try:
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, {TIMESTAMP_TYPE: None})],
+                                         config_filter="all")
+    finally:
+        admin.close()
+    return configs["topic"][topic][TIMESTAMP_TYPE]["value"]
 
 
 def brokers(cfg: Config) -> list[int]:

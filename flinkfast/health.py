@@ -142,13 +142,15 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
 
 
 def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
-    """Messages on the topic past the job's committed offsets (all of them before any commit), and
-    the ranges deleted before the job read them, one line each (flinkfast/retention.py)."""
+    """Messages on the topic past the job's committed offsets (all of them before any commit), up
+    to the last stable offset, none where only transaction markers or aborted records are left;
+    and the ranges deleted before the job read them, one line each (flinkfast/retention.py)."""
     from flinkfast import retention
+    from flinkfast.committed import behind
     from flinkfast.reconcile import kafka_offsets
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     losses = [loss.line() for loss in retention.losses(cfg.kafka_topic, first, committed)]
-    return sum(max(0, e - max(committed.get(p, first[p]), first[p])) for p, e in end.items()), losses
+    return sum(behind(cfg, cfg.kafka_topic, first, end, committed).values()), losses
 
 
 def idle_seconds(cfg: Config, conn=None) -> float | None:

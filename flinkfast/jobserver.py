@@ -130,10 +130,10 @@ class JobServer:
 
     def submit(self, cfg, wait: bool = True, replace: bool = True) -> str:
         """As flinkfast.submit.submit: the job id; an older job of the same name cancelled first."""
-        from flinkfast import flinkrest, groupstart
+        from flinkfast import flinkrest, generations, groupstart, topicclock
         from flinkfast.errors import Unavailable
         from flinkfast.lock import stack_lock
-        from flinkfast import generations
+        topicclock.require_broker_time(cfg)
         self.ensure()
         with stack_lock(cfg.state_dir.resolve(), "submit", cfg.lock_wait_s):
             generations.check(cfg)   # as flinkfast.submit: a re-created topic is refused

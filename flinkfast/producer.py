@@ -195,7 +195,8 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
     """Send events to cfg.kafka_topic and wait until Kafka acknowledged (or refused) each one.
 
     rate: events per second (0: as fast as possible); duration: stop sending after this many
-    seconds; timestamp_ms(event): the record's CreateTime (None: the client's clock); total:
+    seconds; timestamp_ms(event): the record's CreateTime (None: the client's clock; a LogAppendTime topic, as
+    every topic of the project, replaces it with the broker's append time); total:
     the progress bar's length. Ctrl-C stops sending, flushes what is in flight and raises
     Interrupted with the summary.
 

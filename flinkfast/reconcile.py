@@ -6,6 +6,10 @@ of the log with `to_end` -- must each be found exactly once in processed_events,
 superseded_events or dead_letter_events. That holds by construction (sql/postgres/003_ingest.sql
 places every message the sink writes, whatever flush, subtask or partition its uuid shares with
 another), so anything else is a finding: an offset in no table is lost, one in two is doubled.
+An offset is not always a message, though: a transaction's control marker or a record of an
+aborted transaction is never placed (the job reads committed records only), so where the offsets
+placed do not fill the range, it is read from Kafka (flinkfast.committed, read_committed) and
+exactly its committed records are expected; an offset placed that holds none is a finding too.
 
 More checks:
   - the winner rule: every superseded message lost to its uuid's row in processed_events, which
@@ -25,7 +29,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from flinkfast import generations, retention
+from flinkfast import committed as committed_records, generations, retention, topicscan
 from flinkfast.config import Config
 from flinkfast.sqlfiles import query
 from flinkfast.errors import Unavailable
@@ -53,10 +57,19 @@ class PartitionResult:
     lost: str = ""                     # offsets deleted before the job read them, not recorded ("3-5")
     lost_count: int = 0
     lost_recorded: int = 0             # messages recorded lost (lost_messages): accounted for
+    records: int | None = None         # committed records in the range, when it was read (markers, aborts)
+    stray: int = 0                     # placed offsets that hold no committed record (an aborted one)
+    stray_offsets: list[int] = field(default_factory=list)
 
     @property
     def consumed(self) -> int:
-        return self.upto_offset - self.first_offset
+        """The messages to account for: every offset of the range, or its committed records when read."""
+        return self.upto_offset - self.first_offset if self.records is None else self.records
+
+    @property
+    def not_records(self) -> int:
+        """Offsets of the range that hold no committed record: control markers and aborted records."""
+        return self.upto_offset - self.first_offset - self.consumed
 
     @property
     def not_consumed(self) -> bool:
@@ -65,8 +78,8 @@ class PartitionResult:
 
     @property
     def ok(self) -> bool:
-        return (self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and not self.not_consumed
-                and not self.lost_count)
+        return (self.missing == 0 and self.doubled == 0 and self.wrong_winners == 0 and self.stray == 0
+                and not self.not_consumed and not self.lost_count)
 
 
 @dataclass
@@ -91,7 +104,8 @@ class Result:
 
     def as_dict(self) -> dict:
         return {"topic": self.topic, "group": self.group, "upto": self.upto, "ok": self.ok,
-                "partitions": [dict(vars(p), consumed=p.consumed, not_consumed=p.not_consumed, ok=p.ok)
+                "partitions": [dict(vars(p), consumed=p.consumed, not_records=p.not_records, not_consumed=p.not_consumed,
+                                    ok=p.ok)
                                for p in self.partitions],
                 "topic_id": self.topic_id, "recreated": self.recreated,
                 "generations": [vars(g) for g in self.generations],
@@ -113,6 +127,10 @@ class Result:
                 notes.append(f"{p.lost_recorded:,} lost, recorded (lost_messages)")
             if p.wrong_winners:
                 notes.append(f"{p.wrong_winners:,} superseded but greater than their uuid's row: {p.wrong_winner_offsets}")
+            if p.not_records:
+                notes.append(f"{p.not_records:,} offsets are transaction markers or aborted records")
+            if p.stray:
+                notes.append(f"{p.stray:,} placed but no committed record (aborted?): {p.stray_offsets}")
             lines.append(f"  {p.partition:>9} {f'{p.first_offset}-{p.upto_offset}':>17} {p.consumed:>9,} {p.processed:>10,} "
                          f"{p.superseded:>11,} {p.dead_letters:>6,} {p.missing:>8,} {p.doubled:>8,}"
                          + "".join(f"   {n}" for n in notes))
@@ -131,6 +149,9 @@ class Result:
             wrong = sum(p.wrong_winners for p in self.partitions)
             if wrong:
                 findings.append(f"{wrong:,} superseded by a lesser message")
+            stray = sum(p.stray for p in self.partitions)
+            if stray:
+                findings.append(f"{stray:,} placed that Kafka holds as no committed record")
             idle = [str(p.partition) for p in self.partitions if p.not_consumed]
             if idle:
                 findings.append(f"partition(s) {', '.join(idle)} not consumed (no committed offset)")
@@ -160,13 +181,15 @@ class Result:
 
 
 def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """(first offset, end offset, committed offset) per partition, from the broker."""
+    """(first offset, end offset, committed offset) per partition, from the broker. The end is the
+    last stable offset, as the job sees it (read_committed): an open transaction's records and
+    everything after them are not there yet."""
     from kafka import TopicPartition
     from kafka.errors import KafkaError
     try:
         # group_id only to read the group's committed offsets: this consumer never subscribes,
         # so it does not join the group (the Flink source assigns partitions itself anyway).
-        consumer = kafka_consumer(cfg, group_id=group)
+        consumer = kafka_consumer(cfg, group_id=group, isolation_level="read_committed")
     except (KafkaError, OSError) as e:
         raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
     try:
@@ -186,20 +209,45 @@ def kafka_offsets(cfg: Config, topic: str, group: str) -> tuple[dict[int, int], 
         consumer.close()
 
 
-def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> None:
-    """Until the group's committed offsets reach the end of every partition (the job caught up
-    and checkpointed), so that 'committed' covers everything produced."""
+def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> str | None:
+    """Until the group's committed offsets cover every committed record up to the last stable
+    offset of every partition (the job caught up and checkpointed), so that 'committed' covers
+    everything produced and committed. Offsets behind the group's that hold only transaction
+    markers or aborted records are not waited for (the job never commits past a marker it has
+    no record after); neither is an open transaction, which holds the last stable offset: then
+    one line says so, returned (None when there is none)."""
     behind: dict[int, int] = {}
 
     def caught_up() -> bool:
-        _, end, committed = kafka_offsets(cfg, topic, group)
         behind.clear()
-        behind.update({p: e - committed.get(p, 0) for p, e in end.items() if committed.get(p, 0) < e})
+        behind.update(committed_records.behind(cfg, topic, *kafka_offsets(cfg, topic, group)))
         return not behind
 
-    wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} messages behind on "
+    wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} offsets behind on "
                                            f"{topic} after {timeout:.0f}s; is the job running (Flink Web UI)?",
                interval=1)
+    return open_transactions_note(cfg, topic)
+
+
+def open_transactions_note(cfg: Config, topic: str) -> str | None:
+    """One line when open transactions hold offsets beyond the last stable offset of the topic."""
+    from kafka import TopicPartition
+    consumer = kafka_consumer(cfg)  # read_uncommitted: its end offsets are the high watermarks
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        high = consumer.end_offsets(tps)
+    finally:
+        consumer.close()
+    stable_consumer = topicscan.committed_consumer(cfg)
+    try:
+        stable = stable_consumer.end_offsets(tps)
+    finally:
+        stable_consumer.close()
+    held = {tp.partition: high[tp] - stable[tp] for tp in tps if high[tp] > stable[tp]}
+    if not held:
+        return None
+    return (f"not waited for: {sum(held.values()):,} offsets of {topic} held by open transactions "
+            f"(partitions {', '.join(map(str, held))}), past the last stable offset; the job reads them once committed")
 
 
 def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, to_end: bool = False,
@@ -219,10 +267,10 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             cur.execute(query("reconcile/placed.sql"), params)
             r.processed, r.superseded, r.dead_letters, distinct, placements = cur.fetchone()
             r.doubled = placements - distinct
-            if r.consumed > distinct:
-                cur.execute(query("reconcile/missing.sql"), params)
-                gone = [row[0] for row in cur.fetchall()]
-                r.missing, r.missing_offsets = len(gone), gone[:SHOWN]
+            if r.consumed > distinct:  # offsets unplaced: lost messages, or transaction markers / aborted records
+                a = committed_records.account(cfg, cur, params)
+                r.records, r.missing, r.missing_offsets = a.records, len(a.missing), a.missing[:SHOWN]
+                r.stray, r.stray_offsets = len(a.stray), a.stray[:SHOWN]
             cur.execute(query("reconcile/wrong_winners.sql"), params)
             wrong = [row[0] for row in cur.fetchall()]
             r.wrong_winners, r.wrong_winner_offsets = len(wrong), wrong[:SHOWN]

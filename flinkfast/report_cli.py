@@ -57,7 +57,9 @@ def _reconcile(args: argparse.Namespace) -> int:
     from flinkfast import reconcile
     cfg = config.from_args(args)
     if args.wait:
-        reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)
+        note = reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)
+        if note:
+            print(note, file=sys.stderr)
     result = reconcile.reconcile(cfg, to_end=args.to_end, deep=getattr(args, "deep", False))
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.text())
     if not result.ok:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flinkfast import config, flinkrest, generations, groupstart, privatenet
+from flinkfast import config, flinkrest, generations, groupstart, privatenet, topicclock
 from flinkfast.command import Command
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
@@ -63,6 +63,7 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
             savepoint: str | None = None) -> str:
     if not flinkrest.overview(cfg):
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
+    topicclock.require_broker_time(cfg)  # before an older job is cancelled: a refusal changes nothing
     generations.check(cfg)   # a re-created topic is refused before anything is cancelled
     if replace:
         for j in flinkrest.running_jobs(cfg, cfg.job_name):

@@ -1,45 +1,80 @@
-"""Reading a range of one partition of the topic, committed records only (read_committed), as the
-job reads it: (partition, offset, timestamp_ms, timestamp_type, value bytes) per record. Control
-markers and aborted records are never yielded, so offsets may have holes.
+"""Reading a partition range of the topic as the job reads it: committed records only.
 
-    for partition, offset, ts_ms, ts_type, value in scan(cfg, topic, 0, first, end): ...
+An offset of a topic is a record, a transaction's control marker (commit or abort), or a record
+of an aborted transaction. The job reads in read_committed (sql/flink/001_source_kafka.sql), so
+only the first kind is ever placed; reconcile asks here which offsets those are, and the waits
+ask whether any record is left before the last stable offset.
 
-As the job's principal (it may read the topic), with no group: nothing is committed.
+    for r in scan(cfg, topic, partition, first, upto): r.partition, r.offset, r.timestamp_ms,
+                                                       r.timestamp_type, r.value
 """
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from flinkfast.clients import kafka_consumer
 from flinkfast.config import Config
 from flinkfast.errors import TimedOut
 
-SCAN_IDLE_S = 30   # a scan that receives nothing for this long while short of `end` gives up
+IDLE_S = 30          # a range whose records stop coming for this long is not waited for any more
+POLL_MS = 500
+# Kafka's TimestampType ids as the Flink source's 'timestamp-type' metadata spells them.
+TIMESTAMP_TYPES = {-1: "NoTimestampType", 0: "CreateTime", 1: "LogAppendTime"}
 
 
-def scan(cfg: Config, topic: str, partition: int, start: int, end: int) -> Iterator[tuple[int, int, int, int, bytes | None]]:
-    """The committed records of topic/partition at offsets [start, end)."""
+class Record(NamedTuple):
+    partition: int
+    offset: int
+    timestamp_ms: int
+    timestamp_type: str   # LogAppendTime, CreateTime or NoTimestampType
+    value: bytes | None
+
+
+def committed_consumer(cfg: Config, role: str = "job", **settings):
+    """A consumer that sees what the job sees: committed records, end offsets at the last stable offset."""
+    return kafka_consumer(cfg, role=role, isolation_level="read_committed", **settings)
+
+
+def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: str = "job",
+         consumer=None) -> Iterator[Record]:
+    """The committed records of one partition with first <= offset < upto, in offset order. upto
+    beyond the last stable offset is cut to it: what an open transaction holds is not read."""
     from kafka import TopicPartition
-    if end <= start:
-        return
+    own = consumer is None
+    consumer = consumer or committed_consumer(cfg, role, max_partition_fetch_bytes=4 << 20)
     tp = TopicPartition(topic, partition)
-    consumer = kafka_consumer(cfg, role="job", group_id=None, isolation_level="read_committed",
-                              auto_offset_reset="none", max_partition_fetch_bytes=8 * 1024 * 1024)
     try:
         consumer.assign([tp])
-        consumer.seek(tp, start)
-        last = time.monotonic()
-        while consumer.position(tp) < end:
-            batch = consumer.poll(timeout_ms=500).get(tp, [])
-            for r in batch:
-                if r.offset >= end:
-                    return
-                yield r.partition, r.offset, r.timestamp, r.timestamp_type, r.value
+        upto = min(upto, consumer.end_offsets([tp])[tp])
+        if first >= upto:
+            return
+        consumer.seek(tp, first)
+        idle_since = time.monotonic()
+        while consumer.position(tp) < upto:
+            batch = consumer.poll(timeout_ms=POLL_MS).get(tp, [])
             if batch:
-                last = time.monotonic()
-            elif time.monotonic() - last > SCAN_IDLE_S:
-                raise TimedOut(f"reading {topic}/{partition} stopped at offset {consumer.position(tp)} short of {end} "
-                               f"for {SCAN_IDLE_S}s (an open transaction holds it?)")
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > IDLE_S:
+                raise TimedOut(f"reading {topic}[{partition}] from offset {consumer.position(tp)} up to {upto}: "
+                               f"nothing came for {IDLE_S}s; is Kafka at {cfg.kafka_bootstrap_servers} up?")
+            for m in batch:
+                if m.offset >= upto:
+                    return
+                yield Record(partition, m.offset, m.timestamp, TIMESTAMP_TYPES.get(m.timestamp_type, str(m.timestamp_type)),
+                             m.value)
     finally:
-        consumer.close()
+        if own:
+            consumer.close()
+
+
+def record_offsets(cfg: Config, topic: str, partition: int, first: int, upto: int) -> list[int]:
+    """The offsets of the committed records in [first, upto): every other offset there is a
+    control marker or a record of an aborted transaction."""
+    return [r.offset for r in scan(cfg, topic, partition, first, upto)]
+
+
+def first_record(cfg: Config, topic: str, partition: int, first: int, upto: int, consumer=None) -> int | None:
+    """The offset of the first committed record in [first, upto), or None: nothing there but
+    markers and aborted records (or nothing at all)."""
+    return next((r.offset for r in scan(cfg, topic, partition, first, upto, consumer=consumer)), None)

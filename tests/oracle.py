@@ -113,8 +113,9 @@ def _age(value) -> int | str:
 
 
 def classify(payload: bytes | None, kafka_ts_ms: int, max_chars: int,
-             skipped: bool = False) -> Row | str:
-    """A Row for a good event, else the dead-letter reason."""
+             skipped: bool = False, timestamp_type: str = "LogAppendTime") -> Row | str:
+    """A Row for a good event, else the dead-letter reason. timestamp_type: the record's (Kafka's
+    'timestamp-type'); only the broker's clock, LogAppendTime, may stamp a row."""
     if skipped:
         return "skipped by operator"
     if not payload:
@@ -157,6 +158,8 @@ def classify(payload: bytes | None, kafka_ts_ms: int, max_chars: int,
         return age
     if not 0 <= kafka_ts_ms <= MAX_TS_MS:
         return "Kafka timestamp out of range"
+    if timestamp_type != "LogAppendTime":
+        return "Kafka timestamp not set by the broker"
     return Row(values["uuid"], values["first_name"], values["last_name"], values["country"], age)
 
 

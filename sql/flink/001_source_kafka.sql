@@ -6,8 +6,11 @@
 -- written here, so the same file serves the local stack and the compose stack.
 CREATE TABLE random_user_source (
     payload          BYTES,                                    -- NULL for a record without value
-    -- The record's timestamp, stamped when the producer sent it (CreateTime).
+    -- The record's timestamp: the broker's append time, since every topic of the project has
+    -- message.timestamp.type=LogAppendTime (docs/guarantees.md, "Which clock"); a record stamped
+    -- by its producer (CreateTime: appended before the topic was switched) is a dead letter.
     kafka_ts         TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+    kafka_ts_type    STRING           METADATA FROM 'timestamp-type' VIRTUAL,
     kafka_topic      STRING           METADATA FROM 'topic'     VIRTUAL,
     kafka_partition  INT              METADATA FROM 'partition' VIRTUAL,
     kafka_offset     BIGINT           METADATA FROM 'offset'    VIRTUAL
@@ -31,5 +34,8 @@ CREATE TABLE random_user_source (
     -- on). The first run has no committed offset: `flinkfast submit` commits the log start first.
     'scan.startup.mode'             = '${SCAN_STARTUP_MODE}',
     'properties.auto.offset.reset'  = 'none',
+    -- Committed records only: a record of an aborted transaction is never placed, and one of an
+    -- open transaction waits for its commit (Kafka's default, read_uncommitted, reads both).
+    'properties.isolation.level'    = 'read_committed',
     'value.format'                  = 'raw'
 );

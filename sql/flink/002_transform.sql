@@ -35,6 +35,10 @@
 --  14. Kafka timestamp out of range   the record's timestamp is not between the epoch and
 --                               the end of 9999 (PostgreSQL's TIMESTAMPTZ, and any honest
 --                               latency, need one)
+--  15. Kafka timestamp not set by the broker   the record's 'timestamp-type' is not
+--                               LogAppendTime (a CreateTime record, appended before its topic
+--                               was switched): the producer's clock may neither pin a uuid nor
+--                               make a latency negative (docs/guarantees.md, "Which clock")
 -- Consequences: no expression here can throw on data, and a row's text fields are exactly the
 -- decoded JSON strings, so PostgreSQL stores them byte for byte and two different uuids in
 -- Flink are two different keys in PostgreSQL (its collation is deterministic).
@@ -66,7 +70,7 @@ SELECT kafka_topic,
        kafka_offset,
        payload,
        classify_row(payload, kafka_ts, ${MAX_EVENT_CHARS},
-                    kafka_partition, kafka_offset, '${SKIP_MESSAGES}')  AS c
+                    kafka_partition, kafka_offset, '${SKIP_MESSAGES}', kafka_ts_type)  AS c
   FROM random_user_source;
 
 CREATE TEMPORARY VIEW classified AS

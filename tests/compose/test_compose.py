@@ -744,6 +744,15 @@ def test_the_brokers3_profile_runs_three_brokers_replicated_like_the_local_stack
     assert '--config "min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS"' in script
 
 
+def test_the_topic_is_stamped_by_the_broker_like_the_local_stack(services):
+    """kafka-init creates the topic with message.timestamp.type=LogAppendTime, as
+    flinkfast.clients.create_topic does: a record's clock is the broker's."""
+    from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE
+    script = " ".join(services["kafka-init"]["command"])
+    create = next(line for line in script.splitlines() if "kafka-topics" in line and "--create" in line)
+    assert f"--config {TIMESTAMP_TYPE}={LOG_APPEND_TIME}" in create
+
+
 # ----------------------------------------------------------------------------- parity
 
 def test_flink_version_agrees_with_pom_and_requirements(services):

@@ -395,6 +395,13 @@ def test_producer_runs_the_producer_script_from_the_image(objs):
     assert spec["securityContext"]["runAsNonRoot"] is True
 
 
+def test_the_topic_is_stamped_by_the_broker_like_the_local_stack(objs):
+    """message.timestamp.type=LogAppendTime, as flinkfast.clients.create_topic makes it: a record's
+    clock is the broker's (docs/guarantees.md, "Which clock")."""
+    from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE
+    assert one(objs, "KafkaTopic")["spec"]["config"][TIMESTAMP_TYPE] == LOG_APPEND_TIME
+
+
 def test_topic_partitions_and_parallelism_agree(objs):
     s = settings(objs)
     topic = one(objs, "KafkaTopic")

@@ -18,7 +18,13 @@ from flinkfast.clients import kafka_consumer
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
-T0 = int(time.time() * 1000) - 60_000  # Kafka timestamps a minute back: every latency stays positive
+T0 = int(time.time() * 1000) - 60_000  # stamps a producer sets: the broker replaces them (LogAppendTime)
+
+
+def winner(acked: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """The position of the greatest message by (Kafka timestamp, partition, offset), as the broker
+    acknowledged them: its append time, whatever the producer stamped."""
+    return max(acked, key=lambda m: (m[2], m[0], m[1]))[:2]
 
 
 def placed(cfg) -> dict[str, dict]:
@@ -42,8 +48,8 @@ def drained(cfg, timeout: float = 120) -> reconcile.Result:
 def test_one_uuid_twice_in_one_flush_on_two_partitions_is_placed_twice(run_job, sink_mode):
     """The JDBC sink used to fold two messages with one key in its buffer into one row, so the
     earlier reached no table ("GAP: 1 missing" when they came from two partitions). Now both
-    positions are placed, with either sink: the greater message (here the one on partition 0, a
-    later timestamp) wins, the other is superseded."""
+    positions are placed, with either sink: the greater message by (append time, partition,
+    offset) wins, the other is superseded."""
     cfg, _ = run_job({"SINK_MODE": sink_mode})
     # A uuid of this test's own: uuids are global, so the same one from another parametrization
     # (another topic, the same timestamps and positions) would compete with these messages.
@@ -52,23 +58,28 @@ def test_one_uuid_twice_in_one_flush_on_two_partitions_is_placed_twice(run_job, 
     result = drained(cfg)
     assert result.ok, result.text()
     where = placed(cfg)
-    assert where["processed_events"] == {b[:2]: "Bea"} and where["superseded_events"] == {a[:2]: uuid}, \
+    win, lose = (b, a) if winner([a, b]) == b[:2] else (a, b)
+    name = {a[:2]: "Ann", b[:2]: "Bea"}
+    assert where["processed_events"] == {win[:2]: name[win[:2]]} and where["superseded_events"] == {lose[:2]: uuid}, \
         (where, result.text())
 
 
 def test_the_winner_is_the_greatest_message_not_the_last_read(run_job):
-    """Which message with a uuid wins depends on the messages, not on arrival: here the one read
-    first has the greatest Kafka timestamp, so the later ones lose, on any partition."""
+    """Which message with a uuid wins depends on the messages, not on the order the job reads its
+    partitions: the greatest by (Kafka timestamp, partition, offset). The timestamp is the broker's
+    append time: the one appended last wins although its producer stamped it the oldest, and the
+    first appended loses although stamped the newest."""
     cfg, _ = run_job()
     uuid = f"order-{cfg.kafka_topic}"
-    first = send_records(cfg, [(event(uuid, "Newest"), 1, T0 + 5_000)])
+    first = send_records(cfg, [(event(uuid, "Older"), 1, T0 + 5_000)])
     time.sleep(1)
-    later = send_records(cfg, [(event(uuid, "Older"), 0, T0), (event(uuid, "Oldest"), 3, T0 - 1)])
+    later = send_records(cfg, [(event(uuid, "Newest"), 0, T0), (event(uuid, "Newest"), 3, T0 - 1)])
     result = drained(cfg)
     assert result.ok, result.text()
     where = placed(cfg)
-    assert where["processed_events"] == {first[0][:2]: "Newest"}
-    assert set(where["superseded_events"]) == {m[:2] for m in later}
+    assert where["processed_events"] == {winner(first + later): "Newest"}
+    assert set(where["superseded_events"]) == {m[:2] for m in first + later} - {winner(first + later)}
+    assert first[0][:2] in where["superseded_events"]
 
 
 def test_reconcile_reports_a_partition_never_consumed(database, cfg, topic):

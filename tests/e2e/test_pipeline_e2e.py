@@ -118,7 +118,9 @@ def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
         assert cur.fetchone() == (0, 0, N), "every stage's latency stays positive through the replay"
 
 
-def test_a_record_stamped_60s_ago_shows_60s_more_latency(job_cfg, run_job):
+def test_a_record_stamped_60s_ago_by_its_producer_shows_no_more_latency(job_cfg, run_job):
+    """The latency starts at the broker's append time (the topic is LogAppendTime): a producer's
+    stamp a minute back changes neither the record's latency nor the report's figures."""
     cfg, _ = run_job()
     since = db_now(cfg)
     events = list(producer.generate_events(200, seed=3))
@@ -128,18 +130,17 @@ def test_a_record_stamped_60s_ago_shows_60s_more_latency(job_cfg, run_job):
                                timestamp_ms=lambda e: now_ms - 60_000 if e["uuid"] == late else None)
     with Landing(cfg, summary.uuids) as landing:
         landing.wait(timeout=120, progress=False)
-    latency = {r[0]: float(r[10]) for r in rows_for(cfg, summary.uuids)}
-    others = sorted(v for k, v in latency.items() if k != late)
-    median = others[len(others) // 2]
-    assert 55_000 <= latency[late] - median <= 65_000
+    rows = {r[0]: r for r in rows_for(cfg, summary.uuids)}
+    latency = {u: float(r[10]) for u, r in rows.items()}
+    assert rows[late][6] >= now_ms, "the row's Kafka timestamp is the append time, not the producer's stamp"
+    assert 0 <= latency[late] < 30_000
     with report.connect(cfg) as conn:
         data = report.collect(conn, since=since)
     assert data["summary"]["total_rows"] == 200
     end_to_end = data["latency"]["kafka_to_postgres"]
-    assert end_to_end["max_ms"] == pytest.approx(latency[late], abs=1)
-    assert end_to_end["p50_ms"] < 30_000
-    last_bucket = data["buckets"][-1]
-    assert last_bucket["bucket"] == "30 s and more" and last_bucket["rows"] == 1
+    assert end_to_end["max_ms"] == pytest.approx(max(latency.values()), abs=1)
+    assert end_to_end["max_ms"] < 30_000
+    assert all(b["rows"] == 0 for b in data["buckets"] if b["bucket"] == "30 s and more")
 
 
 def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
@@ -158,9 +159,10 @@ def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
         summary = producer.produce(cfg, events, progress=False, timestamp_ms=lambda e: stamps[e["uuid"]])
         with Landing(cfg, summary.uuids) as landing:
             landing.wait(timeout=180, progress=False)
-        for uuid, *_, kafka_ms, flink_ms, kafka_epoch, pg_epoch, latency in rows_for(cfg, summary.uuids, timezone=zone):
-            assert kafka_ms == stamps[uuid], "the Kafka timestamp arrives unchanged"
-            assert float(kafka_epoch) == pytest.approx(stamps[uuid], abs=1)
+        for _uuid, *_, kafka_ms, flink_ms, kafka_epoch, pg_epoch, latency in rows_for(cfg, summary.uuids, timezone=zone):
+            # The broker's append time (LogAppendTime), after the producer's stamps, and arriving unchanged.
+            assert base_ms <= kafka_ms <= int(time.time() * 1000), "the Kafka timestamp is an instant, not shifted"
+            assert float(kafka_epoch) == pytest.approx(kafka_ms, abs=1)
             # A zone bug shifts by 5.5 hours; real latency here is seconds.
             assert 0 <= float(latency) < 60_000
             assert abs(float(pg_epoch) - flink_ms) < 60_000

@@ -35,8 +35,9 @@ def classify(cfg, payloads: list[bytes | None], zone="UTC", instants=None):
     return classify_batch(cfg, payloads, zone, instants)
 
 
-def classify_batch(cfg, payloads: list[bytes | None], zone="UTC", instants=None):
-    """classify() for any test: message i has kafka_offset i and the Kafka timestamp instants[i].
+def classify_batch(cfg, payloads: list[bytes | None], zone="UTC", instants=None, ts_types=None):
+    """classify() for any test: message i has kafka_offset i, the Kafka timestamp instants[i] and
+    the timestamp type ts_types[i] (the broker's, LogAppendTime, unless given).
 
     The rows come in through from_elements: a VALUES literal of thousands of rows takes the
     planner minutes, this takes a second."""
@@ -44,17 +45,20 @@ def classify_batch(cfg, payloads: list[bytes | None], zone="UTC", instants=None)
     t_env = job.create_table_env(cfg, streaming=False)
     t_env.get_config().set("table.local-time-zone", zone)
     instants = instants or [1_700_000_000_000] * len(payloads)
+    ts_types = ts_types or ["LogAppendTime"] * len(payloads)
     schema = DataTypes.ROW([DataTypes.FIELD("payload", DataTypes.BYTES()),
                             DataTypes.FIELD("kafka_ts_ms", DataTypes.BIGINT()),
+                            DataTypes.FIELD("kafka_ts_type", DataTypes.STRING()),
                             DataTypes.FIELD("kafka_topic", DataTypes.STRING()),
                             DataTypes.FIELD("kafka_partition", DataTypes.INT()),
                             DataTypes.FIELD("kafka_offset", DataTypes.BIGINT())])
-    rows = [(None if p is None else bytearray(p), ms, "topic-a", i % 3, i)
-            for i, (p, ms) in enumerate(zip(payloads, instants))]
+    rows = [(None if p is None else bytearray(p), ms, ts_type, "topic-a", i % 3, i)
+            for i, (p, ms, ts_type) in enumerate(zip(payloads, instants, ts_types))]
     t_env.create_temporary_view("messages", t_env.from_elements(rows, schema))
     t_env.execute_sql("""
         CREATE TEMPORARY VIEW random_user_source AS
-        SELECT payload, TO_TIMESTAMP_LTZ(kafka_ts_ms, 3) AS kafka_ts, kafka_topic, kafka_partition, kafka_offset
+        SELECT payload, TO_TIMESTAMP_LTZ(kafka_ts_ms, 3) AS kafka_ts, kafka_ts_type, kafka_topic, kafka_partition,
+               kafka_offset
           FROM messages""")
     job.register_transform(t_env, cfg)
     before = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
@@ -190,6 +194,15 @@ def test_each_message_is_classified_once(cfg):
     assert "Correlate(" not in optimized
     assert "JSON_VALUE" not in optimized and "IS JSON" not in optimized
     assert optimized.count("TableSourceScan(") == 1  # one read of the topic for both
+
+
+def test_only_the_brokers_clock_stamps_a_row(cfg):
+    """Rule 15: a good event whose timestamp its producer stamped (CreateTime) is a dead letter."""
+    good, bad, _, _ = classify_batch(cfg, [event("u-1"), event("u-2"), event("u-3")],
+                                     ts_types=["LogAppendTime", "CreateTime", "NoTimestampType"])
+    assert [r[0] for r in good] == ["u-1"]
+    assert sorted((r[2], r[3]) for r in bad) == [(1, "Kafka timestamp not set by the broker"),
+                                                 (2, "Kafka timestamp not set by the broker")]
 
 
 def test_skip_positions_are_compared_whole(cfg):

@@ -6,7 +6,7 @@ statements of the rules (sql/flink/002_transform.sql): neither can change withou
 
 A case: {"name", "payload_hex" (null for a tombstone), "kafka_ts_ms", "max_chars", "partition",
 "offset", "skip" (SKIP_MESSAGES), "expect": {"reason": ...} or {"row": {uuid, first_name,
-last_name, country, age}}}.
+last_name, country, age}}}, and optionally "timestamp_type" (the record's; LogAppendTime when absent).
 """
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ def test_the_oracle_agrees_with_the_case(case):
     payload = None if case["payload_hex"] is None else bytes.fromhex(case["payload_hex"])
     # The job applies the skip list before the rules (rule 1): the oracle takes its verdict.
     skipped = (case["partition"], case["offset"]) in skip_positions(case["skip"])
-    got = oracle.classify(payload, case["kafka_ts_ms"], case["max_chars"], skipped=skipped)
+    got = oracle.classify(payload, case["kafka_ts_ms"], case["max_chars"], skipped=skipped,
+                          timestamp_type=case.get("timestamp_type", "LogAppendTime"))
     expect = case["expect"]
     if "reason" in expect:
         assert got == expect["reason"]
@@ -79,14 +80,14 @@ def test_the_file_covers_every_rule():
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "names are unique"
     keys = {"name", "payload_hex", "kafka_ts_ms", "max_chars", "partition", "offset", "skip", "expect"}
-    assert all(set(c) == keys for c in CASES), [c["name"] for c in CASES if set(c) != keys]
+    assert all(set(c) - {"timestamp_type"} == keys for c in CASES), [c["name"] for c in CASES if set(c) - {"timestamp_type"} != keys]
     reasons = {re.sub(r"^longer than \d+ characters$", "longer than N characters", c["expect"]["reason"])
                for c in CASES if "reason" in c["expect"]}
     every = {"skipped by operator", "empty message", "not UTF-8", "longer than N characters", "not JSON",
              "JSON is not an object", "uuid empty", "uuid longer than 64 characters",
              "a name longer than 256 characters", "NUL character in a text field",
              "invalid Unicode (lone surrogate) in a text field", "age missing or null", "age not an integer",
-             "age out of range 0-150", "Kafka timestamp out of range",
+             "age out of range 0-150", "Kafka timestamp out of range", "Kafka timestamp not set by the broker",
              *(f"duplicate field {f}" for f in oracle.FIELDS),
              *(f"{f} missing or null" for f in oracle.TEXT_FIELDS),
              *(f"{f} not a string" for f in oracle.TEXT_FIELDS)}

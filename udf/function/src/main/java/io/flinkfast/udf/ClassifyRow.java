@@ -24,6 +24,9 @@ public class ClassifyRow extends ScalarFunction {
 
     private static final long serialVersionUID = 1L;
 
+    /** Kafka's name of the broker's clock (TimestampType.LOG_APPEND_TIME), as the source's metadata spells it. */
+    static final String LOG_APPEND_TIME = "LogAppendTime";
+
     private transient Rules rules;
     private transient String skipSpec;
     private transient SkipList skips;
@@ -35,17 +38,21 @@ public class ClassifyRow extends ScalarFunction {
      * @param partition the message's partition, for the skip list
      * @param offset    the message's offset, for the skip list
      * @param skipList  SKIP_MESSAGES, "PARTITION:OFFSET,..."
+     * @param tsType    the record's timestamp type (the source's 'timestamp-type' metadata): an event
+     *                  whose timestamp is not LogAppendTime is a dead letter (rule 15)
      */
     public @DataTypeHint("ROW<reason STRING, `uuid` STRING, first_name STRING, last_name STRING, country STRING, "
             + "age INT, kafka_ts_ms BIGINT, flink_ts_ms BIGINT, fingerprint BIGINT>") Row eval(
-            byte[] payload, Instant kafkaTs, Integer maxChars, Integer partition, Long offset, String skipList) {
+            byte[] payload, Instant kafkaTs, Integer maxChars, Integer partition, Long offset, String skipList,
+            String tsType) {
         if (rules == null) {
             rules = new Rules();
         }
         boolean skipped = partition != null && offset != null && skipList(skipList).contains(partition, offset);
         long flinkTsMs = System.currentTimeMillis();
         long kafkaTsMs = kafkaTs == null ? -1L : kafkaTs.toEpochMilli();
-        Outcome o = rules.classify(payload, kafkaTsMs, maxChars == null ? Integer.MAX_VALUE : maxChars, skipped);
+        Outcome o = rules.classify(payload, kafkaTsMs, maxChars == null ? Integer.MAX_VALUE : maxChars, skipped,
+                LOG_APPEND_TIME.equals(tsType));
         return Row.of(o.reason(), o.uuid(), o.firstName(), o.lastName(), o.country(), o.age(), kafkaTsMs, flinkTsMs,
                 Fingerprint.of(payload, kafkaTsMs));
     }

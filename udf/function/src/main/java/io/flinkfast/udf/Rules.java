@@ -31,6 +31,8 @@ final class Rules {
     private static final int UUID = 0;
     private static final int AGE = 4;
     static final String SKIPPED = "skipped by operator";
+    /** Rule 15's reason: the record's timestamp is the producer's clock (CreateTime), not the broker's. */
+    static final String NOT_BROKER_TIME = "Kafka timestamp not set by the broker";
 
     private CharsetDecoder utf8;
 
@@ -43,12 +45,24 @@ final class Rules {
      * @param skipped   the message's position is on the operator's skip list (rule 1)
      */
     Outcome classify(byte[] payload, long kafkaTsMs, int maxChars, boolean skipped) {
+        return classify(payload, kafkaTsMs, maxChars, skipped, true);
+    }
+
+    /**
+     * As above, with rule 15.
+     *
+     * @param brokerTime the record's timestamp type is LogAppendTime: the broker stamped it on append
+     */
+    Outcome classify(byte[] payload, long kafkaTsMs, int maxChars, boolean skipped, boolean brokerTime) {
         if (skipped) {
             return Outcome.deadLetter(SKIPPED);
         }
         Outcome outcome = check(payload, maxChars);
         if (outcome.isEvent() && (kafkaTsMs < MIN_TS_MS || kafkaTsMs > MAX_TS_MS)) {
             return Outcome.deadLetter("Kafka timestamp out of range");
+        }
+        if (outcome.isEvent() && !brokerTime) {
+            return Outcome.deadLetter(NOT_BROKER_TIME);
         }
         return outcome;
     }

@@ -56,7 +56,7 @@ class ClassificationCasesTest {
         long kafkaTsMs = c.get("kafka_ts_ms").asLong();
         long before = System.currentTimeMillis();
         Row row = function.eval(payload, Instant.ofEpochMilli(kafkaTsMs), c.get("max_chars").asInt(),
-                c.get("partition").asInt(), c.get("offset").asLong(), c.get("skip").asText());
+                c.get("partition").asInt(), c.get("offset").asLong(), c.get("skip").asText(), timestampType(c));
         long after = System.currentTimeMillis();
         JsonNode expect = c.get("expect");
         if (expect.has("reason")) {
@@ -76,6 +76,11 @@ class ClassificationCasesTest {
         assertEquals(kafkaTsMs, row.getField(6), name + "kafka_ts_ms");
         long flinkTsMs = (Long) row.getField(7);
         assertTrue(before <= flinkTsMs && flinkTsMs <= after, name + "flink_ts_ms is the processing time");
+    }
+
+    /** A case's record timestamp type: "timestamp_type" when given, else the broker's (LogAppendTime). */
+    static String timestampType(JsonNode c) {
+        return c.has("timestamp_type") ? c.get("timestamp_type").asText() : "LogAppendTime";
     }
 
     /** The file is well formed and covers every reason of 002_transform.sql and valid events. */
@@ -111,7 +116,8 @@ class ClassificationCasesTest {
                 "longer than N characters", "not JSON", "JSON is not an object", "uuid empty",
                 "uuid longer than 64 characters", "a name longer than 256 characters",
                 "NUL character in a text field", "invalid Unicode (lone surrogate) in a text field",
-                "age missing or null", "age not an integer", "age out of range 0-150", "Kafka timestamp out of range"));
+                "age missing or null", "age not an integer", "age out of range 0-150", "Kafka timestamp out of range",
+                "Kafka timestamp not set by the broker"));
         for (String f : List.of("uuid", "first_name", "last_name", "country", "age")) {
             every.add("duplicate field " + f);
         }

@@ -22,7 +22,7 @@ class ClassifyRowTest {
     @Test
     void aValidEventIsOneRowOfNineFields() {
         long before = System.currentTimeMillis();
-        Row row = new ClassifyRow().eval(GOOD, TS, 1000, 0, 0L, "");
+        Row row = new ClassifyRow().eval(GOOD, TS, 1000, 0, 0L, "", "LogAppendTime");
         long after = System.currentTimeMillis();
         assertEquals(RowKind.INSERT, row.getKind());
         assertEquals(9, row.getArity());
@@ -34,7 +34,7 @@ class ClassifyRowTest {
 
     @Test
     void aDeadLetterHasItsReasonAndNoFields() {
-        Row row = new ClassifyRow().eval(new byte[0], TS, 1000, 0, 0L, "");
+        Row row = new ClassifyRow().eval(new byte[0], TS, 1000, 0, 0L, "", "LogAppendTime");
         assertEquals(Row.of("empty message", null, null, null, null, null, 1_700_000_045_123L, row.getField(7),
                 Fingerprint.of(new byte[0], 1_700_000_045_123L)), row);
     }
@@ -42,24 +42,34 @@ class ClassifyRowTest {
     @Test
     void nullArguments() {
         ClassifyRow f = new ClassifyRow();
-        Row noTs = f.eval(GOOD, null, 1000, 0, 0L, "");
+        Row noTs = f.eval(GOOD, null, 1000, 0, 0L, "", "LogAppendTime");
         assertEquals("Kafka timestamp out of range", noTs.getField(0));
         assertEquals(-1L, noTs.getField(6));
-        assertNull(f.eval(GOOD, TS, null, 0, 0L, "").getField(0), "no MAX_EVENT_CHARS: no limit");
-        assertNull(f.eval(GOOD, TS, 1000, null, 0L, "0:0").getField(0), "no position: not skipped");
-        assertNull(f.eval(GOOD, TS, 1000, 0, null, "0:0").getField(0), "no position: not skipped");
-        assertNull(f.eval(GOOD, TS, 1000, 0, 0L, null).getField(0));
-        assertEquals("empty message", f.eval(null, null, null, null, null, null).getField(0));
+        assertNull(f.eval(GOOD, TS, null, 0, 0L, "", "LogAppendTime").getField(0), "no MAX_EVENT_CHARS: no limit");
+        assertNull(f.eval(GOOD, TS, 1000, null, 0L, "0:0", "LogAppendTime").getField(0), "no position: not skipped");
+        assertNull(f.eval(GOOD, TS, 1000, 0, null, "0:0", "LogAppendTime").getField(0), "no position: not skipped");
+        assertNull(f.eval(GOOD, TS, 1000, 0, 0L, null, "LogAppendTime").getField(0));
+        assertEquals("empty message", f.eval(null, null, null, null, null, null, "LogAppendTime").getField(0));
     }
 
     @Test
     void theSkipListComesFirstAndFollowsItsArgument() {
         ClassifyRow f = new ClassifyRow();
-        assertEquals("skipped by operator", f.eval(null, null, 1000, 1, 5L, "1:5").getField(0));
-        assertEquals("empty message", f.eval(null, null, 1000, 1, 5L, "1:6").getField(0));
-        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 1, 6L, "1:6").getField(0));
-        assertNull(f.eval(GOOD, TS, 1000, 1, 6L, "").getField(0));
-        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 1, 5L, "1:5").getField(0));
+        assertEquals("skipped by operator", f.eval(null, null, 1000, 1, 5L, "1:5", "LogAppendTime").getField(0));
+        assertEquals("empty message", f.eval(null, null, 1000, 1, 5L, "1:6", "LogAppendTime").getField(0));
+        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 1, 6L, "1:6", "LogAppendTime").getField(0));
+        assertNull(f.eval(GOOD, TS, 1000, 1, 6L, "", "LogAppendTime").getField(0));
+        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 1, 5L, "1:5", "LogAppendTime").getField(0));
+    }
+
+    @Test
+    void anEventStampedByTheProducerIsADeadLetter() {
+        ClassifyRow f = new ClassifyRow();
+        assertEquals("Kafka timestamp not set by the broker", f.eval(GOOD, TS, 1000, 0, 0L, "", "CreateTime").getField(0));
+        assertEquals("Kafka timestamp not set by the broker", f.eval(GOOD, TS, 1000, 0, 0L, "", "NoTimestampType").getField(0));
+        assertEquals("Kafka timestamp not set by the broker", f.eval(GOOD, TS, 1000, 0, 0L, "", null).getField(0));
+        assertEquals("empty message", f.eval(null, TS, 1000, 0, 0L, "", "CreateTime").getField(0), "the payload's reason first");
+        assertEquals("skipped by operator", f.eval(GOOD, TS, 1000, 0, 0L, "0:0", "CreateTime").getField(0));
     }
 
     @Test

@@ -35,14 +35,14 @@ class FingerprintTest {
     @Test
     void itIsTheNinthFieldOfEveryClassifiedRow() {
         ClassifyRow f = new ClassifyRow();
-        Row good = f.eval(ClassifyRowTest.GOOD, ClassifyRowTest.TS, 1000, 0, 0L, "");
+        Row good = f.eval(ClassifyRowTest.GOOD, ClassifyRowTest.TS, 1000, 0, 0L, "", "LogAppendTime");
         assertEquals(Fingerprint.of(ClassifyRowTest.GOOD, 1_700_000_045_123L), good.getField(8));
-        Row dead = f.eval(null, null, 1000, 0, 0L, "");
+        Row dead = f.eval(null, null, 1000, 0, 0L, "", "LogAppendTime");
         assertEquals(Fingerprint.of(null, -1L), dead.getField(8), "a dead letter has one too");
         assertNotEquals(Fingerprint.of(new byte[0], -1L), dead.getField(8), "a tombstone is not an empty value");
-        Row skipped = f.eval(ClassifyRowTest.GOOD, ClassifyRowTest.TS, 1000, 0, 0L, "0:0");
+        Row skipped = f.eval(ClassifyRowTest.GOOD, ClassifyRowTest.TS, 1000, 0, 0L, "0:0", "LogAppendTime");
         assertEquals(good.getField(8), skipped.getField(8), "the message, whatever its classification");
-        Row later = f.eval(ClassifyRowTest.GOOD, Instant.ofEpochMilli(1_700_000_045_124L), 1000, 0, 0L, "");
+        Row later = f.eval(ClassifyRowTest.GOOD, Instant.ofEpochMilli(1_700_000_045_124L), 1000, 0, 0L, "", "LogAppendTime");
         assertNotEquals(good.getField(8), later.getField(8), "the same bytes sent again are another message");
     }
 

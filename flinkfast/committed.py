@@ -1,0 +1,53 @@
+"""Which offsets of a partition range hold committed records, and are they the ones placed?
+
+A transactional producer leaves offsets that hold no record the job reads: one control marker
+per partition and transaction, and the records of an aborted transaction. The job reads committed
+records only, so those offsets are never placed, and a range of offsets is not a count of
+messages. reconcile asks here only when the placed offsets do not fill the range (a range without
+transactions is filled): then Kafka is read (flinkfast.topicscan) and exactly its committed
+records are expected. An offset placed that holds no committed record is stray: an aborted
+record that reached a table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flinkfast.config import Config
+from flinkfast.sqlfiles import query
+from flinkfast import topicscan
+
+
+@dataclass
+class Accounting:
+    records: int            # committed records in the range
+    missing: list[int]      # record offsets in no table
+    stray: list[int]        # placed offsets that hold no committed record
+
+
+def account(cfg: Config, cur, params: dict) -> Accounting:
+    """params: topic, partition, first_offset, upto_offset (those of sql/reconcile/*.sql)."""
+    records = topicscan.record_offsets(cfg, params["topic"], params["partition"],
+                                       params["first_offset"], params["upto_offset"])
+    cur.execute(query("reconcile/placed_offsets.sql"), params)
+    placed = {row[0] for row in cur.fetchall()}
+    wanted = set(records)
+    return Accounting(len(records), [o for o in records if o not in placed], sorted(placed - wanted))
+
+
+def behind(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int],
+           committed: dict[int, int]) -> dict[int, int]:
+    """Per partition, the offsets from the group's committed one (the log's first without one) to
+    the end (the last stable offset) -- only where a committed record is among them: offsets that
+    hold only transaction markers or aborted records are never read, so they are no lag (the job
+    commits no offset past a marker it has no record after). One consumer reads the first record
+    of each such partition, no more."""
+    gaps = {p: (max(first[p], committed.get(p, first[p])), e) for p, e in end.items()
+            if e > max(first[p], committed.get(p, first[p]))}
+    if not gaps:
+        return {}
+    consumer = topicscan.committed_consumer(cfg)
+    try:
+        return {p: e - c for p, (c, e) in gaps.items()
+                if topicscan.first_record(cfg, topic, p, c, e, consumer=consumer) is not None}
+    finally:
+        consumer.close()

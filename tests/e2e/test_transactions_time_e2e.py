@@ -1,0 +1,206 @@
+"""Transactions and time (issue 26), on the real stack.
+
+Transactions: the job reads committed records only, so a record of an aborted transaction reaches
+no table; reconcile reads Kafka where the offsets placed do not fill a range, so a transaction's
+markers are no gap; and the waits end while an open transaction holds the last stable offset.
+
+Time: a record's clock is the broker's append time (every topic is LogAppendTime): whatever a
+producer stamps, far ahead or far behind, a row's kafka_ts_ms is when the broker appended it, its
+latencies are not negative, and its uuid's winner is decided by append order. `submit` refuses a
+topic stamped by its producers (CreateTime), and a record appended before its topic was switched is
+a dead letter of its own reason.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid as uuidlib
+
+import pytest
+
+from flinkfast import health, reconcile, report, topicscan
+from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, wait_until
+from flinkfast.paths import REPO_ROOT
+from flinkfast.verify import Landing
+from tests.helpers import event, send_records
+
+pytestmark = pytest.mark.e2e
+DAY_MS = 86_400_000
+FAST_CHECKPOINTS = {"CHECKPOINT_INTERVAL_MS": "2000"}  # the group commits sooner: the drains wait less
+
+
+def uuids_in_tables(cfg) -> dict[str, set[str]]:
+    """uuid (or, for a dead letter, the payload's text) -> the tables holding a message of the topic."""
+    found: dict[str, set[str]] = {}
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        for table in ("processed_events", "superseded_events"):
+            cur.execute(f"SELECT uuid FROM {table} WHERE kafka_topic = %s", (cfg.kafka_topic,))
+            for (u,) in cur.fetchall():
+                found.setdefault(u, set()).add(table)
+        cur.execute("SELECT convert_from(payload, 'UTF8') FROM dead_letter_events WHERE kafka_topic = %s",
+                    (cfg.kafka_topic,))
+        for (text,) in cur.fetchall():
+            found.setdefault(text, set()).add("dead_letter_events")
+    return found
+
+
+def transaction(kafka, cfg, uuids: list[str], commit: bool | None) -> None:
+    """One transaction of one event per uuid over the partitions: committed, aborted, or left open (None)."""
+    kafka.begin_transaction()
+    for i, u in enumerate(uuids):
+        kafka.send(cfg.kafka_topic, value=event(u), partition=i % cfg.kafka_partitions)
+    kafka.flush(timeout=30)
+    if commit is True:
+        kafka.commit_transaction()
+    elif commit is False:
+        kafka.abort_transaction()
+
+
+def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
+    cfg, _ = run_job(FAST_CHECKPOINTS)
+    tag = cfg.kafka_topic
+    committed = [f"{tag}-c{i}" for i in range(12)]
+    aborted = [f"{tag}-a{i}" for i in range(8)]
+    still_open = [f"{tag}-o{i}" for i in range(4)]
+    # As the admin principal: a transactional id needs TransactionalId and IdempotentWrite ACLs,
+    # which the producer's principal does not have.
+    kafka = kafka_producer(cfg, role="admin", transactional_id=f"txn-{tag}", enable_idempotence=True)
+    try:
+        kafka.init_transactions()
+        transaction(kafka, cfg, committed[:4], commit=True)
+        transaction(kafka, cfg, aborted[:4], commit=False)
+        send_records(cfg, [(event(u), i % cfg.kafka_partitions, None) for i, u in enumerate(committed[4:8])])
+        transaction(kafka, cfg, aborted[4:], commit=False)
+        transaction(kafka, cfg, committed[8:], commit=True)
+        with Landing(cfg, committed) as landing:
+            landing.wait(timeout=120, progress=False)
+        transaction(kafka, cfg, still_open, commit=None)
+        # The open transaction holds the last stable offset: the wait ends, and says so in one line.
+        note = reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
+        assert note and "open transactions" in note and "\n" not in note, note
+        assert health.consumer_lag(cfg) == 0, "markers and an open transaction are no lag for `status`"
+        result = reconcile.reconcile(cfg)
+        assert result.ok, result.text()
+        assert sum(p.consumed for p in result.partitions) == len(committed), result.text()
+        # Every partition had markers (and some aborted records): offsets that are no record, told apart.
+        assert all(p.not_records > 0 for p in result.partitions), result.text()
+        where = uuids_in_tables(cfg)
+        assert {u: where.get(u) for u in committed} == {u: {"processed_events"} for u in committed}
+        placed_aborted = [k for k in where if any(a in k for a in aborted + still_open)]
+        assert placed_aborted == [], f"records of aborted or open transactions were placed: {placed_aborted}"
+        kafka.commit_transaction()  # the open one: its records come now
+        with Landing(cfg, still_open) as landing:
+            landing.wait(timeout=120, progress=False)
+        assert reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120) is None
+        assert health.consumer_lag(cfg) == 0, "the commit markers at the end are no lag"
+        result = reconcile.reconcile(cfg)
+        assert result.ok and sum(p.consumed for p in result.partitions) == len(committed + still_open), result.text()
+    finally:
+        kafka.close()
+
+
+def test_the_scan_reads_committed_records_only(stack, cfg, topic):
+    """topicscan on a range with markers and an aborted record: the committed records, with the broker's clock."""
+    tcfg = cfg.replace(kafka_topic=topic)
+    before = int(time.time() * 1000)
+    kafka = kafka_producer(tcfg, role="admin", transactional_id=f"scan-{topic}", enable_idempotence=True)
+    try:
+        kafka.init_transactions()
+        for commit, name in ((True, "a"), (False, "b"), (True, "c")):
+            kafka.begin_transaction()
+            kafka.send(topic, value=name.encode(), partition=0, timestamp_ms=1)
+            kafka.flush()
+            kafka.commit_transaction() if commit else kafka.abort_transaction()
+    finally:
+        kafka.close()
+    after = int(time.time() * 1000)
+    records = list(topicscan.scan(tcfg, topic, 0, 0, 10_000))
+    assert [(r.partition, r.offset, r.value) for r in records] == [(0, 0, b"a"), (0, 4, b"c")]
+    assert all(r.timestamp_type == "LogAppendTime" and before <= r.timestamp_ms <= after for r in records), records
+    assert topicscan.first_record(tcfg, topic, 0, 1, 10_000) == 4
+    assert topicscan.first_record(tcfg, topic, 0, 5, 10_000) is None, "only a marker after the last record"
+
+
+def test_the_brokers_clock_stamps_every_row(run_job):
+    """Far-future and far-past producer stamps change nothing: the broker's append time decides."""
+    cfg, _ = run_job(FAST_CHECKPOINTS)
+    tag = cfg.kafka_topic
+    ahead, behind, both = f"{tag}-ahead", f"{tag}-behind", f"{tag}-both"
+    before = int(time.time() * 1000)
+    acked = send_records(cfg, [(event(ahead), 1, before + 365 * DAY_MS),
+                               (event(behind), 2, 1),                                 # 1970
+                               (event(both, "Future"), 0, before + 3650 * DAY_MS)])
+    acked += send_records(cfg, [(event(both, "Past"), 0, 1_000)])                   # appended after: wins
+    after = int(time.time() * 1000)
+    assert all(before <= ts <= after for _, _, ts in acked), acked
+    with Landing(cfg, [ahead, behind, both]) as landing:
+        landing.wait(timeout=120, progress=False)
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
+    result = reconcile.reconcile(cfg)
+    assert result.ok, result.text()
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT uuid, first_name, kafka_offset, kafka_ts_ms, flink_ts_ms,"
+                    "       extract(epoch FROM postgres_timestamp) * 1000"
+                    "  FROM processed_events WHERE kafka_topic = %s", (tag,))
+        rows = {r[0]: r[1:] for r in cur.fetchall()}
+        cur.execute("SELECT kafka_offset, kafka_ts_ms FROM superseded_events WHERE kafka_topic = %s", (tag,))
+        superseded = cur.fetchall()
+    assert set(rows) == {ahead, behind, both}
+    for u, (_, _, ts, flink_ts, pg_ms) in rows.items():
+        assert before <= ts <= after, f"{u}: kafka_ts_ms {ts} is not the broker's append time ({before}..{after})"
+        assert ts <= flink_ts <= pg_ms + 1, f"{u}: a negative latency: kafka {ts}, flink {flink_ts}, postgres {pg_ms}"
+    assert rows[both][:2] == ("Past", acked[3][1]), "the later append wins, whatever its producer stamped"
+    assert superseded == [(acked[2][1], acked[2][2])]
+
+
+def test_a_topic_its_producers_stamp_is_refused_and_its_old_records_are_dead_letters(stack, cfg, topic, jobserver,
+                                                                                     run_job):
+    """A CreateTime topic: `submit` refuses it with one line naming kafka-configs. Switched, the job
+    runs, and a record appended before the switch (its producer's stamp) is a dead letter."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+    name = f"ct-{uuidlib.uuid4().hex[:10]}"
+    admin = kafka_admin(cfg)
+    try:
+        admin.create_topics({name: {"num_partitions": 1, "replication_factor": cfg.kafka_replication_factor,
+                                    "configs": {TIMESTAMP_TYPE: "CreateTime"}}})
+        from flinkfast.clients import grant, kafka_acls
+        grant(admin, kafka_acls(cfg, name, name))
+    finally:
+        admin.close()
+    tcfg = cfg.replace(kafka_topic=name, kafka_group_id=name, job_name=f"e2e-{name}")
+    try:
+        env = {**os.environ, **tcfg.as_env()}
+        r = subprocess.run([sys.executable, "-m", "flinkfast.cli", "submit"], cwd=REPO_ROOT, env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "message.timestamp.type=CreateTime" in lines[0], r.stderr
+        assert f"kafka-configs.sh --bootstrap-server {cfg.kafka_bootstrap_servers}" in lines[0], lines[0]
+        assert f"--entity-name {name} --add-config message.timestamp.type=LogAppendTime" in lines[0], lines[0]
+        old = send_records(tcfg, [(event(f"{name}-old"), 0, 1_000)])           # stamped by its producer
+        admin = kafka_admin(cfg)
+        try:
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, {TIMESTAMP_TYPE: LOG_APPEND_TIME})])
+        finally:
+            admin.close()
+        wait_until(lambda: send_records(tcfg, [(event(f"{name}-probe"), 0, 1_000)])[0][2] != 1_000, 60,
+                   "the topic's records stamped by the broker after the switch")
+        run_job({**FAST_CHECKPOINTS, "KAFKA_TOPIC": name, "KAFKA_GROUP_ID": name, "JOB_NAME": f"e2e-{name}"})
+        with Landing(tcfg, [f"{name}-probe"]) as landing:
+            landing.wait(timeout=120, progress=False)
+        reconcile.wait_drained(tcfg, name, name, 120)
+        result = reconcile.reconcile(tcfg)
+        assert result.ok, result.text()
+        with report.connect(cfg) as conn, conn.cursor() as cur:
+            # The old record, and any probe sent before the switch took effect: stamped by their producer.
+            cur.execute("SELECT kafka_offset, reason, kafka_ts_ms FROM dead_letter_events WHERE kafka_topic = %s", (name,))
+            letters = cur.fetchall()
+            assert (old[0][1], "Kafka timestamp not set by the broker", 1_000) in letters
+            assert {(reason, ts) for _, reason, ts in letters} == {("Kafka timestamp not set by the broker", 1_000)}
+            cur.execute("SELECT count(*) FROM processed_events WHERE uuid = %s", (f"{name}-old",))
+            assert cur.fetchone()[0] == 0
+    finally:
+        from flinkfast.clients import delete_topics
+        delete_topics(cfg, [name])
