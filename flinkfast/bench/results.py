@@ -134,10 +134,14 @@ def plot(result: dict, path: Path) -> None:
              ("copy_ceiling", "one COPY", "#999999"), ("copy_parallel", "parallel\nCOPY", "#bbbbbb")]
     shown = [s for s in shown if s[0] in result["drain"]]
     values = [result["drain"][k]["events_per_s"] for k, _, _ in shown]
-    bars = left.bar([label for _, label, _ in shown], values, color=[c for _, _, c in shown])
+    # the median of the rounds, its spread (min-max) as an error bar
+    spread = [result["drain"][k].get("spread", {}).get("events_per_s", [v, v]) for (k, _, _), v in zip(shown, values)]
+    bars = left.bar([label for _, label, _ in shown], values, color=[c for _, _, c in shown],
+                    yerr=[[v - lo for v, (lo, _) in zip(values, spread)], [hi - v for v, (_, hi) in zip(values, spread)]],
+                    capsize=3)
     left.bar_label(bars, labels=[f"{v:,}" for v in values])
-    left.set_ylabel("events/s")
-    left.set_title(f"drain of {result['events']:,} events into PostgreSQL")
+    left.set_ylabel("events/s (median of the rounds, min-max)")
+    left.set_title(f"drain of {result['events']:,} events into PostgreSQL, {result.get('rounds', 1)} round(s)")
     width = 0.38
     stats = ["p50", "p95", "p99", "max"]
     for i, (rate, r) in enumerate(result["latency_ms"].items()):

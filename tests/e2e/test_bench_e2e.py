@@ -77,7 +77,7 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
         assert {"p50", "p95", "p99", "max"} <= figures.keys() and figures["rows"] > 0
     assert all(result[k] > 0 for k in KEYS if k.endswith("_per_s"))
     # Memory by PSS: each part's peak, and the whole stack's at one instant (at most the parts' peaks added).
-    assert {"taskmanager", "kafka", "postgres", "jobmanager"} <= result["peak_pss_mib"].keys()
+    assert {"taskmanager", "kafka", "postgres", "rest"} <= result["peak_pss_mib"].keys()  # rest: JobManager, ZooKeeper
     assert all(v > 0 for v in result["peak_pss_mib"].values())
     assert 0 < result["peak_pss_whole_stack_mib"] <= sum(result["peak_pss_mib"].values()) + 1
     assert "Peak PSS of the whole stack" in r.stdout
