@@ -215,6 +215,8 @@ def _validate(values: Mapping[str, object]) -> None:
     if float(values["BENCH_DURATION"]) <= BENCH_WARMUP_S:
         raise ConfigError(f"BENCH_DURATION must be more than {BENCH_WARMUP_S} s: the first {BENCH_WARMUP_S} s "
                           "of each load are left out of the latency")
+    if int(values["BENCH_ROUNDS"]) < 1:
+        raise ConfigError("BENCH_ROUNDS must be at least 1 (2 or more give a median and its spread)")
     if int(values["DASHBOARD_WINDOW_S"]) < 10:
         raise ConfigError("DASHBOARD_WINDOW_S must be at least 10 (seconds)")
     if values["FLINK_PROMETHEUS_PORTS"] and not re.fullmatch(r"\d+(-\d+)?", str(values["FLINK_PROMETHEUS_PORTS"])):

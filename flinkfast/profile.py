@@ -30,6 +30,17 @@ def _self_cpu_s() -> float:
     return t.user + t.system
 
 
+def cpu_seconds(stack) -> dict[str, float]:
+    """CPU seconds each part of the stack has used so far (its processes' and their children's)."""
+    out: dict[str, float] = collections.defaultdict(float)
+    for svc in stack.services:
+        pid = svc.pid()
+        if pid:
+            out[GROUPS.get(svc.kind, "rest")] += process.cpu_ticks(pid) * TICK_S
+    out["client"] = _self_cpu_s()
+    return dict(out)
+
+
 class CpuMeter:
     """CPU seconds each part of the stack used between construction and per_event()."""
 
@@ -38,13 +49,7 @@ class CpuMeter:
         self.start = self._sample()
 
     def _sample(self) -> dict[str, float]:
-        out: dict[str, float] = collections.defaultdict(float)
-        for svc in self.stack.services:
-            pid = svc.pid()
-            if pid:
-                out[GROUPS.get(svc.kind, "rest")] += process.cpu_ticks(pid) * TICK_S
-        out["client"] = _self_cpu_s()
-        return out
+        return cpu_seconds(self.stack)
 
     def per_event(self, events: int) -> dict[str, float]:
         end = self._sample()

@@ -4,39 +4,45 @@ One run, one machine, the same events:
   1. drain: BENCH_EVENTS events are preloaded into a fresh topic; the pipeline drains it once
      unmeasured first (its figure is kept as the warm-up: the TaskManager's JIT compiles the hot
      paths and PostgreSQL's caches fill, which the contenders drained later would otherwise get
-     for free); then each contender reads the whole topic into PostgreSQL and is timed from its
-     start until the last row is inserted:
-       - the pipeline with this project's settings,
+     for free); then, in each of BENCH_ROUNDS rounds, in a seeded order rotated from round to
+     round (printed), each contender reads the whole topic into PostgreSQL:
+       - the pipeline with this project's settings, and the same job with the other sink,
        - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
        - a plain Python consumer (kafka-python -> psycopg2 batch inserts into the same intake view), what a user would write
          instead, given the pipeline's batching and commit rule,
        - the peers (BENCH_PEERS): the frameworks a Python user would pick instead, quixstreams and pathway, each
          upserting into the same table with the pipeline's batching and commit rule as far as it allows, each in a
          venv of its own (flinkfast/bench/peers),
-       - the ceiling: COPY of the same rows straight into the same table;
-     every contender is watched the same way (the table's statistics counters, one exact count
-     at the end) and gets its CPU per event per process measured from /proc;
+       - the ceilings: COPY of the same rows straight into the same table, over one connection and
+         over as many as the job's parallelism;
+     every drain starts after a vacuum and a checkpoint and is measured the same way over one
+     window, its start to its last insert (flinkfast/bench/drain.py, meters.py): events/s, the
+     steady rate of its middle 80 %, CPU per event per process, WAL, peak PSS; the job's
+     submission before the window on a line of its own. Each figure is the median of the rounds,
+     with its spread;
   2. latency at a fixed offered load: the pipeline running, events produced at 1,000 and 10,000
      events/s for BENCH_DURATION seconds; percentiles of postgres_timestamp - kafka_timestamp.
 
 Everything is written to a separate database (BENCH_DB, default flink_bench) with the same schema,
 so the benchmark never touches the pipeline's own results; a pipeline found running is
 cancelled for the slots and resubmitted at the end. --profile records the TaskManager with JDK
-Flight Recorder during the pipeline's drain. Results: a table on the terminal,
+Flight Recorder during the pipeline's first-round drain. Results: a table on the terminal,
 benchmarks/<timestamp>.json and benchmarks/<timestamp>.png.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import random
 import time
 from pathlib import Path
 
 from flinkfast import config, producer
 from flinkfast.command import Command
 from flinkfast.bench import peers
-from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, create_topic, delete_topics,
-                                   drain_job, drain_naive, drain_peer, latency_at, say, truncate)
+from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, copy_text, create_topic,
+                                   delete_topics, drain_job, drain_naive, drain_peer, latency_at, say, truncate)
+from flinkfast.bench.meters import orders, summarize
 from flinkfast.bench.slots import claimed
 from flinkfast.bench.results import machine, plot, stamp, table, write_json
 from flinkfast.config import Config
@@ -56,6 +62,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="record the TaskManager with JDK Flight Recorder during the pipeline's drain; "
                              "the top frames go into the JSON, the .jfr next to it")
+    parser.add_argument("--order-seed", type=int, default=None,
+                        help="seed of the contenders' order (default: a new one each run, printed)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -74,10 +82,10 @@ COMMAND = Command("bench", "the benchmark: drain and latency, side by side with 
                   "flinkfast bench --events 100000 --duration 20   (BENCH_EVENTS=100000 make bench)", _run, _arguments,
                   settings=("BENCH_EVENTS", "BENCH_DURATION", "BENCH_DB", "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS",
                             "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS", "JOB_NAME",
-                            "FLINKFAST_STATE_DIR", "BENCH_PEERS"),
+                            "FLINKFAST_STATE_DIR", "BENCH_PEERS", "BENCH_ROUNDS"),
                   description=__doc__.strip(),
                   flag_names={"BENCH_EVENTS": ("--events",), "BENCH_DURATION": ("--duration",), "BENCH_DB": ("--db",),
-                              "BENCH_PEERS": ("--peers",)})
+                              "BENCH_PEERS": ("--peers",), "BENCH_ROUNDS": ("--rounds",)})
 main = COMMAND.main
 
 
@@ -87,7 +95,8 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     timeout = 300 + n / 1000
     chosen = peers.selected(cfg)
     pythons = {p.name: peers.ensure_venv(p, say) for p in chosen}  # installed before anything is timed
-    drains = 5 + len(chosen)
+    rounds = base.bench_rounds
+    order_seed = args.order_seed if args.order_seed is not None else random.SystemRandom().randrange(10 ** 6)
 
     topic = f"bench-drain-{int(time.time())}"
     create_topic(cfg, topic)
@@ -95,33 +104,29 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     events = list(producer.generate_events(n, seed=args.seed))
     loaded = producer.produce(cfg.replace(kafka_topic=topic), events)
     say(f"preloaded: {loaded.line()}")
-    drain = {}
-    say("warm-up: the pipeline drains the topic once, not compared (a fresh TaskManager's JIT, cold caches)")
-    warmup = drain_job(cfg, stack, topic, n, "warmup", {}, timeout)
-    say(f"   {warmup['events_per_s']:,} events/s")
-    say(f"drain 1/{drains}: the pipeline with this project's settings ({cfg.sink_mode} sink)")
+    lines = copy_text(events, topic, cfg.kafka_partitions)  # the COPY ceilings' rows, made before anything is timed
+    del events
     run = stamp()
     profile = args.out / f"{run}-taskmanager.jfr" if args.profile else None
-    drain["pipeline"] = drain_job(cfg, stack, topic, n, "pipeline", {}, timeout, profile)
-    say(f"   {drain['pipeline']['events_per_s']:,} events/s")
-    other = "jdbc" if cfg.sink_mode == "copy" else "copy"
-    say(f"drain 2/{drains}: the same job with the {other} sink (SINK_MODE={other})")
-    drain["jdbc_sink" if other == "jdbc" else "copy_sink"] = drain_job(cfg, stack, topic, n, other,
-                                                                       {"SINK_MODE": other}, timeout * 2)
-    say(f"   {drain['jdbc_sink' if other == 'jdbc' else 'copy_sink']['events_per_s']:,} events/s")
-    say(f"drain 3/{drains}: the same job with the original design's settings")
-    drain["seed_settings"] = drain_job(cfg, stack, topic, n, "seed", SEED_SETTINGS, timeout * 4)
-    say(f"   {drain['seed_settings']['events_per_s']:,} events/s")
-    say(f"drain 4/{drains}: a plain Python consumer")
-    drain["naive_consumer"] = drain_naive(cfg, stack, topic, n, timeout * 4)
-    say(f"   {drain['naive_consumer']['events_per_s']:,} events/s")
-    for i, peer in enumerate(chosen):
-        say(f"drain {5 + i}/{drains}: the peer {peer.title}")
-        drain[peer.name] = drain_peer(cfg, stack, peer, pythons[peer.name], topic, n, timeout * 4)
-        say(f"   {drain[peer.name]['events_per_s']:,} events/s, peak RSS {drain[peer.name]['peak_rss_mib']:,.0f} MiB")
-    say(f"drain {drains}/{drains}: COPY of the same rows")
-    drain["copy_ceiling"] = copy_ceiling(cfg, stack, events, topic)
-    say(f"   {drain['copy_ceiling']['events_per_s']:,} events/s")
+    contenders = _contenders(cfg, stack, chosen, pythons, topic, n, timeout, lines, profile)
+
+    say("warm-up: the pipeline drains the topic once, not compared (a fresh TaskManager's JIT, cold caches)")
+    warmup = drain_job(cfg, stack, topic, n, "warmup", {}, timeout)
+    say(f"   {_line(warmup)}")
+    plan = orders(list(contenders), rounds, order_seed)
+    say(f"{rounds} round(s) of {len(contenders)} drains in a rotated order, seed {order_seed} "
+        f"(--order-seed {order_seed} repeats it)")
+    runs: dict[str, list[dict]] = {name: [] for name in contenders}
+    done = 0
+    for r, order in enumerate(plan):
+        say(f"round {r + 1}/{rounds}: {', '.join(order)}")
+        for name in order:
+            done += 1
+            title, drain_once = contenders[name]
+            say(f"drain {done}/{rounds * len(contenders)}: {title}")
+            runs[name].append(drain_once(r))
+            say(f"   {_line(runs[name][-1])}")
+    drain = {name: summarize(runs[name]) for name in contenders}
     delete_topics(cfg, [topic])
     latency = {}
     for i, rate in enumerate(RATES):
@@ -130,28 +135,28 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
         say(f"   p50 {latency[str(rate)]['p50']:.0f} ms, p99 {latency[str(rate)]['p99']:.0f} ms")
     truncate(cfg)
 
-    memory = stack.stack_memory()
+    measured = [warmup, *(fig for figs in runs.values() for fig in figs)]
+    parts = sorted({k for fig in measured for k in fig["peak_pss_mib"] if k != "total"})
     result = {
         "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "events": n,
+        "rounds": rounds,
+        "order_seed": order_seed,
+        "orders": plan,
         "preload_events_per_s": round(loaded.events_per_s),
-        "pipeline_events_per_s": drain["pipeline"]["events_per_s"],
-        "seed_settings_events_per_s": drain["seed_settings"]["events_per_s"],
-        "naive_consumer_events_per_s": drain["naive_consumer"]["events_per_s"],
-        "copy_ceiling_events_per_s": drain["copy_ceiling"]["events_per_s"],
-        **{f"{p.name}_events_per_s": drain[p.name]["events_per_s"] for p in chosen},
+        **{f"{name}_events_per_s": drain[name]["events_per_s"] for name in contenders},
+        **{f"{name}_steady_events_per_s": drain[name]["steady_events_per_s"] for name in contenders},
         "peers": [p.name for p in chosen],
         "drain": drain,
         "warmup": warmup,
         "latency_ms": latency,
-        "peak_rss_mib": memory,
-        "peak_rss_peers_mib": {p.name: drain[p.name]["peak_rss_mib"] for p in chosen},
-        # The stack's processes' peaks added up, and the largest peer's (they run one at a time).
-        "peak_rss_whole_stack_mib": round(sum(v["peak_rss_mib"] for v in memory.values())
-                                          + max((drain[p.name]["peak_rss_mib"] for p in chosen), default=0), 1),
+        # Memory by PSS (a shared page counts once in all), the peak of each part and of the whole
+        # stack at one instant (the peer, while one ran, included), over every drain's window.
+        "peak_pss_mib": {k: max(fig["peak_pss_mib"].get(k, 0) for fig in measured) for k in parts},
+        "peak_pss_whole_stack_mib": max(fig["peak_pss_mib"]["total"] for fig in measured),
         "settings": {k: cfg.get(k) for k in ("SINK_MODE", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
                                               "SINK_FLUSH_INTERVAL_MS", "SINK_FLUSH_IDLE_MS", "CHECKPOINT_INTERVAL_MS",
-                                              "KAFKA_PARTITIONS", "BENCH_PEERS")},
+                                              "KAFKA_PARTITIONS", "BENCH_PEERS", "BENCH_ROUNDS")},
         "machine": machine(),
     }
     json_path, png_path = write_json(args.out, run, result), args.out / f"{run}.png"
@@ -162,3 +167,35 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     print(f"written: {json_path}, {png_path}")
     return 0
 
+
+def _contenders(cfg: Config, stack, chosen, pythons, topic: str, n: int, timeout: float, lines: list[str],
+                profile: Path | None) -> dict:
+    """name -> (what it is, drain(round) -> figures): every drain's job and consumer group is its own."""
+    other = "jdbc" if cfg.sink_mode == "copy" else "copy"
+    out = {
+        "pipeline": (f"the pipeline with this project's settings ({cfg.sink_mode} sink)",
+                     lambda r: drain_job(cfg, stack, topic, n, f"pipeline-r{r}", {}, timeout,
+                                         profile if r == 0 else None)),
+        f"{other}_sink": (f"the same job with the {other} sink (SINK_MODE={other})",
+                          lambda r: drain_job(cfg, stack, topic, n, f"{other}-r{r}", {"SINK_MODE": other}, timeout * 2)),
+        "seed_settings": ("the same job with the original design's settings",
+                          lambda r: drain_job(cfg, stack, topic, n, f"seed-r{r}", SEED_SETTINGS, timeout * 4)),
+        "naive_consumer": ("a plain Python consumer",
+                           lambda r: drain_naive(cfg, stack, topic, n, timeout * 4, group=f"{topic}-naive-r{r}")),
+        **{p.name: (f"the peer {p.title}",
+                    lambda r, p=p: drain_peer(cfg, stack, p, pythons[p.name], topic, n, timeout * 4,
+                                              group=f"{topic}-{p.name}-r{r}")) for p in chosen},
+        "copy_ceiling": ("one COPY of the same rows", lambda r: copy_ceiling(cfg, stack, lines, topic)),
+    }
+    if cfg.flink_parallelism > 1:
+        out["copy_parallel"] = (f"COPY of the same rows over {cfg.flink_parallelism} connections (the job's parallelism)",
+                                lambda r: copy_ceiling(cfg, stack, lines, topic, cfg.flink_parallelism))
+    return out
+
+
+def _line(fig: dict) -> str:
+    steady = fig.get("steady_events_per_s")
+    return (f"{fig['events_per_s']:,} events/s, steady {steady:,}" if steady else f"{fig['events_per_s']:,} events/s") + \
+        f", {fig['cpu_us_per_event']['total']} µs of CPU per event, {fig['wal_bytes_per_event']:.0f} B of WAL per event" + \
+        (f" (before it, the submission: {fig['submission']['seconds']:.1f} s, "
+         f"{sum(fig['submission']['cpu_s'].values()):.1f} s of CPU)" if "submission" in fig else "")

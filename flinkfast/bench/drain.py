@@ -1,6 +1,14 @@
 """The benchmark's contenders and how each is watched: the pipeline's job, a plain Python
-consumer, the peer frameworks (flinkfast/bench/peers), COPY, and the pipeline's latency at a fixed
-load. Returns figures; prints nothing but progress bars."""
+consumer, the peer frameworks (flinkfast/bench/peers), COPY over one connection and over as many
+as the job's parallelism, and the pipeline's latency at a fixed load. Returns figures; prints
+nothing but progress bars.
+
+Every drain is measured the same way (flinkfast/bench/meters.py): the tables emptied, a vacuum
+and a checkpoint (prepare); its progress sampled twice a second with the CPU of each part of the
+stack and its PSS; its throughput, CPU, peak PSS and WAL over one window, from its start (the job's
+tasks running, the peer set up, the first row sent) to its last insert; its steady state over the
+middle 80 % of its rows. What comes before the window (the job's submission, the peer's start-up)
+is reported apart."""
 from __future__ import annotations
 
 import contextlib
@@ -8,17 +16,19 @@ import datetime as dt
 import io
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
 from flinkfast import clients, flinkrest, report, submit
 from flinkfast.bench import peers
+from flinkfast.bench.meters import Sampler, cpu_between, cpu_us_per_event, peak_pss_mib, steady_rate, steady_window
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
 from flinkfast.ops.load import Load
-from flinkfast.profile import TICK_S, CpuMeter, FlightRecording
-from flinkfast.sqlfiles import query
+from flinkfast.profile import FlightRecording
+from flinkfast.sqlfiles import query, split_statements
 from flinkfast.stack import process
 
 RATES_DEFAULT = (1000, 10000)  # events/s of the latency runs
@@ -56,15 +66,85 @@ def truncate(cfg: Config) -> None:
         cur.execute(bench_sql("001_truncate.sql"))
 
 
+def prepare(cfg: Config) -> None:
+    """Before each contender: empty tables, then a vacuum and a checkpoint (sql/bench/010_settle.sql)."""
+    truncate(cfg)
+    conn = connect(cfg, "admin")
+    try:
+        conn.autocommit = True  # VACUUM runs outside a transaction
+        with conn.cursor() as cur:
+            for statement in split_statements(bench_sql("010_settle.sql")):
+                cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def wal_now(cfg: Config) -> tuple[int, int]:
+    """(WAL position in bytes, full-page images so far): sql/bench/011_wal.sql."""
+    with connect(cfg, "admin") as conn, conn.cursor() as cur:
+        cur.execute(bench_sql("011_wal.sql"))
+        lsn, fpi, _ = cur.fetchone()
+        return int(lsn), int(fpi)
+
+
+def wal_since(cfg: Config, before: tuple[int, int], events: int) -> dict:
+    lsn, fpi = wal_now(cfg)
+    wal_bytes, wal_fpi = lsn - before[0], fpi - before[1]
+    return {"wal_bytes": wal_bytes, "wal_fpi": wal_fpi, "wal_bytes_per_event": round(wal_bytes / events, 1)}
+
+
 class Watch:
     """The same cheap progress signal for every contender: the table's statistics counters
-    (sql/bench/002_progress.sql) twice a second, then one exact count (006_exact.sql)."""
+    (sql/bench/002_progress.sql) twice a second, then one exact count (006_exact.sql). With a
+    sampler, each poll is also a sample of the stack's CPU and memory (meters.Sampler)."""
 
-    def __init__(self, cfg: Config, topic: str):
-        self.topic = topic
-        self.conn = connect(cfg)
+    def __init__(self, cfg: Config, topic: str, sampler: Sampler | None = None, role: str = "reader"):
+        self.topic, self.sampler = topic, sampler
+        self.conn = connect(cfg, role)
         self.conn.autocommit = True  # each poll its own transaction: fresh statistics
+        self.lock = threading.Lock()
         self.base = self.written()
+
+    def poll(self) -> int:
+        """The counters now, sampled with the stack's CPU and memory."""
+        with self.lock:
+            written = self.written()
+            if self.sampler:
+                self.sampler.sample(max(0, written - self.base))
+            return written
+
+    @contextlib.contextmanager
+    def background(self):
+        """Polled twice a second by a thread of its own while the with-block runs (a job's
+        submission, a COPY: the main thread is busy)."""
+        stop = threading.Event()
+
+        def run():
+            while not stop.wait(0.5):
+                self.poll()
+
+        self.poll()
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self.poll()
+
+    def measured(self, n: int, start: float, last: float) -> dict:
+        """The drain's figures over its window [start, last]: rate, steady rate, CPU, peak PSS."""
+        samples = self.sampler.samples
+        points = [(s.t, s.rows) for s in samples if start <= s.t <= last] + [(start, 0), (last, n)]
+        window = steady_window(points, n)
+        out = {"events": n, "seconds": round(last - start, 2), "events_per_s": round(n / (last - start)),
+               "steady_events_per_s": steady_rate(points, n),
+               "cpu_us_per_event": cpu_us_per_event(samples, start, last, n),
+               "peak_pss_mib": peak_pss_mib(samples, start, last)}
+        if window:
+            out["steady_cpu_us_per_event"] = cpu_us_per_event(samples, *window, round(0.8 * n))
+        return out
 
     def written(self) -> int:
         with self.conn.cursor() as cur:
@@ -84,7 +164,7 @@ class Watch:
         exact_at = time.monotonic() + 10
         with tqdm(total=n, unit=" rows", desc="   rows", leave=False, disable=not os.isatty(2)) as bar:
             while True:
-                written = self.written()
+                written = self.poll()
                 seen = written - self.base
                 bar.update(max(0, min(n, seen) - bar.n))
                 if seen >= n or time.monotonic() >= exact_at:  # and an exact look every 10 s, whatever the counters say
@@ -105,31 +185,35 @@ class Watch:
 
 def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dict, timeout: float,
               profile: Path | None = None) -> dict:
-    truncate(cfg)
+    """The pipeline's job drains the topic. Timed, and its CPU metered, from the moment its tasks
+    started (Flink's own record of it: a small topic can be drained before submit() has even seen
+    the job running) to its last insert. The submission before that, the client's start-up (a
+    JVM and a Python process) and the deployment, is reported apart ("submission"): a naive
+    consumer has none. label names its job and consumer group: unique per drain."""
+    prepare(cfg)
     job_cfg = cfg.replace(kafka_topic=topic, kafka_group_id=f"{topic}-{label}", job_name=f"bench-{label}",
                           scan_startup_mode="earliest-offset", **overrides)
-    watch = Watch(job_cfg, topic)
-    meter = CpuMeter(stack)
+    watch = Watch(job_cfg, topic, Sampler(stack))
+    wal = wal_now(cfg)
     recording = FlightRecording(stack.service("taskmanager").main_pid(), profile) if profile else contextlib.nullcontext()
-    submitted = time.time()
     try:
         with recording:
-            job_id = submit.submit(job_cfg)  # returns once every task of the job is RUNNING
-            # Timed from the moment the job's tasks started (Flink's own record of it: a small topic
-            # can be drained before submit() has even seen the job running). The client's start-up,
-            # a JVM and a Python process, is a one-off cost reported apart: a naive consumer has none.
-            running = min(v["start-time"] for v in flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
+            with watch.background():  # samples through the submission, which blocks for seconds
+                submitted = time.time()
+                job_id = submit.submit(job_cfg)  # returns once every task of the job is RUNNING
             try:
+                running = min(v["start-time"] for v in flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
                 last = watch.wait(n, timeout)
-                cpu = meter.per_event(n)
             finally:
                 flinkrest.cancel(job_cfg, job_id)
     finally:
         watch.close()
-    elapsed = last - running
-    out = {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed),
-           "submit_to_running_s": round(running - submitted, 2), "cpu_us_per_event": cpu,
-           "settings": overrides or "defaults"}
+    out = watch.measured(n, running, last)
+    out.update(wal_since(cfg, wal, n), submit_to_running_s=round(running - submitted, 2),
+               submission={"seconds": round(running - submitted, 2),
+                           "cpu_s": {k: round(v, 2) for k, v in
+                                     cpu_between(watch.sampler.samples, submitted, running).items()}},
+               settings=overrides or "defaults")
     if profile:
         out["profile"] = {"file": str(profile), "top_frames": recording.top(15),
                           "project_and_connector_frames": recording.top_inclusive(
@@ -137,22 +221,24 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
     return out
 
 
-def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
+def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float, group: str | None = None) -> dict:
     """What a user would write without Flink, given the pipeline's batching rule: rows are
     inserted through the intake view and committed every SINK_FLUSH_MAX_ROWS rows or SINK_FLUSH_INTERVAL_MS,
     Kafka offsets committed every CHECKPOINT_INTERVAL_MS (as the job's checkpoints do). One
-    thread, as such a consumer is written; it looks at the same progress signal as the others
-    twice a second, and its end is confirmed by the same exact count."""
+    thread, as such a consumer is written; it polls the same progress signal as the others
+    twice a second, and its end is confirmed by the same exact count. group: its consumer
+    group, unique per drain (default TOPIC-naive)."""
     from psycopg2.extras import execute_values
-    truncate(cfg)
-    watch = Watch(cfg, topic)
-    meter = CpuMeter(stack)
-    consumer = clients.kafka_consumer(cfg, topic, group_id=f"{topic}-naive", auto_offset_reset="earliest",
+    prepare(cfg)
+    watch = Watch(cfg, topic, Sampler(stack))
+    wal = wal_now(cfg)
+    consumer = clients.kafka_consumer(cfg, topic, group_id=group or f"{topic}-naive", auto_offset_reset="earliest",
                                       max_poll_records=cfg.sink_flush_max_rows)
     year = dt.date.today().year
     sql = bench_sql("003_naive_insert.sql")
     conn = connect(cfg, "writer")
     rows: list[tuple] = []
+    watch.poll()
     started = time.time()
     done, flushed, committed, looked = 0, time.monotonic(), time.monotonic(), time.monotonic()
     commit_failures = 0
@@ -177,20 +263,19 @@ def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float) -> dict:
                         commit_failures += _commit(consumer)
                         committed = now
                 if now - looked >= 0.5:  # the progress poll every contender pays
-                    watch.written()
+                    watch.poll()
                     looked = now
         last = watch.wait(n, 60)
-        cpu = meter.per_event(n)
     finally:
         consumer.close(autocommit=False, timeout_ms=clients.KAFKA_TIMEOUT_MS)
         conn.close()
         watch.close()
-    elapsed = last - started
-    return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed), "cpu_us_per_event": cpu,
-            "offset_commit_failures": commit_failures,
-            "settings": f"kafka-python + psycopg2 execute_values into the pipeline's intake view; flush every {cfg.sink_flush_max_rows} rows "
-                        f"or {cfg.sink_flush_interval_ms} ms, offsets committed every {cfg.checkpoint_interval_ms} ms "
-                        "(the pipeline's rule)"}
+    out = watch.measured(n, started, last)
+    out.update(wal_since(cfg, wal, n), offset_commit_failures=commit_failures,
+               settings=f"kafka-python + psycopg2 execute_values into the pipeline's intake view; flush every "
+                        f"{cfg.sink_flush_max_rows} rows or {cfg.sink_flush_interval_ms} ms, offsets committed every "
+                        f"{cfg.checkpoint_interval_ms} ms (the pipeline's rule)")
+    return out
 
 
 def _commit(consumer) -> int:
@@ -211,9 +296,9 @@ class PeerWatch(Watch):
     """The same watch, for a peer: it fails at once, with the end of the peer's log, when the
     peer's program has ended before its rows are in."""
 
-    def __init__(self, cfg: Config, topic: str, proc, log: Path):
+    def __init__(self, cfg: Config, topic: str, proc, log: Path, sampler: Sampler):
         self.cfg, self.proc, self.log = cfg, proc, log
-        super().__init__(cfg, topic)
+        super().__init__(cfg, topic, sampler)
 
     def alive(self) -> None:
         if self.proc.poll() is not None:
@@ -225,17 +310,20 @@ class PeerWatch(Watch):
         return super().written()
 
 
-def drain_peer(cfg: Config, stack, peer: peers.Peer, python: Path, topic: str, n: int, timeout: float) -> dict:
+def drain_peer(cfg: Config, stack, peer: peers.Peer, python: Path, topic: str, n: int, timeout: float,
+               group: str | None = None) -> dict:
     """A peer framework reads the whole topic into processed_events with the pipeline's batching
     and commit rule as far as it allows (flinkfast/bench/peers). Timed from the moment its program
     is set up: its start-up, importing the framework, is reported apart, as the job's submission
-    is. Watched like the others; its own process's CPU is the column "peer", and its peak RSS is
-    recorded, read before it is stopped."""
-    truncate(cfg)
+    is. Watched like the others; its own process's CPU is the column "peer" and its PSS the part
+    "peer"; its peak RSS (VmHWM) is recorded too, read before it is stopped. group: its consumer
+    group, unique per drain (default TOPIC-NAME)."""
+    prepare(cfg)
+    wal = wal_now(cfg)
     launched = time.time()
-    proc, ready, log = peers.start(cfg, peer, python, topic, group=f"{topic}-{peer.name}")
+    proc, ready, log = peers.start(cfg, peer, python, topic, group=group or f"{topic}-{peer.name}")
     try:
-        watch = PeerWatch(cfg, topic, proc, log)
+        watch = PeerWatch(cfg, topic, proc, log, Sampler(stack, {"peer": proc.pid}))
         try:
             deadline = time.monotonic() + 300
             while not ready.exists():
@@ -243,47 +331,83 @@ def drain_peer(cfg: Config, stack, peer: peers.Peer, python: Path, topic: str, n
                 if time.monotonic() > deadline:
                     raise TimedOut(f"the {peer.name} peer was not set up after 300 s; its log: {log}")
                 time.sleep(0.05)
+            watch.poll()
             started = time.time()
-            meter, peer_ticks = CpuMeter(stack), process.cpu_ticks(proc.pid)
             last = watch.wait(n, timeout)
-            cpu = meter.per_event(n)
-            peer_us = (process.cpu_ticks(proc.pid) - peer_ticks) * TICK_S / n * 1e6
+            watch.poll()  # the peer's CPU and PSS at the end, before it is stopped
             peak_kib = process.memory_kib(proc.pid)[1]
         finally:
             watch.close()
     finally:
         peers.stop(proc)
-    cpu["peer"] = round(peer_us, 1)
-    cpu["total"] = round(cpu["total"] + peer_us, 1)
-    elapsed = last - started
-    return {"events": n, "seconds": round(elapsed, 2), "events_per_s": round(n / elapsed),
-            "start_to_ready_s": round(started - launched, 2), "cpu_us_per_event": cpu,
-            "peak_rss_mib": round(peak_kib / 1024, 1), "settings": peer.settings(cfg)}
+    out = watch.measured(n, started, last)
+    out.update(wal_since(cfg, wal, n), start_to_ready_s=round(started - launched, 2),
+               peak_rss_mib=round(peak_kib / 1024, 1), settings=peer.settings(cfg))
+    return out
 
 
-def copy_ceiling(cfg: Config, stack, events: list[dict], topic: str) -> dict:
-    """COPY of the same rows into the same table: what PostgreSQL alone can take."""
-    truncate(cfg)
+class CopyWatch(Watch):
+    """The same watch, for the COPY ceilings: a COPY's rows count as it reads them
+    (sql/bench/012_copy_progress.sql), not all at once when it commits, so that its steady
+    state is measured like the others'."""
+
+    def __init__(self, cfg: Config, topic: str, sampler: Sampler):
+        super().__init__(cfg, topic, sampler, role="admin")
+
+    def written(self) -> int:
+        with self.conn.cursor() as cur:
+            cur.execute(bench_sql("012_copy_progress.sql"))
+            return super().written() + int(cur.fetchone()[0])
+
+
+def copy_text(events: list[dict], topic: str, partitions: int) -> list[str]:
+    """The events as the rows COPY takes (tab-separated text lines), as the pipeline would write
+    them; made once, before anything is timed."""
     year, now_ms = dt.date.today().year, int(time.time() * 1000)
-    buf = io.StringIO()
-    for i, e in enumerate(events):
-        buf.write(f"{e['uuid']}\t{e['first_name']}\t{e['last_name']}\t{e['country']}\t{e['age']}\t"
-                  f"{year - e['age']}\t{topic}\t{i % cfg.kafka_partitions}\t{i}\t{now_ms}\t{now_ms}\n")
-    buf.seek(0)
-    watch = Watch(cfg, topic)
-    meter = CpuMeter(stack)
-    try:
-        with connect(cfg, "admin") as conn, conn.cursor() as cur:
-            started = time.time()
-            cur.copy_expert(bench_sql("004_copy.sql"), buf)
+    return [f"{e['uuid']}\t{e['first_name']}\t{e['last_name']}\t{e['country']}\t{e['age']}\t"
+            f"{year - e['age']}\t{topic}\t{i % partitions}\t{i}\t{now_ms}\t{now_ms}\n" for i, e in enumerate(events)]
+
+
+def copy_ceiling(cfg: Config, stack, lines: list[str], topic: str, connections: int = 1) -> dict:
+    """COPY of the same rows into the same table: what PostgreSQL alone can take. With one
+    connection, one COPY in one transaction; with more, the rows split in as many even parts,
+    each its own COPY and transaction on a connection of its own, all at once."""
+    prepare(cfg)
+    parts = [io.StringIO("".join(lines[i::connections])) for i in range(connections)]
+    conns = [connect(cfg, "admin") for _ in range(connections)]
+    watch = CopyWatch(cfg, topic, Sampler(stack))
+    wal = wal_now(cfg)
+    errors: list[BaseException] = []
+
+    def send(conn, buf):
+        try:
+            with conn.cursor() as cur:
+                cur.copy_expert(bench_sql("004_copy.sql"), buf)
             conn.commit()
-        last = watch.wait(len(events), 60)  # the same end signal as the others (it is already there)
-        cpu = meter.per_event(len(events))
+        except BaseException as e:  # said by the main thread
+            errors.append(e)
+
+    try:
+        with watch.background():
+            started = time.time()
+            threads = [threading.Thread(target=send, args=(c, b)) for c, b in zip(conns, parts)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        if errors:
+            raise errors[0]
+        last = watch.wait(len(lines), 60)  # the same end signal as the others (it is already there)
     finally:
+        for c in conns:
+            c.close()
         watch.close()
-    elapsed = last - started
-    return {"events": len(events), "seconds": round(elapsed, 2), "events_per_s": round(len(events) / elapsed),
-            "cpu_us_per_event": cpu, "settings": "one COPY FROM STDIN, one transaction"}
+    out = watch.measured(len(lines), started, last)
+    out.update(wal_since(cfg, wal, len(lines)), connections=connections,
+               settings="one COPY FROM STDIN, one transaction" if connections == 1 else
+               f"{connections} connections at once, each one COPY FROM STDIN of 1/{connections} of the rows, "
+               "one transaction")
+    return out
 
 
 def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:

@@ -38,35 +38,66 @@ def machine() -> dict:
             "os": platform.platform(), "python": platform.python_version(), "java": java}
 
 
+NAMES = {"pipeline": "Flink pipeline ({sink} sink)",
+         "jdbc_sink": "Flink pipeline, Flink's JDBC sink instead",
+         "copy_sink": "Flink pipeline, the COPY sink instead",
+         "seed_settings": "Flink, original settings (100 rows/2 s, p=1)",
+         "naive_consumer": "plain Python consumer (kafka-python+psycopg2)",
+         **{name: peer.title for name, peer in PEERS.items()},
+         "copy_ceiling": "COPY ceiling (PostgreSQL alone)",
+         "copy_parallel": "COPY ceiling, {p} connections at once"}
+
+
+def _spread(r: dict, key: str) -> str:
+    low, high = r.get("spread", {}).get(key, (None, None))
+    return f"{low:,}-{high:,}" if low is not None and low != high else ""
+
+
 def table(result: dict) -> str:
     d = result["drain"]
     pipeline = d["pipeline"]["events_per_s"]
+    steady_pipeline = d["pipeline"].get("steady_events_per_s") or pipeline
+    rounds = result.get("rounds", 1)
     lines = [f"Drain of {result['events']:,} preloaded events into PostgreSQL "
-             f"({result['machine']['cores']} cores, {result['machine']['cpu']})",
-             f"  {'contender':<44}{'events/s':>12}{'seconds':>10}{'vs pipeline':>13}"]
-    cpu_lines = ["CPU per event (µs, from /proc; client = the benchmark's process: the Python consumer, "
-                 "the COPY sender, the progress poll; peer = a peer framework's own process; "
-                 "rest = JobManager + ZooKeeper)",
+             f"({result['machine']['cores']} cores, {result['machine']['cpu']}); the median of {rounds} round(s) "
+             f"(order seed {result.get('order_seed', '-')}), its spread min-max; steady = the middle 80 % of the rows",
+             f"  {'contender':<44}{'events/s':>10}{'spread':>16}{'steady':>10}{'spread':>16}{'seconds':>9}"
+             f"{'vs pipeline':>12}{'steady vs':>10}"]
+    cpu_lines = ["CPU per event over each drain's own window (µs, from /proc; client = the benchmark's process: "
+                 "the Python consumer, the COPY sender, the progress poll and sampling; peer = a peer framework's "
+                 "own process; rest = JobManager + ZooKeeper)",
                  f"  {'contender':<44}" + "".join(f"{k:>12}" for k in CPU_KEYS)]
-    names = {"pipeline": f"Flink pipeline ({result.get('settings', {}).get('SINK_MODE', 'copy')} sink)",
-             "jdbc_sink": "Flink pipeline, Flink's JDBC sink instead",
-             "copy_sink": "Flink pipeline, the COPY sink instead",
-             "seed_settings": "Flink, original settings (100 rows/2 s, p=1)",
-             "naive_consumer": "plain Python consumer (kafka-python+psycopg2)",
-             **{name: peer.title for name, peer in PEERS.items()},
-             "copy_ceiling": "COPY ceiling (PostgreSQL alone)"}
+    wal_lines = ["WAL per drain (from its start to its end; pg_current_wal_lsn and pg_stat_wal), peak PSS of the "
+                 "whole stack in its window",
+                 f"  {'contender':<44}{'WAL MiB':>10}{'B/event':>10}{'full pages':>12}{'peak PSS GiB':>14}"]
+    names = {k: v.format(sink=result.get("settings", {}).get("SINK_MODE", "copy"),
+                         p=result.get("settings", {}).get("FLINK_PARALLELISM", "?")) for k, v in NAMES.items()}
     for key, name in names.items():
         if key not in d:  # a result written before this contender existed
             continue
         r = d[key]
-        lines.append(f"  {name:<44}{r['events_per_s']:>12,}{r['seconds']:>10.1f}{r['events_per_s'] / pipeline:>12.2f}x")
+        steady = r.get("steady_events_per_s")
+        lines.append(f"  {name:<44}{r['events_per_s']:>10,}{_spread(r, 'events_per_s'):>16}"
+                     f"{steady or 0:>10,}{_spread(r, 'steady_events_per_s'):>16}{r['seconds']:>9.1f}"
+                     f"{r['events_per_s'] / pipeline:>11.2f}x{(steady or 0) / steady_pipeline:>9.2f}x")
         cpu = r.get("cpu_us_per_event", {})
         cpu_lines.append(f"  {name:<44}" + "".join(f"{cpu.get(k, 0):>12.1f}" for k in CPU_KEYS))
+        if "wal_bytes" in r:
+            wal_lines.append(f"  {name:<44}{r['wal_bytes'] / 2 ** 20:>10,.0f}{r['wal_bytes_per_event']:>10,.0f}"
+                             f"{r['wal_fpi']:>12,}{r['peak_pss_mib']['total'] / 1024:>14.2f}")
     warmup = result.get("warmup")
     if warmup:
-        lines.append(f"  {'(warm-up: the pipeline run first, not compared)':<44}{warmup['events_per_s']:>12,}"
-                     f"{warmup['seconds']:>10.1f}{warmup['events_per_s'] / pipeline:>12.2f}x")
-    lines += ["", *cpu_lines]
+        lines.append(f"  {'(warm-up: the pipeline run first, not compared)':<44}{warmup['events_per_s']:>10,}{'':>16}"
+                     f"{warmup.get('steady_events_per_s') or 0:>10,}{'':>16}{warmup['seconds']:>9.1f}"
+                     f"{warmup['events_per_s'] / pipeline:>11.2f}x")
+    submission = d["pipeline"].get("submission")
+    if submission:
+        cpu = submission["cpu_s"]
+        lines += ["", f"The pipeline's submission, before its window (the flink run client and the deployment; the "
+                      f"median): {submission['seconds']:.1f} s, CPU s " +
+                  ", ".join(f"{k} {cpu[k]:.1f}" for k in CPU_KEYS if k in cpu) +
+                  f", total {sum(cpu.values()):.1f}"]
+    lines += ["", *cpu_lines, "", *wal_lines]
     peers = [name for name in PEERS if name in d]
     if peers:
         lines += ["", "The peers' settings (a peer's upsert does none of the pipeline's placing: less work per row)"]
@@ -83,12 +114,11 @@ def table(result: dict) -> str:
         lines.append(f"  {int(rate):>10,}{r['achieved_events_per_s']:>10,}{r['rows']:>9,}{r['p50']:>9.0f}"
                      f"{r['p95']:>9.0f}{r['p99']:>9.0f}{r['max']:>9.0f}")
     lines.append("")
-    lines.append("Peak RSS per component (MiB): " + ", ".join(
-        [f"{k} {v['peak_rss_mib']:.0f}" for k, v in result["peak_rss_mib"].items()]
-        + [f"{k} (peer) {v:.0f}" for k, v in result.get("peak_rss_peers_mib", {}).items()]))
-    if "peak_rss_whole_stack_mib" in result:
-        lines.append(f"Peak RSS of the whole stack (the services' peaks and the largest peer's, added up): "
-                     f"{result['peak_rss_whole_stack_mib'] / 1024:.2f} GiB")
+    if "peak_pss_mib" in result:
+        lines.append("Peak PSS per part (MiB, /proc/PID/smaps_rollup: a shared page counts once in all): " + ", ".join(
+            f"{k} {v:.0f}" for k, v in result["peak_pss_mib"].items()))
+        lines.append(f"Peak PSS of the whole stack at one instant (the peer running then included): "
+                     f"{result['peak_pss_whole_stack_mib'] / 1024:.2f} GiB")
     return "\n".join(lines)
 
 
@@ -101,13 +131,17 @@ def plot(result: dict, path: Path) -> None:
              ("copy_sink", "Flink,\nCOPY sink", "#6b9bc9"),
              ("seed_settings", "Flink\n(original)", "#9dbbd9"), ("naive_consumer", "Python\nconsumer", "#e1812c"),
              *[(name, *PEER_BARS.get(name, (name, "#5aa469"))) for name in PEERS],
-             ("copy_ceiling", "one COPY", "#999999")]
+             ("copy_ceiling", "one COPY", "#999999"), ("copy_parallel", "parallel\nCOPY", "#bbbbbb")]
     shown = [s for s in shown if s[0] in result["drain"]]
     values = [result["drain"][k]["events_per_s"] for k, _, _ in shown]
-    bars = left.bar([label for _, label, _ in shown], values, color=[c for _, _, c in shown])
+    # the median of the rounds, its spread (min-max) as an error bar
+    spread = [result["drain"][k].get("spread", {}).get("events_per_s", [v, v]) for (k, _, _), v in zip(shown, values)]
+    bars = left.bar([label for _, label, _ in shown], values, color=[c for _, _, c in shown],
+                    yerr=[[v - lo for v, (lo, _) in zip(values, spread)], [hi - v for v, (_, hi) in zip(values, spread)]],
+                    capsize=3)
     left.bar_label(bars, labels=[f"{v:,}" for v in values])
-    left.set_ylabel("events/s")
-    left.set_title(f"drain of {result['events']:,} events into PostgreSQL")
+    left.set_ylabel("events/s (median of the rounds, min-max)")
+    left.set_title(f"drain of {result['events']:,} events into PostgreSQL, {result.get('rounds', 1)} round(s)")
     width = 0.38
     stats = ["p50", "p95", "p99", "max"]
     for i, (rate, r) in enumerate(result["latency_ms"].items()):

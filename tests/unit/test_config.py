@@ -53,7 +53,7 @@ def test_missing_secret_is_one_clear_line(tmp_path):
 
 @pytest.mark.parametrize("env,value", [("POSTGRES_DB", "db; DROP TABLE x"), ("FLINK_DB_USER", 'a"b'),
                                        ("KAFKA_TOPIC", "bad topic"), ("SCAN_STARTUP_MODE", "timestamp"),
-                                       ("BENCH_DURATION", "3")])
+                                       ("BENCH_DURATION", "3"), ("BENCH_ROUNDS", "0")])
 def test_values_used_as_identifiers_are_validated(tmp_path, env, value):
     with pytest.raises(ConfigError, match=env):
         config.load(env={env: value}, dotenv_path=tmp_path / "none")
