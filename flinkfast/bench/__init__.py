@@ -40,7 +40,8 @@ from pathlib import Path
 from flinkfast import config, producer
 from flinkfast.command import Command
 from flinkfast.bench import peers
-from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, copy_ceiling, copy_text, create_topic,
+from flinkfast.bench.ceiling import copy_ceiling, copy_text
+from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, create_topic,
                                    delete_topics, drain_job, drain_naive, drain_peer, latency_at, say, truncate)
 from flinkfast.bench.meters import orders, summarize
 from flinkfast.bench.slots import claimed
