@@ -1,4 +1,5 @@
-"""The faults: kill -9 of a service (its supervisor starts a new one), a service stopped and started, the sink's sessions cut."""
+"""The faults: kill -9 of a service (its supervisor starts a new one, or we do), a service paused, a service
+stopped and started, the sink's sessions cut."""
 from __future__ import annotations
 
 import os
@@ -29,6 +30,45 @@ def kill_and_replace(stack, name: str, timeout: float = 120) -> int:
     svc = stack.service(name)
     pid = kill(svc)
     replaced(svc, pid, timeout)
+    return pid
+
+
+def crash(stack, name: str) -> int:
+    """kill -9 of a service, supervised or not (Kafka, PostgreSQL); its pid. recovered() brings it back."""
+    return kill(stack.service(name))
+
+
+def recovered(stack, name: str, pid: int, timeout: float = 120) -> None:
+    """Until the crashed service runs again: its supervisor's new one, or (not restarted by a
+    supervisor) started by us once the killed one is gone."""
+    svc = stack.service(name)
+    if svc.restart:
+        replaced(svc, pid, timeout)
+        return
+    # Gone, and reaped: PostgreSQL refuses to start while its lock file names a pid that exists
+    # (a zombie included), and while a backend of the killed one still holds its shared memory.
+    wait_until(lambda: not svc.pid() and not os.path.exists(f"/proc/{pid}"), timeout, f"the killed {name} gone")
+    for attempt in range(3):
+        try:
+            stack.start(name)
+            return
+        except Unavailable:
+            if attempt == 2:
+                raise
+            time.sleep(2)
+
+
+def pause(service, seconds: float) -> int:
+    """SIGSTOP of the service's own process (a VM freeze, a stop-the-world pause), SIGCONT after
+    `seconds`; its pid."""
+    pid = service.main_pid()
+    if not pid:
+        raise Unavailable(f"{service.name} is not running")
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(seconds)
+    finally:
+        os.kill(pid, signal.SIGCONT)
     return pid
 
 
