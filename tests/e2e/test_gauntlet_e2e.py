@@ -12,12 +12,12 @@ after which it happened; the printout lists the faults drawn, the messages sent,
 table.
 
 It replaces, in `make test`, the chaos walk's 8 seeded steps (the walk runs under `make chaos`
-only, now with overlapping faults and the same checker) and four tests of
-tests/e2e/test_nothing_lost_e2e.py:
-  - test_taskmanager_killed_with_sigkill   -> kill_taskmanager here
-  - test_jobmanager_killed_with_sigkill    -> kill_jobmanager here (HA recovers the job, nobody resubmits)
-  - test_postgres_stopped_and_restarted    -> kill_postgres here (kill -9, harsher than a stop)
-  - test_kafka_broker_restarted            -> kill_kafka here (kill -9, the load's sends retried)
+only, now with overlapping faults and the same checker) and the four fault tests of
+tests/e2e/test_nothing_lost_e2e.py (30,000 events each, checked by count):
+  - the TaskManager killed with SIGKILL        -> kill_taskmanager here
+  - the JobManager killed with SIGKILL         -> kill_jobmanager here (HA recovers the job, nobody resubmits)
+  - PostgreSQL stopped and restarted           -> kill_postgres here (kill -9, harsher than a stop)
+  - the Kafka broker restarted                 -> kill_kafka here (kill -9, the load's sends retried)
 each then under a load with duplicates and skewed clocks, and checked by content, not by count.
 """
 from __future__ import annotations
