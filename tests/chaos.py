@@ -227,6 +227,7 @@ def check(run: Run, final: bool = False) -> Checked:
         reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, DRAIN_S)
         result = reconcile.reconcile(cfg)
         assert result.ok, result.text()
+        unacknowledged(run, result)
         sent = run.messages()
         consumed = sum(p.consumed for p in result.partitions)
         assert consumed == len(sent), f"{consumed} messages consumed, {len(sent)} acknowledged to the load"
@@ -256,6 +257,35 @@ def check(run: Run, final: bool = False) -> Checked:
         return Checked(len(sent), len(got), len(got_sup), len(got_dead))
     finally:
         run.load.resume()
+
+
+def unacknowledged(run: Run, result) -> None:
+    """Messages the topic holds that the load's producer counted as failed (its acknowledgement lost
+    when Kafka was killed, its delivery timeout passed before the broker was back): read from
+    Kafka and added to the model as what they are (a producer is at least once). Printed, since
+    each is one."""
+    from kafka import TopicPartition
+    known = set(run.messages())
+    missing = {p.partition: {o for o in range(p.first_offset, p.upto_offset) if (p.partition, o) not in known}
+               for p in result.partitions}
+    missing = {p: offsets for p, offsets in missing.items() if offsets}
+    if not missing:
+        return
+    consumer = kafka_consumer(run.cfg, consumer_timeout_ms=10_000)
+    try:
+        for p, offsets in missing.items():
+            tp = TopicPartition(run.cfg.kafka_topic, p)
+            consumer.assign([tp])
+            consumer.seek(tp, min(offsets))
+            for record in consumer:
+                if record.offset in offsets:
+                    run.extra.append(Message(p, record.offset, record.timestamp, record.value))
+                if record.offset >= max(offsets):
+                    break
+    finally:
+        consumer.close()
+    run.log(f"{sum(map(len, missing.values()))} messages stored though the producer counted them failed: "
+            f"placed by the model as they are")
 
 
 def broker_clock(messages) -> bool:
