@@ -257,7 +257,9 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
             queued += 1  # the event it was sending
         bar.update(queued - shown)
         try:
-            producer.flush()  # bounded by delivery_timeout_ms: each record ends acknowledged or failed
+            # Each record ends acknowledged or failed within delivery_timeout_ms, but kafka-python
+            # does not expire a batch in flight to a broker that was killed: bounded here too.
+            producer.flush(timeout=_DELIVERY_TIMEOUT_MS / 1000 + KAFKA_TIMEOUT_S)
         except KafkaError as e:  # records still unresolved count as failed below
             failures.append(e)
         end = clock()
