@@ -69,7 +69,7 @@ def test_a_random_walk_of_events_and_faults_loses_and_doubles_nothing(stack, job
     history: list[str] = []
     run = None
     try:
-        run = chaos.Run(stack, cfg, jobserver.submit, RATE, seed)
+        run = chaos.Run(stack, cfg, jobserver.submit, RATE)
         for i in range(STEPS):
             history.append(step(run, rnd))
             checked = chaos.check(run)

@@ -46,7 +46,7 @@ def test_every_fault_while_events_flow_loses_and_doubles_nothing(stack, job_cfg,
     log = lambda line: print(f"gauntlet: {line} ({time.monotonic() - t0:.0f}s)", flush=True)  # noqa: E731
     run = None
     try:
-        run = chaos.Run(stack, cfg, jobserver.submit, RATE, SEED)
+        run = chaos.Run(stack, cfg, jobserver.submit, RATE)
         run.flowing()
         log(f"{run.send_bad(rnd)} bad messages")
         for name in ORDER:
