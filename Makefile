@@ -84,7 +84,7 @@ test-long:  ## the benchmark tooling's tests (bench, growth, scaling, peers), a 
 fuzz: setup  ## the fuzz tests, long: FUZZ_EXAMPLES messages (default 20000) with fresh randomness
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/flink/test_fuzz_transform.py tests/e2e/test_fuzz_e2e.py tests/e2e/test_placing_e2e.py
 
-chaos: setup  ## random events and faults against a model, on a stack of its own: CHAOS_STEPS (200) steps, its seed printed (CHAOS_SEED replays)
+chaos: setup  ## the gauntlet's faults at random and overlapping, under load, against the model, on a stack of its own: CHAOS_STEPS (200) steps, its seed printed (CHAOS_SEED replays)
 	@FLINKFAST_TEST_STATE_DIR=$${FLINKFAST_TEST_STATE_DIR:-$(CURDIR)/.state/chaos} CHAOS_STEPS=$${CHAOS_STEPS:-200} $(PYTEST) -s -p no:cacheprovider tests/e2e/test_chaos_e2e.py
 
 test-unit: setup  ## the fast tier: tests/unit (no JVM, no service; under 2 minutes)

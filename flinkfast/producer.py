@@ -20,7 +20,7 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from flinkfast.errors import Unavailable, one_line as _one_line
 # The API client lives in flinkfast.randomuser; its names stay importable from here.
@@ -191,13 +191,17 @@ def connect(cfg):
 
 
 def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | None = None, progress: bool = True,
-            timestamp_ms: Callable[[dict], int | None] | None = None, total: int | None = None) -> ProduceSummary:
+            timestamp_ms: Callable[[dict], int | None] | None = None, total: int | None = None,
+            partition: Callable[[dict], int | None] | None = None,
+            on_ack: Callable[[dict, bytes, Any], None] | None = None) -> ProduceSummary:
     """Send events to cfg.kafka_topic and wait until Kafka acknowledged (or refused) each one.
 
     rate: events per second (0: as fast as possible); duration: stop sending after this many
     seconds; timestamp_ms(event): the record's CreateTime (None: the client's clock; a LogAppendTime topic, as
     every topic of the project, replaces it with the broker's append time); total:
-    the progress bar's length. Ctrl-C stops sending, flushes what is in flight and raises
+    the progress bar's length; partition(event): its partition (None: by its uuid); on_ack(event,
+    value, metadata): called with what Kafka acknowledged (partition, offset, and the timestamp the
+    broker kept: the append time on a LogAppendTime topic). Ctrl-C stops sending, flushes what is in flight and raises
     Interrupted with the summary.
 
     The partition is crc32(uuid) mod partitions: like the default partitioner, the same key
@@ -211,7 +215,10 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
     topic = cfg.kafka_topic
     acked: list[str] = []
     failures: list[BaseException] = []
-    on_ack = lambda uuid, _metadata: acked.append(uuid)  # noqa: E731 (runs on the sender thread)
+    def acked_one(uuid, event, value, metadata):  # runs on the sender thread
+        acked.append(uuid)
+        if on_ack:
+            on_ack(event, value, metadata)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     bar = tqdm(total=total, unit=" events", disable=not progress or not sys.stderr.isatty(), file=sys.stderr,
                desc=f"-> {topic}", mininterval=0.5)
@@ -233,10 +240,12 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
                             time.sleep(ahead)
                 key = event["uuid"]
                 key_bytes = key.encode()
-                future = producer.send(topic, key=key_bytes, value=dumps(event).encode(),
-                                       partition=crc32(key_bytes) % partitions,
+                value = dumps(event).encode()
+                chosen = partition(event) if partition else None
+                future = producer.send(topic, key=key_bytes, value=value,
+                                       partition=crc32(key_bytes) % partitions if chosen is None else chosen,
                                        timestamp_ms=timestamp_ms(event) if timestamp_ms else None)
-                future.add_callback(on_ack, key)
+                future.add_callback(acked_one, key, event, value)
                 future.add_errback(failures.append)
                 queued += 1
                 if queued - shown >= 1024:
@@ -249,7 +258,9 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
             queued += 1  # the event it was sending
         bar.update(queued - shown)
         try:
-            producer.flush()  # bounded by delivery_timeout_ms: each record ends acknowledged or failed
+            # Each record ends acknowledged or failed within delivery_timeout_ms, but kafka-python
+            # does not expire a batch in flight to a broker that was killed: bounded here too.
+            producer.flush(timeout=_DELIVERY_TIMEOUT_MS / 1000 + KAFKA_TIMEOUT_S)
         except KafkaError as e:  # records still unresolved count as failed below
             failures.append(e)
         end = clock()

@@ -7,7 +7,7 @@ scanner of its own. For any message it says what the job must do with it: a row 
 exact field values, or a dead letter with this reason.
 
 Placement: the one model of where PostgreSQL puts each classified message (processed,
-superseded or dead letter), shared by the chaos test and the placing test.
+superseded or dead letter), shared by the chaos kit (tests/chaos.py: the gauntlet and the walk) and the placing test.
 
 fingerprint(): what a message is (udf/.../Fingerprint.java), from the checksums' definitions: a
 table-driven CRC32C of its own, and zlib's CRC32; it shares no code with flinkfast/fingerprint.py.

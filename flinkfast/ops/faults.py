@@ -1,4 +1,5 @@
-"""The faults: kill -9 of a service (its supervisor starts a new one), a service stopped and started, the sink's sessions cut, a process paused (SIGSTOP) and resumed."""
+"""The faults: kill -9 of a service (its supervisor starts a new one, or we do), a service or a process paused
+(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut."""
 from __future__ import annotations
 
 import os
@@ -33,6 +34,45 @@ def kill_and_replace(stack, name: str, timeout: float = 120) -> int:
     return pid
 
 
+def crash(stack, name: str) -> int:
+    """kill -9 of a service, supervised or not (Kafka, PostgreSQL); its pid. recovered() brings it back."""
+    return kill(stack.service(name))
+
+
+def recovered(stack, name: str, pid: int, timeout: float = 120) -> None:
+    """Until the crashed service runs again: its supervisor's new one, or (not restarted by a
+    supervisor) started by us once the killed one is gone."""
+    svc = stack.service(name)
+    if svc.restart:
+        replaced(svc, pid, timeout)
+        return
+    # Gone, and reaped: PostgreSQL refuses to start while its lock file names a pid that exists
+    # (a zombie included), and while a backend of the killed one still holds its shared memory.
+    wait_until(lambda: not svc.pid() and not os.path.exists(f"/proc/{pid}"), timeout, f"the killed {name} gone")
+    for attempt in range(3):
+        try:
+            stack.start(name)
+            return
+        except Unavailable:
+            if attempt == 2:
+                raise
+            time.sleep(2)
+
+
+def pause(service, seconds: float) -> int:
+    """SIGSTOP of the service's own process (a VM freeze, a stop-the-world pause), SIGCONT after
+    `seconds`; its pid."""
+    pid = service.main_pid()
+    if not pid:
+        raise Unavailable(f"{service.name} is not running")
+    pause_pid(pid)
+    try:
+        time.sleep(seconds)
+    finally:
+        resume_pid(pid)
+    return pid
+
+
 def restart(stack, name: str, down_s: float) -> None:
     """The service stopped, down for down_s seconds, then started (until it answers)."""
     stack.stop(name)
@@ -53,14 +93,14 @@ def cut_sessions(cfg: Config, user: str) -> int:
         conn.close()
 
 
-def pause(pid: int) -> None:
+def pause_pid(pid: int) -> None:
     """SIGSTOP: the process stops where it is, as in a VM freeze or a debugger's break. Its sockets
     stay open and its kernel still answers for them (TCP keepalives too): a peer sees a client that
     says nothing, not a client gone."""
     os.kill(pid, signal.SIGSTOP)
 
 
-def resume(pid: int) -> None:
+def resume_pid(pid: int) -> None:
     """SIGCONT: the paused process goes on where it stopped."""
     os.kill(pid, signal.SIGCONT)
 
@@ -86,19 +126,19 @@ def pause_writer_mid_flush(stack, cfg: Config, timeout: float = 60) -> dict:
             pid = svc.main_pid() if svc else None
             if not pid:
                 continue
-            pause(pid)
+            pause_pid(pid)
             paused_ms = int(time.time() * 1000)
             attempts += 1
             try:
                 time.sleep(0.3)  # the statement running when it stopped ends; a COMMIT sent in time lands
                 still = [h for h in lookup.writers_holding_locks(cfg, conn) if h[0] == backend]
             except BaseException:
-                resume(pid)      # never leave a process paused behind an error
+                resume_pid(pid)      # never leave a process paused behind an error
                 raise
             if still and still[0][2] == "idle in transaction":
                 return {"service": svc.name, "pid": pid, "backend": backend, "state": still[0][2],
                         "paused_ms": paused_ms, "attempts": attempts}
-            resume(pid)
+            resume_pid(pid)
             time.sleep(random.uniform(0.05, 0.5))
     finally:
         conn.close()

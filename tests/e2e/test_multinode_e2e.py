@@ -140,7 +140,7 @@ def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(m
         print(f"recovered {marks['recovered_s']} s after the pause (bound {PAUSE_BOUND_S} s): {marks}")
     finally:
         if paused:
-            faults.resume(paused["pid"])
+            faults.resume_pid(paused["pid"])
         load.stop()
     assert load.failed == 0 and not load.errors, load.errors
     with Landing(cfg, load.acked) as landing:

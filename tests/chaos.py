@@ -1,0 +1,332 @@
+"""The chaos kit shared by the gauntlet (tests/e2e/test_gauntlet_e2e.py, `make test`) and the random
+walk (tests/e2e/test_chaos_e2e.py, `make chaos`): a run of the real pipeline under a background load
+(flinkfast/ops/load.py), the faults (FAULTS: one entry each), and the checker.
+
+The checker compares the database with what the one placement model (tests/oracle.py Placement,
+the placing test's too) makes of every message Kafka acknowledged, taken as the broker
+acknowledged it (its partition, offset and timestamp: the append time on a LogAppendTime topic):
+  - processed_events: per uuid exactly the model's winner, with its CONTENT (first_name,
+    last_name, country, age, its Kafka position and timestamp), not only its position;
+  - superseded_events: every other good message, with its uuid and timestamp;
+  - dead_letter_events: every bad or skipped message, with the oracle's reason and its size;
+  - reconcile OK, every consumed position acknowledged by us (nothing doubled, nothing unknown);
+  - no negative stage latency where the broker's clock decides; the job RUNNING, status' verdict.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flinkfast import flinkrest, health, reconcile, report, skip
+from flinkfast.clients import kafka_consumer, wait_until
+from flinkfast.ops import faults
+from flinkfast.ops.load import Load
+from tests.helpers import send_records
+from tests.oracle import Placed, Placement, Row, classify
+
+DRAIN_S = 300
+SKIPPED = "skipped by operator"
+BAD = [b"not JSON", b"", None, b"{\"uuid\": 1}", b"x" * 100_000, b"\xff\xfe"]
+
+
+@dataclass
+class Message:
+    partition: int
+    offset: int
+    ts: int
+    value: bytes | None
+    asked_ts: int | None = None
+
+
+class Run:
+    """The pipeline under test: the stack, the job (submitted, resubmitted), the load, the model's input."""
+
+    def __init__(self, stack, cfg, submit: Callable, rate: int, log: Callable[[str], None] = print):
+        self.stack, self.cfg, self.submit_job, self.log = stack, cfg, submit, log
+        self.skips = ""
+        self.skipped: set[tuple[int, int]] = set()
+        self.extra: list[Message] = []          # sent by the run itself (bad messages)
+        self.drawn: list[str] = []
+        self.faults: Counter = Counter()
+        self.job_id = self.submit_job(self.job_cfg())
+        # A fresh seed for the load's uuids: processed_events is keyed by uuid across topics, so a
+        # uuid of an earlier run on the same database (stamped ahead) would win over this run's.
+        self.load = Load(cfg, rate, seed=None, repeat=0.25, skew_ms=120_000).start()
+
+    def job_cfg(self):
+        return self.cfg.replace(skip_messages=self.skips)
+
+    def messages(self) -> dict[tuple[int, int], Message]:
+        out = {(m.partition, m.offset): Message(m.partition, m.offset, m.timestamp_ms, m.value, m.asked_ts_ms)
+               for m in list(self.load.messages)}
+        out.update({(m.partition, m.offset): m for m in self.extra})
+        return out
+
+    def send_bad(self, rnd) -> int:
+        values = [rnd.choice(BAD) for _ in range(rnd.randint(2, 6))]
+        acked = send_records(self.cfg, [(v, rnd.randrange(self.cfg.kafka_partitions), None) for v in values])
+        self.extra += [Message(p, o, ts, v) for (p, o, ts), v in zip(acked, values)]
+        return len(values)
+
+    def cancel(self) -> None:
+        flinkrest.cancel(self.cfg, self.job_id)
+        h = health.job_health(self.cfg)
+        assert not h.ok and any("CANCELED" in p for p in h.problems), f"status with the job cancelled: {h.problems}"
+
+    def flowing(self, seconds: float = 2) -> None:
+        """Until the load has sent for a while (a fault strikes while events flow)."""
+        n = len(self.load.messages)
+        wait_until(lambda: len(self.load.messages) > n, 60, "the load sending again", interval=0.2)
+        time.sleep(seconds)
+
+
+# ----------------------------------------------------------------------------- the faults
+# One entry each: a name, strike(run) -> (what happened, a recovery or None) that does it while
+# events flow, and what the model does about it (`model`, said in the printout; a fault that
+# changes what the model expects does it in strike, e.g. skip marks its position). `needs`: a
+# function of flinkfast/ops/faults.py the fault calls; while it does not exist the fault is
+# skipped with a printed note.
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    strike: Callable[[Run], tuple[str, Callable[[], None] | None]]
+    model: str = "unchanged: every message placed as if nothing happened"
+    job_control: bool = False     # uses the JobManager's REST: never while another fault recovers
+    touches: str | None = None    # the service it needs running (two faults overlap only on two services)
+    needs: str | None = None
+
+    def available(self) -> bool:
+        return self.needs is None or hasattr(faults, self.needs)
+
+
+def _crash(name: str, then: Callable[[Run], None] | None = None):
+    def strike(run: Run):
+        pid = faults.crash(run.stack, name)
+
+        def recover():
+            faults.recovered(run.stack, name, pid)
+            if then:
+                then(run)
+        return f"kill -9 {name} (pid {pid})", recover
+    return strike
+
+
+def _job_back(run: Run) -> None:
+    wait_until(lambda: any(j["jid"] == run.job_id for j in flinkrest.running_jobs(run.cfg)), 180,
+               "the job recovered by the new JobManager (HA)")
+
+
+def _cut(run: Run):
+    return f"{faults.cut_sessions(run.cfg, run.cfg.flink_db_user)} sink sessions cut", None
+
+
+def _pause(run: Run):
+    pid = faults.pause(run.stack.service("taskmanager"), 5)
+    return f"SIGSTOP taskmanager (pid {pid}) 5 s, SIGCONT", None
+
+
+def _cancel_resubmit(run: Run):
+    run.cancel()
+    run.job_id = run.submit_job(run.job_cfg())
+    return "cancel behind the job's back (status says CANCELED), resubmit", None
+
+
+def _full_replay(run: Run):
+    from kafka import TopicPartition
+    from kafka.structs import OffsetAndMetadata
+    run.cancel()
+    first, _, _ = reconcile.kafka_offsets(run.cfg, run.cfg.kafka_topic, run.cfg.kafka_group_id)
+    committer = kafka_consumer(run.cfg, group_id=run.cfg.kafka_group_id)
+    try:
+        committer.commit({TopicPartition(run.cfg.kafka_topic, p): OffsetAndMetadata(o, "", -1) for p, o in first.items()})
+    finally:
+        committer.close()
+    run.job_id = run.submit_job(run.job_cfg())
+    return f"full replay from the beginning ({len(run.messages())} messages so far)", None
+
+
+def _skip(run: Run):
+    run.cancel()   # as if the job had stopped at a message it cannot process
+    n = len(run.load.messages)   # acknowledged after the cancel: the stopped job cannot have read them
+    wait_until(lambda: len(run.load.messages) > n, 60, "a message sent after the cancel", interval=0.2)
+    m = run.load.messages[n]
+    run.job_id, run.skips = skip.skip(run.job_cfg(), [(m.partition, m.offset)])
+    run.skipped.add((m.partition, m.offset))
+    return f"skip {m.partition}:{m.offset} (the job stopped, resubmitted with it skipped)", None
+
+
+def _wired(needs: str):
+    def strike(run: Run):
+        return getattr(faults, needs)(run), None
+    return strike
+
+
+FAULTS = {f.name: f for f in [
+    Fault("kill_taskmanager", _crash("taskmanager"), "unchanged: the job restarts from its last checkpoint",
+          touches="taskmanager"),
+    Fault("cut_sink_sessions", _cut, "unchanged: the sink retries on a new connection", touches="postgres"),
+    Fault("pause_taskmanager", _pause, "unchanged: the paused writer goes on where it stopped",
+          touches="taskmanager"),
+    Fault("kill_postgres", _crash("postgres"), "unchanged: the sink fails over until PostgreSQL is back",
+          touches="postgres"),
+    Fault("kill_kafka", _crash("kafka"), "unchanged: the source reconnects, the load's sends are retried",
+          touches="kafka"),
+    Fault("kill_jobmanager", _crash("jobmanager", _job_back), "unchanged: HA recovers the job",
+          touches="jobmanager"),
+    Fault("cancel_resubmit", _cancel_resubmit, "unchanged: the resubmitted job resumes from the group's offsets",
+          job_control=True),
+    Fault("full_replay", _full_replay, "unchanged: a replay places nothing anew", job_control=True),
+    Fault("skip", _skip, "the skipped position is a dead letter ('skipped by operator'), not its uuid's",
+          job_control=True),
+    # Wired by the lead from the other parts of issue 26 (a function of flinkfast/ops/faults.py
+    # taking the Run and returning what it did, and what the model does about it):
+    Fault("retention_deletion", _wired("delete_records"),
+          "the deleted positions are recorded losses, in no table", job_control=True, needs="delete_records"),
+    Fault("topic_recreation", _wired("recreate_topic"),
+          "a new generation: the new messages placed as themselves", job_control=True, needs="recreate_topic"),
+    Fault("aborted_transaction", _wired("abort_transaction"),
+          "the aborted records are never placed (never acknowledged as committed)", touches="kafka",
+          needs="abort_transaction"),
+]}
+
+
+# ----------------------------------------------------------------------------- the checker
+
+@dataclass
+class Checked:
+    messages: int
+    processed: int
+    superseded: int
+    dead_letters: int
+
+
+def expected(run: Run) -> tuple[dict, dict, dict]:
+    """(uuid -> the winner's row content, superseded position -> (uuid, ts), dead-letter position ->
+    (reason, size)), as the one placement model puts the acknowledged messages."""
+    cfg = run.cfg
+    model = Placement()
+    for pos, m in run.messages().items():
+        what = SKIPPED if pos in run.skipped else classify(m.value, m.ts, cfg.max_event_chars)
+        model.place(Placed((cfg.kafka_topic, m.partition, m.offset), m.ts,
+                           what.uuid if isinstance(what, Row) else None, (m, what)))
+    winners, superseded, dead = model.expected()
+    rows = {u: (w.what[1].first_name, w.what[1].last_name, w.what[1].country, w.what[1].age,
+                w.pos[1], w.pos[2], w.kafka_ts_ms) for u, w in winners.items()}
+    return (rows, {pos[1:]: (p.uuid, p.kafka_ts_ms) for pos, p in superseded.items()},
+            {pos[1:]: (d.what[1], None if d.what[0].value is None else len(d.what[0].value)) for pos, d in dead.items()})
+
+
+def check(run: Run, final: bool = False) -> Checked:
+    """The load paused, the job caught up: every acknowledged message where the model puts it,
+    with its content. final: also no restart loop (a failure after the job caught up)."""
+    cfg = run.cfg
+    run.load.pause()
+    try:
+        flinkrest.wait_running(cfg, run.job_id, DRAIN_S)
+        reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, DRAIN_S)
+        result = reconcile.reconcile(cfg)
+        assert result.ok, result.text()
+        unacknowledged(run, result)
+        sent = run.messages()
+        consumed = sum(p.consumed for p in result.partitions)
+        assert consumed == len(sent), f"{consumed} messages consumed, {len(sent)} acknowledged to the load"
+        winners, superseded, dead = expected(run)
+        t = tables(cfg)
+        got = {r["uuid"]: (r["first_name"], r["last_name"], r["country"], r["age"], r["kafka_partition"],
+                           r["kafka_offset"], r["kafka_ts_ms"]) for r in t["processed_events"]}
+        assert len(got) == len(t["processed_events"])
+        assert got == winners, diff("processed_events (content and position)", winners, got)
+        got_sup = {(r["kafka_partition"], r["kafka_offset"]): (r["uuid"], r["kafka_ts_ms"]) for r in t["superseded_events"]}
+        assert got_sup == superseded, diff("superseded_events", superseded, got_sup)
+        got_dead = {(r["kafka_partition"], r["kafka_offset"]): (r["reason"], r["payload_size"])
+                    for r in t["dead_letter_events"]}
+        assert got_dead == dead, diff("dead_letter_events (reason, size)", dead, got_dead)
+        if broker_clock(sent.values()):
+            negative = [r["uuid"] for r in t["processed_events"]
+                        if r["flink_timestamp"] < r["kafka_timestamp"] or r["postgres_timestamp"] < r["flink_timestamp"]]
+            assert not negative, f"negative stage latency: {negative[:5]}"
+        if final:
+            running_at = time.time()
+            time.sleep(4)   # Flink's REST caches the exception history up to 3 s
+            _, age = flinkrest.last_failure(cfg, run.job_id)
+            assert age is None or time.time() - age < running_at, f"a failure {age:.0f}s ago, after the job caught up"
+        h = health.job_health(cfg)
+        unexpected = [p for p in h.problems if "last failure" not in p]
+        assert not unexpected, f"status' verdict on a running, caught-up job: {unexpected}"
+        return Checked(len(sent), len(got), len(got_sup), len(got_dead))
+    finally:
+        run.load.resume()
+
+
+def unacknowledged(run: Run, result) -> None:
+    """Messages the topic holds that the load's producer counted as failed (its acknowledgement lost
+    when Kafka was killed, its delivery timeout passed before the broker was back): read from
+    Kafka and added to the model as what they are (a producer is at least once). Printed, since
+    each is one."""
+    from kafka import TopicPartition
+    known = set(run.messages())
+    missing = {p.partition: {o for o in range(p.first_offset, p.upto_offset) if (p.partition, o) not in known}
+               for p in result.partitions}
+    missing = {p: offsets for p, offsets in missing.items() if offsets}
+    if not missing:
+        return
+    consumer = kafka_consumer(run.cfg, consumer_timeout_ms=10_000)
+    try:
+        for p, offsets in missing.items():
+            tp = TopicPartition(run.cfg.kafka_topic, p)
+            consumer.assign([tp])
+            consumer.seek(tp, min(offsets))
+            for record in consumer:
+                if record.offset in offsets:
+                    run.extra.append(Message(p, record.offset, record.timestamp, record.value))
+                if record.offset >= max(offsets):
+                    break
+    finally:
+        consumer.close()
+    run.log(f"{sum(map(len, missing.values()))} messages stored though the producer counted them failed: "
+            f"placed by the model as they are")
+
+
+def broker_clock(messages) -> bool:
+    """The topic keeps the broker's append time (a skewed producer timestamp was not kept), so no
+    latency may be negative; on CreateTime a producer's clock ahead makes one negative by design."""
+    skewed = [m for m in messages if m.asked_ts is not None]
+    return bool(skewed) and all(m.ts != m.asked_ts for m in skewed)
+
+
+def tables(cfg) -> dict[str, list[dict]]:
+    """Every column of every row of the topic, in a fixed order."""
+    out = {}
+    with report.connect(cfg) as conn, conn.cursor() as cur:
+        for table in ("processed_events", "superseded_events", "dead_letter_events"):
+            cur.execute(f"SELECT * FROM {table} WHERE kafka_topic = %s ORDER BY kafka_partition, kafka_offset",
+                        (cfg.kafka_topic,))
+            names = [c.name for c in cur.description]
+            out[table] = [dict(zip(names, row)) for row in cur.fetchall()]
+    return out
+
+
+def diff(what: str, want: dict, got: dict) -> str:
+    keys = sorted(set(want) | set(got), key=str)
+    bad = [(k, want.get(k), got.get(k)) for k in keys if want.get(k) != got.get(k)]
+    return f"{what}: {len(bad)} differ from the model, e.g. (key, model, table) {bad[:5]}"
+
+
+def restore(run: Run | None, stack, cfg) -> None:
+    """Leave the stack whole for whatever runs next, and no job of ours running."""
+    if run:
+        run.load.stop()
+    for svc in stack.services:
+        if not svc.pid():
+            stack.start(svc.name)
+    for job in flinkrest.running_jobs(cfg, cfg.job_name):
+        flinkrest.cancel(cfg, job["jid"])
+
+
+def summary(run: Run, checked: Checked, seconds: float, **more: Any) -> dict:
+    return {**more, "load seed": run.load.seed, "seconds": round(seconds), "faults": run.drawn, "messages sent": checked.messages,
+            "rows": {"processed_events": checked.processed, "superseded_events": checked.superseded,
+                     "dead_letter_events": checked.dead_letters}, "lost": 0, "doubled": 0}
