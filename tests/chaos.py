@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flinkfast import flinkrest, health, reconcile, report, skip
+from flinkfast import flinkrest, health, reconcile, report, skip, topicscan
 from flinkfast.clients import kafka_consumer, wait_until
 from flinkfast.ops import faults
 from flinkfast.ops.load import Load
@@ -158,6 +158,26 @@ def _skip(run: Run):
     return f"skip {m.partition}:{m.offset} (the job stopped, resubmitted with it skipped)", None
 
 
+def _abort(run: Run):
+    """A transactional producer writes, then aborts: events of fresh uuids and of uuids placed
+    already, stamped later (had they been read, they would win), over every partition."""
+    import json
+    import random
+    import uuid
+    from tests.helpers import event
+    rnd = random.Random(len(run.load.messages))
+    placed = []
+    for m in list(run.load.messages)[-50:]:
+        try:
+            placed.append(json.loads(m.value)["uuid"])
+        except (TypeError, ValueError, KeyError):
+            pass
+    uuids = rnd.sample(placed, min(3, len(placed))) + [f"aborted-{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    n = faults.abort_transaction(run.cfg, [(event(u, first_name="aborted"), rnd.randrange(run.cfg.kafka_partitions))
+                                           for u in uuids])
+    return f"a transaction of {n} records aborted ({len(uuids) - 3} of them repeating placed uuids)", None
+
+
 def _wired(needs: str):
     def strike(run: Run):
         return getattr(faults, needs)(run), None
@@ -187,9 +207,8 @@ FAULTS = {f.name: f for f in [
           "the deleted positions are recorded losses, in no table", job_control=True, needs="delete_records"),
     Fault("topic_recreation", _wired("recreate_topic"),
           "a new generation: the new messages placed as themselves", job_control=True, needs="recreate_topic"),
-    Fault("aborted_transaction", _wired("abort_transaction"),
-          "the aborted records are never placed (never acknowledged as committed)", touches="kafka",
-          needs="abort_transaction"),
+    Fault("aborted_transaction", _abort,
+          "the aborted records are never placed; their offsets and the marker are no gap", touches="kafka"),
 ]}
 
 
@@ -231,7 +250,7 @@ def check(run: Run, final: bool = False) -> Checked:
         assert result.ok, result.text()
         unacknowledged(run, result)
         sent = run.messages()
-        consumed = sum(p.consumed for p in result.partitions)
+        consumed = sum(p.consumed for p in result.partitions)   # committed records: no marker, no aborted record
         assert consumed == len(sent), f"{consumed} messages consumed, {len(sent)} acknowledged to the load"
         winners, superseded, dead = expected(run)
         t = tables(cfg)
@@ -266,27 +285,22 @@ def unacknowledged(run: Run, result) -> None:
     when Kafka was killed, its delivery timeout passed before the broker was back): read from
     Kafka and added to the model as what they are (a producer is at least once). Printed, since
     each is one."""
-    from kafka import TopicPartition
     known = set(run.messages())
     missing = {p.partition: {o for o in range(p.first_offset, p.upto_offset) if (p.partition, o) not in known}
                for p in result.partitions}
     missing = {p: offsets for p, offsets in missing.items() if offsets}
     if not missing:
         return
-    consumer = kafka_consumer(run.cfg, consumer_timeout_ms=10_000)
-    try:
-        for p, offsets in missing.items():
-            tp = TopicPartition(run.cfg.kafka_topic, p)
-            consumer.assign([tp])
-            consumer.seek(tp, min(offsets))
-            for record in consumer:
-                if record.offset in offsets:
-                    run.extra.append(Message(p, record.offset, record.timestamp, record.value))
-                if record.offset >= max(offsets):
-                    break
-    finally:
-        consumer.close()
-    run.log(f"{sum(map(len, missing.values()))} messages stored though the producer counted them failed: "
+    # Committed records only, as the job reads: a marker or an aborted record is no message.
+    found = 0
+    for p, offsets in missing.items():
+        for r in topicscan.scan(run.cfg, run.cfg.kafka_topic, p, min(offsets), max(offsets) + 1):
+            if r.offset in offsets:
+                run.extra.append(Message(p, r.offset, r.timestamp_ms, r.value))
+                found += 1
+    if not found:
+        return
+    run.log(f"{found} messages stored though the producer counted them failed: "
             f"placed by the model as they are")
 
 

@@ -1,5 +1,5 @@
 """The faults: kill -9 of a service (its supervisor starts a new one, or we do), a service or a process paused
-(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut."""
+(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut, a transaction aborted."""
 from __future__ import annotations
 
 import os
@@ -103,6 +103,27 @@ def pause_pid(pid: int) -> None:
 def resume_pid(pid: int) -> None:
     """SIGCONT: the paused process goes on where it stopped."""
     os.kill(pid, signal.SIGCONT)
+
+
+def abort_transaction(cfg: Config, records: list[tuple[bytes, int]]) -> int:
+    """A transaction of these (value, partition) records written to the topic, then aborted: what a
+    transactional producer leaves behind when it fails (its records and an abort marker take offsets;
+    a read_committed reader sees neither). As the admin principal (a transactional id needs the
+    TransactionalId and IdempotentWrite ACLs); how many records."""
+    import uuid
+    from flinkfast.clients import kafka_producer
+    producer = kafka_producer(cfg, role="admin", transactional_id=f"abort-{uuid.uuid4().hex[:8]}",
+                              enable_idempotence=True)
+    try:
+        producer.init_transactions()
+        producer.begin_transaction()
+        for value, partition in records:
+            producer.send(cfg.kafka_topic, value=value, partition=partition)
+        producer.flush()
+        producer.abort_transaction()
+    finally:
+        producer.close()
+    return len(records)
 
 
 def pause_writer_mid_flush(stack, cfg: Config, timeout: float = 60) -> dict:
