@@ -47,6 +47,7 @@ class Run:
         self.stack, self.cfg, self.submit_job, self.log = stack, cfg, submit, log
         self.skips = ""
         self.skipped: set[tuple[int, int]] = set()
+        self.lost: set[tuple[int, int]] = set()   # deleted before the job read them, recorded lost
         self.extra: list[Message] = []          # sent by the run itself (bad messages)
         self.drawn: list[str] = []
         self.faults: Counter = Counter()
@@ -62,7 +63,7 @@ class Run:
         out = {(m.partition, m.offset): Message(m.partition, m.offset, m.timestamp_ms, m.value, m.asked_ts_ms)
                for m in list(self.load.messages)}
         out.update({(m.partition, m.offset): m for m in self.extra})
-        return out
+        return {pos: m for pos, m in out.items() if pos not in self.lost}
 
     def send_bad(self, rnd) -> int:
         values = [rnd.choice(BAD) for _ in range(rnd.randint(2, 6))]
@@ -178,6 +179,29 @@ def _abort(run: Run):
     return f"a transaction of {n} records aborted ({len(uuids) - 3} of them repeating placed uuids)", None
 
 
+def _retention(run: Run):
+    """The job stopped (cancelled) while events flow; then every partition's log is cut at its end
+    (what retention does to a stopped job's backlog): the messages acknowledged after the last
+    commit and not placed when the job stopped are deleted unread. The resubmitted job would stop
+    at the gap; `lost --record` records it and goes on."""
+    from flinkfast import lost
+    run.cancel()
+    n = len(run.load.messages)
+    wait_until(lambda: len(run.load.messages) > n + 10, 60, "messages sent after the cancel", interval=0.2)
+    cfg = run.cfg
+    _, end, _ = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
+    placed = {(r["kafka_partition"], r["kafka_offset"]) for rows in tables(cfg).values() for r in rows}
+    faults.delete_records(cfg, end)
+    found = lost.found(cfg)
+    assert found, "records deleted before the job read them, and `flinkfast lost` finds nothing"
+    run.job_id, recorded = lost.record(run.job_cfg(), resubmit=run.submit_job)
+    gone = {(loss.partition, o) for loss in recorded for o in range(loss.first_offset, loss.end_offset)}
+    run.lost |= gone - placed          # a message placed before the job stopped is placed, deleted or not
+    return (f"DeleteRecords up to the end of every partition: {len(gone - placed)} messages deleted unread "
+            f"({', '.join(f'{x.partition}:{x.first_offset}-{x.end_offset - 1}' for x in recorded)}), "
+            f"`lost --record`, resubmitted"), None
+
+
 def _wired(needs: str):
     def strike(run: Run):
         return getattr(faults, needs)(run), None
@@ -203,8 +227,8 @@ FAULTS = {f.name: f for f in [
           job_control=True),
     # Wired by the lead from the other parts of issue 26 (a function of flinkfast/ops/faults.py
     # taking the Run and returning what it did, and what the model does about it):
-    Fault("retention_deletion", _wired("delete_records"),
-          "the deleted positions are recorded losses, in no table", job_control=True, needs="delete_records"),
+    Fault("retention_deletion", _retention,
+          "the messages deleted unread are recorded losses, in no table", job_control=True),
     Fault("topic_recreation", _wired("recreate_topic"),
           "a new generation: the new messages placed as themselves", job_control=True, needs="recreate_topic"),
     Fault("aborted_transaction", _abort,
@@ -251,7 +275,9 @@ def check(run: Run, final: bool = False) -> Checked:
         unacknowledged(run, result)
         sent = run.messages()
         consumed = sum(p.consumed for p in result.partitions)   # committed records: no marker, no aborted record
-        assert consumed == len(sent), f"{consumed} messages consumed, {len(sent)} acknowledged to the load"
+        firsts = {p.partition: p.first_offset for p in result.partitions}
+        in_log = [pos for pos in sent if pos[1] >= firsts[pos[0]]]   # what retention left of the log
+        assert consumed == len(in_log), f"{consumed} messages consumed, {len(in_log)} acknowledged to the load"
         winners, superseded, dead = expected(run)
         t = tables(cfg)
         got = {r["uuid"]: (r["first_name"], r["last_name"], r["country"], r["age"], r["kafka_partition"],
@@ -343,4 +369,5 @@ def restore(run: Run | None, stack, cfg) -> None:
 def summary(run: Run, checked: Checked, seconds: float, **more: Any) -> dict:
     return {**more, "load seed": run.load.seed, "seconds": round(seconds), "faults": run.drawn, "messages sent": checked.messages,
             "rows": {"processed_events": checked.processed, "superseded_events": checked.superseded,
-                     "dead_letter_events": checked.dead_letters}, "lost": 0, "doubled": 0}
+                     "dead_letter_events": checked.dead_letters}, "deleted unread, recorded lost": len(run.lost),
+            "lost": 0, "doubled": 0}

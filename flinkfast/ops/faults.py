@@ -1,5 +1,5 @@
 """The faults: kill -9 of a service (its supervisor starts a new one, or we do), a service or a process paused
-(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut, a transaction aborted."""
+(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut, a transaction aborted, records deleted (retention)."""
 from __future__ import annotations
 
 import os
@@ -103,6 +103,18 @@ def pause_pid(pid: int) -> None:
 def resume_pid(pid: int) -> None:
     """SIGCONT: the paused process goes on where it stopped."""
     os.kill(pid, signal.SIGCONT)
+
+
+def delete_records(cfg: Config, before: dict[int, int]) -> None:
+    """What retention does: each listed partition's log starts at the given offset from now on
+    (DeleteRecords, as the admin principal), whether the job has read what was before it or not."""
+    from kafka import TopicPartition
+    from flinkfast.clients import kafka_admin
+    admin = kafka_admin(cfg)
+    try:
+        admin.delete_records({TopicPartition(cfg.kafka_topic, p): o for p, o in before.items()})
+    finally:
+        admin.close()
 
 
 def abort_transaction(cfg: Config, records: list[tuple[bytes, int]]) -> int:
