@@ -1,8 +1,8 @@
 """The report's queries on rows whose figures were worked out by hand (real PostgreSQL).
 
-Each test builds its own schema with a copy of processed_events and of the report_rows view over it
-(the view's own text, sql/postgres/001_schema.sql) and points search_path at it, so the SQL files in
-sql/report/ run unchanged on known rows.
+Each test builds its own schema with a copy of processed_events, of lost_messages and of the
+report_rows view over it (the view's own text, sql/postgres/001_schema.sql) and points search_path
+at it, so the SQL files in sql/report/ run unchanged on known rows.
 """
 import datetime as dt
 import json
@@ -27,6 +27,7 @@ def conn(stack, cfg):
     with c.cursor() as cur:
         cur.execute(f"CREATE SCHEMA {schema}")
         cur.execute(f"CREATE TABLE {schema}.processed_events (LIKE public.processed_events INCLUDING ALL)")
+        cur.execute(f"CREATE TABLE {schema}.lost_messages (LIKE public.lost_messages INCLUDING ALL)")
         cur.execute(f"SET search_path = {schema}")
         cur.execute(f"CREATE VIEW {schema}.report_rows AS {report.report_rows_select()}")
         cur.execute("SET TimeZone = 'America/St_Johns'")  # a -03:30 session must not change a figure
