@@ -41,6 +41,18 @@ def refusal(topic: str, generation: int, recorded: str, now: str) -> str:
             f"run {COMMAND_HINT} to archive generation {generation}'s rows as {topic}~{generation} and go on")
 
 
+def recreated(cfg: Config, cur, topic: str | None = None) -> str | None:
+    """The refusal line if Kafka's topic id is not the recorded current generation's (the topic was
+    re-created under the job), else None; `cur`: any role that may read topic_generations."""
+    topic = topic or cfg.kafka_topic
+    cur.execute(query("generations/current.sql"), {"topic": topic})
+    row = cur.fetchone()
+    if row is None:
+        return None
+    now = topic_id(cfg, topic)
+    return refusal(topic, row[0], row[1], now) if now is not None and now != row[1] else None
+
+
 def check(cfg: Config, topic: str | None = None) -> None:
     """Before a submit: record the topic's first generation, or refuse if the topic was re-created."""
     topic = topic or cfg.kafka_topic

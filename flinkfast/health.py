@@ -41,6 +41,7 @@ class JobHealth:
     lock_wait_s: float | None = None    # the longest a sink session waits for a lock now (None: none waits)
     lock_holders: list[int] = field(default_factory=list)  # the sessions it waits on
     flink_url: str = ""
+    recreated: str | None = None        # the topic re-created under the job: what to do (flinkfast/generations.py)
     losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/retention.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
@@ -77,6 +78,8 @@ class JobHealth:
                        "writer paused in the middle of a flush (PostgreSQL ends one idle in its transaction after "
                        "10 s; one paused inside a jdbc batch holds until its TaskManager goes on or is killed; "
                        "docs/guarantees.md#a-paused-writer)")
+        if self.recreated:
+            out.append(self.recreated)
         out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
@@ -134,6 +137,10 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
     except Exception as e:  # noqa: BLE001 - any Kafka trouble is reported, not raised
         health.errors.append(f"Kafka: {e}")
     try:
+        health.recreated = topic_recreated(cfg, conn)
+    except Exception as e:  # noqa: BLE001
+        health.errors.append(f"the topic's generation: {cfg.mask(str(e)).strip().splitlines()[0] if str(e).strip() else e}")
+    try:
         health.idle_s = idle_seconds(cfg, conn)
         health.lock_wait_s, health.lock_holders = lock_wait(cfg, conn)
     except Exception as e:  # noqa: BLE001
@@ -151,6 +158,21 @@ def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     losses = [loss.line() for loss in retention.losses(cfg.kafka_topic, first, committed)]
     return sum(behind(cfg, cfg.kafka_topic, first, end, committed).values()), losses
+
+
+def topic_recreated(cfg: Config, conn=None) -> str | None:
+    """What to do if the topic was re-created under the job (Kafka's topic id is not the recorded
+    generation's: flinkfast/generations.py), else None."""
+    from flinkfast import generations
+    from flinkfast.clients import pg_connect as connect
+    own = conn is None
+    conn = conn or connect(cfg)
+    try:
+        with conn.cursor() as cur:
+            return generations.recreated(cfg, cur)
+    finally:
+        if own:
+            conn.close()
 
 
 def idle_seconds(cfg: Config, conn=None) -> float | None:

@@ -18,7 +18,7 @@ import psycopg2
 import pytest
 from psycopg2.extras import execute_values
 
-from flinkfast import flinkrest, generations, newgeneration, reconcile, submit
+from flinkfast import flinkrest, generations, health, newgeneration, reconcile, submit
 from flinkfast.clients import create_topic, delete_topics, pg_connect, wait_until
 from flinkfast.errors import ConfigError
 from flinkfast.fingerprint import fingerprint
@@ -126,6 +126,8 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
     assert LINE not in line or f"position {topic}/0/0 {LINE}" in line
     assert rows(cfg, topic) == placed_old, "not one new message taken for a replay, nor placed over an old one"
     assert reconcile.reconcile(job_cfg).recreated
+    said = [p for p in health.job_health(job_cfg).problems if f"topic {topic} was re-created" in p]
+    assert said and "flinkfast new-generation" in said[0], "status (and the dashboard's banner) name the re-creation"
     new += send_records(job_cfg, new_records[3:])
     assert [o for _, o, _ in new] == [0, 1, 2, 3, 4]
 

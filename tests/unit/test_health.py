@@ -53,3 +53,10 @@ def test_a_recent_failure_is_reported_while_the_job_runs_again():
     h = health(lag=0, restarts=3, last_failure="PSQLException: boom", last_failure_age_s=30)
     assert h.problems == ["job job restarted 3 times, last failure 30s ago: PSQLException: boom"]
     assert health(lag=0, restarts=3, last_failure="x", last_failure_age_s=3600).ok
+
+
+def test_a_topic_recreated_under_the_job_is_a_problem_saying_what_to_do():
+    from flinkfast.generations import refusal
+    line = refusal("RandomUser", 1, "old-id", "new-id")
+    h = health(lag=0, recreated=line)
+    assert not h.ok and h.problems == [line] and "flinkfast new-generation" in line
