@@ -37,11 +37,14 @@ def _rows(cur) -> list[dict]:
     return [{n: _plain(v) for n, v in zip(names, row)} for row in cur.fetchall()]
 
 
-def scope(cur, since: dt.datetime | str | None, window_s: float) -> None:
+def scope(cur, since: dt.datetime | str | None, window_s: float = 60,
+          until: dt.datetime | str | None = None) -> None:
     """The session's scope: the schema's report_rows view (sql/postgres/001_schema.sql) reads
-    flinkfast.since when a query runs; 005_throughput_recent.sql reads flinkfast.window_s."""
-    cur.execute("SELECT set_config('flinkfast.since', %s, false), set_config('flinkfast.window_s', %s, false)",
-                (str(since) if since else "", str(window_s)))
+    flinkfast.since and flinkfast.until when a query runs; 005_throughput_recent.sql reads
+    flinkfast.window_s."""
+    cur.execute("SELECT set_config('flinkfast.since', %s, false), set_config('flinkfast.until', %s, false), "
+                "set_config('flinkfast.window_s', %s, false)",
+                (str(since) if since else "", str(until) if until else "", str(window_s)))
 
 
 REPORT_ROWS = re.compile(r"^CREATE OR REPLACE VIEW report_rows\b[^\n]* AS\n(.*?);$", re.M | re.S)
@@ -56,10 +59,10 @@ def report_rows_select() -> str:
     return found.group(1)
 
 
-def collect(conn, since=None, window_s: float = 60) -> dict:
+def collect(conn, since=None, window_s: float = 60, until=None) -> dict:
     """Every section of the report as plain data (the --json output)."""
     with conn.cursor() as cur:
-        scope(cur, since, window_s)
+        scope(cur, since, window_s, until)
         out = {}
         for name, file in SECTIONS.items():
             cur.execute(query(f"report/{file}"))
@@ -69,6 +72,7 @@ def collect(conn, since=None, window_s: float = 60) -> dict:
     out["lost"] = out["lost"][0]
     out["latency"] = {row.pop("stage"): row for row in out["latency"]}
     out["since"] = _plain(since) if since else None
+    out["until"] = _plain(until) if until else None
     return out
 
 
@@ -85,7 +89,7 @@ def _num(v, fmt="{:,.1f}") -> str:
 
 def format_text(report: dict) -> str:
     s, lines = report["summary"], []
-    scope_text = f"since {report['since']}" if report.get("since") else "all rows"
+    scope_text = " ".join(f"{k} {report[k]}" for k in ("since", "until") if report.get(k)) or "all rows"
     lines.append(f"Latency report ({scope_text})")
     lines.append(f"  rows            {s['total_rows']:,}")
     lines.append(f"  first Kafka ts  {s['first_kafka_timestamp'] or '-'}")

@@ -69,6 +69,7 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=timestamp, help="only rows inserted at or after this time (ISO, with zone)")
+    parser.add_argument("--until", type=timestamp, help="only rows inserted before this time (ISO, with zone)")
     parser.add_argument("--window", type=float, default=60, help="seconds for the recent-throughput figure (default 60)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the latency distribution and latency over time")
@@ -86,14 +87,16 @@ def _report(args: argparse.Namespace) -> int:
     cfg = config.from_args(args)
     with report.connect(cfg) as conn:
         warn_if_unhealthy(cfg, conn)
-        data = report.collect(conn, since=args.since, window_s=args.window)
+        if args.since and args.until and args.until <= args.since:
+            raise ConfigError("--until must be later than --since")
+        data = report.collect(conn, since=args.since, window_s=args.window, until=args.until)
         if args.plot:
             report.plot(report.series(conn, since=args.since), args.plot)
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else report.format_text(data))
     if args.plot:
         print(f"plot written to {args.plot}", file=sys.stderr)
     if data["summary"]["total_rows"] == 0:
-        raise CheckFailed("no rows in scope: has the job run, and is --since right?")
+        raise CheckFailed("no rows in scope: has the job run, and are --since and --until right?")
     return 0
 
 

@@ -3,7 +3,8 @@ same queries as the dashboard and the report (tests/unit/test_dashboard.py check
 
 Grafana runs each panel's query on its own, with no flinkfast.since set before it, so the schema's
 report_rows view (sql/postgres/001_schema.sql) becomes a CTE of the same text, and its flinkfast.since
-becomes Grafana's $__timeFrom() (the dashboard's time range plays the sliding window).
+and flinkfast.until become Grafana's $__timeFrom() and $__timeTo() (the dashboard's time range plays
+the sliding window).
 
     python -m flinkfast.dashboard.grafana > docs/grafana-dashboard.json
 """
@@ -16,6 +17,7 @@ from flinkfast import sqlfiles
 from flinkfast.report import report_rows_select
 
 SINCE = "COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,"
+UNTIL = "COALESCE(NULLIF(current_setting('flinkfast.until', true), '')::timestamptz,"
 DATASOURCE = {"type": "grafana-postgresql-datasource", "uid": "${DS_FLINKFAST}"}
 
 
@@ -25,8 +27,9 @@ def _code(name: str) -> str:
 
 
 def _scoped(sql: str) -> str:
-    """flinkfast.since -> Grafana's time range start (the expression spans two lines in the files)."""
+    """flinkfast.since and .until -> Grafana's time range (each expression spans two lines in the files)."""
     out = re.sub(re.escape(SINCE) + r"\s*'-infinity'::timestamptz\)", "$__timeFrom()::timestamptz", sql)
+    out = re.sub(re.escape(UNTIL) + r"\s*'infinity'::timestamptz\)", "$__timeTo()::timestamptz", out)
     assert "current_setting" not in out, "a scope expression this generator does not know"
     return out
 

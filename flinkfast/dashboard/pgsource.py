@@ -21,7 +21,7 @@ from typing import Callable
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import Config
 from flinkfast.health import LAST_WRITE
-from flinkfast.report import _rows
+from flinkfast.report import _rows, scope
 from flinkfast.sqlfiles import query
 
 POLL_S = 1.0              # one poll a second; the page asks every second
@@ -43,10 +43,6 @@ def session(cfg: Config, timeout_s: int, name: str):
         cur.execute("SET work_mem = '32MB'")
         cur.execute("SET application_name = %s", (name,))
     return conn
-
-
-def scope(cur, since: dt.datetime) -> None:
-    cur.execute("SELECT set_config('flinkfast.since', %s, false)", (since.isoformat(),))
 
 
 def db_second(cur) -> dt.datetime:
@@ -162,7 +158,7 @@ class WindowPercentiles:
         now = db_second(cur)
         since = now - dt.timedelta(seconds=window_s)
         t0 = time.monotonic()
-        scope(cur, since)
+        scope(cur, since, until=now)  # exactly the window [since, as_of): the page says "as of"
         cur.execute(_sql("003_latency_percentiles.sql"))
         latency = {row.pop("stage"): row for row in _rows(cur)}
         took = time.monotonic() - t0

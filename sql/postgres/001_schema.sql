@@ -136,8 +136,9 @@ DROP TRIGGER IF EXISTS dead_letter_events_cap ON dead_letter_events;
 DROP FUNCTION IF EXISTS cap_dead_letter_payload();
 
 -- The rows the report, the dashboard and Grafana look at (sql/report/ reads them as report_rows):
--- those inserted since flinkfast.since (a timestamptz; unset = every row). flinkfast.report.scope
--- sets it; with psql:
+-- those inserted at or after flinkfast.since and before flinkfast.until (timestamptz; unset = no
+-- bound), so that a figure "as of" a time covers exactly the rows up to it. flinkfast.report.scope
+-- sets them; with psql:
 --     SET flinkfast.since = '2026-01-01 00:00:00+00';   before \i sql/report/<file>.sql
 -- A view of the schema, not a temporary view of each session: the reader may create nothing, not
 -- even in pg_temp (002_roles.sql). current_setting is read when a query runs, so each session
@@ -155,7 +156,9 @@ SELECT uuid,
        EXTRACT(EPOCH FROM postgres_timestamp - flink_timestamp) * 1000 AS flink_to_postgres_ms
   FROM processed_events
  WHERE postgres_timestamp >= COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,
-                                      '-infinity'::timestamptz);
+                                      '-infinity'::timestamptz)
+   AND postgres_timestamp <  COALESCE(NULLIF(current_setting('flinkfast.until', true), '')::timestamptz,
+                                      'infinity'::timestamptz);
 
 -- Messages deleted from the topic before the job read them (retention or DeleteRecords), recorded
 -- by the operator with `flinkfast lost --record` (flinkfast/lost.py): offsets [first_offset,

@@ -108,6 +108,21 @@ def test_since_scopes_the_report(ten_rows):
     assert data["summary"]["total_rows"] == 5  # inserted at 5.6 s and later
 
 
+def test_until_scopes_the_report_half_open(ten_rows):
+    # Inserts at 0.1, 1.2, 2.3, ... s: before 5.6 s are the first five; 5.6 itself is out.
+    data = report.collect(ten_rows, until=BASE + ms(5600))
+    assert data["summary"]["total_rows"] == 5 and data["latency"]["kafka_to_postgres"]["max_ms"] == 500.0
+    data = report.collect(ten_rows, since=BASE + dt.timedelta(seconds=2), until=BASE + ms(5601))
+    assert data["summary"]["total_rows"] == 4 and data["until"] == (BASE + ms(5601)).isoformat()
+
+
+def test_cli_until_before_since_is_one_line():
+    r = subprocess.run([sys.executable, "print_data_postgres.py", "--since", "2026-01-02T00:00:00+00:00",
+                        "--until", "2026-01-01T00:00:00+00:00"], cwd=REPO_ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and "--until must be later than --since" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_cli_json_and_plot(stack, cfg, tmp_path):
     plot = tmp_path / "latency.png"
     r = subprocess.run([sys.executable, "print_data_postgres.py", "--json", "--plot", str(plot)], cwd=REPO_ROOT,

@@ -28,6 +28,7 @@ from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
 DAY_MS = 86_400_000
+KEEP_FOREVER = {"retention.ms": "-1"}
 FAST_CHECKPOINTS = {"CHECKPOINT_INTERVAL_MS": "2000"}  # the group commits sooner: the drains wait less
 
 
@@ -163,8 +164,11 @@ def test_a_topic_its_producers_stamp_is_refused_and_its_old_records_are_dead_let
     name = f"ct-{uuidlib.uuid4().hex[:10]}"
     admin = kafka_admin(cfg)
     try:
+        # retention.ms=-1: a record stamped 1970 is past any retention by time, and the broker's next
+        # retention check (30 s after it starts, then every 5 min) would delete its segment before the
+        # job reads it (seen in CI: no dead letter, the log starting after the record).
         admin.create_topics({name: {"num_partitions": 1, "replication_factor": cfg.kafka_replication_factor,
-                                    "configs": {TIMESTAMP_TYPE: "CreateTime"}}})
+                                    "configs": {TIMESTAMP_TYPE: "CreateTime", **KEEP_FOREVER}}})
         from flinkfast.clients import grant, kafka_acls
         grant(admin, kafka_acls(cfg, name, name))
     finally:
@@ -182,7 +186,9 @@ def test_a_topic_its_producers_stamp_is_refused_and_its_old_records_are_dead_let
         old = send_records(tcfg, [(event(f"{name}-old"), 0, 1_000)])           # stamped by its producer
         admin = kafka_admin(cfg)
         try:
-            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, {TIMESTAMP_TYPE: LOG_APPEND_TIME})])
+            # AlterConfigs replaces the topic's whole configuration: retention.ms again.
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name,
+                                                {TIMESTAMP_TYPE: LOG_APPEND_TIME, **KEEP_FOREVER})])
         finally:
             admin.close()
         wait_until(lambda: send_records(tcfg, [(event(f"{name}-probe"), 0, 1_000)])[0][2] != 1_000, 60,
