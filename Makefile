@@ -1,4 +1,4 @@
-# One-line targets over the `flinkfast` command (flinkfast/cli.py). `make help` lists them.
+# One-line targets over the `flinkfast` command (flinkfast/cli/__init__.py). `make help` lists them.
 SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast

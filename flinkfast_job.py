@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flinkfast import config  # noqa: E402
 from flinkfast.errors import run  # noqa: E402
-from flinkfast.job import JOB_SETTINGS  # noqa: E402
+from flinkfast.pipeline.job import JOB_SETTINGS  # noqa: E402
 
 
 def main() -> int:
@@ -24,7 +24,9 @@ def main() -> int:
     config.add_flags(parser, *JOB_SETTINGS)
     args, _unknown = parser.parse_known_args()  # flink run may pass its own arguments through
     cfg = config.from_args(args)
-    from flinkfast import embedded, groupstart, job, privatenet, sqlfiles
+    from flinkfast.pipeline import embedded, job, sqlfiles
+    from flinkfast.security import privatenet
+    from flinkfast.topics import groupstart
     if args.print_sql:
         for name, sql in sqlfiles.flink_statements(cfg, masked=True):
             print(f"-- {name}\n{sql};\n")
@@ -32,7 +34,7 @@ def main() -> int:
     if not privatenet.inside():
         # The job resets no offset (sql/flink/001_source_kafka.sql): the partitions its group never
         # committed start at the log start, committed here (compose, Kubernetes, the mini-cluster).
-        # In the local stack's private namespace Kafka is out of reach: flinkfast.submit did it.
+        # In the local stack's private namespace Kafka is out of reach: flinkfast.pipeline.submit did it.
         groupstart.commit_start_offsets(cfg)
     if not job.under_flink_cli() and not privatenet.inside():
         return embedded.rerun_private(cfg)  # the mini-cluster's Py4J gateway: on a loopback of its own

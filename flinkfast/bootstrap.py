@@ -23,7 +23,7 @@ APT_PACKAGES = {  # command that proves the package is there -> Debian package
     "mvn": "maven",
     "psql": "postgresql-client",
     "initdb": "postgresql",
-    "openssl": "openssl",    # makes the certificate of Flink's REST API (flinkfast/tls.py)
+    "openssl": "openssl",    # makes the certificate of Flink's REST API (flinkfast/security/tls.py)
 }
 BROWSER = {"chromium": "chromium"}  # tests only (--tests): the dashboard's browser tests
 KUBECONFORM = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"  # tests only: tests/deploy/

@@ -50,7 +50,7 @@ def facts() -> dict[str, object]:
     def default(env: str) -> object:
         return config.setting(env).default
 
-    _existing("producer_api.py", "flinkfast_job.py", "print_data_postgres.py", "flinkfast/webgate.py",
+    _existing("producer_api.py", "flinkfast_job.py", "print_data_postgres.py", "flinkfast/security/webgate.py",
               "flinkfast/dashboard", "sql/report", "sql/flink/001_source_kafka.sql", "sql/flink/002_transform.sql",
               "sql/postgres/003_ingest.sql")
     _in((REPO / "sql/postgres/001_schema.sql").read_text(), "sql/postgres/001_schema.sql",

@@ -19,7 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flinkfast import flinkrest, health, reconcile, report, skip, topicscan
+from flinkfast.accounting import health, reconcile, report
+from flinkfast.pipeline import flinkrest, skip
+from flinkfast.topics import scan as topicscan
 from flinkfast.clients import kafka_consumer, wait_until
 from flinkfast.ops import faults
 from flinkfast.ops.load import Load
@@ -184,7 +186,7 @@ def _retention(run: Run):
     (what retention does to a stopped job's backlog): the messages acknowledged after the last
     commit and not placed when the job stopped are deleted unread. The resubmitted job would stop
     at the gap; `lost --record` records it and goes on."""
-    from flinkfast import lost
+    from flinkfast.accounting import lost
     run.cancel()
     n = len(run.load.messages)
     wait_until(lambda: len(run.load.messages) > n + 10, 60, "messages sent after the cancel", interval=0.2)

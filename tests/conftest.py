@@ -23,7 +23,7 @@ os.environ.update(isolated_env(TEST_STATE))
 
 from flinkfast import config  # noqa: E402
 from flinkfast.stack import Stack  # noqa: E402
-from flinkfast.flinkrest import cancel, running_jobs  # noqa: E402
+from flinkfast.pipeline.flinkrest import cancel, running_jobs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -82,11 +82,11 @@ def job_cfg(stack, topic):
 
 @pytest.fixture(scope="session")
 def jobserver(stack, cfg):
-    """One warm `flink run -py` client for the session's jobs (flinkfast/jobserver.py): the same
+    """One warm `flink run -py` client for the session's jobs (flinkfast/pipeline/jobserver.py): the same
     client and job code as `flinkfast submit`, about 3 s a job instead of about 11. The tests of
     `flink run -py` itself (submission, its private namespace, skip, demo, the benchmark) submit
-    with flinkfast.submit."""
-    from flinkfast.jobserver import JobServer
+    with flinkfast.pipeline.submit."""
+    from flinkfast.pipeline.jobserver import JobServer
     with JobServer(cfg) as server:
         yield server
 
@@ -95,7 +95,7 @@ def jobserver(stack, cfg):
 def run_job(job_cfg, jobserver):
     """Submit the job (optionally with other settings or environment); cancel whatever was submitted.
     Through the warm client; with extra_env (the client's own environment) through `flink run -py`."""
-    from flinkfast import submit
+    from flinkfast.pipeline import submit
     submitted = []
 
     def _run(overrides=None, extra_env=None, wait=True):

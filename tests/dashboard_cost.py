@@ -21,7 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from flinkfast import config, producer
+from flinkfast import config
+from flinkfast.events import producer
 from flinkfast.errors import run
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.process import cpu_ticks, memory_kib
@@ -53,7 +54,7 @@ def main() -> int:
     flow = threading.Thread(target=producer.produce, args=(cfg, events()), kwargs={"rate": args.rate, "progress": False},
                             daemon=True)
     flow.start()
-    from flinkfast.report import connect
+    from flinkfast.accounting.report import connect
     try:
         time.sleep(3)
         with chromium() as browser, connect(cfg) as conn:

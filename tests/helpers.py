@@ -121,8 +121,9 @@ def running_dashboard(env: dict, port: int):
 def deliver_and_reconcile(cfg, n: int, seed: int) -> None:
     """Produce n generated events, wait until every one has landed, then until the job's group has
     committed everything, and check that reconcile is OK and counts exactly n."""
-    from flinkfast import producer, reconcile
-    from flinkfast.verify import Landing
+    from flinkfast.accounting import reconcile
+    from flinkfast.events import producer
+    from flinkfast.accounting.verify import Landing
     sent = producer.produce(cfg, producer.generate_events(n, seed=seed), progress=False)
     assert sent.sent == n and sent.failed == 0
     with Landing(cfg, sent.uuids) as landing:

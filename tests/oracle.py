@@ -10,7 +10,7 @@ Placement: the one model of where PostgreSQL puts each classified message (proce
 superseded or dead letter), shared by the chaos kit (tests/chaos.py: the gauntlet and the walk) and the placing test.
 
 fingerprint(): what a message is (udf/.../Fingerprint.java), from the checksums' definitions: a
-table-driven CRC32C of its own, and zlib's CRC32; it shares no code with flinkfast/fingerprint.py.
+table-driven CRC32C of its own, and zlib's CRC32; it shares no code with flinkfast/events/fingerprint.py.
 """
 from __future__ import annotations
 

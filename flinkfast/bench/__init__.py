@@ -37,8 +37,9 @@ import random
 import time
 from pathlib import Path
 
-from flinkfast import config, producer
-from flinkfast.command import Command
+from flinkfast import config
+from flinkfast.events import producer
+from flinkfast.cli.command import Command
 from flinkfast.bench import peers
 from flinkfast.bench.ceiling import copy_ceiling, copy_text
 from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, create_topic,

@@ -19,15 +19,17 @@ import threading
 import time
 from pathlib import Path
 
-from flinkfast import clients, flinkrest, report, submit
+from flinkfast import clients
+from flinkfast.accounting import report
+from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench import peers
 from flinkfast.bench.meters import Sampler, cpu_between, cpu_us_per_event, peak_pss_mib, steady_rate, steady_window
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
 from flinkfast.ops.load import Load
-from flinkfast.profile import FlightRecording
-from flinkfast.sqlfiles import query, split_statements
+from flinkfast.bench.profile import FlightRecording
+from flinkfast.pipeline.sqlfiles import query, split_statements
 from flinkfast.stack import process
 
 RATES_DEFAULT = (1000, 10000)  # events/s of the latency runs

@@ -3,7 +3,7 @@
 GROWTH_EVENTS events (default 10,000,000, and one step more, unmeasured) are preloaded into a
 fresh topic; the pipeline then drains them into one table of the benchmark's database (BENCH_DB, emptied first), and every
 GROWTH_STEP rows (default 1,000,000) the CPU each part of the stack used for those rows is read
-from /proc (flinkfast.profile.CpuMeter, as `make bench` does), with the rows already in the table
+from /proc (flinkfast.bench.profile.CpuMeter, as `make bench` does), with the rows already in the table
 and its size on disk. The first step is the warm-up (a fresh TaskManager's JIT, cold caches) and
 is shown but not compared. The verdict: the last step's CPU per event against the second's.
 Results: benchmarks/<timestamp>-growth.json and .png.
@@ -15,17 +15,19 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from flinkfast import config, flinkrest, producer, submit
+from flinkfast import config
+from flinkfast.events import producer
+from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench.drain import Watch, bench_cfg, create_topic, delete_topics, say, truncate
 from flinkfast.bench.results import machine, stamp, write_json
 from flinkfast.bench.slots import claimed
 from flinkfast.clients import pg_connect
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import TimedOut
 from flinkfast.paths import REPO_ROOT
-from flinkfast.profile import CpuMeter
-from flinkfast.sqlfiles import query
+from flinkfast.bench.profile import CpuMeter
+from flinkfast.pipeline.sqlfiles import query
 from flinkfast.stack.cli import up as stack_up
 
 OUT_DIR = REPO_ROOT / "benchmarks"

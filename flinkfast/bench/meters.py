@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flinkfast.profile import GROUPS, TICK_S, cpu_seconds
+from flinkfast.bench.profile import GROUPS, TICK_S, cpu_seconds
 from flinkfast.stack import process
 
 STEADY = (0.1, 0.9)  # the steady state: the middle 80 % of a drain's rows

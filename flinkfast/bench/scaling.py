@@ -17,10 +17,11 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from flinkfast import config, producer
+from flinkfast import config
+from flinkfast.events import producer
 from flinkfast.bench.drain import bench_cfg, create_topic, drain_job, say
 from flinkfast.bench.results import CPU_KEYS, machine, stamp, write_json
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.paths import REPO_ROOT
 
 OUT_DIR = REPO_ROOT / "benchmarks"

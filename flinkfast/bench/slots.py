@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flinkfast import flinkrest, submit
+from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench.drain import say
 from flinkfast.config import Config
 

@@ -12,7 +12,7 @@ import argparse
 import signal
 
 from flinkfast import config
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 
 
 def _interrupt(*_):
@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from flinkfast.dashboard.server import make_server
     from flinkfast.dashboard.snapshot import Poller
-    from flinkfast.webgate import host_names
+    from flinkfast.security.webgate import host_names
     poller = Poller(cfg)
     server = make_server(poller, args.host, cfg.dashboard_port, host_names(cfg.http_allowed_hosts))
     poller.start()

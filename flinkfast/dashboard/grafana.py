@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 
-from flinkfast import sqlfiles
-from flinkfast.report import report_rows_select
+from flinkfast.pipeline import sqlfiles
+from flinkfast.accounting.report import report_rows_select
 
 SINCE = "COALESCE(NULLIF(current_setting('flinkfast.since', true), '')::timestamptz,"
 UNTIL = "COALESCE(NULLIF(current_setting('flinkfast.until', true), '')::timestamptz,"

@@ -64,7 +64,7 @@ class SnapshotCollector:
                                 "replicas in sync of the topic's least replicated partition")):
             if lag.get(key) is not None:
                 yield GaugeMetricFamily(name, doc, value=lag[key])
-        if "problems" in snap:  # the same verdict as `make status` (flinkfast/health.py)
+        if "problems" in snap:  # the same verdict as `make status` (flinkfast/accounting/health.py)
             yield GaugeMetricFamily("flinkfast_pipeline_ok", "1 when the pipeline is delivering (make status exits 0)",
                                     value=0.0 if snap["problems"] else 1.0)
             yield GaugeMetricFamily("flinkfast_pipeline_problems", "problems make status would report",

@@ -20,9 +20,9 @@ from typing import Callable
 
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import Config
-from flinkfast.health import LAST_WRITE
-from flinkfast.report import _rows, scope
-from flinkfast.sqlfiles import query
+from flinkfast.accounting.health import LAST_WRITE
+from flinkfast.accounting.report import _rows, scope
+from flinkfast.pipeline.sqlfiles import query
 
 POLL_S = 1.0              # one poll a second; the page asks every second
 SETTLE_S = 3              # seconds re-read each poll: rows of a batch appear when it commits

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flinkfast.dashboard import metrics
 from flinkfast.errors import Unavailable
-from flinkfast.webgate import LOOPBACK, LocalServer, TimedHandler, refuse, refuse_foreign
+from flinkfast.security.webgate import LOOPBACK, LocalServer, TimedHandler, refuse, refuse_foreign
 
 STATIC = Path(__file__).resolve().parent / "static"
 

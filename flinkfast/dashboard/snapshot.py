@@ -19,10 +19,10 @@ import threading
 import time
 
 from flinkfast.config import Config
-from flinkfast.health import JobHealth
+from flinkfast.accounting.health import JobHealth
 from flinkfast.dashboard.pgsource import POLL_S, SecondsReader, WindowPercentiles
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader, first_line
-from flinkfast.report import _plain
+from flinkfast.accounting.report import _plain
 
 KAFKA_EVERY_S = 5.0       # committed offsets only move at checkpoints (every 5 s by default)
 RATE_S = 10               # events-per-s: the last 10 complete seconds

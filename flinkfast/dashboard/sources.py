@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from flinkfast import flinkrest
+from flinkfast.pipeline import flinkrest
 from flinkfast.config import Config
-from flinkfast.health import source_rate
+from flinkfast.accounting.health import source_rate
 
 
 def first_line(text: str, limit: int = 300) -> str:
@@ -107,7 +107,8 @@ class KafkaLagReader:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
 
-        from flinkfast import clients, retention
+        from flinkfast import clients
+        from flinkfast.topics import retention
         from flinkfast.clients import kafka_admin, kafka_consumer
         if self._consumer is None:
             # Only to read offsets: it never subscribes, so it never joins the job's group.

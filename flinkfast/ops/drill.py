@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import time
 
-from flinkfast import flinkrest, reconcile, submit
+from flinkfast.accounting import reconcile
+from flinkfast.pipeline import flinkrest, submit
 from flinkfast.config import Config
 from flinkfast.errors import TimedOut
 from flinkfast.ops import faults, lookup
@@ -208,7 +209,7 @@ class Drill:
         final = accounting(cfg)
         final["messages"] = messages(cfg)
         acked = self.load.acked
-        from flinkfast.verify import Landing
+        from flinkfast.accounting.verify import Landing
         with Landing(cfg, acked) as landing:
             final["acknowledged"], final["acknowledged_landed"] = landing.expected, landing.landed()
         final["send_failures"] = self.load.failed

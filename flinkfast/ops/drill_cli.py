@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from flinkfast import clients, config
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import CheckFailed, UserError, one_line
 from flinkfast.ops.drill import (BUDGET_S, CHECKPOINT_MS, PARALLELISM, PARTITIONS, RESCALED, SHAPE, Drill, say,

@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flinkfast import producer
+from flinkfast.events import producer
 from flinkfast.config import Config
 from flinkfast.errors import TimedOut, one_line
 

@@ -1,7 +1,8 @@
 """Where things are on a running stack: partition leaders, the controller, the TaskManagers (and which run a job), the job's parallelism."""
 from __future__ import annotations
 
-from flinkfast import clients, flinkrest
+from flinkfast import clients
+from flinkfast.pipeline import flinkrest
 from flinkfast.config import Config
 
 
@@ -66,7 +67,7 @@ def writers_holding_locks(cfg: Config, conn=None) -> list[tuple[int, int, str, f
     """The sink's sessions holding the placing's partition locks now (a flush between its placing
     and its commit): (backend pid, client port, state, seconds in that state). As the superuser;
     `conn` an open superuser connection to reuse (the pause polls this fast)."""
-    from flinkfast.sqlfiles import query
+    from flinkfast.pipeline.sqlfiles import query
     own = conn is None
     conn = clients.pg_connect(cfg, "admin") if own else conn
     try:

@@ -6,7 +6,7 @@ import re
 import time
 import urllib.error
 
-from flinkfast import flinkrest, submit
+from flinkfast.pipeline import flinkrest, submit
 from flinkfast.config import Config
 from flinkfast.errors import Unavailable, one_line
 from flinkfast.ops.lookup import parallelism

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import time
 
-from flinkfast import clients, flinkrest, reconcile
+from flinkfast import clients
+from flinkfast.accounting import reconcile
+from flinkfast.pipeline import flinkrest
 from flinkfast.clients import wait_until
 from flinkfast.config import Config
-from flinkfast.sqlfiles import query
+from flinkfast.pipeline.sqlfiles import query
 
 FRESH_MS = 2000          # recovered: every partition delivers events made after the fault within this
 RECOVERY_S = 180         # bound on each recovery

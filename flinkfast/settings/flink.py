@@ -11,7 +11,7 @@ from flinkfast.settings.option import option
 class Flink:
     # The local stack's JobManager and TaskManagers (ports on 127.0.0.1 only).
     flink_ui_port: int = option(8081, "the Flink Web UI for the browser: a read-only, Host-checking gate "
-                                      "(flinkfast.webgate)")
+                                      "(flinkfast.security.webgate)")
     flink_rest_port: int = option(8082, "Flink's REST API: TLS, served only to holders of the stack's client "
                                         "certificate")
     flink_rpc_port: int = option(6123, "Flink JobManager RPC port")
@@ -30,7 +30,7 @@ class Flink:
     flink_gate_url: str = option(None, "where the dashboard reads Flink: the Web UI gate's read-only routes, "
                                        "plain HTTP, no certificate (default: FLINK_UI_URL)",
                                  derive=lambda v: v["FLINK_UI_URL"])
-    flink_rest_tls_dir: str = option(None, "folder of the REST API's certificate and key (flinkfast.tls)",
+    flink_rest_tls_dir: str = option(None, "folder of the REST API's certificate and key (flinkfast.security.tls)",
                                      derive=lambda v: str(Path(v["FLINKFAST_STATE_DIR"]) / "flink" / "tls"))
     flink_tls_password: str | None = option(None, "password of the REST certificate's PKCS12 stores (Flink's "
                                                   "configuration carries it)", secret=True)

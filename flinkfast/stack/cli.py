@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from flinkfast import config
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.stack.orchestrator import Progress, Stack
@@ -92,7 +92,7 @@ def print_status(stack: Stack) -> int:
             down.extend(stack.replication_problems())
         except Exception as e:  # noqa: BLE001 - any Kafka trouble is reported, not raised
             down.append(f"could not check the replication of topic {stack.cfg.kafka_topic}: {first_line(e)}")
-    from flinkfast.health import job_health
+    from flinkfast.accounting.health import job_health
     h = job_health(stack.cfg)
     uptime = f", up {h.uptime_s:.0f}s" if h.uptime_s is not None else ""
     lag = f", {h.lag:,} messages unread" if h.lag is not None else ""

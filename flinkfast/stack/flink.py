@@ -1,11 +1,11 @@
 """The Flink cluster: a JobManager and FLINK_TASKMANAGERS TaskManagers, all supervised (restarted
-when they exit), and the gate the browser opens the Web UI through (flinkfast.webgate)."""
+when they exit), and the gate the browser opens the Web UI through (flinkfast.security.webgate)."""
 from __future__ import annotations
 
 import sys
 import urllib.request
 
-from flinkfast import flinkrest
+from flinkfast.pipeline import flinkrest
 from flinkfast.config import Config
 from flinkfast.stack import process
 from flinkfast.stack.flinkhome import FlinkHome
@@ -88,7 +88,7 @@ class WebUi(Service):
         self.home = home
 
     def launch(self) -> None:
-        self.spawn([sys.executable, "-m", "flinkfast.webgate"], env=self.home.env(cluster=True))
+        self.spawn([sys.executable, "-m", "flinkfast.security.webgate"], env=self.home.env(cluster=True))
 
     def ready(self) -> bool:
         req = urllib.request.Request(f"http://127.0.0.1:{self.port}/config", headers={"Host": "127.0.0.1"})

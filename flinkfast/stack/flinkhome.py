@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from flinkfast import flinkrest, tls
+from flinkfast.pipeline import flinkrest
+from flinkfast.security import tls
 from flinkfast.config import SETTINGS, Config
 from flinkfast.paths import REPO_ROOT
 from flinkfast.paths import job_jars
@@ -120,7 +121,7 @@ class FlinkHome:
         settings = self.settings()
         write_config(f / "conf" / "config.yaml", settings)
         # conf-client/: the same without high availability, for `flink run` in its private network
-        # namespace (flinkfast/privatenet.py): it finds the cluster at rest.address:rest.port, its
+        # namespace (flinkfast/security/privatenet.py): it finds the cluster at rest.address:rest.port, its
         # one way out, instead of asking ZooKeeper for the leader.
         write_config(f / "conf-client" / "config.yaml",
                      {k: v for k, v in settings.items() if not k.startswith("high-availability")})

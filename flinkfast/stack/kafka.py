@@ -18,7 +18,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from flinkfast import tls
+from flinkfast.security import tls
 from flinkfast.config import Config, broker_ports
 from flinkfast.errors import Unavailable
 from flinkfast.stack.service import LOG4J_STDOUT, RetryRule, Service, jars, java
@@ -35,7 +35,7 @@ def scram_jaas(user: str, password: str, module: str = SCRAM_MODULE) -> str:
 
 
 def tls_dir(cfg: Config) -> Path:
-    """The brokers' certificate for SASL_SSL (flinkfast.tls; its cert.pem is KAFKA_SSL_CA_FILE's default)."""
+    """The brokers' certificate for SASL_SSL (flinkfast.security.tls; its cert.pem is KAFKA_SSL_CA_FILE's default)."""
     return cfg.state_dir.resolve() / "kafka" / "tls"
 
 

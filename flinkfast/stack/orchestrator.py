@@ -18,7 +18,7 @@ from typing import Callable
 
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
-from flinkfast.lock import stack_lock
+from flinkfast.stack.lock import stack_lock
 from flinkfast.stack import process, zktree
 from flinkfast.stack.flink import JobManager, TaskManager, WebUi
 from flinkfast.stack.flinkhome import FlinkHome

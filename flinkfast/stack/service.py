@@ -48,7 +48,7 @@ class Service:
     stop_signal: int = signal.SIGTERM
     group: bool = True                         # stop the whole process group, not just the pid
     restart: bool = False                      # restarted when it exits, like compose's restart policy
-    wrapped: bool = True                       # started under flinkfast.supervise (log rotation, restart)
+    wrapped: bool = True                       # started under flinkfast.stack.supervise (log rotation, restart)
     retry: RetryRule | None = None
 
     def __init__(self, cfg: Config, state: Path, folder: str | None = None, number: int = 1):
@@ -150,13 +150,13 @@ class Service:
 
     # ---- helpers for launch()
     def spawn(self, cmd: list[str], env: dict | None = None, user: str | None = None) -> None:
-        """Start cmd; wrapped services run under flinkfast.supervise, which rotates the log and,
+        """Start cmd; wrapped services run under flinkfast.stack.supervise, which rotates the log and,
         for restart=True, restarts the command when it exits."""
         private_dir(self.dir)
         env = dict(os.environ if env is None else env)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         if self.wrapped:
-            cmd = [sys.executable, "-m", "flinkfast.supervise", "--log", str(self.log),
+            cmd = [sys.executable, "-m", "flinkfast.stack.supervise", "--log", str(self.log),
                    "--max-bytes", str(self.cfg.log_max_bytes), "--backups", str(self.cfg.log_backups),
                    *([] if self.restart else ["--once"]), "--", *cmd]
         process.spawn(cmd, self.log, self.pid_file, self.dir, env, user)

@@ -30,7 +30,7 @@ CREATE TABLE random_user_source (
     -- Resume from the offsets committed at the last checkpoint (or those of the checkpoint it
     -- restores), never reset: an offset below the log start means messages were deleted before
     -- the job read them (retention, DeleteRecords), and the job stops with OffsetOutOfRange
-    -- instead of skipping them (flinkfast/lost.py; `flinkfast lost --record` records them and goes
+    -- instead of skipping them (flinkfast/accounting/lost.py; `flinkfast lost --record` records them and goes
     -- on). The first run has no committed offset: `flinkfast submit` commits the log start first.
     'scan.startup.mode'             = '${SCAN_STARTUP_MODE}',
     'properties.auto.offset.reset'  = 'none',

@@ -137,7 +137,7 @@ DROP FUNCTION IF EXISTS cap_dead_letter_payload();
 
 -- The rows the report, the dashboard and Grafana look at (sql/report/ reads them as report_rows):
 -- those inserted at or after flinkfast.since and before flinkfast.until (timestamptz; unset = no
--- bound), so that a figure "as of" a time covers exactly the rows up to it. flinkfast.report.scope
+-- bound), so that a figure "as of" a time covers exactly the rows up to it. flinkfast.accounting.report.scope
 -- sets them; with psql:
 --     SET flinkfast.since = '2026-01-01 00:00:00+00';   before \i sql/report/<file>.sql
 -- A view of the schema, not a temporary view of each session: the reader may create nothing, not
@@ -161,7 +161,7 @@ SELECT uuid,
                                       'infinity'::timestamptz);
 
 -- Messages deleted from the topic before the job read them (retention or DeleteRecords), recorded
--- by the operator with `flinkfast lost --record` (flinkfast/lost.py): offsets [first_offset,
+-- by the operator with `flinkfast lost --record` (flinkfast/accounting/lost.py): offsets [first_offset,
 -- end_offset) of a partition never reached any table, and never will. Written only by the
 -- database's owner (the command runs as POSTGRES_USER); the reader reads it (reconcile counts these
 -- offsets as "lost, recorded"); the job's writer has no right on it (002_roles.sql).
@@ -178,7 +178,7 @@ CREATE TABLE IF NOT EXISTS lost_messages (
 
 -- Identity: what a message is, not only where it was. Each placed position keeps the fingerprint of
 -- the message placed there (64 bits of its value and Kafka timestamp, computed once by the job's
--- classification: udf/.../Fingerprint.java, flinkfast/fingerprint.py). The placing functions
+-- classification: udf/.../Fingerprint.java, flinkfast/events/fingerprint.py). The placing functions
 -- (003_ingest.sql) take the same message at a placed position for a replay, and refuse another one
 -- (a re-created or rewound topic reusing the position) with one error line. NULL: unknown, not
 -- checked (rows placed before fingerprints, and the benchmark's peers, which write none).

@@ -39,7 +39,9 @@ from dotenv import dotenv_values
 REPO = REPO_ROOT
 sys.path.insert(0, str(REPO))  # flinkfast_job.py and producer_api.py live at the root
 
-from flinkfast import bootstrap as setup, config, job, sqlfiles, tls, versions, webgate  # noqa: E402
+from flinkfast import bootstrap as setup, config, versions  # noqa: E402
+from flinkfast.pipeline import job, sqlfiles  # noqa: E402
+from flinkfast.security import tls, webgate  # noqa: E402
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "docker" / "flink" / "Dockerfile"
@@ -51,7 +53,7 @@ SCHEMA = REPO.parent / "shared" / "compose-spec.json"
 FLINK_SERVICES = ("jobmanager", "taskmanager")
 JOB_DIR = "/opt/src/job"
 JOB_FILES = ("flinkfast_job.py", "producer_api.py", "flinkfast", "sql")
-# The flink-tls volume: the REST API's certificate (flinkfast.tls), where every service mounts it.
+# The flink-tls volume: the REST API's certificate (flinkfast.security.tls), where every service mounts it.
 TLS_VOLUME, TLS_DIR = "flink-tls", "/opt/flink/tls"
 # Flink's REST API inside the network: TLS, served only to holders of the certificate.
 REST_URL = "https://jobmanager:8081"
@@ -395,8 +397,8 @@ def test_each_service_gets_only_the_secrets_it_uses(raw):
 NEEDS = (
     # The image's initdb (the superuser) and initdb.sh running sql/postgres (\getenv: checked below).
     ("postgres:", {"POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD"}, False),
-    # flinkfast/tls.py locks the stores it makes with FLINK_TLS_PASSWORD.
-    ("flinkfast.tls", {"FLINK_TLS_PASSWORD"}, True),
+    # flinkfast/security/tls.py locks the stores it makes with FLINK_TLS_PASSWORD.
+    ("flinkfast.security.tls", {"FLINK_TLS_PASSWORD"}, True),
     # Flink's JobManager: the stores (security.ssl.*), its ZooKeeper login (HA), and `flink run`
     # in its container renders sql/flink's ${FLINK_DB_PASSWORD} and ${KAFKA_JOB_PASSWORD} into
     # the sink's and the source's options.
@@ -406,7 +408,7 @@ NEEDS = (
     # environment variable: checked below).
     ("taskmanager", {"FLINK_TLS_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"}, True),
     # The gate presents the certificate's PEM files (unencrypted), no password.
-    ("flinkfast.webgate", set(), True),
+    ("flinkfast.security.webgate", set(), True),
     # The dashboard reads PostgreSQL as the reader, Flink through the gate (no certificate) and
     # the consumer lag as the job's Kafka principal.
     ("flinkfast.dashboard", {"READER_DB_PASSWORD", "KAFKA_JOB_PASSWORD"}, False),
@@ -1201,7 +1203,7 @@ def test_services_running_our_modules_find_them_and_read_valid_settings(services
     given is a setting of flinkfast/config.py (a typo would be ignored silently), and they load."""
     known = {s.env for s in config.SETTINGS}
     modules = {name: python_module(svc) for name, svc in services.items() if python_module(svc)}
-    assert modules == {"flink-tls": "flinkfast.tls", "flink-ui": "flinkfast.webgate",
+    assert modules == {"flink-tls": "flinkfast.security.tls", "flink-ui": "flinkfast.security.webgate",
                        "dashboard": "flinkfast.dashboard"}
     for name, module in modules.items():
         svc = services[name]
@@ -1218,14 +1220,14 @@ def test_services_running_our_modules_find_them_and_read_valid_settings(services
 
 def test_the_certificate_is_made_once_and_only_read_elsewhere(services):
     maker = services["flink-tls"]
-    assert maker["entrypoint"] == ["python", "-m", "flinkfast.tls", TLS_DIR] and one_shot(maker)
+    assert maker["entrypoint"] == ["python", "-m", "flinkfast.security.tls", TLS_DIR] and one_shot(maker)
     assert set(env_map(maker)) == {"FLINK_TLS_PASSWORD"}
     for name, svc in services.items():
         for source, target, ro in mounts(svc):
             if source == TLS_VOLUME:
                 assert target == TLS_DIR, f"{name}: the certificate is at {TLS_DIR}, not {target}"
                 assert ro == (name != "flink-tls"), f"{name}: only flink-tls writes the certificate"
-    # The names the clients use inside the network are the certificate's (flinkfast/tls.py).
+    # The names the clients use inside the network are the certificate's (flinkfast/security/tls.py).
     assert f"DNS:{urlsplit(REST_URL).hostname}" in tls.NAMES and "IP:127.0.0.1" in tls.NAMES
 
 
@@ -1247,7 +1249,7 @@ def test_the_gate_reaches_flink_over_tls_and_the_dashboard_through_the_gate(serv
     assert "flink-ui" not in env["HTTP_ALLOWED_HOSTS"]
     assert "HTTP_ALLOWED_HOSTS" in dash_env
     gate = services["flink-ui"]
-    assert gate["entrypoint"] == ["python", "-m", "flinkfast.webgate", "--host", "0.0.0.0"]
+    assert gate["entrypoint"] == ["python", "-m", "flinkfast.security.webgate", "--host", "0.0.0.0"]
     assert gate["restart"] == "unless-stopped"
     gate_cfg = config.load(env=env_map(gate), dotenv_path=NO_DOTENV)
     assert [target for _, _, target in port_bindings("flink-ui", gate)] == [gate_cfg.flink_ui_port]
@@ -1266,7 +1268,7 @@ def test_the_gate_reaches_flink_over_tls_and_the_dashboard_through_the_gate(serv
 
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory):
-    """The REST certificate as flink-tls makes it (flinkfast.tls), and a second, unrelated one."""
+    """The REST certificate as flink-tls makes it (flinkfast.security.tls), and a second, unrelated one."""
     missing = [tool for tool in ("openssl", "keytool") if not shutil.which(tool)]
     if missing:
         pytest.skip(f"{', '.join(missing)} missing (make setup installs them): cannot make a test certificate")

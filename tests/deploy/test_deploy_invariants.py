@@ -19,8 +19,9 @@ import pytest
 from tests.deploy import deploy_checks as dc
 import flinkfast_job
 from tests.deploy.deploy_checks import DEPLOY, K8S, OVERLAYS, REPO
-from flinkfast import config, job, sqlfiles
-from flinkfast.producer_cli import parse_args
+from flinkfast import config
+from flinkfast.pipeline import job, sqlfiles
+from flinkfast.cli.producer import parse_args
 
 SQL_POSTGRES = REPO / "sql" / "postgres"
 DOC = REPO / "docs" / "kubernetes.md"
@@ -307,7 +308,7 @@ def test_the_flink_sql_renders_from_these_settings(objs):
 
 
 def test_flink_configuration_is_the_jobs_own(objs):
-    """What the job sets on its table environment (flinkfast/job.py job_settings), the cluster and
+    """What the job sets on its table environment (flinkfast/pipeline/job.py job_settings), the cluster and
     the operator have too; parallelism is spec.job.parallelism and FLINK_PARALLELISM alike."""
     spec = flink(objs)["spec"]
     conf = spec["flinkConfiguration"]

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from flinkfast import flinkrest, reconcile, report
+from flinkfast.accounting import reconcile, report
+from flinkfast.pipeline import flinkrest
 from flinkfast.clients import kafka_consumer
 from tests.helpers import event, send_records
 
@@ -109,7 +110,7 @@ def test_skip_refuses_a_position_already_committed(run_job):
     drained(cfg)
     p, o, _ = positions[1]
     env = dict(os.environ, KAFKA_TOPIC=cfg.kafka_topic, KAFKA_GROUP_ID=cfg.kafka_group_id, JOB_NAME=cfg.job_name)
-    r = subprocess.run([sys.executable, "-m", "flinkfast.skip", f"{p}:{o}"], env=env, capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "flinkfast.pipeline.skip", f"{p}:{o}"], env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert f"{p}:{o} is committed already" in r.stderr

@@ -47,7 +47,7 @@ def _maintenance(cfg, db: str) -> tuple[int, int]:
 
 
 def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
-    from flinkfast import flinkrest, submit
+    from flinkfast.pipeline import flinkrest, submit
     users_job = submit.submit(cfg)  # the user's pipeline, running when the benchmark starts
     before = _maintenance(cfg, bench_db)
     try:

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import flinkrest, report
+from flinkfast.accounting import report
+from flinkfast.pipeline import flinkrest
 from flinkfast.ops.load import Load
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import free_port
@@ -262,7 +263,7 @@ def test_window_queries_read_the_window_through_the_index(stack, cfg):
     """EXPLAIN of every query the poller runs over a window, on a copy of each table holding two
     days of rows, and of the report_rows view over it, in a schema of the test's own (first on the
     search_path; rolled back at the end)."""
-    from flinkfast.report import connect, report_rows_select
+    from flinkfast.accounting.report import connect, report_rows_select
     conn = connect(cfg, "admin")
     try:
         with conn.cursor() as cur:

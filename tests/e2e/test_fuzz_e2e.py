@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 
 from tests import oracle
 from tests.helpers import fuzz_examples, generate
-from flinkfast import flinkrest, health, producer, reconcile, report, skip
+from flinkfast.accounting import health, reconcile, report
+from flinkfast.events import producer
+from flinkfast.pipeline import flinkrest, skip
 from tests.strategies import message
 
 pytestmark = pytest.mark.e2e
@@ -139,7 +141,7 @@ def test_skip_records_a_message_as_a_dead_letter_and_moves_the_job_past_it(run_j
 
 
 def test_skip_refuses_a_position_that_is_not_on_the_topic(job_cfg):
-    cli = [sys.executable, "-m", "flinkfast.skip", "0:999999"]
+    cli = [sys.executable, "-m", "flinkfast.pipeline.skip", "0:999999"]
     env = dict(os.environ, KAFKA_TOPIC=job_cfg.kafka_topic, KAFKA_GROUP_ID=job_cfg.kafka_group_id)
     r = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr

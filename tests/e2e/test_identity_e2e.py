@@ -5,7 +5,7 @@ generation's messages placed at the same positions.
   - the placing refuses another message (another fingerprint) at a placed position, on one line
     the job fails with (sql/postgres/003_ingest.sql), and takes the same message for a replay;
   - a running job meets the new generation: it stops on that line, not one new message placed as
-    an old one; a resubmit is refused (flinkfast/generations.py); `flinkfast new-generation`
+    an old one; a resubmit is refused (flinkfast/topics/generations.py); `flinkfast new-generation`
     archives the old generation and goes on; all 10 messages are placed; reconcile names both
     generations and `--deep` finds every row holding its message;
   - `reconcile --deep` finds a forged row (its uuid or fingerprint changed behind the placing).
@@ -18,11 +18,13 @@ import psycopg2
 import pytest
 from psycopg2.extras import execute_values
 
-from flinkfast import flinkrest, generations, health, newgeneration, reconcile, submit
+from flinkfast.accounting import health, reconcile
+from flinkfast.pipeline import flinkrest, submit
+from flinkfast.topics import generations, newgeneration
 from flinkfast.clients import create_topic, delete_topics, pg_connect, wait_until
 from flinkfast.errors import ConfigError
-from flinkfast.fingerprint import fingerprint
-from flinkfast.reconcile import kafka_offsets
+from flinkfast.events.fingerprint import fingerprint
+from flinkfast.accounting.reconcile import kafka_offsets
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e

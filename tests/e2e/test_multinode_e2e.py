@@ -17,15 +17,17 @@ import uuid
 
 import pytest
 
-from flinkfast import clients, config, reconcile, submit
+from flinkfast import clients, config
+from flinkfast.accounting import reconcile
+from flinkfast.pipeline import submit
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
-from flinkfast.flinkrest import rest
+from flinkfast.pipeline.flinkrest import rest
 from flinkfast.ops import faults, lookup, watch
 from flinkfast.ops.load import Load
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, process
 from flinkfast.stack.isolated import isolated_env
-from flinkfast.verify import Landing
+from flinkfast.accounting.verify import Landing
 from tests.helpers import deliver_and_reconcile
 
 pytestmark = pytest.mark.e2e

@@ -9,9 +9,11 @@ import os
 
 import pytest
 
-from flinkfast import flinkrest, producer, reconcile, report
+from flinkfast.accounting import reconcile, report
+from flinkfast.events import producer
+from flinkfast.pipeline import flinkrest
 from flinkfast.clients import wait_until
-from flinkfast.verify import Landing
+from flinkfast.accounting.verify import Landing
 from tests.helpers import send_raw
 
 pytestmark = pytest.mark.e2e

@@ -50,7 +50,7 @@ def rows_of(cfg, topic: str) -> list[tuple]:
 
 @pytest.mark.parametrize("name", list(peers.PEERS))
 def test_a_peer_lands_every_event_once_with_the_naive_consumers_values(stack, cfg, peers_cfg, topic, name):
-    from flinkfast import producer
+    from flinkfast.events import producer
     from flinkfast.bench.drain import drain_peer
     from tests.helpers import send_records
 

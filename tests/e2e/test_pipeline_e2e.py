@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import flinkrest, producer, reconcile, report
+from flinkfast.accounting import reconcile, report
+from flinkfast.events import producer
+from flinkfast.pipeline import flinkrest
 from flinkfast.stack import process
-from flinkfast.verify import Landing
+from flinkfast.accounting.verify import Landing
 from tests.helpers import environment, send_raw
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,8 @@ import pytest
 
 from flinkfast.paths import REPO_ROOT
 
-from flinkfast import config, producer
+from flinkfast import config
+from flinkfast.events import producer
 from flinkfast.errors import Unavailable
 
 ROOT = REPO_ROOT

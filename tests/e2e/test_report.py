@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from flinkfast import report
+from flinkfast.accounting import report
 from flinkfast.paths import REPO_ROOT
 
 pytestmark = pytest.mark.e2e

@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from flinkfast import flinkrest, reconcile
+from flinkfast.accounting import reconcile
+from flinkfast.pipeline import flinkrest
 from flinkfast.ops import drill, rescale, watch
 from flinkfast.ops.load import Load
-from flinkfast.verify import Landing
+from flinkfast.accounting.verify import Landing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -4,7 +4,7 @@ Kafka deletes old segments (retention.ms, retention.bytes) or whatever DeleteRec
 the job has read them or not. The job resumes from its group's committed offsets with no automatic
 reset (sql/flink/001_source_kafka.sql), so it stops at the gap with OffsetOutOfRange, `status`,
 `reconcile` and `flinkfast lost` name the partition and offsets, and `flinkfast lost --record`
-records them (lost_messages) and lets the job go on (flinkfast/lost.py).
+records them (lost_messages) and lets the job go on (flinkfast/accounting/lost.py).
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ import uuid
 
 import pytest
 
-from flinkfast import flinkrest, lost, reconcile, report, retention
+from flinkfast.accounting import lost, reconcile, report
+from flinkfast.pipeline import flinkrest
+from flinkfast.topics import retention
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
@@ -137,7 +139,7 @@ def wait_failure(cfg, job_id: str, placed: int) -> None:
 def test_a_job_restored_from_its_state_stops_at_the_gap_too(run_job):
     """Restored from a savepoint, the source starts from the offsets in its state, not the group's:
     those are checked as strictly (the reset strategy is the consumer's either way)."""
-    from flinkfast import submit
+    from flinkfast.pipeline import submit
     cfg, job_id = run_job()
     produce(cfg, ["Ada", "Bo"])
     assert len(wait_rows(cfg, 2)) == 2

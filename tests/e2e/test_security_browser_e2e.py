@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from flinkfast import flinkrest
+from flinkfast.pipeline import flinkrest
 from flinkfast.stack.isolated import free_port
 from tests.helpers import running_dashboard
 

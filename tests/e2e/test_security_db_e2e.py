@@ -384,7 +384,8 @@ def test_the_reader_reports_without_creating_anything(world, cfg):
     import subprocess
     import sys
 
-    from flinkfast import clients, report
+    from flinkfast import clients
+    from flinkfast.accounting import report
     from flinkfast.dashboard import pgsource
     from flinkfast.paths import REPO_ROOT
     with closing(clients.pg_connect(cfg)) as conn:

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from flinkfast import flinkrest
+from flinkfast.pipeline import flinkrest
 from flinkfast.stack import process
 from tests.helpers import running_dashboard
 

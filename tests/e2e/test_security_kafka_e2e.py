@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import clients, config, submit
+from flinkfast import clients, config
+from flinkfast.pipeline import submit
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import isolated_env
 from tests.helpers import deliver_and_reconcile

@@ -20,7 +20,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors as E
 
-from flinkfast import health
+from flinkfast.accounting import health
 from flinkfast.clients import wait_until
 
 pytestmark = pytest.mark.e2e

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import submit
-from flinkfast.flinkrest import cancel, running_jobs
+from flinkfast.pipeline import submit
+from flinkfast.pipeline.flinkrest import cancel, running_jobs
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import process
 
@@ -300,7 +300,7 @@ except Exception as e:
 
 
 def test_no_other_user_runs_code_or_submits_through_the_warm_client(jobserver, attacker, tmp_path):
-    """The tests' warm client (flinkfast/jobserver.py: one `flink run -py` for many jobs) keeps its
+    """The tests' warm client (flinkfast/pipeline/jobserver.py: one `flink run -py` for many jobs) keeps its
     Py4J sockets for the whole session: every TCP port of its processes is attacked as nobody, from
     the machine's loopback and from the client's namespace, and nothing runs; its request socket
     (0600 in a 0700 folder) refuses nobody; its temporary folders are root's, in the state folder."""

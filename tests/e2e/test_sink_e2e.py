@@ -11,7 +11,8 @@ import uuid as uuidlib
 
 import pytest
 
-from flinkfast import flinkrest, reconcile, report
+from flinkfast.accounting import reconcile, report
+from flinkfast.pipeline import flinkrest
 from flinkfast.clients import wait_until
 from flinkfast.stack import process
 from tests.helpers import cut_sessions, event, send_records

@@ -15,7 +15,7 @@ import pytest
 
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import isolated_env
-from flinkfast.flinkrest import rest
+from flinkfast.pipeline.flinkrest import rest
 
 pytestmark = pytest.mark.e2e
 PY = sys.executable
@@ -38,7 +38,7 @@ def test_broker_round_trip(stack, cfg, topic):
 
 
 def test_postgres_answers_and_has_the_schema(stack, cfg):
-    from flinkfast.report import connect
+    from flinkfast.accounting.report import connect
     with connect(cfg) as conn, conn.cursor() as cur:
         cur.execute("SELECT current_database(), to_regclass('processed_events') IS NOT NULL")
         assert cur.fetchone() == (cfg.postgres_db, True)
@@ -49,7 +49,7 @@ def test_writer_role_is_least_privilege(stack, cfg):
     a table (the placing functions write them), not be superuser. The attacks on every other
     right are tests/e2e/test_security_db_e2e.py."""
     import psycopg2
-    from flinkfast.report import connect
+    from flinkfast.accounting.report import connect
     conn = connect(cfg, "writer")
     conn.autocommit = True
     try:
@@ -133,11 +133,11 @@ def test_a_second_stack_command_waits_for_the_lock_then_fails_with_one_line(tmp_
     import subprocess
     import sys
 
-    from flinkfast.lock import stack_lock
+    from flinkfast.stack.lock import stack_lock
     env = dict(os.environ, FLINKFAST_STATE_DIR=str(tmp_path), LOCK_WAIT_S="1")
     with stack_lock(tmp_path, "up", 0):
         for args in (["-m", "flinkfast.stack", "up"], ["-m", "flinkfast.stack", "down"],
-                     ["-m", "flinkfast.submit"]):
+                     ["-m", "flinkfast.pipeline.submit"]):
             r = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=120)
             assert r.returncode == 3 and r.stderr.count("\n") == 1, r.stderr
             assert f"pid {os.getpid()} up" in r.stderr and "holds" in r.stderr

@@ -20,10 +20,11 @@ import uuid as uuidlib
 
 import pytest
 
-from flinkfast import health, reconcile, report, topicscan
+from flinkfast.accounting import health, reconcile, report
+from flinkfast.topics import scan as topicscan
 from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, wait_until
 from flinkfast.paths import REPO_ROOT
-from flinkfast.verify import Landing
+from flinkfast.accounting.verify import Landing
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e

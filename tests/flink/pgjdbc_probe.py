@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from flinkfast import sqlfiles
+from flinkfast.pipeline import sqlfiles
 from flinkfast.paths import FLINK_JARS, UDF_JAR
 
 SINKS = ("processed_events_sink", "dead_letter_events_sink")

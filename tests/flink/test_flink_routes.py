@@ -1,6 +1,6 @@
 """Flink's REST routes, from its own handler specifications: every RestHandlerSpecification in the
 installed flink-dist jar (tests/data/ListRoutes.java, run by the JDK), with its HTTP method and
-getTargetRestEndpointURL(). The gate's tables (flinkfast.webgate) and the unit tests' corpus
+getTargetRestEndpointURL(). The gate's tables (flinkfast.security.webgate) and the unit tests' corpus
 (tests/data/flink_rest_routes.txt) must be exactly that: a Flink upgrade that adds a route fails here.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flinkfast import webgate
+from flinkfast.security import webgate
 from flinkfast.stack import pyflink_home
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,9 +1,9 @@
-"""The REST certificate (flinkfast.tls): made once, private, and made again when its password changes."""
+"""The REST certificate (flinkfast.security.tls): made once, private, and made again when its password changes."""
 from __future__ import annotations
 
 import subprocess
 
-from flinkfast import tls
+from flinkfast.security import tls
 
 
 def opens(store, password: str) -> bool:

@@ -11,8 +11,9 @@ import json
 
 import pytest
 
-from flinkfast import config, job
-from flinkfast.fingerprint import fingerprint
+from flinkfast import config
+from flinkfast.pipeline import job
+from flinkfast.events.fingerprint import fingerprint
 
 # Instants chosen to catch zone bugs: a whole second, sub-second millis, the night of a DST
 # change in Europe, and a date past 2038 (an INT of seconds would overflow there).
@@ -71,7 +72,7 @@ def classify_batch(cfg, payloads: list[bytes | None], zone="UTC", instants=None,
                CAST(NULL AS STRING), CAST(NULL AS INT), CAST(NULL AS INT), d.kafka_topic, d.kafka_partition,
                d.kafka_offset, d.kafka_ts_ms, d.flink_ts_ms, d.fingerprint
           FROM dead_letters AS d""").collect()]
-    # Every message, row or dead letter, carries its fingerprint: the same as flinkfast/fingerprint.py's.
+    # Every message, row or dead letter, carries its fingerprint: the same as flinkfast/events/fingerprint.py's.
     wrong = [r[10] for r in both if r[13] != fingerprint(payloads[r[10]], r[11])]
     assert not wrong, f"messages at offsets {wrong[:10]} carry another fingerprint"
     good = [r[2:13] for r in both if r[0] is None]
@@ -180,7 +181,7 @@ def test_each_message_is_classified_once(cfg):
     reference to a field (some 70 per message); a LATERAL TABLE call ran once per branch (each
     gets its own correlation variable, so the planner cannot share it): 16 % of the
     TaskManager's CPU in a flight recording. This guards the plan, not a timing."""
-    from flinkfast.sqlfiles import flink_statements
+    from flinkfast.pipeline.sqlfiles import flink_statements
     t_env = job.create_table_env(cfg)
     for _, sql in flink_statements(cfg, (job.EDGE_SOURCE, job.TRANSFORM, *job.EDGE_SINKS)):
         t_env.execute_sql(sql)

@@ -74,7 +74,7 @@ def test_no_secret_has_a_default_in_code():
 
 
 SCRIPTS = ["producer_api.py", "flinkfast_job.py", "print_data_postgres.py"]
-MODULES = ["flinkfast.stack up", "flinkfast.submit", "flinkfast.demo", "tests.dashboard_cost"]
+MODULES = ["flinkfast.stack up", "flinkfast.pipeline.submit", "flinkfast.cli.demo", "tests.dashboard_cost"]
 
 
 @pytest.mark.parametrize("command", [[s] for s in SCRIPTS] + [["-m", *m.split()] for m in MODULES])

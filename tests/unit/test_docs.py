@@ -89,7 +89,7 @@ def test_the_sources_are_read():
     """The guard against a check that silently reads nothing: each kind of source is there."""
     found = texts()
     assert len(found) > 100 and "Makefile" in found and "requirements.txt" in found
-    assert "docker/flink/Dockerfile" in found and "flinkfast/job.py" in found
+    assert "docker/flink/Dockerfile" in found and "flinkfast/pipeline/job.py" in found
     assert "tests/unit/test_docs.py" in found and "README.md" in found
 
 

@@ -1,9 +1,10 @@
-"""flinkfast/embedded.py: what `python flinkfast_job.py`'s private namespace lets out."""
+"""flinkfast/pipeline/embedded.py: what `python flinkfast_job.py`'s private namespace lets out."""
 from __future__ import annotations
 
 import pytest
 
-from flinkfast import config, embedded
+from flinkfast import config
+from flinkfast.pipeline import embedded
 from flinkfast.errors import Unavailable
 
 

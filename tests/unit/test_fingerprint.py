@@ -1,4 +1,4 @@
-"""A message's fingerprint: flinkfast/fingerprint.py (reconcile --deep, new-generation) against the
+"""A message's fingerprint: flinkfast/events/fingerprint.py (reconcile --deep, new-generation) against the
 oracle's own statement of it (tests/oracle.py) and the cases udf/'s FingerprintTest runs through the
 job's Java function (tests/data/fingerprint_cases.json): three statements that must agree."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flinkfast.fingerprint import fingerprint
+from flinkfast.events.fingerprint import fingerprint
 from flinkfast.paths import REPO_ROOT
 from tests import oracle
 

@@ -1,10 +1,10 @@
-"""What `make status`, the report and the dashboard call a problem (flinkfast.health), as a pure
+"""What `make status`, the report and the dashboard call a problem (flinkfast.accounting.health), as a pure
 judgement of readings: no service needed."""
 from __future__ import annotations
 
 import pytest
 
-from flinkfast.health import LOCK_WAIT_S, STALL_S, JobHealth
+from flinkfast.accounting.health import LOCK_WAIT_S, STALL_S, JobHealth
 
 
 def health(**readings) -> JobHealth:
@@ -56,7 +56,7 @@ def test_a_recent_failure_is_reported_while_the_job_runs_again():
 
 
 def test_a_topic_recreated_under_the_job_is_a_problem_saying_what_to_do():
-    from flinkfast.generations import refusal
+    from flinkfast.topics.generations import refusal
     line = refusal("RandomUser", 1, "old-id", "new-id")
     h = health(lag=0, recreated=line)
     assert not h.ok and h.problems == [line] and "flinkfast new-generation" in line

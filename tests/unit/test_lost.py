@@ -1,10 +1,10 @@
-"""Messages deleted from the topic before the job read them (flinkfast.lost), as pure judgements of
+"""Messages deleted from the topic before the job read them (flinkfast.accounting.lost), as pure judgements of
 offsets: which ranges are lost, and how status, the dashboard and reconcile word them."""
 from __future__ import annotations
 
-from flinkfast import retention
-from flinkfast.health import JobHealth
-from flinkfast.reconcile import PartitionResult, Result
+from flinkfast.topics import retention
+from flinkfast.accounting.health import JobHealth
+from flinkfast.accounting.reconcile import PartitionResult, Result
 
 
 def test_a_log_that_starts_past_the_committed_offset_lost_the_messages_between():

@@ -1,4 +1,4 @@
-"""flinkfast/privatenet.py: a command on a loopback of its own, with only the named ports relayed
+"""flinkfast/security/privatenet.py: a command on a loopback of its own, with only the named ports relayed
 out (real namespaces, real sockets; no service)."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from flinkfast import privatenet
+from flinkfast.security import privatenet
 from flinkfast.errors import Unavailable
 
 # Run inside the namespace: talk to the relayed port, try the other one, list loopback listeners.

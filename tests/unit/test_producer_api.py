@@ -18,7 +18,7 @@ import pytest
 
 from flinkfast.paths import REPO_ROOT
 
-from flinkfast import producer
+from flinkfast.events import producer
 from flinkfast.errors import Unavailable
 
 ROOT = REPO_ROOT

@@ -13,7 +13,7 @@ import pytest
 
 from flinkfast.paths import REPO_ROOT
 
-from flinkfast import producer
+from flinkfast.events import producer
 from flinkfast.errors import UserError
 
 ROOT = REPO_ROOT

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from flinkfast import config, sqlfiles
+from flinkfast import config
+from flinkfast.pipeline import sqlfiles
 from flinkfast.config import SETTINGS
 from flinkfast.paths import SQL_DIR
 from flinkfast.errors import ConfigError

@@ -15,7 +15,7 @@ CHATTY = "import sys\nfor i in range(20000): print(f'line {i:06d} ' + 'x' * 40)\
 
 
 def wrap(*args: str) -> list[str]:
-    return [sys.executable, "-m", "flinkfast.supervise", *args]
+    return [sys.executable, "-m", "flinkfast.stack.supervise", *args]
 
 
 def test_the_log_is_rotated_and_bounded(tmp_path):

@@ -1,4 +1,4 @@
-"""The Web UI's gate decides on the path Flink's router will see (flinkfast.webgate.decide).
+"""The Web UI's gate decides on the path Flink's router will see (flinkfast.security.webgate.decide).
 
 The oracle here is written from Flink 2.2's router (flink-runtime, rest/handler/router):
 RouterHandler hands Router.route the path of Netty's QueryStringDecoder (the URI up to `?` or
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flinkfast import webgate
+from flinkfast.security import webgate
 
 ROUTES_FILE = Path(__file__).resolve().parents[1] / "data" / "flink_rest_routes.txt"
 JOB = "8c7b9b6b0d3c4b8e9f1a2b3c4d5e6f70"
@@ -260,7 +260,8 @@ def test_the_dashboard_asks_the_gate_by_a_name_it_accepts(monkeypatch):
     gate need not accept a bare name a browser could be made to resolve."""
     import urllib.request
 
-    from flinkfast import config, flinkrest
+    from flinkfast import config
+    from flinkfast.pipeline import flinkrest
     sent = {}
 
     class Answer:

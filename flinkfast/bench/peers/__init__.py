@@ -152,7 +152,7 @@ def environment(cfg: Config, topic: str, group: str, ready: Path, state: Path) -
     on the TCP port and ask for the password in cleartext. pathway's client (rust-postgres) cannot
     refuse that request; quixstreams' (psycopg2, libpq) also gets require_auth, as every libpq
     client of the project (clients.pg_auth_settings)."""
-    from flinkfast.shells import psql_host
+    from flinkfast.cli.shells import psql_host
     keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ") if k in os.environ}
     return {**keep, "PEER_KAFKA_BOOTSTRAP": cfg.kafka_bootstrap_servers, "PEER_TOPIC": topic, "PEER_GROUP": group,
             # librdkafka's settings of the job's Kafka principal (SASL/SCRAM, TLS for SASL_SSL), as JSON
@@ -173,7 +173,7 @@ def ensure_role(cfg: Config) -> None:
     from psycopg2 import sql
 
     from flinkfast.clients import pg_connect
-    from flinkfast.sqlfiles import query
+    from flinkfast.pipeline.sqlfiles import query
     names = {"peer": sql.Identifier(cfg.peer_db_user), "db": sql.Identifier(cfg.postgres_db)}
     with closing(pg_connect(cfg, "admin")) as conn, conn, conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (cfg.peer_db_user,))

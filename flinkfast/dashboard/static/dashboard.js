@@ -61,7 +61,7 @@ function render(snap) {
   const job = snap.job || {};
   const sources = snap.sources || {};
 
-  // Problems first: the banner says what `make status` says (the same rules, flinkfast/health.py),
+  // Problems first: the banner says what `make status` says (the same rules, flinkfast/accounting/health.py),
   // and a notice for each source that did not answer.
   const banner = $("banner");
   const problems = snap.problems || [];

@@ -33,7 +33,7 @@ public final class CopyOptions implements Serializable {
             .durationType().noDefaultValue()
             .withDescription("a flush when no row came for this long: low rates get low latency, "
                     + "high rates big batches; 0 turns it off. Unset: the job's flinkfast.sink.flush-idle");
-    /** The same, as a setting of the job (flinkfast.job.job_settings) rather than of the table. */
+    /** The same, as a setting of the job (flinkfast.pipeline.job.job_settings) rather than of the table. */
     public static final ConfigOption<Duration> JOB_IDLE = ConfigOptions.key("flinkfast.sink.flush-idle")
             .durationType().noDefaultValue();
     public static final ConfigOption<Integer> MAX_RETRIES = ConfigOptions.key("sink.max-retries").intType()

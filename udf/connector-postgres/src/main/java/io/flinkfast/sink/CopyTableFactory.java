@@ -66,6 +66,6 @@ public final class CopyTableFactory implements DynamicTableSinkFactory {
                 .or(() -> job.getOptional(CopyOptions.JOB_IDLE))
                 .orElseThrow(() -> new IllegalArgumentException("the flinkfast-postgres sink has no idle flush interval: "
                         + "set the table's sink.buffer-flush.idle or the job's flinkfast.sink.flush-idle "
-                        + "(flinkfast/job.py sets it from SINK_FLUSH_IDLE_MS)"));
+                        + "(flinkfast/pipeline/job.py sets it from SINK_FLUSH_IDLE_MS)"));
     }
 }

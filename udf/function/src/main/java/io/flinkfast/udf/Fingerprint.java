@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
  * polynomials over the same bytes: CRC32C in the high half, CRC32 in the low half (both are
  * intrinsics of the JVM). The bytes: the Kafka timestamp (8 bytes, big-endian, -1 when the record
  * had none), one byte saying whether the record has a value (0: a tombstone, 1: a value, so a
- * tombstone and an empty value differ), then the value. flinkfast/fingerprint.py computes the same
+ * tombstone and an empty value differ), then the value. flinkfast/events/fingerprint.py computes the same
  * in Python (reconcile --deep, new-generation); tests/data/classification_cases.json pins both.
  *
  * <p>Not a defence against a producer crafting collisions: it tells a message from the one another

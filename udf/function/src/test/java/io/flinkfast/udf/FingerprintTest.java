@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
-/** The fingerprint: the same values as flinkfast/fingerprint.py, in the classification's row, and its cost. */
+/** The fingerprint: the same values as flinkfast/events/fingerprint.py, in the classification's row, and its cost. */
 class FingerprintTest {
 
     @Test

@@ -4,11 +4,11 @@ the log start for every partition its group has never committed, before the job 
 A group with no committed offset on a partition has nothing to lose there: what was deleted
 before the pipeline ever read the topic was never the pipeline's (docs/guarantees.md, make lost).
 Partitions with a committed offset are left alone: only `flinkfast lost --record` moves those.
-Called by flinkfast.submit, the test suite's job server and flinkfast_job.py (compose, Kubernetes).
+Called by flinkfast.pipeline.submit, the test suite's job server and flinkfast_job.py (compose, Kubernetes).
 """
 from __future__ import annotations
 
-from flinkfast import retention
+from flinkfast.topics import retention
 from flinkfast.config import Config
 
 
@@ -16,7 +16,7 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
     """Before a submission that reads the group's offsets: commit the log start on every partition
     the group has never committed (the first run, a partition added since), so the job, which
     resets nothing, starts there. Partitions with a committed offset are left alone. What it committed."""
-    from flinkfast.reconcile import kafka_offsets
+    from flinkfast.accounting.reconcile import kafka_offsets
     if cfg.scan_startup_mode != "group-offsets":
         return {}
     first, _, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)

@@ -16,7 +16,7 @@ suggests for mutual authentication; its names cover the addresses clients use (1
 localhost, and `jobmanager` in compose). Made with openssl and the JDK's keytool, once; the
 stores are locked with FLINK_TLS_PASSWORD, which Flink's configuration must carry.
 
-    python -m flinkfast.tls FOLDER       (compose's flink-tls service; the local stack calls ensure())
+    python -m flinkfast.security.tls FOLDER       (compose's flink-tls service; the local stack calls ensure())
 """
 from __future__ import annotations
 
@@ -111,13 +111,13 @@ def client_context(folder: Path) -> ssl.SSLContext:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.tls", description=__doc__.split("\n\n")[0],
-                                     epilog="example: FLINK_TLS_PASSWORD=... python -m flinkfast.tls /opt/flink/tls")
+    parser = argparse.ArgumentParser(prog="python -m flinkfast.security.tls", description=__doc__.split("\n\n")[0],
+                                     epilog="example: FLINK_TLS_PASSWORD=... python -m flinkfast.security.tls /opt/flink/tls")
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
     password = os.environ.get("FLINK_TLS_PASSWORD", "")
     if not password:
-        print("flinkfast.tls: error: FLINK_TLS_PASSWORD is not set", file=sys.stderr)
+        print("flinkfast.security.tls: error: FLINK_TLS_PASSWORD is not set", file=sys.stderr)
         return 2
     ensure(args.folder, password)
     print(f"REST certificate in {args.folder}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flinkfast.clients import pg_connect as connect  # noqa: F401 - callers say report.connect
 from flinkfast.paths import SQL_DIR
-from flinkfast.sqlfiles import query, strip_comments
+from flinkfast.pipeline.sqlfiles import query, strip_comments
 
 SECTIONS = {
     "latest": "001_latest.sql",

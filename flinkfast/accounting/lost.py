@@ -18,27 +18,28 @@ then on `reconcile` counts the recorded offsets as accounted for ("lost, recorde
 the placed ones.
 
 The first run: a group that never committed an offset on a partition has nothing to lose there.
-`submit` commits the log start for such partitions first (flinkfast/groupstart.py): what was
+`submit` commits the log start for such partitions first (flinkfast/topics/groupstart.py): what was
 deleted before the pipeline ever read the topic was never the pipeline's. The ranges and their
-wording are flinkfast/retention.py's, which reconcile, status and the dashboard read too.
+wording are flinkfast/topics/retention.py's, which reconcile, status and the dashboard read too.
 """
 from __future__ import annotations
 
 import argparse
 import json
 
-from flinkfast import config, retention
-from flinkfast.command import Command
+from flinkfast import config
+from flinkfast.topics import retention
+from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, run
-from flinkfast.job import JOB_SETTINGS
-from flinkfast.retention import REASON, Loss
-from flinkfast.sqlfiles import query
+from flinkfast.pipeline.job import JOB_SETTINGS
+from flinkfast.topics.retention import REASON, Loss
+from flinkfast.pipeline.sqlfiles import query
 
 
 def found(cfg: Config, topic: str | None = None, group: str | None = None) -> list[Loss]:
     """The losses on the topic for the group now (from the broker's offsets)."""
-    from flinkfast.reconcile import kafka_offsets
+    from flinkfast.accounting.reconcile import kafka_offsets
     topic = topic or cfg.kafka_topic
     first, _, committed = kafka_offsets(cfg, topic, group or cfg.kafka_group_id)
     return retention.losses(topic, first, committed)
@@ -46,9 +47,9 @@ def found(cfg: Config, topic: str | None = None, group: str | None = None) -> li
 
 def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, list[Loss]]:
     """Stop the job, record every loss in lost_messages, move the group's committed offsets to the
-    log start on those partitions, and resubmit the job (with flinkfast.submit, or `resubmit`: the
+    log start on those partitions, and resubmit the job (with flinkfast.pipeline.submit, or `resubmit`: the
     test suite's warm client); (job id or None when nothing was lost, losses)."""
-    from flinkfast import flinkrest, submit
+    from flinkfast.pipeline import flinkrest, submit
     from flinkfast.clients import pg_connect
     if not found(cfg):  # nothing to do: the job is left as it is
         return None, []

@@ -6,12 +6,15 @@ The stack stays up for exploring until `make down`.
 """
 from __future__ import annotations
 
-from flinkfast import config, health, producer, report, submit
-from flinkfast.command import Command
-from flinkfast.job import JOB_SETTINGS
+from flinkfast import config
+from flinkfast.accounting import health, report
+from flinkfast.events import producer
+from flinkfast.pipeline import submit
+from flinkfast.cli.command import Command
+from flinkfast.pipeline.job import JOB_SETTINGS
 from flinkfast.errors import TimedOut, run
 from flinkfast.stack.cli import STACK, up as stack_up
-from flinkfast.verify import Landing
+from flinkfast.accounting.verify import Landing
 
 
 def _arguments(parser) -> None:

@@ -1,14 +1,14 @@
 """Messages deleted from the topic before the job read them (retention, DeleteRecords), as data:
 which ranges are lost (a partition's log starts past the group's committed offset), how they are
 worded, how many are recorded (lost_messages), and the one way the group's offsets are moved.
-`flinkfast lost` (flinkfast/lost.py) is the command; reconcile, status and the dashboard read this.
+`flinkfast lost` (flinkfast/accounting/lost.py) is the command; reconcile, status and the dashboard read this.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flinkfast.config import Config
-from flinkfast.sqlfiles import query
+from flinkfast.pipeline.sqlfiles import query
 
 REASON = "deleted from the topic before the job read it (retention or DeleteRecords)"
 

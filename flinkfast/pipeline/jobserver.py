@@ -3,7 +3,7 @@ seconds each where a cold `flink run -py` spends about ten starting a JVM and a 
 warming the planner (measured: 10.1 s for the first job, then 2.5-2.9 s for each of three more).
 
 It is the same client as `flinkfast submit`'s: `flink run -py` in a private network namespace
-(flinkfast/privatenet.py), the job built by flinkfast.job.submit from sql/flink, one job per
+(flinkfast/security/privatenet.py), the job built by flinkfast.pipeline.job.submit from sql/flink, one job per
 request (Flink's CLI lets a program execute several). The test suite submits through it; users
 submit with `flinkfast submit`, which starts a client per job.
 
@@ -39,8 +39,9 @@ def _lines(conn: socket.socket):
 
 def serve(sock_path: Path) -> int:
     """Inside `flink run -py`: answer requests until the process is stopped."""
-    from flinkfast import config, job
-    from flinkfast.submit import first_cause
+    from flinkfast import config
+    from flinkfast.pipeline import job
+    from flinkfast.pipeline.submit import first_cause
     sock_path.unlink(missing_ok=True)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(str(sock_path))
@@ -79,10 +80,11 @@ class JobServer:
         self.close()
 
     def start(self) -> None:
-        from flinkfast import flinkrest, privatenet
+        from flinkfast.pipeline import flinkrest
+        from flinkfast.security import privatenet
         from flinkfast.errors import Unavailable
         from flinkfast.paths import REPO_ROOT
-        from flinkfast.submit import stage_job_dir
+        from flinkfast.pipeline.submit import stage_job_dir
         if not flinkrest.overview(self.cfg):
             raise Unavailable(f"no Flink cluster answers at {self.cfg.flink_rest_url}: run `make up` first")
         self.home.render()
@@ -122,25 +124,26 @@ class JobServer:
             return False
 
     def _tail(self) -> str:
-        from flinkfast.submit import first_cause
+        from flinkfast.pipeline.submit import first_cause
         try:
             return first_cause(self.cfg.mask(self.log.read_text(errors="replace")[-20000:]))
         except OSError:
             return "no output"
 
     def submit(self, cfg, wait: bool = True, replace: bool = True) -> str:
-        """As flinkfast.submit.submit: the job id; an older job of the same name cancelled first."""
-        from flinkfast import flinkrest, generations, groupstart, topicclock
+        """As flinkfast.pipeline.submit.submit: the job id; an older job of the same name cancelled first."""
+        from flinkfast.pipeline import flinkrest
+        from flinkfast.topics import clock as topicclock, generations, groupstart
         from flinkfast.errors import Unavailable
-        from flinkfast.lock import stack_lock
+        from flinkfast.stack.lock import stack_lock
         topicclock.require_broker_time(cfg)
         self.ensure()
         with stack_lock(cfg.state_dir.resolve(), "submit", cfg.lock_wait_s):
-            generations.check(cfg)   # as flinkfast.submit: a re-created topic is refused
+            generations.check(cfg)   # as flinkfast.pipeline.submit: a re-created topic is refused
             if replace:
                 for j in flinkrest.running_jobs(cfg, cfg.job_name):
                     flinkrest.cancel(cfg, j["jid"])
-            groupstart.commit_start_offsets(cfg)  # as flinkfast.submit: the job resets no offset
+            groupstart.commit_start_offsets(cfg)  # as flinkfast.pipeline.submit: the job resets no offset
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
                 s.settimeout(SUBMIT_S)
                 s.connect(str(self.sock))

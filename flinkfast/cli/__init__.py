@@ -2,7 +2,7 @@
 
     flinkfast COMMAND [ARGS ...]        flinkfast COMMAND --help        flinkfast --version
 
-Each command is declared once, in its module (a flinkfast.command.Command: help, example, its own
+Each command is declared once, in its module (a flinkfast.cli.command.Command: help, example, its own
 arguments, the settings it uses as flags, what it runs); COMMANDS below is the one list of
 them. The Makefile's targets call them; tests/unit/test_cli.py checks each is documented.
 """
@@ -12,7 +12,7 @@ import argparse
 import sys
 from importlib import import_module
 
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.errors import run
 
 # Where each command is declared, in the order the overview lists them.
@@ -20,12 +20,12 @@ COMMAND_PATHS = (
     "flinkfast.cli:SETUP",
     "flinkfast.stack.cli:UP", "flinkfast.stack.cli:DOWN", "flinkfast.stack.cli:STATUS", "flinkfast.stack.cli:LOGS",
     "flinkfast.stack.cli:CLEAN",
-    "flinkfast.demo:COMMAND", "flinkfast.submit:COMMAND", "flinkfast.producer_cli:COMMAND",
-    "flinkfast.report_cli:REPORT", "flinkfast.report_cli:RECONCILE", "flinkfast.skip:COMMAND", "flinkfast.lost:COMMAND",
-    "flinkfast.newgeneration:COMMAND",
+    "flinkfast.cli.demo:COMMAND", "flinkfast.pipeline.submit:COMMAND", "flinkfast.cli.producer:COMMAND",
+    "flinkfast.cli.report:REPORT", "flinkfast.cli.report:RECONCILE", "flinkfast.pipeline.skip:COMMAND", "flinkfast.accounting.lost:COMMAND",
+    "flinkfast.topics.newgeneration:COMMAND",
     "flinkfast.bench:COMMAND", "flinkfast.bench.growth:COMMAND", "flinkfast.bench.scaling:COMMAND",
     "flinkfast.ops.drill_cli:COMMAND",
-    "flinkfast.dashboard.cli:COMMAND", "flinkfast.shells:SQL", "flinkfast.shells:PSQL",
+    "flinkfast.dashboard.cli:COMMAND", "flinkfast.cli.shells:SQL", "flinkfast.cli.shells:PSQL",
 )
 
 
@@ -104,6 +104,3 @@ def entry() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     run(main, f"flinkfast {command}".strip())
 
-
-if __name__ == "__main__":
-    entry()

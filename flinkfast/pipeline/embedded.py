@@ -2,7 +2,7 @@
 
 PyFlink starts a gateway JVM for it (pyflink/java_gateway.py launch_gateway: Flink's
 PythonGatewayServer) whose Py4J port on loopback has no authentication, for as long as the job
-runs. So the script runs in a private network namespace (flinkfast/privatenet.py) whose only ways
+runs. So the script runs in a private network namespace (flinkfast/security/privatenet.py) whose only ways
 out are the local stack's Kafka brokers and PostgreSQL, relayed at the same ports.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from flinkfast import privatenet
+from flinkfast.security import privatenet
 from flinkfast.config import Config
 from flinkfast.errors import Unavailable
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 
 from flinkfast import config
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.errors import ConfigError, Unavailable
 
 DEFAULT_COUNT = 1000
@@ -61,7 +61,7 @@ def event_count(args: argparse.Namespace, source: str) -> int | None:
 def _run(args: argparse.Namespace) -> int:
     _check(args)
     cfg = config.from_args(args)
-    from flinkfast import producer
+    from flinkfast.events import producer
 
     source = cfg.producer_source
     if source not in SOURCES:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flinkfast import flinkrest
+from flinkfast.pipeline import flinkrest
 from flinkfast.config import Config
-from flinkfast.sqlfiles import query
+from flinkfast.pipeline.sqlfiles import query
 
 BROKEN = ("RESTARTING", "FAILING", "FAILED")
 RECENT_FAILURE_S = 600   # a failure this recent is reported even when the job runs again
@@ -41,8 +41,8 @@ class JobHealth:
     lock_wait_s: float | None = None    # the longest a sink session waits for a lock now (None: none waits)
     lock_holders: list[int] = field(default_factory=list)  # the sessions it waits on
     flink_url: str = ""
-    recreated: str | None = None        # the topic re-created under the job: what to do (flinkfast/generations.py)
-    losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/retention.py)
+    recreated: str | None = None        # the topic re-created under the job: what to do (flinkfast/topics/generations.py)
+    losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/topics/retention.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -151,10 +151,10 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
 def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
     """Messages on the topic past the job's committed offsets (all of them before any commit), up
     to the last stable offset, none where only transaction markers or aborted records are left;
-    and the ranges deleted before the job read them, one line each (flinkfast/retention.py)."""
-    from flinkfast import retention
-    from flinkfast.committed import behind
-    from flinkfast.reconcile import kafka_offsets
+    and the ranges deleted before the job read them, one line each (flinkfast/topics/retention.py)."""
+    from flinkfast.topics import retention
+    from flinkfast.accounting.committed import behind
+    from flinkfast.accounting.reconcile import kafka_offsets
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     losses = [loss.line() for loss in retention.losses(cfg.kafka_topic, first, committed)]
     return sum(behind(cfg, cfg.kafka_topic, first, end, committed).values()), losses
@@ -162,8 +162,8 @@ def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
 
 def topic_recreated(cfg: Config, conn=None) -> str | None:
     """What to do if the topic was re-created under the job (Kafka's topic id is not the recorded
-    generation's: flinkfast/generations.py), else None."""
-    from flinkfast import generations
+    generation's: flinkfast/topics/generations.py), else None."""
+    from flinkfast.topics import generations
     from flinkfast.clients import pg_connect as connect
     own = conn is None
     conn = conn or connect(cfg)

@@ -21,8 +21,9 @@ import json
 import sys
 from pathlib import Path
 
-from flinkfast import config, report
-from flinkfast.command import Command
+from flinkfast import config
+from flinkfast.accounting import report
+from flinkfast.cli.command import Command
 from flinkfast.errors import CheckFailed, ConfigError
 
 
@@ -38,7 +39,7 @@ def timestamp(text: str) -> dt.datetime:
 
 def warn_if_unhealthy(cfg, conn) -> None:
     """A restarting, failed or stalled job is said first, on stderr, before any figure."""
-    from flinkfast import health
+    from flinkfast.accounting import health
     h = health.job_health(cfg, conn)
     if h.problems:
         print(health.format_problems(h), file=sys.stderr)
@@ -54,7 +55,7 @@ def _reconcile_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    from flinkfast import reconcile
+    from flinkfast.accounting import reconcile
     cfg = config.from_args(args)
     if args.wait:
         note = reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, args.wait)

@@ -5,7 +5,7 @@ name, whose offsets start at 0 again.
     if Kafka's id differs from the recorded one, the submit is refused with one line naming
     `flinkfast new-generation`. A running job that meets the new generation's messages at
     positions placed already stops on the placing's own line (sql/postgres/003_ingest.sql).
-  - `flinkfast new-generation` (flinkfast/newgeneration.py) archives the old generation and goes on.
+  - `flinkfast new-generation` (flinkfast/topics/newgeneration.py) archives the old generation and goes on.
   - describe(cfg, cur, topic), for reconcile: the generations, their ids and archived rows.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flinkfast.clients import kafka_admin, pg_connect
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, Unavailable
-from flinkfast.sqlfiles import query
+from flinkfast.pipeline.sqlfiles import query
 
 COMMAND_HINT = "`flinkfast new-generation`"
 

@@ -1,5 +1,5 @@
 """The RandomUser API client: events fetched in pages, with bounded retries, mapped to the five
-fields the job reads. Returns events; the producer sends them (flinkfast.producer).
+fields the job reads. Returns events; the producer sends them (flinkfast.events.producer).
 
 See https://randomuser.me/documentation#results.
 """

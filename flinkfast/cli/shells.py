@@ -6,8 +6,8 @@ import os
 import subprocess
 
 from flinkfast import config
-from flinkfast.command import Command
-from flinkfast.job import JOB_SETTINGS
+from flinkfast.cli.command import Command
+from flinkfast.pipeline.job import JOB_SETTINGS
 
 
 def _psql_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,10 +50,10 @@ def _sql(args: argparse.Namespace) -> int:
     (sql/flink/, rendered from the configuration). The init file holds the writer's password:
     it is written private (0600) into the stack's state folder and deleted when the client
     exits, however it exits; the client does not echo it."""
-    from flinkfast import flinkrest, job
+    from flinkfast.pipeline import flinkrest, job
     from flinkfast.errors import Unavailable
     from flinkfast.paths import SQLCLIENT_JARS
-    from flinkfast.sqlfiles import flink_statements
+    from flinkfast.pipeline.sqlfiles import flink_statements
     from flinkfast.stack import FlinkHome, pyflink_home
     from flinkfast.stack.service import private_dir
     cfg = config.from_args(args)

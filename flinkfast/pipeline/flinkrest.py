@@ -2,9 +2,9 @@
 all ask through it.
 
 The API listens on FLINK_REST_URL with TLS and serves only clients that present the stack's
-certificate (flinkfast.tls): job submission must not be open to whatever else runs on the
+certificate (flinkfast.security.tls): job submission must not be open to whatever else runs on the
 machine, or to a web page the user opens. The browser reaches the Web UI through a read-only,
-Host-checking gate instead (flinkfast.webgate).
+Host-checking gate instead (flinkfast.security.webgate).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from flinkfast.clients import wait_until
 from flinkfast.config import Config
 from flinkfast.errors import Unavailable
-from flinkfast.tls import client_context
+from flinkfast.security.tls import client_context
 
 ACTIVE = ("CREATED", "INITIALIZING", "RUNNING", "RESTARTING", "FAILING", "CANCELLING", "RECONCILING")
 RUNNING_OR_STARTING = ("RUNNING", "CREATED", "INITIALIZING", "RESTARTING")

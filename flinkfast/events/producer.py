@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from flinkfast.errors import Unavailable, one_line as _one_line
-# The API client lives in flinkfast.randomuser; its names stay importable from here.
-from flinkfast.randomuser import MAX_PER_REQUEST, fetch_api_users, map_api_user
+# The API client lives in flinkfast.events.randomuser; its names stay importable from here.
+from flinkfast.events.randomuser import MAX_PER_REQUEST, fetch_api_users, map_api_user
 
 __all__ = ["MAX_PER_REQUEST", "KAFKA_TIMEOUT_S", "fetch_api_users", "map_api_user", "generate_events",
            "ProduceSummary", "Interrupted", "connect", "produce"]

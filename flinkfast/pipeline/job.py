@@ -19,7 +19,7 @@ import os
 
 from flinkfast.config import Config
 from flinkfast.paths import job_jars
-from flinkfast.sqlfiles import flink_statements
+from flinkfast.pipeline.sqlfiles import flink_statements
 
 # The settings the job reads (the ${NAME} placeholders of sql/flink and its own configuration),
 # each a flag of `flinkfast submit` and of flinkfast_job.py.

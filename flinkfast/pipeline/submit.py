@@ -1,26 +1,29 @@
 """Submit flinkfast_job.py to the local stack's Flink cluster with `flink run -py`,
 exactly as the compose deployment does with `docker exec jobmanager ./bin/flink run -py`.
 
-The client runs in a private network namespace (flinkfast/privatenet.py): `flink run -py` talks
+The client runs in a private network namespace (flinkfast/security/privatenet.py): `flink run -py` talks
 to its Python process over a Py4J gateway on loopback that has no authentication (Flink 2.2's
 PythonEnvUtils.startGatewayServer sets no auth token, pyflink's java_gateway.py sends none, and
 neither can be configured), so on the machine's loopback any local user could run code through
 it. Its only way out is Flink's REST API (TLS with the client certificate), relayed through a
 0600 Unix socket in the state folder.
 
-    python -m flinkfast.submit        (make submit)
+    python -m flinkfast.pipeline.submit        (make submit)
 """
 from __future__ import annotations
 
 import re
 
-from flinkfast import config, flinkrest, generations, groupstart, privatenet, topicclock
-from flinkfast.command import Command
+from flinkfast import config
+from flinkfast.pipeline import flinkrest
+from flinkfast.security import privatenet
+from flinkfast.topics import clock as topicclock, generations, groupstart
+from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
 from flinkfast.errors import Unavailable, run
-from flinkfast.job import JOB_SETTINGS
-from flinkfast.lock import stack_lock
+from flinkfast.pipeline.job import JOB_SETTINGS
+from flinkfast.stack.lock import stack_lock
 from flinkfast.stack.flinkhome import FlinkHome
 
 JOB_SCRIPT = REPO_ROOT / "flinkfast_job.py"

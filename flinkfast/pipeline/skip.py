@@ -12,7 +12,7 @@ refused (with the job left running as it was): it cannot become a dead letter an
 database keeps the first classification of a position anyway (sql/postgres/003_ingest.sql), so a
 later replay without the skip changes nothing either.
 
-    python -m flinkfast.skip PARTITION:OFFSET [PARTITION:OFFSET ...]      (make skip AT=0:42)
+    python -m flinkfast.pipeline.skip PARTITION:OFFSET [PARTITION:OFFSET ...]      (make skip AT=0:42)
 
 The failing message's position is in the job's last failure (`make status`) or the
 TaskManager's log.
@@ -23,8 +23,8 @@ import argparse
 import re
 
 from flinkfast import config
-from flinkfast.command import Command
-from flinkfast.job import JOB_SETTINGS
+from flinkfast.cli.command import Command
+from flinkfast.pipeline.job import JOB_SETTINGS
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, run
 
@@ -47,8 +47,8 @@ def merged(existing: str, positions: list[tuple[int, int]]) -> str:
 def refusals(cfg: Config, positions: list[tuple[int, int]]) -> list[str]:
     """Why each position cannot be skipped: not on the topic, committed already, or placed."""
     from flinkfast.clients import pg_connect
-    from flinkfast.reconcile import kafka_offsets
-    from flinkfast.sqlfiles import query
+    from flinkfast.accounting.reconcile import kafka_offsets
+    from flinkfast.pipeline.sqlfiles import query
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     out = []
     with pg_connect(cfg) as conn, conn.cursor() as cur:
@@ -72,7 +72,7 @@ def skip(cfg: Config, positions: list[tuple[int, int]]) -> tuple[str, str]:
     """Stop the job, check each position against the stopped job's offsets and the tables, and
     resubmit it with the positions skipped; (job id, the SKIP_MESSAGES it runs with). On a
     refusal the job is resubmitted as it was and ConfigError says why."""
-    from flinkfast import flinkrest, submit
+    from flinkfast.pipeline import flinkrest, submit
     why = refusals(cfg, positions)  # before stopping anything: the common mistakes cost nothing
     if why:
         raise ConfigError("; ".join(why))

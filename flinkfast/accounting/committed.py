@@ -4,7 +4,7 @@ A transactional producer leaves offsets that hold no record the job reads: one c
 per partition and transaction, and the records of an aborted transaction. The job reads committed
 records only, so those offsets are never placed, and a range of offsets is not a count of
 messages. reconcile asks here only when the placed offsets do not fill the range (a range without
-transactions is filled): then Kafka is read (flinkfast.topicscan) and exactly its committed
+transactions is filled): then Kafka is read (flinkfast.topics.scan) and exactly its committed
 records are expected. An offset placed that holds no committed record is stray: an aborted
 record that reached a table.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flinkfast.config import Config
-from flinkfast.sqlfiles import query
-from flinkfast import topicscan
+from flinkfast.pipeline.sqlfiles import query
+from flinkfast.topics import scan as topicscan
 
 
 @dataclass

@@ -8,7 +8,7 @@ places every message the sink writes, whatever flush, subtask or partition its u
 another), so anything else is a finding: an offset in no table is lost, one in two is doubled.
 An offset is not always a message, though: a transaction's control marker or a record of an
 aborted transaction is never placed (the job reads committed records only), so where the offsets
-placed do not fill the range, it is read from Kafka (flinkfast.committed, read_committed) and
+placed do not fill the range, it is read from Kafka (flinkfast.accounting.committed, read_committed) and
 exactly its committed records are expected; an offset placed that holds none is a finding too.
 
 More checks:
@@ -17,21 +17,22 @@ More checks:
   - a partition that holds messages while the group has no committed offset for it has not been
     consumed at all: reported as such, never as "OK, 0 consumed";
   - a partition whose log starts past the group's committed offset lost messages the job never
-    read (retention, DeleteRecords: flinkfast/lost.py): a finding, until `flinkfast lost --record`
+    read (retention, DeleteRecords: flinkfast/accounting/lost.py): a finding, until `flinkfast lost --record`
     records them; recorded, they count as accounted for ("lost, recorded"), shown apart.
 
-The topic's generations (flinkfast/generations.py): the one checked (Kafka's topic id), the archived
+The topic's generations (flinkfast/topics/generations.py): the one checked (Kafka's topic id), the archived
 ones with their rows, and "topic re-created" when Kafka's id is not the recorded one. With deep,
-each placed row is compared with the message at its position (flinkfast/deep.py).
+each placed row is compared with the message at its position (flinkfast/accounting/deep.py).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
-from flinkfast import committed as committed_records, generations, retention, topicscan
+from flinkfast.accounting import committed as committed_records
+from flinkfast.topics import generations, retention, scan as topicscan
 from flinkfast.config import Config
-from flinkfast.sqlfiles import query
+from flinkfast.pipeline.sqlfiles import query
 from flinkfast.errors import Unavailable
 from flinkfast.clients import kafka_consumer, pg_connect as connect, wait_until
 
@@ -89,8 +90,8 @@ class Result:
     upto: str  # "committed" or "end"
     partitions: list[PartitionResult]
     topic_id: str | None = None            # Kafka's, now
-    generations: list = field(default_factory=list)   # flinkfast.generations.Generation, recorded
-    deep: list | None = None               # flinkfast.deep.DeepPartition per partition, with --deep
+    generations: list = field(default_factory=list)   # flinkfast.topics.generations.Generation, recorded
+    deep: list | None = None               # flinkfast.accounting.deep.DeepPartition per partition, with --deep
 
     @property
     def recreated(self) -> bool:
@@ -136,7 +137,7 @@ class Result:
                          + "".join(f"   {n}" for n in notes))
         lines += self.generation_lines()
         if self.deep is not None:
-            from flinkfast import deep
+            from flinkfast.accounting import deep
             lines += deep.text(self.deep)
         total = sum(p.consumed for p in self.partitions)
         recorded = sum(p.lost_recorded for p in self.partitions)
@@ -282,6 +283,6 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
         result.topic_id = generations.topic_id(cfg, topic)
         result.generations = generations.describe(cur, topic)
         if deep:
-            from flinkfast import deep as deep_check
+            from flinkfast.accounting import deep as deep_check
             result.deep = [deep_check.check_partition(cfg, cur, topic, p, first[p], end[p]) for p in sorted(first)]
     return result

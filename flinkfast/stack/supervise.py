@@ -6,7 +6,7 @@ the job can only recover once both are back; ZooKeeper likewise (another local u
 it exit by exhausting its file descriptors). Kafka runs with --once: the log is rotated, and the
 wrapper ends when it does.
 
-    python -m flinkfast.supervise [--log FILE --max-bytes N --backups K] [--once] -- COMMAND [ARG ...]
+    python -m flinkfast.stack.supervise [--log FILE --max-bytes N --backups K] [--once] -- COMMAND [ARG ...]
 
 SIGTERM/SIGINT to the wrapper stops the command and ends the wrapper.
 """
@@ -64,7 +64,7 @@ def _copy(stream, log: RotatingLog) -> None:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m flinkfast.supervise", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m flinkfast.stack.supervise", description=__doc__.split("\n\n")[0])
     parser.add_argument("--log", type=Path, help="append the command's output here (default: stdout)")
     parser.add_argument("--max-bytes", type=int, default=50 * 2**20, help="rotate the log past this size (0: never)")
     parser.add_argument("--backups", type=int, default=3, help="rotated logs kept (FILE.1 ... FILE.K)")
@@ -74,7 +74,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if args.command[:1] == ["--"]:
         args.command = args.command[1:]
     if not args.command:
-        parser.error("no command: python -m flinkfast.supervise [options] -- COMMAND [ARG ...]")
+        parser.error("no command: python -m flinkfast.stack.supervise [options] -- COMMAND [ARG ...]")
     return args
 
 

@@ -4,28 +4,28 @@ old generation and go on, every new message placed as itself.
 With the job stopped: the old generation's rows are renamed to '<topic>~<generation>' in the three
 tables and event_places (sql/generations/archive.sql, one transaction; the rows that hold the new
 generation's message at their position, placed before the job stopped, stay), the new topic id is
-recorded as the next generation (flinkfast/generations.py), the job's group is set to the start of
+recorded as the next generation (flinkfast/topics/generations.py), the job's group is set to the start of
 the new generation, and the job is resubmitted.
 
-    python -m flinkfast.newgeneration        (flinkfast new-generation)
+    python -m flinkfast.topics.newgeneration        (flinkfast new-generation)
 """
 from __future__ import annotations
 
 from flinkfast import config
 from flinkfast.clients import kafka_consumer, pg_connect
-from flinkfast.command import Command
+from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.errors import ConfigError, run
-from flinkfast.generations import topic_id
-from flinkfast.job import JOB_SETTINGS
-from flinkfast.sqlfiles import query
+from flinkfast.topics.generations import topic_id
+from flinkfast.pipeline.job import JOB_SETTINGS
+from flinkfast.pipeline.sqlfiles import query
 
 
 def fingerprints(cfg: Config, topic: str) -> list[tuple[int, int, int]]:
     """(partition, offset, fingerprint) of every committed record of the topic as it is now."""
-    from flinkfast.fingerprint import fingerprint
-    from flinkfast.reconcile import kafka_offsets
-    from flinkfast.topicscan import scan
+    from flinkfast.events.fingerprint import fingerprint
+    from flinkfast.accounting.reconcile import kafka_offsets
+    from flinkfast.topics.scan import scan
     first, end, _ = kafka_offsets(cfg, topic, cfg.kafka_group_id)
     return [(p, o, fingerprint(value, ts)) for part in sorted(first)
             for p, o, ts, _, value in scan(cfg, topic, part, first[part], end[part])]
@@ -49,7 +49,7 @@ def new_generation(cfg: Config, resubmit: bool = True) -> tuple[str, int, str | 
     """Archive the old generation of a re-created topic and go on: (archived name, rows archived, job id)."""
     import psycopg2.extras
 
-    from flinkfast import flinkrest, submit
+    from flinkfast.pipeline import flinkrest, submit
     topic = cfg.kafka_topic
     now = topic_id(cfg, topic)
     if now is None:

@@ -3,7 +3,7 @@
 Flink's REST API accepts job submission with no authentication and answers any Host header, so
 a web page the user opens could reach it through DNS rebinding, and any local process could
 submit code. The API itself now serves only holders of the stack's certificate
-(flinkfast.tls); this gate is what the browser opens (FLINK_UI_PORT, default 8081):
+(flinkfast.security.tls); this gate is what the browser opens (FLINK_UI_PORT, default 8081):
 
   - a request whose Host is not the stack's own (127.0.0.1, localhost, [::1], or a name in
     HTTP_ALLOWED_HOSTS) is refused with 421 (DNS rebinding: the browser sends the attacker's
@@ -26,7 +26,7 @@ submit code. The API itself now serves only holders of the stack's certificate
 
 The dashboard checks Host the same way (allowed_host).
 
-    python -m flinkfast.webgate         (the local stack's `webui` service; compose's flink-ui)
+    python -m flinkfast.security.webgate         (the local stack's `webui` service; compose's flink-ui)
 """
 from __future__ import annotations
 
@@ -286,9 +286,9 @@ def make_server(host: str, port: int, upstream: str, context, names: frozenset[s
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     from flinkfast import config
-    from flinkfast.flinkrest import context as rest_context
-    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.webgate", description=__doc__.split("\n\n")[0],
-                                     epilog="example: python -m flinkfast.webgate   (then open http://127.0.0.1:8081)")
+    from flinkfast.pipeline.flinkrest import context as rest_context
+    parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.security.webgate", description=__doc__.split("\n\n")[0],
+                                     epilog="example: python -m flinkfast.security.webgate   (then open http://127.0.0.1:8081)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 only inside a container)")
     config.add_flags(parser, "FLINK_UI_PORT", "FLINK_REST_URL", "FLINK_REST_TLS_DIR", "HTTP_ALLOWED_HOSTS")

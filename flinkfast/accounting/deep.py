@@ -1,8 +1,8 @@
 """`reconcile --deep`: each placed row against the message at its position in the topic.
 
-Reconciliation counts positions; this reads the topic (read_committed, flinkfast/topicscan.py)
+Reconciliation counts positions; this reads the topic (read_committed, flinkfast/topics/scan.py)
 and compares what each row says the message was with the message there: its fingerprint
-(flinkfast/fingerprint.py) and, for a good event, its uuid. Findings, per partition:
+(flinkfast/events/fingerprint.py) and, for a good event, its uuid. Findings, per partition:
   - stray: a row at a position where the topic holds no record (past its end, a control marker);
   - wrong: a row whose fingerprint or uuid is not the message's at its position (a forged row, or
     an old generation's row the topic's re-creation left under its name).
@@ -15,9 +15,9 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from flinkfast.config import Config
-from flinkfast.fingerprint import fingerprint
-from flinkfast.sqlfiles import query
-from flinkfast.topicscan import scan
+from flinkfast.events.fingerprint import fingerprint
+from flinkfast.pipeline.sqlfiles import query
+from flinkfast.topics.scan import scan
 
 SHOWN = 10
 

@@ -1,0 +1,4 @@
+"""`python -m flinkfast.cli`: the same as the `flinkfast` command."""
+from flinkfast.cli import entry
+
+entry()
