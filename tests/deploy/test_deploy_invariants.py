@@ -29,9 +29,8 @@ DOCKERFILE = DEPLOY / "image" / "Dockerfile"
 APPLY_SCHEMA = K8S / "base" / "apply-schema.sh"
 NO_DOTENV = REPO / "tests" / "deploy" / "no-such.env"  # config.load must not read the developer's .env
 
-# Settings the manifests set that today's job does not read: what it must accept for prod
-# (docs/kubernetes.md, "What the job must accept").
-PROPOSED = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
+# PostgreSQL's TLS settings: the manifests set verify-full with CloudNativePG's CA, mounted.
+POSTGRES_TLS = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
 # Kafka's security settings, which Kubernetes sets its own way: Strimzi's listener, its users' names
 # and its cluster CA (the passwords: per workload, from the users' Secrets, never in the ConfigMap).
 KAFKA_SECURITY = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER")
@@ -109,7 +108,7 @@ def schema_job(objs) -> dict:
 
 def job_config(objs, **extra) -> config.Config:
     """The job's configuration as flinkfast/config.py resolves it from the JobManager's environment."""
-    env = {k: v for k, v in settings(objs).items() if k not in PROPOSED}
+    env = dict(settings(objs))
     return config.load(env={**env, "FLINK_DB_PASSWORD": "not-a-real-password", "KAFKA_JOB_PASSWORD": "not-a-real-password",
                             **extra}, dotenv_path=NO_DOTENV)
 
@@ -291,12 +290,12 @@ def test_settings_are_the_job_settings_of_the_local_stack(objs):
     missing = [v for v in flinkfast_job.JOB_SETTINGS if v not in s]
     assert not missing, f"settings the job reads that the ConfigMap lacks: {missing}"
     known = {st.env for st in config.SETTINGS}
-    unknown = [k for k in s if k not in known and k not in PROPOSED]
-    assert not unknown, f"settings no code reads and docs/kubernetes.md does not propose: {unknown}"
+    unknown = [k for k in s if k not in known]
+    assert not unknown, f"settings no code reads: {unknown}"
     assert not [k for k in s if k in known and config.setting(k).secret], "a secret in the ConfigMap"
     cfg, base = job_config(objs), defaults()
     for var in flinkfast_job.JOB_SETTINGS + ("READER_DB_USER", "KAFKA_PARTITIONS"):
-        if var not in ADDRESSES + SIZED + KAFKA_SECURITY:
+        if var not in ADDRESSES + SIZED + KAFKA_SECURITY + POSTGRES_TLS:
             assert str(cfg.get(var)) == str(base.get(var)), f"{var} differs from the local stack's default"
 
 
@@ -305,6 +304,25 @@ def test_the_flink_sql_renders_from_these_settings(objs):
     s = settings(objs)
     assert f"'properties.bootstrap.servers'  = '{s['KAFKA_BOOTSTRAP_SERVERS']}'" in statements["001_source_kafka.sql"]
     assert f"jdbc:postgresql://{s['POSTGRES_HOST']}:5432/{s['POSTGRES_DB']}?" in statements["003_sink_processed.sql"]
+
+
+def test_the_sinks_check_postgres_with_the_mounted_cnpg_ca(objs):
+    """Both sinks' JDBC URLs, as the job renders them from the JobManager's settings, carry
+    sslmode=verify-full and sslrootcert at the path where every Flink pod (the sinks run in the
+    TaskManagers) mounts ca.crt of CloudNativePG's CA Secret."""
+    s = settings(objs)
+    assert s["POSTGRES_SSLMODE"] == "verify-full"
+    statements = dict(sqlfiles.flink_statements(job_config(objs)))
+    for name in job.EDGE_SINKS:
+        url = re.search(r"'url'\s*=\s*'([^']*)'", statements[name]).group(1)
+        params = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
+        assert params.get("sslmode") == "verify-full", (name, url)
+        assert params.get("sslrootcert") == s["POSTGRES_SSLROOTCERT"], (name, url)
+    pod = flink(objs)["spec"]["podTemplate"]
+    folder, file = s["POSTGRES_SSLROOTCERT"].rsplit("/", 1)
+    cluster = one(objs, "Cluster")
+    assert mounted_secrets(pod["spec"], main_container(pod)).get(folder) == (f"{cluster['metadata']['name']}-ca", [file])
+    assert s["POSTGRES_HOST"] == f"{cluster['metadata']['name']}-rw", "the name CloudNativePG's certificate carries"
 
 
 def test_flink_configuration_is_the_jobs_own(objs):
@@ -573,7 +591,7 @@ def test_no_password_is_written_in_deploy_or_its_doc():
 
 def test_the_doc_proposes_what_the_manifests_set():
     doc = DOC.read_text()
-    for var in PROPOSED + KAFKA_SECURITY + ("KAFKA_JOB_PASSWORD", "KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"):
+    for var in POSTGRES_TLS + KAFKA_SECURITY + ("KAFKA_JOB_PASSWORD", "KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"):
         assert f"`{var}`" in doc, f"docs/kubernetes.md does not describe {var}"
     source = (REPO / "sql" / "flink" / "001_source_kafka.sql").read_text()
     for var in shlex.split("properties.security.protocol properties.sasl.mechanism properties.sasl.jaas.config "
