@@ -410,6 +410,13 @@ def test_producer_runs_the_producer_script_from_the_image(objs):
     assert c["command"] == ["python", "/opt/flink/usrlib/producer_api.py"]
     args = parse_args(c["args"])
     assert args.PRODUCER_SOURCE == "generate" and args.rate > 0 and args.duration and args.count is None
+    # A Deployment's pod must not exit: rounds without end, the heartbeat the probes read.
+    assert args.forever and args.heartbeat
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert args.heartbeat in " ".join(c[probe]["exec"]["command"]), probe
+    mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+    folder = os.path.dirname(args.heartbeat)
+    assert folder in mounts and "emptyDir" in next(v for v in spec["volumes"] if v["name"] == mounts[folder])
     assert c["envFrom"] == [{"configMapRef": {"name": configmap(objs, "flinkfast-settings")["metadata"]["name"]}}]
     assert spec["securityContext"]["runAsNonRoot"] is True
 
