@@ -180,6 +180,8 @@ def _validate(values: Mapping[str, object]) -> None:
                           "`make setup` generates one")
     if values["FLINK_OBJECT_REUSE"] not in ("true", "false"):
         raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
+    if values["RESTART_ATTEMPTS"] < 1:
+        raise ConfigError(f"RESTART_ATTEMPTS={values['RESTART_ATTEMPTS']} must be at least 1")
     if values["POSTGRES_SSLMODE"] not in POSTGRES_SSLMODES:
         raise ConfigError(f"POSTGRES_SSLMODE={values['POSTGRES_SSLMODE']!r} must be empty or one of "
                           f"{', '.join(m for m in POSTGRES_SSLMODES if m)}")

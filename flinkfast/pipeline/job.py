@@ -50,11 +50,12 @@ def job_settings(cfg: Config) -> dict[str, str]:
         "pipeline.object-reuse": cfg.flink_object_reuse,
         # The copy sink's flush on idle (its table option's default; the jdbc sink has no such thing).
         "flinkfast.sink.flush-idle": f"{cfg.sink_flush_idle_ms}ms",
-        # Retry with growing pauses instead of failing for good after a crash or outage.
+        # Retry with growing pauses instead of failing for good after a crash or outage, at most
+        # RESTART_ATTEMPTS times in a row.
         "restart-strategy.type": "exponential-delay",
         "restart-strategy.exponential-delay.initial-backoff": "1s",
         "restart-strategy.exponential-delay.max-backoff": "30s",
-        "restart-strategy.exponential-delay.attempts-before-reset-backoff": "1000000",
+        "restart-strategy.exponential-delay.attempts-before-reset-backoff": str(cfg.restart_attempts),
     }
 
 

@@ -37,9 +37,12 @@ KAFKA_SECURITY = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USE
 # Settings that may differ from the local stack's defaults: the addresses, and what an overlay sizes.
 ADDRESSES = ("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_HOST")
 SIZED = ("FLINK_PARALLELISM", "KAFKA_PARTITIONS")
+# Bounded on Kubernetes, where the operator's health check watches the job instead of a person.
+BOUNDED = ("RESTART_ATTEMPTS",)
 # Secrets the manifests use and nobody writes into them: made by the operators, or by the
 # commands of docs/kubernetes.md.
-USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-tls", "flinkfast-flink-tls-password"}
+USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-tls", "flinkfast-flink-tls-password",
+                "flinkfast-flink-s3"}
 
 
 # ----------------------------------------------------------------------------- access
@@ -102,8 +105,13 @@ def producer(objs) -> dict:
     return one(objs, "Deployment", "flinkfast-producer")
 
 
-def schema_job(objs) -> dict:
-    return one(objs, "Job", "flinkfast-schema")
+def schema_step(objs) -> tuple[dict, dict]:
+    """(the JobManager's pod spec with the common template's volumes, its init container `schema`)."""
+    spec = flink(objs)["spec"]
+    pod = spec["jobManager"]["podTemplate"]["spec"]
+    (init,) = pod["initContainers"]
+    assert init["name"] == "schema"
+    return {**pod, "volumes": [*spec["podTemplate"]["spec"]["volumes"], *pod["volumes"]]}, init
 
 
 def job_config(objs, **extra) -> config.Config:
@@ -170,10 +178,12 @@ def test_bootstrap_runs_every_file_that_needs_no_psql(objs):
     assert "secretRefs" not in cluster["spec"]["bootstrap"]["initdb"]["postInitApplicationSQLRefs"]
 
 
-def test_schema_job_applies_sql_postgres_with_the_roles_secrets(objs):
-    job_ = schema_job(objs)
-    spec = job_["spec"]["template"]["spec"]
-    (c,) = spec["containers"]
+def test_schema_step_applies_sql_postgres_with_the_roles_secrets(objs):
+    """The schema step is the JobManager's init container: the job starts only after it, and a
+    changed schema or setting changes the FlinkDeployment (hashed ConfigMap names), which the
+    operator upgrades: nothing immutable to delete first (no Job), and no other schema step."""
+    spec, c = schema_step(objs)
+    assert not every(objs, "Job"), "no schema Job: a Job's template cannot change on re-apply"
     env = env_of(c)
     assert c["command"] == ["bash", "/opt/flinkfast/apply-schema.sh"]
     volumes = {v["name"]: v for v in spec["volumes"]}
@@ -204,7 +214,8 @@ def test_schema_job_applies_sql_postgres_with_the_roles_secrets(objs):
     assert env["PGSSLMODE"]["value"] == "verify-full"
     assert mounted_secrets(spec, c)[os.path.dirname(env["PGSSLROOTCERT"]["value"])] == (f"{name}-ca", ["ca.crt"])
     assert c["image"] == cluster["spec"]["imageName"], "psql of the server's own image"
-    assert job_["spec"]["ttlSecondsAfterFinished"] > 0 and spec["restartPolicy"] == "Never"
+    main = main_container(flink(objs)["spec"]["jobManager"]["podTemplate"])
+    assert not {"PGPASSWORD", "PGUSER"} & set(env_of(main)), "the superuser stays in the init container"
 
 
 # ----------------------------------------------------------------------------- apply-schema.sh
@@ -234,6 +245,8 @@ def test_apply_schema_runs_every_file_in_one_transaction(tmp_path):
     for flag in ("-X", "-1"):
         assert flag in args
     assert args[args.index("-v") + 1] == "ON_ERROR_STOP=1"
+    # Before the first file, in the same transaction: the lock that serializes two JobManagers.
+    assert args.index("-c") < args.index("-f") and "pg_advisory_xact_lock(" in args[args.index("-c") + 1]
     assert args[-2:] == ["-c", "GRANT CONNECT ON DATABASE postgres TO streaming_replica"]
     assert not any("pw-" in a for a in args), "no password on psql's command line"
 
@@ -295,7 +308,7 @@ def test_settings_are_the_job_settings_of_the_local_stack(objs):
     assert not [k for k in s if k in known and config.setting(k).secret], "a secret in the ConfigMap"
     cfg, base = job_config(objs), defaults()
     for var in flinkfast_job.JOB_SETTINGS + ("READER_DB_USER", "KAFKA_PARTITIONS"):
-        if var not in ADDRESSES + SIZED + KAFKA_SECURITY + POSTGRES_TLS:
+        if var not in ADDRESSES + SIZED + KAFKA_SECURITY + POSTGRES_TLS + BOUNDED:
             assert str(cfg.get(var)) == str(base.get(var)), f"{var} differs from the local stack's default"
 
 
@@ -343,7 +356,7 @@ def test_flink_configuration_is_the_jobs_own(objs):
     assert slots >= 1 and spec["job"]["parallelism"] % slots == 0, "TaskManagers come out full"
 
 
-def test_flink_runs_the_python_job_in_application_mode_with_ha_and_shared_state(objs):
+def test_flink_runs_the_python_job_in_application_mode_with_ha_and_state_in_s3(objs):
     from flinkfast import versions
     spec = flink(objs)["spec"]
     conf, job_spec = spec["flinkConfiguration"], spec["job"]
@@ -361,17 +374,26 @@ def test_flink_runs_the_python_job_in_application_mode_with_ha_and_shared_state(
     assert conf["python.executable"] == conf["python.client.executable"] == python == "/opt/venv/bin/python"
     assert job_spec["upgradeMode"] == "last-state" and job_spec["state"] == "running"
     assert conf["high-availability.type"] == "kubernetes"
-    # Checkpoints, savepoints and the HA store on the volume every Flink pod mounts.
+    # Checkpoints, savepoints and the HA store in one bucket, through the S3 plugin the image
+    # enables (its own opt/ jar of this Flink version), the keys from a Secret by reference.
     pod = spec["podTemplate"]["spec"]
-    container = main_container(spec["podTemplate"])
-    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"] if "persistentVolumeClaim" in v}
-    (mount,) = [m for m in container["volumeMounts"] if m["name"] in claims]
-    for key in ("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir", "high-availability.storageDir"):
-        assert conf[key].startswith(f"file://{mount['mountPath']}/"), key
-    pvc = one(objs, "PersistentVolumeClaim", claims[mount["name"]])
-    assert pvc["spec"]["resources"]["requests"]["storage"]
+    buckets = {conf[key].split("/")[2] for key in ("execution.checkpointing.dir",
+                                                     "execution.checkpointing.savepoint-dir",
+                                                     "high-availability.storageDir")}
+    assert len(buckets) == 1 and all(conf[k].startswith("s3://") for k in ("execution.checkpointing.dir",
+                                                                          "execution.checkpointing.savepoint-dir",
+                                                                          "high-availability.storageDir"))
+    flink_version = versions.get("flink.version")
+    assert 'cp "/opt/flink/opt/flink-s3-fs-presto-${FLINK_VERSION}.jar" /opt/flink/plugins/s3-fs-presto/' \
+        in DOCKERFILE.read_text() and f"ARG FLINK_VERSION={flink_version}" in DOCKERFILE.read_text()
+    env = env_of(main_container(spec["podTemplate"]))
+    for var, key in (("FLINK_S3_ACCESS_KEY", "access-key"), ("FLINK_S3_SECRET_KEY", "secret-key")):
+        assert secret_ref(env[var]) == ("flinkfast-flink-s3", key)
+    assert not [k for k in conf if k.startswith("s3.") and ("key" in k or "secret" in k)], "no key in the ConfigMap"
+    assert not every(objs, "PersistentVolumeClaim"), "no volume shared by the Flink pods"
+    assert not [v for v in pod["volumes"] if "persistentVolumeClaim" in v]
     assert conf["execution.checkpointing.externalized-checkpoint-retention"] == "RETAIN_ON_CANCELLATION"
-    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsUser"] == 9999, "the flink user writes it"
+    assert pod["securityContext"]["runAsUser"] == 9999
 
 
 def test_only_the_jobmanager_gets_the_settings_and_secrets(objs):
@@ -390,8 +412,12 @@ def test_only_the_jobmanager_gets_the_settings_and_secrets(objs):
     common = main_container(spec["podTemplate"])
     assert "envFrom" not in common
     assert [(e["name"], secret_ref(e)) for e in common["env"]] == \
-        [("FLINK_TLS_STORE_PASSWORD", ("flinkfast-flink-tls-password", "password"))]
-    assert spec["taskManager"]["podTemplate"] == {"metadata": {"labels": {"app.kubernetes.io/component": "taskmanager"}}}
+        [("FLINK_TLS_STORE_PASSWORD", ("flinkfast-flink-tls-password", "password")),
+         ("FLINK_S3_ACCESS_KEY", ("flinkfast-flink-s3", "access-key")),
+         ("FLINK_S3_SECRET_KEY", ("flinkfast-flink-s3", "secret-key"))]
+    tm = spec["taskManager"]["podTemplate"]
+    assert tm["metadata"]["labels"]["app.kubernetes.io/component"] == "taskmanager"
+    assert [c.get("env") or c.get("envFrom") for c in tm["spec"]["containers"]] == [None], "the TaskManagers' own template sets no environment"
     assert spec["flinkConfiguration"]["kubernetes.operator.pod-template.merge-arrays-by-name"] == "true"
 
 
@@ -553,7 +579,6 @@ def test_prod_is_replicated_and_bigger(rendered):
     cluster = one(objs, "Cluster")["spec"]
     assert cluster["instances"] == 3
     assert cluster["postgresql"]["synchronous"] == {"method": "any", "number": 1, "dataDurability": "required"}
-    assert one(objs, "PersistentVolumeClaim")["spec"]["accessModes"] == ["ReadWriteMany"]
 
 
 def test_prod_kafka_speaks_only_tls_with_scram(rendered):

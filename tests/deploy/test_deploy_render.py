@@ -21,7 +21,7 @@ def test_overlay_renders(overlay, rendered):
     objs = rendered[overlay]
     assert len(objs) > 10
     kinds = Counter(o["kind"] for o in objs)
-    for kind in ("FlinkDeployment", "Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "Deployment", "Job"):
+    for kind in ("FlinkDeployment", "Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "Deployment"):
         assert kinds[kind] >= 1, f"{overlay} renders no {kind}"
 
 
