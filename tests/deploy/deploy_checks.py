@@ -28,6 +28,8 @@ DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
 OVERLAYS = ("dev", "prod")
 SCHEMAS = REPO.parent / "shared" / "k8s-schemas"
+# Kinds the shared folder lacks (CloudNativePG's ScheduledBackup), same layout: see its PROVENANCE.md.
+LOCAL_SCHEMAS = REPO / "tests" / "deploy" / "schemas"
 CUSTOM_GROUPS = ("flink.apache.org", "kafka.strimzi.io", "postgresql.cnpg.io")
 KUBERNETES_VERSIONS = ("1.34", "1.36")
 # No flag: everything an overlay reads is inside deploy/k8s (the schema is a checked copy,
@@ -112,7 +114,9 @@ def is_custom(obj: dict) -> bool:
 
 def schema_path(obj: dict) -> Path:
     group, version = group_version(obj)
-    return SCHEMAS / group / f"{str(obj.get('kind', '')).lower()}_{version}.json"
+    name = f"{str(obj.get('kind', '')).lower()}_{version}.json"
+    shared, local = SCHEMAS / group / name, LOCAL_SCHEMAS / group / name
+    return local if not shared.is_file() and local.is_file() else shared
 
 
 @lru_cache(maxsize=None)

@@ -293,7 +293,8 @@ def test_postgres_roles_and_addresses_agree(objs):
 def test_postgres_image_is_the_manifests_major(objs):
     from flinkfast import versions
     image = one(objs, "Cluster")["spec"]["imageName"]
-    assert re.fullmatch(rf"ghcr\.io/cloudnative-pg/postgresql:{versions.get('postgres.major')}(\.\d+)?-\w+-\w+", image)
+    assert re.fullmatch(rf"ghcr\.io/cloudnative-pg/postgresql:{versions.get('postgres.major')}(\.\d+)?-\w+-\w+"
+                        r"(@sha256:[0-9a-f]{64})?", image)
 
 
 # ----------------------------------------------------------------------------- the job

@@ -21,7 +21,8 @@ FLINK = versions.get("flink.version")
 
 
 def image_tag(image: str) -> str:
-    return image.rsplit(":", 1)[1]
+    """The tag, with or without a digest after it (name:tag@sha256:...)."""
+    return image.split("@", 1)[0].rsplit(":", 1)[1]
 
 
 def arg_default(name: str) -> str:
