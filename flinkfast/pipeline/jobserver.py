@@ -89,7 +89,7 @@ class JobServer:
             raise Unavailable(f"no Flink cluster answers at {self.cfg.flink_rest_url}: run `make up` first")
         self.home.render()
         job_dir = stage_job_dir(self.home.dir / "job")
-        script = job_dir / "flinkfast" / "jobserver.py"
+        script = job_dir / Path(__file__).resolve().relative_to(REPO_ROOT)   # this module, as staged
         cmd = [self.home.bin("flink"), "run", "-py", str(script), "--pyFiles", str(job_dir), "-d", str(self.sock)]
         self.sock.unlink(missing_ok=True)
         old = os.umask(0o077)

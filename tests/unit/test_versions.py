@@ -39,5 +39,5 @@ def test_fetched_jars_are_the_manifest_versions():
 def test_no_version_is_pinned_outside_the_manifest():
     """Python code must read versions from pom.xml, not repeat them."""
     pattern = re.compile(r"['\"](2\.2\.1|3\.9\.1|5\.0\.0-2\.2|4\.0\.0-2\.0|42\.7\.\d+|7\.9\.\d+)['\"]")
-    for path in list((REPO_ROOT / "flinkfast").glob("*.py")) + list(REPO_ROOT.glob("*.py")):
+    for path in list((REPO_ROOT / "flinkfast").rglob("*.py")) + list(REPO_ROOT.glob("*.py")):
         assert not pattern.search(path.read_text()), path
