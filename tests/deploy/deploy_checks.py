@@ -30,7 +30,7 @@ OVERLAYS = ("dev", "prod")
 SCHEMAS = REPO.parent / "shared" / "k8s-schemas"
 # Kinds the shared folder lacks (CloudNativePG's ScheduledBackup), same layout: see its PROVENANCE.md.
 LOCAL_SCHEMAS = REPO / "tests" / "deploy" / "schemas"
-CUSTOM_GROUPS = ("flink.apache.org", "kafka.strimzi.io", "postgresql.cnpg.io")
+CUSTOM_GROUPS = ("flink.apache.org", "kafka.strimzi.io", "postgresql.cnpg.io", "barmancloud.cnpg.io")
 KUBERNETES_VERSIONS = ("1.34", "1.36")
 # No flag: everything an overlay reads is inside deploy/k8s (the schema is a checked copy,
 # base/sql/postgres), so kustomize's default load restrictor holds, as for `kubectl apply -k`.

@@ -302,18 +302,38 @@ def bounded_restarts(objs: list[dict]) -> list[str]:
     return out
 
 
+BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
+
+
 def backups(objs: list[dict]) -> list[str]:
-    """WAL archived to object storage with credentials by reference, and a ScheduledBackup."""
+    """WAL archived to object storage by the Barman Cloud plugin (the in-tree barmanObjectStore is
+    deprecated, and the `standard` images have no barman-cloud), the store's keys by reference,
+    and a ScheduledBackup through the same plugin."""
     out = []
+    stores = {s["metadata"]["name"]: s for s in kind(objs, "ObjectStore")}
     for c in kind(objs, "Cluster"):
-        store = ((c["spec"].get("backup") or {}).get("barmanObjectStore") or {})
-        creds = store.get("s3Credentials") or {}
-        if not store.get("destinationPath"):
-            out.append(f"{oid(c)}: no WAL archive (backup.barmanObjectStore)")
-        elif not all((creds.get(k) or {}).get("name") and (creds.get(k) or {}).get("key")
-                     for k in ("accessKeyId", "secretAccessKey")):
-            out.append(f"{oid(c)}: the archive's keys are not Secret references")
-        scheduled = [s for s in kind(objs, "ScheduledBackup") if s["spec"]["cluster"]["name"] == c["metadata"]["name"]]
+        if (c["spec"].get("backup") or {}).get("barmanObjectStore"):
+            out.append(f"{oid(c)}: the in-tree backup.barmanObjectStore (deprecated; no barman-cloud in the "
+                       "standard images): use the Barman Cloud plugin")
+        archivers = [p for p in c["spec"].get("plugins") or [] if p.get("isWALArchiver")]
+        if len(archivers) != 1 or archivers[0]["name"] != BARMAN_PLUGIN:
+            out.append(f"{oid(c)}: no WAL archive (a plugins entry {BARMAN_PLUGIN} with isWALArchiver)")
+            continue
+        store = stores.get((archivers[0].get("parameters") or {}).get("barmanObjectName"))
+        if store is None:
+            out.append(f"{oid(c)}: its barmanObjectName names no ObjectStore")
+        else:
+            conf = store["spec"]["configuration"]
+            creds = conf.get("s3Credentials") or {}
+            if not str(conf.get("destinationPath", "")).startswith("s3://") or not all(
+                    (creds.get(k) or {}).get("name") and (creds.get(k) or {}).get("key")
+                    for k in ("accessKeyId", "secretAccessKey")):
+                out.append(f"{oid(store)}: not an S3 path with its keys as Secret references")
+            if not store["spec"].get("retentionPolicy"):
+                out.append(f"{oid(store)}: no retentionPolicy")
+        scheduled = [s for s in kind(objs, "ScheduledBackup") if s["spec"]["cluster"]["name"] == c["metadata"]["name"]
+                     and s["spec"].get("method") == "plugin"
+                     and (s["spec"].get("pluginConfiguration") or {}).get("name") == BARMAN_PLUGIN]
         if not scheduled or any(s["spec"].get("suspend") for s in scheduled):
             out.append(f"{oid(c)}: no ScheduledBackup")
     return out

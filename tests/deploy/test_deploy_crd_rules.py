@@ -90,8 +90,16 @@ def test_defaulting_is_the_api_servers(crdcheck):
     defaulted = next(r for r in check(crdcheck, objs) if r["id"] == dc.object_id(cluster))["defaulted"]["spec"]
     assert defaulted["postgresUID"] == 26 and defaulted["primaryUpdateStrategy"] == "unsupervised"
     assert defaulted["replicationSlots"]["highAvailability"]["enabled"] is True
-    for key, value in cluster["spec"].items():
-        assert defaulted[key] == value or isinstance(value, dict), key
+
+    def kept(ours, stored) -> bool:  # everything we set is there, unchanged; defaults only add
+        if isinstance(ours, dict):
+            return isinstance(stored, dict) and all(k in stored and kept(v, stored[k]) for k, v in ours.items())
+        if isinstance(ours, list):
+            return isinstance(stored, list) and len(ours) == len(stored) and all(map(kept, ours, stored))
+        return ours == stored
+
+    assert kept(cluster["spec"], defaulted)
+    assert defaulted["plugins"][0]["enabled"] is True, "the plugin entry is enabled by default"
     flink = next(o for o in dc.render("prod") if o["kind"] == "FlinkDeployment")
     init = flink["spec"]["jobManager"]["podTemplate"]["spec"]["initContainers"][0]
     assert init["securityContext"]["runAsUser"] == defaulted["postgresUID"]

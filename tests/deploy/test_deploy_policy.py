@@ -66,3 +66,11 @@ def test_the_placeholder_digests_are_said_to_be_placeholders():
         name = image.split("@")[0].rsplit(":", 1)[0]
         assert f"`{name}`" in text, f"docs/kubernetes.md does not say how to pin {name} ({where})"
     assert "sha256:" + "0" * 64 in text and "crane digest" in text
+
+
+def test_the_in_tree_barman_object_store_is_refused(rendered):
+    """The deprecated in-tree WAL archive (CloudNativePG's `standard` images have no barman-cloud)."""
+    objs = [dict(o) for o in dc.render("prod")]
+    cluster = next(o for o in objs if o["kind"] == "Cluster")
+    cluster["spec"]["backup"] = {"barmanObjectStore": {"destinationPath": "s3://flinkfast-pg-backup/"}}
+    assert any("in-tree backup.barmanObjectStore" in m for m in policy.backups(objs))
