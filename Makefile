@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY    := .venv/bin/python
 FF    := .venv/bin/flinkfast
 
-.PHONY: help setup up down status logs clean demo check test test-long test-unit fuzz chaos submit skip lost report reconcile bench bench-growth bench-scaling drill dashboard sql psql
+.PHONY: help setup up down status logs clean demo check test test-long test-unit fuzz chaos submit skip lost report reconcile bench bench-growth bench-scaling drill dashboard sql psql k8s-schema
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ sql: setup  ## Flink's SQL client on the local cluster, the job's tables declare
 
 psql: setup  ## psql on the results database with the credentials from .env
 	@$(FF) psql
+
+k8s-schema:  ## copy sql/postgres into deploy/k8s/base/sql/postgres (kubectl apply -k reads only its own tree; tests/deploy checks the copy)
+	@rm -f deploy/k8s/base/sql/postgres/*.sql && cp sql/postgres/*.sql deploy/k8s/base/sql/postgres/
 
 # Every run keeps its durations: .state/test-results/<target>.xml (JUnit XML; `python -m tests.times`
 # sums them by file and tier), so the budgets below are kept by looking.

@@ -254,6 +254,12 @@ def pg_auth_settings() -> dict:
     return {"require_auth": PG_REQUIRE_AUTH}
 
 
+def pg_tls_settings(cfg: Config) -> dict:
+    """libpq's sslmode and sslrootcert, each only when set (POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT):
+    the same TLS as the job's sinks (flinkfast/pipeline/sqlfiles.py jdbc_tls)."""
+    return {k: v for k, v in (("sslmode", cfg.postgres_sslmode), ("sslrootcert", cfg.postgres_sslrootcert)) if v}
+
+
 def pg_connect(cfg: Config, role: str = "reader", dbname: str | None = None, timeout: int = 10):
     """A psycopg2 connection to POSTGRES_DB (or another database) as one of the pipeline's
     roles: the read-only reader unless asked; a refused connection is one line naming where,
@@ -263,7 +269,7 @@ def pg_connect(cfg: Config, role: str = "reader", dbname: str | None = None, tim
     try:
         return psycopg2.connect(host=cfg.postgres_host, port=cfg.postgres_port, dbname=dbname or cfg.postgres_db,
                                 user=cfg.get(user_env), password=cfg.require(password_env), connect_timeout=timeout,
-                                **pg_auth_settings())
+                                **pg_auth_settings(), **pg_tls_settings(cfg))
     except psycopg2.OperationalError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else "connection failed"
         raise Unavailable(f"cannot connect to PostgreSQL at {cfg.postgres_host}:{cfg.postgres_port} "

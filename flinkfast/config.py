@@ -25,6 +25,7 @@ from flinkfast.settings import PARTS, Bench, Flink, Http, Job, Kafka, Postgres, 
 from flinkfast.settings.bench import BENCH_WARMUP_S
 from flinkfast.settings.job import SCAN_STARTUP_MODES
 from flinkfast.settings.kafka import KAFKA_PROTOCOLS, MAX_BROKERS, broker_ports, min_insync, replication
+from flinkfast.settings.postgres import POSTGRES_SSLMODES
 from flinkfast.settings.sink import SINK_CONNECTORS
 
 __all__ = ["BENCH_WARMUP_S", "KAFKA_PROTOCOLS", "MAX_BROKERS", "REPO_ROOT", "SETTINGS", "SINK_CONNECTORS", "Config",
@@ -179,6 +180,11 @@ def _validate(values: Mapping[str, object]) -> None:
                           "`make setup` generates one")
     if values["FLINK_OBJECT_REUSE"] not in ("true", "false"):
         raise ConfigError(f"FLINK_OBJECT_REUSE={values['FLINK_OBJECT_REUSE']!r} must be true or false")
+    if values["RESTART_ATTEMPTS"] < 1:
+        raise ConfigError(f"RESTART_ATTEMPTS={values['RESTART_ATTEMPTS']} must be at least 1")
+    if values["POSTGRES_SSLMODE"] not in POSTGRES_SSLMODES:
+        raise ConfigError(f"POSTGRES_SSLMODE={values['POSTGRES_SSLMODE']!r} must be empty or one of "
+                          f"{', '.join(m for m in POSTGRES_SSLMODES if m)}")
     if values["SINK_MODE"] not in SINK_CONNECTORS:
         raise ConfigError(f"SINK_MODE={values['SINK_MODE']!r} must be one of {', '.join(SINK_CONNECTORS)}")
     if values["SCAN_STARTUP_MODE"] not in SCAN_STARTUP_MODES:

@@ -8,8 +8,15 @@ Ctrl-C flushes what is in flight, prints the summary and exits 130.
 Examples:
   flinkfast produce --source generate --count 10000 --seed 1     # offline, reproducible
   flinkfast produce --source generate --rate 500 --duration 60   # 500 events/s for a minute
+  flinkfast produce --source generate --rate 100 --duration 60 --forever --heartbeat /tmp/alive
+                                                                  # without end, a summary a minute
   flinkfast produce --source api --count 100                      # 100 users from randomuser.me
   RANDOMUSER_API_URL=http://localhost:8000/api/ flinkfast produce --count 10
+
+--forever (a Deployment's producer) runs rounds of --duration seconds without end: each round
+prints its summary line and forgets its events (memory stays flat), touches --heartbeat once
+Kafka acknowledged all of it (a liveness probe checks the file's age), and a round with an
+unacknowledged event ends the run with exit 3.
 
 Exit codes: 0 all sent, 2 bad usage, 3 API or Kafka unavailable (or events not acknowledged),
 130 interrupted.
@@ -17,6 +24,8 @@ Exit codes: 0 all sent, 2 bad usage, 3 API or Kafka unavailable (or events not a
 from __future__ import annotations
 
 import argparse
+import itertools
+from pathlib import Path
 
 from flinkfast import config
 from flinkfast.cli.command import Command
@@ -35,6 +44,10 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=float, default=0, help="events per second; 0 = as fast as possible (default)")
     parser.add_argument("--duration", type=float, default=None, help="stop sending after this many seconds")
     parser.add_argument("--seed", type=int, default=None, help="seed of the generator: same seed, same events")
+    parser.add_argument("--forever", action="store_true",
+                        help="run without end in rounds of --duration seconds (generator only), a summary line each")
+    parser.add_argument("--heartbeat", default=None, metavar="FILE",
+                        help="touch FILE after every round Kafka acknowledged in full (for a liveness probe)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar (it is off anyway when stderr is not a terminal)")
 
 
@@ -45,6 +58,8 @@ def _check(args: argparse.Namespace) -> None:
         raise ConfigError("--rate must not be negative")
     if args.duration is not None and args.duration <= 0:
         raise ConfigError("--duration must be positive")
+    if args.forever and (args.duration is None or args.count is not None):
+        raise ConfigError("--forever needs --duration (the length of a round) and no --count")
 
 
 def event_count(args: argparse.Namespace, source: str) -> int | None:
@@ -66,21 +81,27 @@ def _run(args: argparse.Namespace) -> int:
     source = cfg.producer_source
     if source not in SOURCES:
         raise ConfigError(f"PRODUCER_SOURCE={source!r} must be one of: {', '.join(SOURCES)}")
+    if args.forever and source != "generate":
+        raise ConfigError("--forever runs the generator only (--source generate)")
     count = event_count(args, source)
-    if source == "generate":
-        events = producer.generate_events(count, seed=args.seed)
-    else:
-        events = producer.fetch_api_users(cfg.randomuser_api_url, count)
-    try:
-        summary = producer.produce(cfg, events, rate=args.rate, duration=args.duration, progress=not args.quiet,
-                                   total=count)
-    except producer.Interrupted as e:
-        print(e.summary.line() + " (interrupted)")
-        return 130
-    print(summary.line())
-    if summary.failed:
-        raise Unavailable(f"{summary.failed:,} events were not acknowledged by Kafka at "
-                          f"{cfg.kafka_bootstrap_servers}: {summary.first_error}")
+    for round_ in itertools.count() if args.forever else range(1):
+        if source == "generate":
+            # Each round its own seed when one is given: the same run again, never a round repeated.
+            events = producer.generate_events(count, seed=None if args.seed is None else args.seed + round_)
+        else:
+            events = producer.fetch_api_users(cfg.randomuser_api_url, count)
+        try:
+            summary = producer.produce(cfg, events, rate=args.rate, duration=args.duration,
+                                       progress=not args.quiet, total=count)
+        except producer.Interrupted as e:
+            print(e.summary.line() + " (interrupted)", flush=True)
+            return 130
+        print(summary.line(), flush=True)
+        if summary.failed:
+            raise Unavailable(f"{summary.failed:,} events were not acknowledged by Kafka at "
+                              f"{cfg.kafka_bootstrap_servers}: {summary.first_error}")
+        if args.heartbeat:
+            Path(args.heartbeat).touch()
     return 0
 
 

@@ -27,7 +27,8 @@ JOB_SETTINGS = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_GROUP_ID", "SCA
                 "POSTGRES_PORT", "POSTGRES_DB", "FLINK_DB_USER", "JOB_NAME", "FLINK_PARALLELISM",
                 "CHECKPOINT_INTERVAL_MS", "FLINK_OBJECT_REUSE", "SINK_MODE", "SINK_FLUSH_MAX_ROWS",
                 "SINK_FLUSH_INTERVAL_MS", "SINK_FLUSH_IDLE_MS", "SINK_MAX_RETRIES", "MAX_EVENT_CHARS", "SKIP_MESSAGES",
-                "KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER")
+                "KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER", "POSTGRES_SSLMODE",
+                "POSTGRES_SSLROOTCERT")
 EDGE_SOURCE = "001_source_kafka.sql"
 TRANSFORM = "002_transform.sql"
 EDGE_SINKS = ("003_sink_processed.sql", "004_sink_dead_letters.sql")
@@ -49,11 +50,12 @@ def job_settings(cfg: Config) -> dict[str, str]:
         "pipeline.object-reuse": cfg.flink_object_reuse,
         # The copy sink's flush on idle (its table option's default; the jdbc sink has no such thing).
         "flinkfast.sink.flush-idle": f"{cfg.sink_flush_idle_ms}ms",
-        # Retry with growing pauses instead of failing for good after a crash or outage.
+        # Retry with growing pauses instead of failing for good after a crash or outage, at most
+        # RESTART_ATTEMPTS times in a row.
         "restart-strategy.type": "exponential-delay",
         "restart-strategy.exponential-delay.initial-backoff": "1s",
         "restart-strategy.exponential-delay.max-backoff": "30s",
-        "restart-strategy.exponential-delay.attempts-before-reset-backoff": "1000000",
+        "restart-strategy.exponential-delay.attempts-before-reset-backoff": str(cfg.restart_attempts),
     }
 
 

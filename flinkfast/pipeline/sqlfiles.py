@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from flinkfast.config import SINK_CONNECTORS, Config
 from flinkfast.paths import SQL_DIR
@@ -56,8 +57,20 @@ def split_statements(sql: str) -> list[str]:
 
 
 MASK = "****"
+def jdbc_tls(cfg: Config) -> str:
+    """The sinks' JDBC URL parameters for TLS (POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT), each only
+    when set: '&sslmode=verify-full&sslrootcert=/path/ca.crt', or '' (pgjdbc's default, prefer).
+    pgjdbc URL-decodes parameter values, so the path is URL-encoded."""
+    out = ""
+    if cfg.postgres_sslmode:
+        out += f"&sslmode={cfg.postgres_sslmode}"
+    if cfg.postgres_sslrootcert:
+        out += f"&sslrootcert={quote(cfg.postgres_sslrootcert, safe='/')}"
+    return out
+
+
 # Placeholders that are not settings but follow from them (each a function of the configuration).
-COMPUTED = {"SINK_CONNECTOR": lambda cfg: SINK_CONNECTORS[cfg.sink_mode]}
+COMPUTED = {"SINK_CONNECTOR": lambda cfg: SINK_CONNECTORS[cfg.sink_mode], "POSTGRES_JDBC_TLS": jdbc_tls}
 
 
 def flink_statements(cfg: Config, names: tuple[str, ...] | None = None, masked: bool = False) -> list[tuple[str, str]]:

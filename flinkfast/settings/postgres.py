@@ -5,12 +5,22 @@ from dataclasses import dataclass
 
 from flinkfast.settings.option import option
 
+# libpq's and pgjdbc's sslmode values (POSTGRES_SSLMODE); empty: each client's own default (prefer).
+POSTGRES_SSLMODES = ("", "disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
 
 @dataclass(frozen=True)
 class Postgres:
     postgres_host: str = option("127.0.0.1", "PostgreSQL host")
     postgres_port: int = option(5432, "PostgreSQL port")
     postgres_db: str = option("flink_db", "database of the results")
+    # TLS to PostgreSQL, the same for every client: the job's sinks (pgjdbc URL parameters sslmode and
+    # sslrootcert) and the Python clients (libpq). Empty: each driver's default (prefer: TLS if the
+    # server offers it, unchecked); Kubernetes sets verify-full with CloudNativePG's CA.
+    postgres_sslmode: str = option("", "TLS to PostgreSQL: empty (the drivers' default, prefer), disable, allow, prefer, "
+                                       "require, verify-ca or verify-full")
+    postgres_sslrootcert: str = option("", "CA certificate (PEM) the PostgreSQL clients check the server against "
+                                           "(verify-ca, verify-full); empty: the drivers' default")
     postgres_user: str = option("postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else")
     postgres_password: str | None = option(None, "password of POSTGRES_USER", secret=True)
     flink_db_user: str = option("flink_writer", "role the Flink sink writes as: INSERT into the two intake views only")

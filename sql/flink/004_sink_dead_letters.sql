@@ -19,7 +19,9 @@ CREATE TABLE dead_letter_events_sink (
     -- (a server gone without a word, a frozen host); socketTimeout outlasts the writer's
     -- statement_timeout (5 min, sql/postgres/002_roles.sql), so a slow statement ends by the server's
     -- error first. docs/guarantees.md#a-paused-writer says what bounds a paused writer.
-    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true&authenticationPluginClassName=io.flinkfast.sink.ScramOnly&connectTimeout=10&loginTimeout=20&socketTimeout=330&tcpKeepAlive=true',
+    -- ${POSTGRES_JDBC_TLS}: '&sslmode=...&sslrootcert=...' from POSTGRES_SSLMODE and POSTGRES_SSLROOTCERT when
+    -- set (Kubernetes: verify-full with CloudNativePG's CA), else nothing (pgjdbc's default, prefer).
+    'url'                        = 'jdbc:postgresql://${POSTGRES_HOST}:${POSTGRES_PORT}/${POSTGRES_DB}?reWriteBatchedInserts=true&authenticationPluginClassName=io.flinkfast.sink.ScramOnly&connectTimeout=10&loginTimeout=20&socketTimeout=330&tcpKeepAlive=true${POSTGRES_JDBC_TLS}',
     'table-name'                 = 'dead_letter_events_in',
     'username'                   = '${FLINK_DB_USER}',
     'password'                   = '${FLINK_DB_PASSWORD}',

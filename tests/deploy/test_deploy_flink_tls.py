@@ -59,9 +59,11 @@ def test_the_store_password_reaches_both_kinds_of_pod_from_a_secret(overlay, ren
     env = {e["name"]: e for e in container["env"]}
     for component in ("jobmanager", "taskmanager"):
         args = conf[f"kubernetes.{component}.entrypoint.args"].split()
-        options = dict(re.fullmatch(r"-D([a-z.-]+)=(\S+)", a).groups() for a in args)
-        assert set(options) == {f"security.ssl.{scope}.{p}" for scope in ("internal", "rest") for p in PASSWORDS}
-        for value in options.values():
+        options = dict(re.fullmatch(r"-D([a-z0-9.-]+)=(\S+)", a).groups() for a in args)
+        tls = {k: v for k, v in options.items() if k.startswith("security.ssl.")}
+        assert set(tls) == {f"security.ssl.{scope}.{p}" for scope in ("internal", "rest") for p in PASSWORDS}
+        assert set(options) - set(tls) == {"s3.access-key", "s3.secret-key"}, "and the bucket's keys only"
+        for value in tls.values():
             m = re.fullmatch(r"\$\(([A-Z_]+)\)", value)
             assert m, f"{value}: not a $(VAR) of the pod's environment (a password written out?)"
             var = m.group(1)

@@ -29,18 +29,20 @@ DOCKERFILE = DEPLOY / "image" / "Dockerfile"
 APPLY_SCHEMA = K8S / "base" / "apply-schema.sh"
 NO_DOTENV = REPO / "tests" / "deploy" / "no-such.env"  # config.load must not read the developer's .env
 
-# Settings the manifests set that today's job does not read: what it must accept for prod
-# (docs/kubernetes.md, "What the job must accept").
-PROPOSED = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
+# PostgreSQL's TLS settings: the manifests set verify-full with CloudNativePG's CA, mounted.
+POSTGRES_TLS = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
 # Kafka's security settings, which Kubernetes sets its own way: Strimzi's listener, its users' names
 # and its cluster CA (the passwords: per workload, from the users' Secrets, never in the ConfigMap).
 KAFKA_SECURITY = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER")
 # Settings that may differ from the local stack's defaults: the addresses, and what an overlay sizes.
 ADDRESSES = ("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_HOST")
 SIZED = ("FLINK_PARALLELISM", "KAFKA_PARTITIONS")
+# Bounded on Kubernetes, where the operator's health check watches the job instead of a person.
+BOUNDED = ("RESTART_ATTEMPTS",)
 # Secrets the manifests use and nobody writes into them: made by the operators, or by the
 # commands of docs/kubernetes.md.
-USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-tls", "flinkfast-flink-tls-password"}
+USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-tls", "flinkfast-flink-tls-password",
+                "flinkfast-flink-s3"}
 
 
 # ----------------------------------------------------------------------------- access
@@ -103,13 +105,18 @@ def producer(objs) -> dict:
     return one(objs, "Deployment", "flinkfast-producer")
 
 
-def schema_job(objs) -> dict:
-    return one(objs, "Job", "flinkfast-schema")
+def schema_step(objs) -> tuple[dict, dict]:
+    """(the JobManager's pod spec with the common template's volumes, its init container `schema`)."""
+    spec = flink(objs)["spec"]
+    pod = spec["jobManager"]["podTemplate"]["spec"]
+    (init,) = pod["initContainers"]
+    assert init["name"] == "schema"
+    return {**pod, "volumes": [*spec["podTemplate"]["spec"]["volumes"], *pod["volumes"]]}, init
 
 
 def job_config(objs, **extra) -> config.Config:
     """The job's configuration as flinkfast/config.py resolves it from the JobManager's environment."""
-    env = {k: v for k, v in settings(objs).items() if k not in PROPOSED}
+    env = dict(settings(objs))
     return config.load(env={**env, "FLINK_DB_PASSWORD": "not-a-real-password", "KAFKA_JOB_PASSWORD": "not-a-real-password",
                             **extra}, dotenv_path=NO_DOTENV)
 
@@ -171,10 +178,12 @@ def test_bootstrap_runs_every_file_that_needs_no_psql(objs):
     assert "secretRefs" not in cluster["spec"]["bootstrap"]["initdb"]["postInitApplicationSQLRefs"]
 
 
-def test_schema_job_applies_sql_postgres_with_the_roles_secrets(objs):
-    job_ = schema_job(objs)
-    spec = job_["spec"]["template"]["spec"]
-    (c,) = spec["containers"]
+def test_schema_step_applies_sql_postgres_with_the_roles_secrets(objs):
+    """The schema step is the JobManager's init container: the job starts only after it, and a
+    changed schema or setting changes the FlinkDeployment (hashed ConfigMap names), which the
+    operator upgrades: nothing immutable to delete first (no Job), and no other schema step."""
+    spec, c = schema_step(objs)
+    assert not every(objs, "Job"), "no schema Job: a Job's template cannot change on re-apply"
     env = env_of(c)
     assert c["command"] == ["bash", "/opt/flinkfast/apply-schema.sh"]
     volumes = {v["name"]: v for v in spec["volumes"]}
@@ -205,7 +214,8 @@ def test_schema_job_applies_sql_postgres_with_the_roles_secrets(objs):
     assert env["PGSSLMODE"]["value"] == "verify-full"
     assert mounted_secrets(spec, c)[os.path.dirname(env["PGSSLROOTCERT"]["value"])] == (f"{name}-ca", ["ca.crt"])
     assert c["image"] == cluster["spec"]["imageName"], "psql of the server's own image"
-    assert job_["spec"]["ttlSecondsAfterFinished"] > 0 and spec["restartPolicy"] == "Never"
+    main = main_container(flink(objs)["spec"]["jobManager"]["podTemplate"])
+    assert not {"PGPASSWORD", "PGUSER"} & set(env_of(main)), "the superuser stays in the init container"
 
 
 # ----------------------------------------------------------------------------- apply-schema.sh
@@ -235,6 +245,8 @@ def test_apply_schema_runs_every_file_in_one_transaction(tmp_path):
     for flag in ("-X", "-1"):
         assert flag in args
     assert args[args.index("-v") + 1] == "ON_ERROR_STOP=1"
+    # Before the first file, in the same transaction: the lock that serializes two JobManagers.
+    assert args.index("-c") < args.index("-f") and "pg_advisory_xact_lock(" in args[args.index("-c") + 1]
     assert args[-2:] == ["-c", "GRANT CONNECT ON DATABASE postgres TO streaming_replica"]
     assert not any("pw-" in a for a in args), "no password on psql's command line"
 
@@ -281,7 +293,8 @@ def test_postgres_roles_and_addresses_agree(objs):
 def test_postgres_image_is_the_manifests_major(objs):
     from flinkfast import versions
     image = one(objs, "Cluster")["spec"]["imageName"]
-    assert re.fullmatch(rf"ghcr\.io/cloudnative-pg/postgresql:{versions.get('postgres.major')}(\.\d+)?-\w+-\w+", image)
+    assert re.fullmatch(rf"ghcr\.io/cloudnative-pg/postgresql:{versions.get('postgres.major')}(\.\d+)?-\w+-\w+"
+                        r"(@sha256:[0-9a-f]{64})?", image)
 
 
 # ----------------------------------------------------------------------------- the job
@@ -291,12 +304,12 @@ def test_settings_are_the_job_settings_of_the_local_stack(objs):
     missing = [v for v in flinkfast_job.JOB_SETTINGS if v not in s]
     assert not missing, f"settings the job reads that the ConfigMap lacks: {missing}"
     known = {st.env for st in config.SETTINGS}
-    unknown = [k for k in s if k not in known and k not in PROPOSED]
-    assert not unknown, f"settings no code reads and docs/kubernetes.md does not propose: {unknown}"
+    unknown = [k for k in s if k not in known]
+    assert not unknown, f"settings no code reads: {unknown}"
     assert not [k for k in s if k in known and config.setting(k).secret], "a secret in the ConfigMap"
     cfg, base = job_config(objs), defaults()
     for var in flinkfast_job.JOB_SETTINGS + ("READER_DB_USER", "KAFKA_PARTITIONS"):
-        if var not in ADDRESSES + SIZED + KAFKA_SECURITY:
+        if var not in ADDRESSES + SIZED + KAFKA_SECURITY + POSTGRES_TLS + BOUNDED:
             assert str(cfg.get(var)) == str(base.get(var)), f"{var} differs from the local stack's default"
 
 
@@ -305,6 +318,25 @@ def test_the_flink_sql_renders_from_these_settings(objs):
     s = settings(objs)
     assert f"'properties.bootstrap.servers'  = '{s['KAFKA_BOOTSTRAP_SERVERS']}'" in statements["001_source_kafka.sql"]
     assert f"jdbc:postgresql://{s['POSTGRES_HOST']}:5432/{s['POSTGRES_DB']}?" in statements["003_sink_processed.sql"]
+
+
+def test_the_sinks_check_postgres_with_the_mounted_cnpg_ca(objs):
+    """Both sinks' JDBC URLs, as the job renders them from the JobManager's settings, carry
+    sslmode=verify-full and sslrootcert at the path where every Flink pod (the sinks run in the
+    TaskManagers) mounts ca.crt of CloudNativePG's CA Secret."""
+    s = settings(objs)
+    assert s["POSTGRES_SSLMODE"] == "verify-full"
+    statements = dict(sqlfiles.flink_statements(job_config(objs)))
+    for name in job.EDGE_SINKS:
+        url = re.search(r"'url'\s*=\s*'([^']*)'", statements[name]).group(1)
+        params = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
+        assert params.get("sslmode") == "verify-full", (name, url)
+        assert params.get("sslrootcert") == s["POSTGRES_SSLROOTCERT"], (name, url)
+    pod = flink(objs)["spec"]["podTemplate"]
+    folder, file = s["POSTGRES_SSLROOTCERT"].rsplit("/", 1)
+    cluster = one(objs, "Cluster")
+    assert mounted_secrets(pod["spec"], main_container(pod)).get(folder) == (f"{cluster['metadata']['name']}-ca", [file])
+    assert s["POSTGRES_HOST"] == f"{cluster['metadata']['name']}-rw", "the name CloudNativePG's certificate carries"
 
 
 def test_flink_configuration_is_the_jobs_own(objs):
@@ -325,7 +357,7 @@ def test_flink_configuration_is_the_jobs_own(objs):
     assert slots >= 1 and spec["job"]["parallelism"] % slots == 0, "TaskManagers come out full"
 
 
-def test_flink_runs_the_python_job_in_application_mode_with_ha_and_shared_state(objs):
+def test_flink_runs_the_python_job_in_application_mode_with_ha_and_state_in_s3(objs):
     from flinkfast import versions
     spec = flink(objs)["spec"]
     conf, job_spec = spec["flinkConfiguration"], spec["job"]
@@ -343,17 +375,26 @@ def test_flink_runs_the_python_job_in_application_mode_with_ha_and_shared_state(
     assert conf["python.executable"] == conf["python.client.executable"] == python == "/opt/venv/bin/python"
     assert job_spec["upgradeMode"] == "last-state" and job_spec["state"] == "running"
     assert conf["high-availability.type"] == "kubernetes"
-    # Checkpoints, savepoints and the HA store on the volume every Flink pod mounts.
+    # Checkpoints, savepoints and the HA store in one bucket, through the S3 plugin the image
+    # enables (its own opt/ jar of this Flink version), the keys from a Secret by reference.
     pod = spec["podTemplate"]["spec"]
-    container = main_container(spec["podTemplate"])
-    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"] if "persistentVolumeClaim" in v}
-    (mount,) = [m for m in container["volumeMounts"] if m["name"] in claims]
-    for key in ("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir", "high-availability.storageDir"):
-        assert conf[key].startswith(f"file://{mount['mountPath']}/"), key
-    pvc = one(objs, "PersistentVolumeClaim", claims[mount["name"]])
-    assert pvc["spec"]["resources"]["requests"]["storage"]
+    buckets = {conf[key].split("/")[2] for key in ("execution.checkpointing.dir",
+                                                     "execution.checkpointing.savepoint-dir",
+                                                     "high-availability.storageDir")}
+    assert len(buckets) == 1 and all(conf[k].startswith("s3://") for k in ("execution.checkpointing.dir",
+                                                                          "execution.checkpointing.savepoint-dir",
+                                                                          "high-availability.storageDir"))
+    flink_version = versions.get("flink.version")
+    assert 'cp "/opt/flink/opt/flink-s3-fs-presto-${FLINK_VERSION}.jar" /opt/flink/plugins/s3-fs-presto/' \
+        in DOCKERFILE.read_text() and f"ARG FLINK_VERSION={flink_version}" in DOCKERFILE.read_text()
+    env = env_of(main_container(spec["podTemplate"]))
+    for var, key in (("FLINK_S3_ACCESS_KEY", "access-key"), ("FLINK_S3_SECRET_KEY", "secret-key")):
+        assert secret_ref(env[var]) == ("flinkfast-flink-s3", key)
+    assert not [k for k in conf if k.startswith("s3.") and ("key" in k or "secret" in k)], "no key in the ConfigMap"
+    assert not every(objs, "PersistentVolumeClaim"), "no volume shared by the Flink pods"
+    assert not [v for v in pod["volumes"] if "persistentVolumeClaim" in v]
     assert conf["execution.checkpointing.externalized-checkpoint-retention"] == "RETAIN_ON_CANCELLATION"
-    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsUser"] == 9999, "the flink user writes it"
+    assert pod["securityContext"]["runAsUser"] == 9999
 
 
 def test_only_the_jobmanager_gets_the_settings_and_secrets(objs):
@@ -372,8 +413,12 @@ def test_only_the_jobmanager_gets_the_settings_and_secrets(objs):
     common = main_container(spec["podTemplate"])
     assert "envFrom" not in common
     assert [(e["name"], secret_ref(e)) for e in common["env"]] == \
-        [("FLINK_TLS_STORE_PASSWORD", ("flinkfast-flink-tls-password", "password"))]
-    assert spec["taskManager"]["podTemplate"] == {"metadata": {"labels": {"app.kubernetes.io/component": "taskmanager"}}}
+        [("FLINK_TLS_STORE_PASSWORD", ("flinkfast-flink-tls-password", "password")),
+         ("FLINK_S3_ACCESS_KEY", ("flinkfast-flink-s3", "access-key")),
+         ("FLINK_S3_SECRET_KEY", ("flinkfast-flink-s3", "secret-key"))]
+    tm = spec["taskManager"]["podTemplate"]
+    assert tm["metadata"]["labels"]["app.kubernetes.io/component"] == "taskmanager"
+    assert [c.get("env") or c.get("envFrom") for c in tm["spec"]["containers"]] == [None], "the TaskManagers' own template sets no environment"
     assert spec["flinkConfiguration"]["kubernetes.operator.pod-template.merge-arrays-by-name"] == "true"
 
 
@@ -392,6 +437,13 @@ def test_producer_runs_the_producer_script_from_the_image(objs):
     assert c["command"] == ["python", "/opt/flink/usrlib/producer_api.py"]
     args = parse_args(c["args"])
     assert args.PRODUCER_SOURCE == "generate" and args.rate > 0 and args.duration and args.count is None
+    # A Deployment's pod must not exit: rounds without end, the heartbeat the probes read.
+    assert args.forever and args.heartbeat
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert args.heartbeat in " ".join(c[probe]["exec"]["command"]), probe
+    mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+    folder = os.path.dirname(args.heartbeat)
+    assert folder in mounts and "emptyDir" in next(v for v in spec["volumes"] if v["name"] == mounts[folder])
     assert c["envFrom"] == [{"configMapRef": {"name": configmap(objs, "flinkfast-settings")["metadata"]["name"]}}]
     assert spec["securityContext"]["runAsNonRoot"] is True
 
@@ -528,7 +580,6 @@ def test_prod_is_replicated_and_bigger(rendered):
     cluster = one(objs, "Cluster")["spec"]
     assert cluster["instances"] == 3
     assert cluster["postgresql"]["synchronous"] == {"method": "any", "number": 1, "dataDurability": "required"}
-    assert one(objs, "PersistentVolumeClaim")["spec"]["accessModes"] == ["ReadWriteMany"]
 
 
 def test_prod_kafka_speaks_only_tls_with_scram(rendered):
@@ -573,7 +624,7 @@ def test_no_password_is_written_in_deploy_or_its_doc():
 
 def test_the_doc_proposes_what_the_manifests_set():
     doc = DOC.read_text()
-    for var in PROPOSED + KAFKA_SECURITY + ("KAFKA_JOB_PASSWORD", "KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"):
+    for var in POSTGRES_TLS + KAFKA_SECURITY + ("KAFKA_JOB_PASSWORD", "KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"):
         assert f"`{var}`" in doc, f"docs/kubernetes.md does not describe {var}"
     source = (REPO / "sql" / "flink" / "001_source_kafka.sql").read_text()
     for var in shlex.split("properties.security.protocol properties.sasl.mechanism properties.sasl.jaas.config "

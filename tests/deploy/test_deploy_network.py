@@ -43,7 +43,8 @@ def intended(objs: list[dict], pods: list[netpol.Pod]) -> set[tuple[str, str, in
         want |= {(src, node, port) for src in (*FLINK, "flinkfast-producer") for port in listener_ports(objs)}
         want |= {(src, node, port) for src in (*kafka, "strimzi-operator") for port in (9090, 9091)}
         want |= {("entity-operator", node, 9091), ("strimzi-operator", node, 8443)}
-    want |= {(src, "postgres", 5432) for src in ("taskmanager", "flinkfast-schema", "postgres", "cnpg-operator")}
+    # The sink (TaskManagers) and the schema step (the JobManagers' init container).
+    want |= {(src, "postgres", 5432) for src in ("taskmanager", "jobmanager", "postgres", "cnpg-operator")}
     want |= {(src, "postgres", 8000) for src in ("postgres", "cnpg-operator")}
     return want
 
@@ -56,7 +57,7 @@ def policies(objs: list[dict]) -> list[dict]:
 def test_the_pods_are_all_there(overlay, rendered):
     roles = sorted(p.role for p in netpol.pods(rendered[overlay]))
     assert {"jobmanager", "taskmanager", "entity-operator", "postgres", "flinkfast-producer",
-            "flinkfast-schema", "flink-operator", "strimzi-operator", "cnpg-operator"} <= set(roles), roles
+            "flink-operator", "strimzi-operator", "cnpg-operator"} <= set(roles), roles
     assert any(r.startswith("kafka-") for r in roles)
     assert len(roles) == len(set(roles)), roles
 

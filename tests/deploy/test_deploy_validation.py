@@ -115,12 +115,14 @@ def kubeconform() -> str | None:
     return None
 
 
-CORE_KINDS = "Namespace,ServiceAccount,Role,RoleBinding,ConfigMap,Secret,PersistentVolumeClaim,Deployment,Job,NetworkPolicy"
+CORE_KINDS = ("Namespace,ServiceAccount,Role,RoleBinding,ConfigMap,Secret,PersistentVolumeClaim,Deployment,Job,"
+              "NetworkPolicy,PodDisruptionBudget")
 
 
 def _kubeconform(binary: str, schemas: Path, paths: list[str], stdin: str | None = None):
-    location = f"{schemas}/{{{{.Group}}}}/{{{{.ResourceKind}}}}_{{{{.ResourceAPIVersion}}}}.json"
-    return subprocess.run([binary, "-strict", "-summary", "-schema-location", location, "-skip", CORE_KINDS, *paths],
+    layout = "{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+    locations = [arg for folder in (schemas, dc.LOCAL_SCHEMAS) for arg in ("-schema-location", f"{folder}/{layout}")]
+    return subprocess.run([binary, "-strict", "-summary", *locations, "-skip", CORE_KINDS, *paths],
                           input=stdin, capture_output=True, text=True, timeout=60)
 
 

@@ -156,3 +156,50 @@ def test_event_count_rules():
     assert producer_api.event_count(parse(["--duration", "3"]), "generate") is None
     assert producer_api.event_count(parse(["--duration", "3"]), "api") == producer_api.DEFAULT_COUNT
     assert producer_api.event_count(parse([]), "api") == producer_api.DEFAULT_COUNT
+
+
+def test_forever_runs_round_after_round_with_flat_memory(monkeypatch, tmp_path, capsys):
+    """--forever: one produce() per round of --duration, each with a fresh generator (a seed per
+    round), a summary line and the heartbeat touched per round; only an interrupt or a failed
+    round ends it (here: the fourth round is interrupted)."""
+    from flinkfast.cli import producer as cli
+    calls = []
+
+    def fake_produce(cfg, events, *, rate, duration, progress, total):
+        first = next(iter(events))
+        calls.append((first["uuid"], rate, duration, total))
+        if len(calls) == 4:
+            raise producer.Interrupted(producer.ProduceSummary(sent=1, failed=0, elapsed_s=1.0))
+        assert heartbeat.exists() == (len(calls) > 1)
+        return producer.ProduceSummary(sent=6, failed=0, elapsed_s=60.0)
+
+    heartbeat = tmp_path / "alive"
+    monkeypatch.setattr(producer, "produce", fake_produce)
+    monkeypatch.setenv("KAFKA_PRODUCER_PASSWORD", "x")
+    rc = cli.main(["--source", "generate", "--rate", "0.1", "--duration", "60", "--forever", "--seed", "7",
+                   "--heartbeat", str(heartbeat), "--quiet"])
+    assert rc == 130 and len(calls) == 4
+    assert len({uuid for uuid, *_ in calls}) == 4, "every round makes new events"
+    assert {(rate, duration, total) for _, rate, duration, total in calls} == {(0.1, 60.0, 6)}
+    assert capsys.readouterr().out.count("sent 6, failed 0") == 3
+    assert heartbeat.exists()
+
+
+def test_forever_stops_at_a_round_kafka_did_not_acknowledge(monkeypatch, tmp_path):
+    from flinkfast.cli import producer as cli
+    from flinkfast.errors import Unavailable
+    rounds = iter([producer.ProduceSummary(sent=6, failed=0, elapsed_s=1.0),
+                   producer.ProduceSummary(sent=5, failed=1, elapsed_s=1.0, first_error="timed out")])
+    monkeypatch.setattr(producer, "produce", lambda *a, **k: next(rounds))
+    monkeypatch.setenv("KAFKA_PRODUCER_PASSWORD", "x")
+    with pytest.raises(Unavailable, match="1 events were not acknowledged"):
+        cli._run(cli.parse_args(["--source", "generate", "--rate", "1", "--duration", "6", "--forever", "--quiet",
+                                 "--heartbeat", str(tmp_path / "alive")]))
+
+
+@pytest.mark.parametrize("argv", [["--forever"], ["--forever", "--duration", "5", "--count", "3"],
+                                  ["--forever", "--duration", "5", "--source", "api"]])
+def test_forever_needs_a_round_length_and_the_generator(argv):
+    out = subprocess.run([sys.executable, str(ROOT / "producer_api.py"), *argv], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and "--forever" in out.stderr and "Traceback" not in out.stderr, out.stderr

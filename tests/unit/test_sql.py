@@ -85,3 +85,22 @@ def test_keywords_are_upper_case_in_flink_sql():
         text = sqlfiles.strip_comments(path.read_text())
         for word in ("create table", "select", "from", "insert into", "primary key", "with ("):
             assert not re.search(rf"\b{re.escape(word)}", text), f"{path.name}: {word}"
+
+
+def test_sink_urls_carry_postgres_tls_only_when_set(tmp_path):
+    """POSTGRES_SSLMODE and POSTGRES_SSLROOTCERT reach both sinks' JDBC URLs (the path URL-encoded,
+    pgjdbc decodes it) and the Python clients' libpq settings; unset, neither names them."""
+    from flinkfast import clients
+    secrets = {"FLINK_DB_PASSWORD": "p", "KAFKA_JOB_PASSWORD": "k"}
+    plain = config.load(env=secrets, dotenv_path=tmp_path / "none")
+    tls = config.load(env={**secrets, "POSTGRES_SSLMODE": "verify-full", "POSTGRES_SSLROOTCERT": "/etc/pg ca/ca.crt"},
+                      dotenv_path=tmp_path / "none")
+    for cfg, expect in ((plain, ""), (tls, "&sslmode=verify-full&sslrootcert=/etc/pg%20ca/ca.crt")):
+        statements = dict(sqlfiles.flink_statements(cfg, ("003_sink_processed.sql", "004_sink_dead_letters.sql")))
+        for name, sql in statements.items():
+            url = re.search(r"'url'\s*=\s*'([^']*)'", sql).group(1)
+            assert url.endswith("tcpKeepAlive=true" + expect), (name, url)
+    assert clients.pg_tls_settings(plain) == {}
+    assert clients.pg_tls_settings(tls) == {"sslmode": "verify-full", "sslrootcert": "/etc/pg ca/ca.crt"}
+    with pytest.raises(ConfigError, match="POSTGRES_SSLMODE='verify_full' must be empty or one of"):
+        config.load(env={**secrets, "POSTGRES_SSLMODE": "verify_full"}, dotenv_path=tmp_path / "none")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The flinkfast-schema Job (postgres-schema-job.yaml): applies sql/postgres to the CloudNativePG
+# The schema step, the JobManager's init container `schema` (flinkdeployment.yaml): applies sql/postgres to the CloudNativePG
 # cluster the way the local stack and compose's docker/postgres/initdb.sh do: every file of
 # SQL_DIR in order, unchanged, in one transaction (psql -1), stopping at the first error.
 #
@@ -50,6 +50,8 @@ done
 # The last statement is CloudNativePG's, not the project's: 002_roles.sql takes CONNECT on the
 # `postgres` database from PUBLIC, and CloudNativePG's streaming_replica needs it there to run
 # pg_rewind when a former primary rejoins after a failover.
-psql -X -q -1 -v ON_ERROR_STOP=1 "${args[@]}" \
+# The first statement takes a transaction-scoped advisory lock: two JobManagers (prod's standby)
+# starting at once apply the files one after the other, never interleaved.
+psql -X -q -1 -v ON_ERROR_STOP=1 -c 'DO $$BEGIN PERFORM pg_advisory_xact_lock(7274801); END$$' "${args[@]}" \
     -c 'GRANT CONNECT ON DATABASE postgres TO streaming_replica'
 echo "apply-schema: done"

@@ -1,0 +1,381 @@
+-- Where each message goes: decided here, in one place, by the database.
+--
+-- The job's two sinks insert every message they read -- good events and dead letters alike,
+-- replays included -- into two views, processed_events_in and dead_letter_events_in, as plain
+-- INSERTs (the Flink sink tables declare no primary key, so Flink's JDBC sink neither upserts
+-- nor folds two messages with one key into one row inside a flush). The views' triggers place
+-- each statement's messages all at once, so that:
+--
+--   1. Exactly one place. Every Kafka position ends in exactly one of processed_events,
+--      superseded_events, dead_letter_events, whatever partition, subtask or flush it shares
+--      a uuid with. The database holds this by construction (event_places' keys, 001_schema.sql),
+--      whatever a writer inserts: a position placed already under another uuid is left out.
+--   2. A deterministic winner. Among the messages with one uuid, processed_events holds the
+--      greatest by (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic): a total order on
+--      the messages themselves, not on their arrival, so every replay in any interleaving of
+--      partitions converges to the same rows. The others are in superseded_events.
+--   3. Replays change nothing. A position already placed is left as it is: the winner's row
+--      keeps its flink_ts_ms and postgres_timestamp (so no stage latency goes negative), a dead
+--      letter keeps its payload_size, a superseded row its superseded_at. The first
+--      classification of a position stands: a replay with other SKIP_MESSAGES or MAX_EVENT_CHARS
+--      cannot put it in a second table.
+--
+-- How (three triggers per view): before the statement, open_batch() makes sure the session
+-- has its batch table (a temporary table, so sessions never see each other's rows and nothing
+-- is written to the WAL or left behind); each row is stashed there; after the statement,
+-- place_*() places the whole batch with two set-based statements and empties it. A writer may
+-- also fill its batch table itself (pg_temp.processed_events_batch for processed_events_in,
+-- pg_temp.dead_letter_events_batch for dead_letter_events_in: open_batch() grants it INSERT)
+-- and then run a statement on the view with no rows, whose statement triggers place the batch:
+-- the COPY sink does so (udf/.../sink/CopyWriter.java), skipping the stash trigger per row.
+-- Set-based,
+-- because a statement per row cost PostgreSQL 72 us a row against 45 for the batch (100,000
+-- rows on this project's 2-core VM), and a plain upsert 29: the placing costs about 16 us a row.
+--
+-- Who: the writer may insert into the two views and do nothing else. open_batch() and place_*()
+-- run as flinkfast_ingest (SECURITY DEFINER; 002_roles.sql), hardened as PostgreSQL's manual
+-- asks: search_path is pg_catalog then pg_temp, so a temporary object can never shadow a name
+-- (and every table is schema-qualified anyway); EXECUTE is revoked from PUBLIC (a trigger fires
+-- without it); each refuses to run as any other trigger than its own.
+-- tests/e2e/test_security_db_e2e.py checks every SECURITY DEFINER function of the
+-- database for this, so the next one added cannot reopen it, and attacks the rest.
+\set QUIET on
+\getenv writer_user FLINK_DB_USER
+
+-- The views have no table under them (nothing could ever pass through) and no rows.
+CREATE OR REPLACE VIEW processed_events_in AS
+SELECT NULL::text    AS uuid,
+       NULL::text    AS first_name,
+       NULL::text    AS last_name,
+       NULL::text    AS country,
+       NULL::integer AS age,
+       NULL::integer AS birth_year,
+       NULL::text    AS kafka_topic,
+       NULL::integer AS kafka_partition,
+       NULL::bigint  AS kafka_offset,
+       NULL::bigint  AS kafka_ts_ms,
+       NULL::bigint  AS flink_ts_ms,
+       NULL::bigint  AS fingerprint
+ WHERE false;
+
+CREATE OR REPLACE VIEW dead_letter_events_in AS
+SELECT NULL::text    AS kafka_topic,
+       NULL::integer AS kafka_partition,
+       NULL::bigint  AS kafka_offset,
+       NULL::text    AS reason,
+       NULL::bytea   AS payload,
+       NULL::bigint  AS kafka_ts_ms,
+       NULL::bigint  AS flink_ts_ms,
+       NULL::bigint  AS fingerprint
+ WHERE false;
+
+-- Before a statement on either view: this session's two batch tables, created once per session
+-- (ON COMMIT DELETE ROWS: emptied at every commit as well), owned by flinkfast_ingest; the
+-- session's login role may insert into them (the stash triggers run with its rights) and nothing
+-- else: it has no TEMP right to create anything of its own there.
+CREATE OR REPLACE FUNCTION public.open_batch() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_RELID NOT IN ('public.processed_events_in'::regclass, 'public.dead_letter_events_in'::regclass)
+       OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'BEFORE' THEN
+        RAISE EXCEPTION 'open_batch() runs only as the BEFORE statement trigger of the intake views';
+    END IF;
+    IF to_regclass('pg_temp.processed_events_batch') IS NULL THEN
+        CREATE TEMPORARY TABLE processed_events_batch (
+            uuid TEXT, first_name TEXT, last_name TEXT, country TEXT, age INTEGER, birth_year INTEGER,
+            kafka_topic TEXT, kafka_partition INTEGER, kafka_offset BIGINT, kafka_ts_ms BIGINT, flink_ts_ms BIGINT,
+            fingerprint BIGINT
+        ) ON COMMIT DELETE ROWS;
+        CREATE TEMPORARY TABLE dead_letter_events_batch (
+            kafka_topic TEXT, kafka_partition INTEGER, kafka_offset BIGINT, reason TEXT, payload BYTEA,
+            kafka_ts_ms BIGINT, flink_ts_ms BIGINT, fingerprint BIGINT
+        ) ON COMMIT DELETE ROWS;
+        EXECUTE format('GRANT INSERT ON pg_temp.processed_events_batch, pg_temp.dead_letter_events_batch TO %I',
+                       session_user);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Each row into the batch (with the session's own rights: no switch of user per row).
+CREATE OR REPLACE FUNCTION public.stash_processed_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.processed_events_batch VALUES (NEW.*);
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.stash_dead_letter() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.dead_letter_events_batch VALUES (NEW.*);
+    RETURN NEW;
+END $$;
+
+-- Good events. Two statements over the batch:
+--   1. per uuid, the batch's greatest message is upserted; it replaces the row only if it is
+--      greater than the row's message (a replay of the row's own message is not: nothing
+--      changes). The row-level trigger below records a replaced row's position as superseded.
+--      Candidates are taken in uuid order, so two sessions lock rows in the same order.
+--   2. every message of the batch that is not its uuid's row now is superseded (a replay of one
+--      that was already superseded changes nothing).
+-- Positions that are dead letters already are left out of both (the first classification stands).
+CREATE OR REPLACE FUNCTION public.place_processed_events() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    stashed bigint;
+    placed  bigint;
+    clash   text;
+BEGIN
+    IF TG_RELID <> 'public.processed_events_in'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION 'place_processed_events() runs only as the AFTER statement trigger of public.processed_events_in';
+    END IF;
+    -- Each statement takes its batch's partitions alone, in one order (so two never deadlock), until
+    -- it commits. A partition is read by one subtask, so in normal running nobody waits; but a
+    -- position written twice at once -- a zombie attempt and its replacement, two jobs on one topic,
+    -- one with other SKIP_MESSAGES -- is placed by one session and seen placed by the other: never
+    -- in two tables, and never refused. (Shared locks let two sessions writing the same message both
+    -- pass ON CONFLICT (uuid)'s check and the second fail on the position's key: a UniqueViolation,
+    -- tests/e2e/test_placing_e2e.py::test_two_sessions_placing_the_same_messages_at_once_both_succeed.)
+    PERFORM pg_advisory_xact_lock(k.topic_key, k.kafka_partition)
+       FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
+               FROM pg_temp.processed_events_batch ORDER BY 1, 2) k;
+    -- A message is itself, not its position. A position placed already holds the message placed
+    -- there: the same message again (the same fingerprint) is a replay, left to the rules below;
+    -- another one (another fingerprint) was written at a reused position by a re-created or rewound
+    -- topic, and is never taken for a replay: the statement fails on one line, the same in
+    -- place_dead_letters() (so the sink's flush and the job fail, and `flinkfast status` shows it). So does one position twice in the batch
+    -- with two fingerprints. A NULL fingerprint on either side is unknown and not checked.
+    -- Otherwise the first placement of a position stands: a message at a position placed already
+    -- under another uuid (or as a dead letter) is left out, and of one position twice in the batch
+    -- under two uuids, one. (Only messages a writer forged can do this; event_places' keys refuse it.)
+    WITH left_out AS (
+        DELETE FROM pg_temp.processed_events_batch b USING public.event_places e
+         WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+           AND e.kafka_offset = b.kafka_offset
+           AND (e.uuid IS DISTINCT FROM b.uuid OR e.fingerprint <> b.fingerprint)
+        RETURNING b.kafka_topic, b.kafka_partition, b.kafka_offset, e.fingerprint <> b.fingerprint AS other)
+    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) INTO clash FROM left_out WHERE other LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
+                        'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
+    END IF;
+    WITH twins AS (
+        DELETE FROM pg_temp.processed_events_batch b USING pg_temp.processed_events_batch o
+         WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
+           AND o.kafka_offset = b.kafka_offset AND (o.uuid < b.uuid OR o.fingerprint <> b.fingerprint)
+        RETURNING b.kafka_topic, b.kafka_partition, b.kafka_offset, o.fingerprint <> b.fingerprint AS other)
+    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) INTO clash FROM twins WHERE other LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
+                        'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
+    END IF;
+    SELECT count(*) INTO stashed FROM pg_temp.processed_events_batch;
+
+    INSERT INTO public.processed_events AS p
+           (uuid, first_name, last_name, country, age, birth_year,
+            kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, fingerprint)
+    SELECT DISTINCT ON (b.uuid)
+           b.uuid, b.first_name, b.last_name, b.country, b.age, b.birth_year,
+           b.kafka_topic, b.kafka_partition, b.kafka_offset, b.kafka_ts_ms, b.flink_ts_ms, b.fingerprint
+      FROM pg_temp.processed_events_batch b
+     WHERE NOT EXISTS (SELECT 1 FROM public.dead_letter_events d
+                        WHERE d.kafka_topic = b.kafka_topic AND d.kafka_partition = b.kafka_partition
+                          AND d.kafka_offset = b.kafka_offset)
+     ORDER BY b.uuid, b.kafka_ts_ms DESC, b.kafka_partition DESC, b.kafka_offset DESC, b.kafka_topic DESC
+        ON CONFLICT (uuid) DO UPDATE
+       SET first_name      = EXCLUDED.first_name,
+           last_name       = EXCLUDED.last_name,
+           country         = EXCLUDED.country,
+           age             = EXCLUDED.age,
+           birth_year      = EXCLUDED.birth_year,
+           kafka_topic     = EXCLUDED.kafka_topic,
+           kafka_partition = EXCLUDED.kafka_partition,
+           kafka_offset    = EXCLUDED.kafka_offset,
+           kafka_ts_ms     = EXCLUDED.kafka_ts_ms,
+           flink_ts_ms     = EXCLUDED.flink_ts_ms,
+           fingerprint     = EXCLUDED.fingerprint,
+           postgres_timestamp = clock_timestamp()      -- the new winner's own insert time
+     WHERE (EXCLUDED.kafka_ts_ms, EXCLUDED.kafka_partition, EXCLUDED.kafka_offset, EXCLUDED.kafka_topic)
+         > (p.kafka_ts_ms, p.kafka_partition, p.kafka_offset, p.kafka_topic);
+    GET DIAGNOSTICS placed = ROW_COUNT;
+
+    -- Every message of the batch won (distinct new uuids, the common case): nothing to supersede
+    -- but the rows replaced, which record_superseded_row() has recorded already.
+    IF placed < stashed THEN
+        -- The rows of these uuids are locked by this transaction now (inserted, updated, or locked
+        -- by ON CONFLICT even where not updated), so this reads their final state.
+        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
+        SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.uuid, b.kafka_ts_ms, b.fingerprint
+          FROM pg_temp.processed_events_batch b
+          JOIN public.processed_events p ON p.uuid = b.uuid
+         WHERE (p.kafka_topic, p.kafka_partition, p.kafka_offset)
+               IS DISTINCT FROM (b.kafka_topic, b.kafka_partition, b.kafka_offset)
+           AND NOT EXISTS (SELECT 1 FROM public.dead_letter_events d
+                            WHERE d.kafka_topic = b.kafka_topic AND d.kafka_partition = b.kafka_partition
+                              AND d.kafka_offset = b.kafka_offset)
+            ON CONFLICT DO NOTHING;
+    END IF;
+
+    DELETE FROM pg_temp.processed_events_batch;   -- placed: the next statement starts empty
+    RETURN NULL;
+END $$;
+
+-- A row replaced by a greater message: the old message's position is superseded, and the new
+-- one's is taken out of superseded_events in case an older version recorded it there by
+-- arrival order. Fires only where a row really changes hands (the upsert's WHERE above), and
+-- runs with the rights of whoever updates the table: flinkfast_ingest inside the function
+-- above; nobody else but the superuser may update processed_events.
+CREATE OR REPLACE FUNCTION public.record_superseded_row() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset)
+       IS DISTINCT FROM (NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset) THEN
+        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
+        VALUES (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset, OLD.uuid, OLD.kafka_ts_ms, OLD.fingerprint)
+            ON CONFLICT DO NOTHING;
+        DELETE FROM public.superseded_events s
+         WHERE s.kafka_topic = NEW.kafka_topic AND s.kafka_partition = NEW.kafka_partition
+           AND s.kafka_offset = NEW.kafka_offset;
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- Dead letters: evidence, not something to store whole. The first 64 KiB of the payload and its
+-- full size, recorded once per position (a replay leaves the row as it is), and only for a
+-- position not placed as a good event already.
+CREATE OR REPLACE FUNCTION public.place_dead_letters() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    clash text;
+BEGIN
+    IF TG_RELID <> 'public.dead_letter_events_in'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION 'place_dead_letters() runs only as the AFTER statement trigger of public.dead_letter_events_in';
+    END IF;
+    PERFORM pg_advisory_xact_lock(k.topic_key, k.kafka_partition)   -- see place_processed_events()
+       FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
+               FROM pg_temp.dead_letter_events_batch ORDER BY 1, 2) k;
+    -- Another message at a placed position (or twice in the batch): refused, as in place_processed_events().
+    SELECT format('%s/%s/%s', b.kafka_topic, b.kafka_partition, b.kafka_offset) INTO clash
+      FROM pg_temp.dead_letter_events_batch b
+     WHERE EXISTS (SELECT 1 FROM public.event_places e
+                    WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+                      AND e.kafka_offset = b.kafka_offset AND e.fingerprint <> b.fingerprint)
+        OR EXISTS (SELECT 1 FROM pg_temp.dead_letter_events_batch o
+                    WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
+                      AND o.kafka_offset = b.kafka_offset AND o.fingerprint <> b.fingerprint)
+     LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
+                        'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO public.dead_letter_events (kafka_topic, kafka_partition, kafka_offset, reason, payload,
+                                           payload_size, kafka_ts_ms, flink_ts_ms, fingerprint)
+    SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.reason,
+           substring(b.payload FROM 1 FOR 65536), octet_length(b.payload), b.kafka_ts_ms, b.flink_ts_ms, b.fingerprint
+      FROM pg_temp.dead_letter_events_batch b
+     WHERE NOT EXISTS (SELECT 1 FROM public.event_places e
+                        WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
+                          AND e.kafka_offset = b.kafka_offset)
+        ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING;
+    DELETE FROM pg_temp.dead_letter_events_batch;
+    RETURN NULL;
+END $$;
+
+-- event_places (001_schema.sql) follows the three tables, whoever writes them (the placing functions,
+-- the benchmark's peers, the superuser): after each statement, its rows' positions are recorded with
+-- their table; a position placed under another uuid is not taken over, so the statement's transaction
+-- fails at commit on the foreign key instead. Set-based (transition tables), one statement each.
+CREATE OR REPLACE FUNCTION public.record_places() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_RELID NOT IN ('public.processed_events'::regclass, 'public.superseded_events'::regclass,
+                        'public.dead_letter_events'::regclass)
+       OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' OR TG_NARGS <> 1 OR TG_ARGV[0] <> TG_TABLE_NAME THEN
+        RAISE EXCEPTION 'record_places() runs only as the AFTER statement triggers of the three tables';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM public.event_places e USING old_rows o
+         WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
+           AND e.kafka_offset = o.kafka_offset AND e.place = o.place;
+    ELSIF TG_OP = 'UPDATE' THEN     -- processed_events only: a row changed hands
+        DELETE FROM public.event_places e USING old_rows o
+         WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
+           AND e.kafka_offset = o.kafka_offset AND e.place = o.place
+           AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.kafka_topic = o.kafka_topic
+                              AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset);
+        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
+            ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
+         WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
+    ELSIF TG_ARGV[0] = 'dead_letter_events' THEN
+        INSERT INTO public.event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, NULL, fingerprint FROM new_dead_letters
+            ON CONFLICT DO NOTHING;
+    ELSE
+        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
+            ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
+         WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.record_places() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.open_batch() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.place_processed_events() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.place_dead_letters() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.record_superseded_row() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.stash_processed_event() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.stash_dead_letter() OWNER TO flinkfast_ingest;
+REVOKE ALL ON FUNCTION public.open_batch(), public.place_processed_events(), public.place_dead_letters(),
+                       public.record_superseded_row(), public.stash_processed_event(), public.stash_dead_letter(),
+                       public.record_places()
+  FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER processed_events_in_open
+    BEFORE INSERT ON processed_events_in
+    FOR EACH STATEMENT EXECUTE FUNCTION public.open_batch();
+CREATE OR REPLACE TRIGGER processed_events_in_stash
+    INSTEAD OF INSERT ON processed_events_in
+    FOR EACH ROW EXECUTE FUNCTION public.stash_processed_event();
+CREATE OR REPLACE TRIGGER processed_events_in_place
+    AFTER INSERT ON processed_events_in
+    FOR EACH STATEMENT EXECUTE FUNCTION public.place_processed_events();
+CREATE OR REPLACE TRIGGER dead_letter_events_in_open
+    BEFORE INSERT ON dead_letter_events_in
+    FOR EACH STATEMENT EXECUTE FUNCTION public.open_batch();
+CREATE OR REPLACE TRIGGER dead_letter_events_in_stash
+    INSTEAD OF INSERT ON dead_letter_events_in
+    FOR EACH ROW EXECUTE FUNCTION public.stash_dead_letter();
+CREATE OR REPLACE TRIGGER dead_letter_events_in_place
+    AFTER INSERT ON dead_letter_events_in
+    FOR EACH STATEMENT EXECUTE FUNCTION public.place_dead_letters();
+CREATE OR REPLACE TRIGGER processed_events_superseded
+    BEFORE UPDATE ON processed_events
+    FOR EACH ROW EXECUTE FUNCTION public.record_superseded_row();
+
+CREATE OR REPLACE TRIGGER processed_events_places_insert
+    AFTER INSERT ON processed_events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('processed_events');
+CREATE OR REPLACE TRIGGER processed_events_places_update
+    AFTER UPDATE ON processed_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('processed_events');
+CREATE OR REPLACE TRIGGER processed_events_places_delete
+    AFTER DELETE ON processed_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('processed_events');
+CREATE OR REPLACE TRIGGER superseded_events_places_insert
+    AFTER INSERT ON superseded_events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
+CREATE OR REPLACE TRIGGER superseded_events_places_delete
+    AFTER DELETE ON superseded_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
+CREATE OR REPLACE TRIGGER dead_letter_events_places_insert
+    AFTER INSERT ON dead_letter_events REFERENCING NEW TABLE AS new_dead_letters
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
+CREATE OR REPLACE TRIGGER dead_letter_events_places_delete
+    AFTER DELETE ON dead_letter_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
+
+-- The writer inserts into the two views and nothing else.
+REVOKE ALL ON processed_events_in, dead_letter_events_in FROM PUBLIC;
+SELECT format('GRANT INSERT ON processed_events_in, dead_letter_events_in TO %I', :'writer_user') \gexec
