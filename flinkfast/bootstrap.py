@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(prog=prog or "python -m flinkfast.bootstrap", description=__doc__.split("\n\n")[0],
                                      epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)")
     parser.add_argument("--tests", action="store_true",
-                        help="also what only the tests use: Debian's chromium (the dashboard's browser tests) and "
-                             "kubeconform (tests/deploy/); make test asks for it, make demo and make up do not")
+                        help="also what only the tests use: Debian's chromium (the dashboard's browser tests), "
+                             "kubeconform and crdcheck (tests/deploy/); make test asks for it, make demo and make up do not")
     args = parser.parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
     system_packages(args.tests)
@@ -212,7 +212,26 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     package()
     if args.tests:
         kubeconform()
+        crdcheck()
     return 0
+
+
+def crdcheck() -> None:
+    """deploy/k8s/tools/crdcheck (the CRDs' CEL rules and defaulting by the API server's code),
+    built into .cache/crdcheck once its sources change, so that the tests do not pay for the build
+    (about a minute and 400 MB of Go modules the first time). A failure is not setup's: the test
+    says it in one line and is skipped when the modules cannot be fetched."""
+    tool = Path(__file__).resolve().parent.parent / "deploy" / "k8s" / "tools" / "crdcheck"
+    binary = CACHE / "crdcheck" / "crdcheck"
+    sources = [*tool.glob("*.go"), tool / "go.mod", tool / "go.sum"]
+    if not shutil.which("go") or not all(p.is_file() for p in sources[-2:]):
+        return
+    if binary.is_file() and binary.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+        return
+    say("building deploy/k8s/tools/crdcheck with go build (the tests' CRD rules)")
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["go", "build", "-o", str(binary), "."], cwd=tool).returncode != 0:
+        say("go build of deploy/k8s/tools/crdcheck failed (see above): tests/deploy/test_deploy_crd_rules.py will say why")
 
 
 def kubeconform() -> None:

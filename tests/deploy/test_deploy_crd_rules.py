@@ -1,8 +1,9 @@
 """What the API server does to every custom resource on create, done with its own code: the
 CRD's defaulting, then its OpenAPI validation and its CEL rules (x-kubernetes-validations) on the
 defaulted object. deploy/k8s/tools/crdcheck (Go, k8s.io/apiextensions-apiserver v0.34) does it;
-this test builds it into .cache/crdcheck/ (once: about a minute and the Go modules the first time,
-a no-op after) and feeds it the rendered overlays with the operators' schemas. Without Go, or
+setup (`python -m flinkfast.bootstrap --tests`) builds it into .cache/crdcheck/, or this test when
+it is missing or older than its sources (about a minute and the Go modules the first time), and
+the test feeds it the rendered overlays with the operators' schemas. Without Go, or
 when the Go modules cannot be fetched, it is skipped with one line saying so.
 """
 from __future__ import annotations
