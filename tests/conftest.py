@@ -76,8 +76,11 @@ def topic(stack, cfg):
 
 @pytest.fixture
 def job_cfg(stack, topic):
-    """Settings for a job of its own: this test's topic, consumer group and job name."""
-    return config.load({"KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic, "JOB_NAME": f"e2e-{topic}"})
+    """Settings for a job of its own: this test's topic, consumer group and job name. It checkpoints
+    every second (5 s by default): the group's offsets, which the tests' drains and reconcile wait
+    for, are committed at each checkpoint."""
+    return config.load({"KAFKA_TOPIC": topic, "KAFKA_GROUP_ID": topic, "JOB_NAME": f"e2e-{topic}",
+                        "CHECKPOINT_INTERVAL_MS": 1000})
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +124,39 @@ def pytest_collection_modifyitems(config, items):
         tier = next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
         if tier:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+# The flink tier's fuzz messages (tests/flink/fuzz_batch.py): drawn by a process of their own from
+# the session's start, on the other core, while the tiers before them run; the test takes them
+# from its file (and draws them itself when the process failed).
+FUZZ_TEST = "tests/flink/test_fuzz_transform.py"
+_fuzz: dict = {}
+
+
+def pytest_collection_finish(session):
+    import subprocess
+    import sys
+    import tempfile
+    if any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
+        _fuzz["path"] = Path(tempfile.mkdtemp(prefix="flinkfast-fuzz-")) / "batch.pickle"
+        _fuzz["process"] = subprocess.Popen([sys.executable, "-m", "tests.flink.fuzz_batch", str(_fuzz["path"])],
+                                            cwd=REPO_ROOT)
+
+
+def pytest_sessionfinish(session):
+    import shutil
+    if _fuzz:
+        if _fuzz["process"].poll() is None:
+            _fuzz["process"].kill()
+            _fuzz["process"].wait()
+        shutil.rmtree(_fuzz["path"].parent, ignore_errors=True)
+
+
+@pytest.fixture
+def fuzz_batch():
+    """The fuzz messages: fuzz_batch() waits for the background draw and returns them."""
+    from tests.flink.fuzz_batch import draw, read
+    return (lambda: read(_fuzz["path"], _fuzz["process"])) if _fuzz else draw
 
 
 # Hypothesis profiles: seeded in `make test`, fresh randomness with FUZZ_EXAMPLES (tests/helpers.py).

@@ -10,18 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import strategies as st
-
 from tests import oracle
-from tests.helpers import fuzz_examples, generate
-from tests.strategies import message
+from tests.flink.fuzz_batch import CI_MESSAGES, LIMIT
+from tests.helpers import fuzz_examples
 from test_transform import classify_batch
-
-LIMIT = 3000  # MAX_EVENT_CHARS of fuzz_cfg: small enough that the length rule is met often
-CI_MESSAGES = 3000
-# The year 10000 cannot be written as a Flink literal (TO_TIMESTAMP_LTZ gives NULL): the
-# end-to-end tier sends such timestamps through Kafka instead.
-TIMESTAMPS = st.one_of(st.integers(0, 4_000_000_000_000), st.sampled_from([-1, 0, oracle.MAX_TS_MS]))
 
 
 def mismatches(batch, good, bad) -> list[str]:
@@ -54,8 +46,8 @@ def mismatches(batch, good, bad) -> list[str]:
     return out
 
 
-def test_every_message_gets_exactly_the_outcome_the_rules_give(fuzz_cfg):
-    batch = generate(st.tuples(message(LIMIT), TIMESTAMPS), fuzz_examples(CI_MESSAGES))
+def test_every_message_gets_exactly_the_outcome_the_rules_give(fuzz_cfg, fuzz_batch):
+    batch = fuzz_batch()
     assert len(batch) >= min(1000, fuzz_examples(CI_MESSAGES) // 2), "the generator ran dry"
     kinds = {oracle.classify(p, ts, LIMIT).__class__.__name__ for p, ts in batch}
     assert kinds == {"Row", "str"}, "the generator must make good events and dead letters alike"
