@@ -27,6 +27,7 @@ from flinkfast.bench.meters import Sampler, cpu_between, cpu_us_per_event, peak_
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
+from flinkfast.events.fingerprint import fingerprint
 from flinkfast.ops.load import Load
 from flinkfast.bench.profile import FlightRecording
 from flinkfast.pipeline.sqlfiles import query, split_statements
@@ -253,7 +254,7 @@ def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float, group: s
                         e = json.loads(r.value)
                         rows.append((e["uuid"], e["first_name"], e["last_name"], e["country"], e["age"],
                                      year - e["age"], r.topic, r.partition, r.offset, r.timestamp,
-                                     int(time.time() * 1000)))
+                                     int(time.time() * 1000), fingerprint(r.value, r.timestamp)))
                 now = time.monotonic()
                 if rows and (len(rows) >= cfg.sink_flush_max_rows or now - flushed >= cfg.sink_flush_interval_ms / 1000):
                     execute_values(cur, sql, rows, page_size=len(rows))

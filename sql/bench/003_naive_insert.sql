@@ -4,6 +4,7 @@
 -- A plain upsert would fail on a uuid repeated within one batch ("ON CONFLICT DO UPDATE command
 -- cannot affect row a second time") and would lose the earlier message besides.
 -- VALUES %s is psycopg2.extras.execute_values' placeholder for the batch.
+-- Each row with its message's fingerprint (flinkfast/events/fingerprint.py): the intake refuses one without.
 INSERT INTO processed_events_in (uuid, first_name, last_name, country, age, birth_year,
-                                 kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms)
+                                 kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, fingerprint)
 VALUES %s

@@ -181,7 +181,8 @@ CREATE TABLE IF NOT EXISTS lost_messages (
 -- classification: udf/.../Fingerprint.java, flinkfast/events/fingerprint.py). The placing functions
 -- (003_ingest.sql) take the same message at a placed position for a replay, and refuse another one
 -- (a re-created or rewound topic reusing the position) with one error line. NULL: unknown, not
--- checked (rows placed before fingerprints, and the benchmark's peers, which write none).
+-- checked (rows placed before fingerprints, and the benchmark's peers, which write the tables with
+-- a role of their own); the intake views refuse a row without one (003_ingest.sql).
 ALTER TABLE processed_events   ADD COLUMN IF NOT EXISTS fingerprint BIGINT;
 ALTER TABLE superseded_events  ADD COLUMN IF NOT EXISTS fingerprint BIGINT;
 ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS fingerprint BIGINT;

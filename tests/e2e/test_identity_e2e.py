@@ -84,8 +84,37 @@ def test_another_message_at_a_placed_position_is_refused_and_the_same_one_is_a_r
         with pytest.raises(psycopg2.errors.UniqueViolation, match=f"position {topic}/0/7 {LINE}"):
             with writer, writer.cursor() as cur:   # one new position twice in one statement, two messages
                 execute_values(cur, GOOD_SQL, [good(f"{topic}-c", 7, 1), good(f"{topic}-d", 7, 2)])
-        with writer, writer.cursor() as cur:       # unknown (a peer's NULL): not checked, the first placement stands
-            execute_values(cur, GOOD_SQL, [good(f"{topic}-peer", 1, None)])
+        assert rows(cfg, topic) == before
+    finally:
+        writer.close()
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            for table in ("processed_events", "superseded_events", "dead_letter_events"):
+                cur.execute(f"DELETE FROM {table} WHERE kafka_topic = %s", (topic,))
+        admin.close()
+
+
+def test_the_intake_refuses_a_row_without_a_fingerprint(database, cfg):
+    """What only the writer's password can send (the job always sends a fingerprint): a row without
+    one, in either form, at a placed position or at one not read yet -- where it would stand, and
+    the message Kafka later holds there would be taken for its replay and dropped without a word
+    (found by an attack). Refused on one line; nothing placed."""
+    topic = f"ident-{time.time_ns()}"
+    writer = pg_connect(cfg, "writer")
+    try:
+        good = lambda u, off, fp: (u, "A", "B", "C", 30, 1996, topic, 0, off, 1_700_000_000_000, 1, fp)  # noqa: E731
+        with writer, writer.cursor() as cur:
+            execute_values(cur, GOOD_SQL, [good(f"{topic}-a", 0, 11)])
+        before = rows(cfg, topic)
+        dead = lambda off, fp: (topic, 0, off, "not JSON", b"x", 1, 1, fp)  # noqa: E731
+        # Each with a good row before it: the whole statement is refused.
+        for sql, statement, offset in ((GOOD_SQL, [good(f"{topic}-b", 1, 12), good(f"{topic}-peer", 0, None)], 0),
+                                       (DEAD_SQL, [dead(2, 13), dead(50, None)], 50),
+                                       (GOOD_SQL, [good(f"{topic}-b", 1, 12), good(f"{topic}-future", 51, None)], 51)):
+            with pytest.raises(psycopg2.errors.NotNullViolation,
+                               match=f"a message without a fingerprint at {topic}/0/{offset}:"):
+                with writer, writer.cursor() as cur:
+                    execute_values(cur, sql, statement)
         assert rows(cfg, topic) == before
     finally:
         writer.close()

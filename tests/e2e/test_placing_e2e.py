@@ -13,7 +13,7 @@ placement model, tests/oracle.py's Placement, which the chaos test shares):
     a dead letter keeps the first 65536 bytes of its payload and the full size (NULL -> NULL);
     a replay changes no byte of any row (flink_ts_ms, postgres_timestamp, superseded_at, ...);
     another message at a placed position (another fingerprint) is refused, its transaction fails;
-    a write without a fingerprint (a peer's) is not checked: the first placement stands.
+    a write without a fingerprint is refused whatever its position (the job always sends one).
 
 Only PostgreSQL of the test stack runs (the `database` fixture). Every example writes topics of
 its own (place-<hex>-a, place-<hex>-b: two, so the topic tie-breaker matters too) and uuids of
@@ -56,6 +56,7 @@ GOOD_SQL = ("INSERT INTO processed_events_in (uuid, first_name, last_name, count
 DEAD_SQL = ("INSERT INTO dead_letter_events_in (kafka_topic, kafka_partition, kafka_offset, reason, payload, "
             "kafka_ts_ms, flink_ts_ms, fingerprint) VALUES %s")
 OTHER_MESSAGE = "holds another message than the one placed there: the topic was re-created or rewound"
+NO_FINGERPRINT = "a message without a fingerprint at"
 
 
 
@@ -111,7 +112,7 @@ class Write:
     good: bool
     flink_ts_ms: int
     reason: str
-    known: bool = True              # False: written without a fingerprint, as the benchmark's peers
+    known: bool = True              # False: written without a fingerprint (the writer's password): refused
 
     @property
     def fingerprint(self) -> int | None:
@@ -526,11 +527,10 @@ class Placing(RuleBasedStateMachine):
         """Another message at a position placed already (what a re-created or rewound topic sends, or
         the writer's password): another uuid (one of the pool or a fresh one), in either form, with any
         Kafka timestamp. With its fingerprint (known), it is never taken for a replay: each statement
-        that carries one fails on the placing's line, and changes nothing. Without one (a peer's
-        writes: unknown, not checked), mixed into one plan with messages not written yet: the first
-        placement of each position stands, the forged rows change nothing, and no position is in two
-        tables (before: a superseded position written again as another uuid's winner was in
-        processed_events and superseded_events both)."""
+        that carries one fails on the placing's line, and changes nothing. Without one, the intake
+        refuses it on its own line (before: it was "unknown, not checked", and a forged row at a
+        position not read yet made the real message there a replay, dropped silently). Then the
+        messages not written yet, in one plan: no position is in two tables."""
         placed = [p.what for p in self.model.first.values()]
         chosen = [w for w in placed if rnd.random() < share] or [rnd.choice(placed)]
         writes = []
@@ -541,15 +541,15 @@ class Placing(RuleBasedStateMachine):
                              "forged", m.last_name, m.country, m.age, m.birth_year, True, m.payload)
             writes.append(self.write(forged, rnd.random() < 0.8, known=known))
         fresh_writes = [self.write(m) for m in self.unwritten() if rnd.random() < new]
-        if known:
-            before = snapshot(self.reader, self.topics)
-            for w in writes:
+        before = snapshot(self.reader, self.topics)
+        for w in writes:
+            if known:
                 assert self.model.refuses(Placed(w.msg.pos, w.msg.kafka_ts_ms, None, w, w.fingerprint))
-                with pytest.raises(psycopg2.errors.UniqueViolation, match=OTHER_MESSAGE):
-                    execute(self.writers[which], [(True, [(w.good, [w])])], STATS)
-            assert snapshot(self.reader, self.topics) == before, "a refused message changed the tables"
-            writes = []
-        self.run(self.writers[which], plan(writes + fresh_writes, rnd))
+            with pytest.raises(psycopg2.errors.UniqueViolation if known else psycopg2.errors.NotNullViolation,
+                               match=OTHER_MESSAGE if known else NO_FINGERPRINT):
+                execute(self.writers[which], [(True, [(w.good, [w])])], STATS)
+        assert snapshot(self.reader, self.topics) == before, "a refused message changed the tables"
+        self.run(self.writers[which], plan(fresh_writes, rnd))
 
     @precondition(lambda self: self.model.first)
     @rule(rnd=st.randoms(use_true_random=False), both=st.booleans())
@@ -747,9 +747,9 @@ def test_the_benchmarks_naive_consumer_takes_a_uuid_twice_in_one_batch(database,
     the intake view now (sql/bench/003_naive_insert.sql), as the writer, like the pipeline."""
     from flinkfast.bench.drain import bench_sql
     topic = f"naive-{uuidlib.uuid4().hex[:8]}"
-    rows = [("same", "First", "L", "C", 30, 1996, topic, 0, 0, 1_700_000_000_000, 1),
-            ("same", "Second", "L", "C", 30, 1996, topic, 1, 0, 1_700_000_000_001, 1),
-            ("other", "Third", "L", "C", 30, 1996, topic, 0, 1, 1_700_000_000_000, 1)]
+    rows = [("same", "First", "L", "C", 30, 1996, topic, 0, 0, 1_700_000_000_000, 1, 10),   # with its fingerprint,
+            ("same", "Second", "L", "C", 30, 1996, topic, 1, 0, 1_700_000_000_001, 1, 11),  # as drain_naive writes it
+            ("other", "Third", "L", "C", 30, 1996, topic, 0, 1, 1_700_000_000_000, 1, 12)]
     with pg_connect(cfg, "writer") as conn, conn.cursor() as cur:
         execute_values(cur, bench_sql("003_naive_insert.sql"), rows, page_size=len(rows))
     try:

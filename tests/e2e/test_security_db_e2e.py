@@ -219,12 +219,12 @@ def query(conn, statement, args=None):
 def send(conn, events=(), dead=0):
     """The test's own messages through the views, as the sink inserts them (one statement each), and
     where each must end: per uuid the greatest kafka_ts_ms wins, the others are superseded."""
-    rows = [(u, "Ada", "Lovelace", "UK", 36, 1815, TOPIC, 0, next(OFFSETS), ts, 1) for u, ts in events]
+    rows = [(u, "Ada", "Lovelace", "UK", 36, 1815, TOPIC, 0, o, ts, 1, o) for (u, ts), o in zip(events, OFFSETS)]
     with conn.cursor() as cur:
         if rows:
             execute_values(cur, "INSERT INTO processed_events_in VALUES %s", rows)
         if dead:
-            dl = [(TOPIC, 0, next(OFFSETS), "not JSON", b"\xff", 1, 1) for _ in range(dead)]
+            dl = [(TOPIC, 0, o, "not JSON", b"\xff", 1, 1, o) for _, o in zip(range(dead), OFFSETS)]
             execute_values(cur, "INSERT INTO dead_letter_events_in VALUES %s", dl)
             OURS["dead_letter_events"].update((d[2], 1) for d in dl)
     for u in {r[0] for r in rows}:

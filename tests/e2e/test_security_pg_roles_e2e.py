@@ -53,8 +53,8 @@ def pg(database, cfg):
         def good(self, conn, offset, u, ts):
             """One message through the writer's view, as the sink writes it."""
             with conn.cursor() as cur:
-                cur.execute("INSERT INTO processed_events_in VALUES (%s, 'a', 'b', 'NL', 30, 1995, %s, 0, %s, %s, 1)",
-                            (u, self.topic, offset, ts))
+                cur.execute("INSERT INTO processed_events_in VALUES (%s, 'a', 'b', 'NL', 30, 1995, %s, 0, %s, %s, 1, %s)",
+                            (u, self.topic, offset, ts, offset))   # a fingerprint per position
 
         def places(self):
             """{table: [(offset, uuid)]} of this module's topic, as the superuser sees it."""

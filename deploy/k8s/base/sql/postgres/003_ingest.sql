@@ -96,10 +96,17 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Each row into the batch (with the session's own rights: no switch of user per row).
+-- Each row into the batch (with the session's own rights: no switch of user per row). A row without
+-- a fingerprint is refused: the job always sends one, and one written without it (the writer's
+-- password) would otherwise stand at a position not read yet, so that the message Kafka later
+-- holds there is taken for its replay and dropped without a word.
 CREATE OR REPLACE FUNCTION public.stash_processed_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF NEW.fingerprint IS NULL THEN
+        RAISE EXCEPTION 'a message without a fingerprint at %/%/%: the intake takes only what the job sends',
+                        NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset USING ERRCODE = 'not_null_violation';
+    END IF;
     INSERT INTO pg_temp.processed_events_batch VALUES (NEW.*);
     RETURN NEW;
 END $$;
@@ -107,6 +114,10 @@ END $$;
 CREATE OR REPLACE FUNCTION public.stash_dead_letter() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF NEW.fingerprint IS NULL THEN
+        RAISE EXCEPTION 'a message without a fingerprint at %/%/%: the intake takes only what the job sends',
+                        NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset USING ERRCODE = 'not_null_violation';
+    END IF;
     INSERT INTO pg_temp.dead_letter_events_batch VALUES (NEW.*);
     RETURN NEW;
 END $$;
