@@ -26,7 +26,7 @@ def main() -> int:
     cfg = config.from_args(args)
     from flinkfast.pipeline import embedded, job, sqlfiles
     from flinkfast.security import privatenet
-    from flinkfast.topics import groupstart
+    from flinkfast.topics import groupstart, policy
     if args.print_sql:
         for name, sql in sqlfiles.flink_statements(cfg, masked=True):
             print(f"-- {name}\n{sql};\n")
@@ -35,6 +35,8 @@ def main() -> int:
         # The job resets no offset (sql/flink/001_source_kafka.sql): the partitions its group never
         # committed start at the log start, committed here (compose, Kubernetes, the mini-cluster).
         # In the local stack's private namespace Kafka is out of reach: flinkfast.pipeline.submit did it.
+        # So with the topic's settings: the broker's clock, and no compaction (flinkfast/topics/policy.py).
+        policy.require(cfg)
         groupstart.commit_start_offsets(cfg)
     if not job.under_flink_cli() and not privatenet.inside():
         return embedded.rerun_private(cfg)  # the mini-cluster's Py4J gateway: on a loopback of its own

@@ -179,18 +179,24 @@ TIMESTAMP_TYPE = "message.timestamp.type"
 LOG_APPEND_TIME = "LogAppendTime"
 
 
-def topic_timestamp_type(cfg: Config, name: str | None = None) -> str:
-    """The topic's message.timestamp.type (CreateTime or LogAppendTime), read as the job's principal
-    (it may describe the topic's configuration)."""
+def topic_config(cfg: Config, name: str | None = None, keys: list[str] = (TIMESTAMP_TYPE,), admin=None) -> dict[str, str]:
+    """Some of the topic's settings as Kafka has them now (its own or the broker's default), read as
+    the job's principal (it may describe the topic's configuration), or with `admin`."""
     from kafka.admin import ConfigResource, ConfigResourceType
     topic = name or cfg.kafka_topic
-    admin = kafka_admin(cfg, role="job")
+    client = admin or kafka_admin(cfg, role="job")
     try:
-        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, {TIMESTAMP_TYPE: None})],
-                                         config_filter="all")
+        configs = client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, dict.fromkeys(keys))],
+                                          config_filter="all")
     finally:
-        admin.close()
-    return configs["topic"][topic][TIMESTAMP_TYPE]["value"]
+        if admin is None:
+            client.close()
+    return {k: configs["topic"][topic][k]["value"] for k in keys}
+
+
+def topic_timestamp_type(cfg: Config, name: str | None = None) -> str:
+    """The topic's message.timestamp.type (CreateTime or LogAppendTime)."""
+    return topic_config(cfg, name, [TIMESTAMP_TYPE])[TIMESTAMP_TYPE]
 
 
 def brokers(cfg: Config) -> list[int]:

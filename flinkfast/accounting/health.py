@@ -43,6 +43,7 @@ class JobHealth:
     flink_url: str = ""
     recreated: str | None = None        # the topic re-created under the job: what to do (flinkfast/topics/generations.py)
     losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/topics/retention.py)
+    topic_settings: list[str] = field(default_factory=list)  # the topic's settings, changed under the job (flinkfast/topics/policy.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -80,6 +81,7 @@ class JobHealth:
                        "docs/guarantees.md#a-paused-writer)")
         if self.recreated:
             out.append(self.recreated)
+        out.extend(self.topic_settings)
         out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
@@ -136,6 +138,11 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
         health.lag, health.losses = consumer_lag(cfg)
     except Exception as e:  # noqa: BLE001 - any Kafka trouble is reported, not raised
         health.errors.append(f"Kafka: {e}")
+    try:
+        from flinkfast.topics import policy
+        health.topic_settings = policy.problems(cfg)
+    except Exception as e:  # noqa: BLE001
+        health.errors.append(f"the topic's settings: {e}")
     try:
         health.recreated = topic_recreated(cfg, conn)
     except Exception as e:  # noqa: BLE001

@@ -108,7 +108,7 @@ class KafkaLagReader:
         from kafka.errors import KafkaError
 
         from flinkfast import clients
-        from flinkfast.topics import retention
+        from flinkfast.topics import policy, retention
         from flinkfast.clients import kafka_admin, kafka_consumer
         if self._consumer is None:
             # Only to read offsets: it never subscribes, so it never joins the job's group.
@@ -127,10 +127,11 @@ class KafkaLagReader:
             self._admin = kafka_admin(self.cfg, role="job", request_timeout_ms=5000, client_id="flinkfast-dashboard")
         brokers = len(self._admin.describe_cluster()["brokers"])
         replicas, in_sync = clients.replicas(self._admin.describe_topics([self.cfg.kafka_topic])[0]["partitions"])
+        settings = policy.problems(self.cfg, admin=self._admin)
         return {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,
                 "brokers": brokers, "replicas": replicas, "in_sync": in_sync,
                 "end_offsets": sum(end.values()), "topic": self.cfg.kafka_topic, "group": self.cfg.kafka_group_id,
-                "losses": [loss.line() for loss in losses],
+                "losses": [loss.line() for loss in losses], "topic_settings": settings,
                 "note": None if lag else "the group has no committed offsets yet (no checkpoint)"}
 
     def close(self) -> None:

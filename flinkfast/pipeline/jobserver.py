@@ -133,10 +133,10 @@ class JobServer:
     def submit(self, cfg, wait: bool = True, replace: bool = True) -> str:
         """As flinkfast.pipeline.submit.submit: the job id; an older job of the same name cancelled first."""
         from flinkfast.pipeline import flinkrest
-        from flinkfast.topics import clock as topicclock, generations, groupstart
+        from flinkfast.topics import generations, groupstart, policy
         from flinkfast.errors import Unavailable
         from flinkfast.stack.lock import stack_lock
-        topicclock.require_broker_time(cfg)
+        policy.require(cfg)
         self.ensure()
         with stack_lock(cfg.state_dir.resolve(), "submit", cfg.lock_wait_s):
             generations.check(cfg)   # as flinkfast.pipeline.submit: a re-created topic is refused

@@ -17,7 +17,7 @@ import re
 from flinkfast import config
 from flinkfast.pipeline import flinkrest
 from flinkfast.security import privatenet
-from flinkfast.topics import clock as topicclock, generations, groupstart
+from flinkfast.topics import generations, groupstart, policy
 from flinkfast.cli.command import Command
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
@@ -66,7 +66,7 @@ def _submit(cfg: Config, home: FlinkHome, replace: bool, extra_env: dict | None,
             savepoint: str | None = None) -> str:
     if not flinkrest.overview(cfg):
         raise Unavailable(f"no Flink cluster answers at {cfg.flink_rest_url}: run `make up` first")
-    topicclock.require_broker_time(cfg)  # before an older job is cancelled: a refusal changes nothing
+    policy.require(cfg)  # before an older job is cancelled: a refusal changes nothing
     generations.check(cfg)   # a re-created topic is refused before anything is cancelled
     if replace:
         for j in flinkrest.running_jobs(cfg, cfg.job_name):

@@ -513,7 +513,9 @@ def test_kafka_users_have_only_what_they_use(rendered):
     users = {u["metadata"]["name"]: u for u in every(objs, "KafkaUser")}
     job_user = s["KAFKA_JOB_USER"]
     producer_user = env_of(producer(objs)["spec"]["template"]["spec"]["containers"][0])["KAFKA_PRODUCER_USER"]["value"]
+    # DescribeConfigs: the job checks the topic's settings before it starts (flinkfast/topics/policy.py).
     assert _acls(users[job_user]) == {("topic", topic, "Read"), ("topic", topic, "Describe"),
+                                      ("topic", topic, "DescribeConfigs"),
                                       ("group", group, "Read"), ("group", group, "Describe")}
     assert _acls(users[producer_user]) == {("topic", topic, "Write"), ("topic", topic, "Describe")}
     for user in users.values():

@@ -211,3 +211,56 @@ def test_a_topic_its_producers_stamp_is_refused_and_its_old_records_are_dead_let
     finally:
         from flinkfast.clients import delete_topics
         delete_topics(cfg, [name])
+
+
+def test_a_compacted_topic_is_refused_and_settings_changed_under_the_job_are_said(stack, cfg, run_job):
+    """cleanup.policy=compact: `submit` refuses the topic with one line naming kafka-configs (the log
+    cleaner would delete messages inside the log, read or not, without a trace). A running job's
+    topic switched to compact, or to its producers' clocks, is named by `status` until it is set back
+    (found by an attack: compaction deleted unread messages while status and reconcile said OK)."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+    from flinkfast.clients import grant, kafka_acls
+    from flinkfast.topics.policy import CLEANUP_POLICY
+    name = f"cp-{uuidlib.uuid4().hex[:10]}"
+    admin = kafka_admin(cfg)
+    try:
+        admin.create_topics({name: {"num_partitions": 1, "replication_factor": cfg.kafka_replication_factor,
+                                    "configs": {TIMESTAMP_TYPE: LOG_APPEND_TIME, CLEANUP_POLICY: "compact"}}})
+        grant(admin, kafka_acls(cfg, name, name))
+    finally:
+        admin.close()
+    try:
+        tcfg = cfg.replace(kafka_topic=name, kafka_group_id=name, job_name=f"e2e-{name}")
+        r = subprocess.run([sys.executable, "-m", "flinkfast.cli", "submit"], cwd=REPO_ROOT,
+                           env={**os.environ, **tcfg.as_env()}, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"topic {name} has cleanup.policy=compact" in lines[0], r.stderr
+        assert f"--entity-name {name} --add-config cleanup.policy=delete" in lines[0], lines[0]
+    finally:
+        from flinkfast.clients import delete_topics
+        delete_topics(cfg, [name])
+
+    jcfg, _ = run_job()
+    topic = jcfg.kafka_topic
+
+    def switch(settings: dict) -> None:   # AlterConfigs replaces the topic's whole configuration
+        a = kafka_admin(cfg)
+        try:
+            a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, settings)])
+        finally:
+            a.close()
+
+    assert not [p for p in health.job_health(jcfg).problems if "cleanup.policy" in p or TIMESTAMP_TYPE in p]
+    for settings, said in (({TIMESTAMP_TYPE: LOG_APPEND_TIME, CLEANUP_POLICY: "compact"}, "cleanup.policy=compact"),
+                           ({TIMESTAMP_TYPE: "CreateTime", CLEANUP_POLICY: "delete"}, f"{TIMESTAMP_TYPE}=CreateTime")):
+        switch(settings)
+        line = f"topic {topic} has {said}"
+        wait_until(lambda line=line: any(line in p for p in health.job_health(jcfg).problems), 30,
+                   f"status naming {said}")
+        status = subprocess.run([sys.executable, "-m", "flinkfast.stack", "status"], cwd=REPO_ROOT,
+                                env={**os.environ, **jcfg.as_env()}, capture_output=True, text=True, timeout=120)
+        assert status.returncode == 1 and f"topic {topic} has {said}" in status.stdout, status.stdout
+    switch({TIMESTAMP_TYPE: LOG_APPEND_TIME, CLEANUP_POLICY: "delete"})
+    wait_until(lambda: not [p for p in health.job_health(jcfg).problems if f"topic {topic} has" in p], 30,
+               "status quiet about the topic once its settings are back")
