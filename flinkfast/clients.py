@@ -194,11 +194,6 @@ def topic_config(cfg: Config, name: str | None = None, keys: list[str] = (TIMEST
     return {k: configs["topic"][topic][k]["value"] for k in keys}
 
 
-def topic_timestamp_type(cfg: Config, name: str | None = None) -> str:
-    """The topic's message.timestamp.type (CreateTime or LogAppendTime)."""
-    return topic_config(cfg, name, [TIMESTAMP_TYPE])[TIMESTAMP_TYPE]
-
-
 def brokers(cfg: Config) -> list[int]:
     """The ids of the brokers the cluster's metadata lists (the ones registered and running)."""
     admin = kafka_admin(cfg)

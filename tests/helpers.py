@@ -37,6 +37,18 @@ def send_records(cfg, records, topic: str | None = None) -> list[tuple[int, int,
         kafka.close()
 
 
+def delete_rows(cfg, topics: list[str]) -> None:
+    """A test's rows out of the three tables (as the superuser: nobody else may delete)."""
+    from flinkfast.clients import pg_connect
+    admin = pg_connect(cfg, "admin")
+    try:
+        with admin, admin.cursor() as cur:
+            for table in ("processed_events", "superseded_events", "dead_letter_events"):
+                cur.execute(f"DELETE FROM {table} WHERE kafka_topic = ANY(%s)", (topics,))
+    finally:
+        admin.close()
+
+
 def cut_sessions(cfg, user: str) -> int:
     """The toolkit's fault (flinkfast/ops/faults.py): every PostgreSQL session of a role terminated."""
     from flinkfast.ops.faults import cut_sessions as cut

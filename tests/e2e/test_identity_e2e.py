@@ -25,7 +25,7 @@ from flinkfast.clients import create_topic, delete_topics, pg_connect, wait_unti
 from flinkfast.errors import ConfigError
 from flinkfast.events.fingerprint import fingerprint
 from flinkfast.accounting.reconcile import kafka_offsets
-from tests.helpers import event, send_records
+from tests.helpers import delete_rows, event, send_records
 
 pytestmark = pytest.mark.e2e
 NOW = int(time.time() * 1000)   # records older than the topic's retention (7 days) would be deleted under the test
@@ -87,11 +87,7 @@ def test_another_message_at_a_placed_position_is_refused_and_the_same_one_is_a_r
         assert rows(cfg, topic) == before
     finally:
         writer.close()
-        admin = pg_connect(cfg, "admin")
-        with admin, admin.cursor() as cur:
-            for table in ("processed_events", "superseded_events", "dead_letter_events"):
-                cur.execute(f"DELETE FROM {table} WHERE kafka_topic = %s", (topic,))
-        admin.close()
+        delete_rows(cfg, [topic])
 
 
 def test_the_intake_refuses_a_row_without_a_fingerprint(database, cfg):
@@ -118,11 +114,7 @@ def test_the_intake_refuses_a_row_without_a_fingerprint(database, cfg):
         assert rows(cfg, topic) == before
     finally:
         writer.close()
-        admin = pg_connect(cfg, "admin")
-        with admin, admin.cursor() as cur:
-            for table in ("processed_events", "superseded_events", "dead_letter_events"):
-                cur.execute(f"DELETE FROM {table} WHERE kafka_topic = %s", (topic,))
-        admin.close()
+        delete_rows(cfg, [topic])
 
 
 # ----------------------------------------------------------------------------- the whole pipeline
@@ -181,15 +173,9 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
     assert f"generation 2 (topic id {generations.topic_id(cfg, topic)}) checked" in text
     assert f"archived as {archived}: 5 rows" in text
     assert sum(d.compared for d in result.deep) == 5 and "TOPIC RE-CREATED" not in text
-    delete_archive(cfg, archived)
+    delete_rows(cfg, [archived])
 
 
-def delete_archive(cfg, archived: str) -> None:
-    admin = pg_connect(cfg, "admin")
-    with admin, admin.cursor() as cur:
-        for table in ("processed_events", "superseded_events", "dead_letter_events"):
-            cur.execute(f"DELETE FROM {table} WHERE kafka_topic = %s", (archived,))
-    admin.close()
 
 
 def test_reconcile_deep_finds_a_forged_row(run_job, job_cfg, cfg):

@@ -36,7 +36,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
     run_state_machine_as_test
 from psycopg2.extras import execute_values
 
-from tests.helpers import fuzz_examples
+from tests.helpers import delete_rows, fuzz_examples
 from tests.oracle import Placed, Placement, fingerprint
 from flinkfast.clients import pg_connect
 
@@ -313,17 +313,6 @@ def unchanged_since(before, after) -> list[str]:
         if now is None or (same_winner and now != row):
             out.append(f"  processed_events[{u}] changed: {row} -> {now}")
     return out
-
-
-def delete_rows(cfg, topics: list[str]) -> None:
-    """A test's rows out of the three tables (as the superuser: nobody else may delete)."""
-    admin = pg_connect(cfg, "admin")
-    try:
-        with admin, admin.cursor() as cur:
-            for table in ("processed_events", "superseded_events", "dead_letter_events"):
-                cur.execute(f"DELETE FROM {table} WHERE kafka_topic = ANY(%s)", (topics,))
-    finally:
-        admin.close()
 
 
 def db_clock(conn):
