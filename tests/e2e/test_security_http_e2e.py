@@ -255,3 +255,62 @@ def test_every_file_under_the_state_folder_is_private(stack, cfg, run_job):
     assert not exposed, exposed[:10]
     logs = list((state / "flink" / "log").glob("*client*"))
     assert logs, "a client log was written"
+
+
+def test_the_dashboard_acts_on_nothing(stack, cfg, dashboard):
+    """The dashboard is read-only: every method but GET and HEAD is 405 on each of its paths,
+    from its own origin too, and its answers are the same afterwards (nothing it serves acts)."""
+    _, dash = dashboard
+    paths = ("/", "/api/snapshot", "/metrics", "/static/dashboard.js", "/api/snapshot?refresh=1")
+    for path in paths:
+        assert raw_status(dash, "GET", path) in ("200", "404"), path
+        for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND"):
+            assert raw_status(dash, method, path, f"Origin: http://127.0.0.1:{dash}\r\n") in ("405", "501"), (method, path)
+    assert raw_status(dash, "GET", "/api/snapshot") == "200"
+
+
+def test_no_internal_port_of_flink_serves_without_the_certificate(stack, cfg):
+    """Every TCP port the JobManager and the TaskManager listen on, ephemeral ones included (RPC,
+    blob server, data exchange, metrics RPC, REST), takes a TLS session only with the stack's
+    certificate: a client that trusts it but presents none gets no session, and bytes sent in
+    clear get nothing but a TLS alert. The control: with the certificate each handshake succeeds, so each of
+    these ports is TLS, not merely silent."""
+    import ssl as _ssl
+
+    pids = [stack.service(name).main_pid() for name in ("jobmanager", "taskmanager")]
+    ports = sorted(process.listening([p for p in pids if p]))
+    assert cfg.flink_rpc_port in ports and cfg.flink_rest_port in ports, ports
+    tls_dir = Path(cfg.flink_rest_tls_dir)
+
+    def context(with_cert: bool) -> _ssl.SSLContext:
+        ctx = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(cafile=str(tls_dir / "cert.pem"))
+        ctx.set_ciphers("ALL:@SECLEVEL=0")  # any cipher Flink offers: only the certificate decides
+        if with_cert:
+            ctx.load_cert_chain(str(tls_dir / "cert.pem"), str(tls_dir / "key.pem"))
+        return ctx
+
+    def session(port: int, ctx: _ssl.SSLContext) -> bool:
+        """A TLS session the server keeps open, waiting for the client's first bytes: True. No
+        handshake, or an alert or a close right after it (TLS 1.3 checks the client's
+        certificate once the handshake is done): False."""
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            try:
+                with ctx.wrap_socket(raw) as conn:
+                    conn.settimeout(2)
+                    try:
+                        return conn.recv(1) != b""
+                    except TimeoutError:
+                        return True
+            except (_ssl.SSLError, OSError):
+                return False
+
+    served = {p for p in ports if session(p, context(with_cert=False))}
+    assert not served, f"Flink's ports that take a TLS session without the certificate: {served}"
+    clear = {p: first_line(p, b"GET /overview HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") for p in ports}
+    answered = {p: a for p, a in clear.items()   # a TLS alert record (0x15 0x03) is no answer
+                if a and not a.startswith("\x15\x03") and p != cfg.flink_rest_port}
+    assert not answered, f"Flink's ports that answered bytes in clear: {answered}"
+    plain = {p for p in ports if not session(p, context(with_cert=True))}
+    assert not plain, f"Flink's ports that are not TLS with the certificate (the control): {plain}"
