@@ -152,9 +152,9 @@ def package() -> None:
 
 
 SECRETS = ("POSTGRES_PASSWORD", "FLINK_DB_PASSWORD", "READER_DB_PASSWORD", "FLINK_TLS_PASSWORD", "PEER_DB_PASSWORD")
-# Kafka's three SCRAM principals and the ZooKeeper logins of the brokers and of Flink's HA.
-SECRETS += ("KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD", "ZOOKEEPER_KAFKA_PASSWORD",
-            "ZOOKEEPER_FLINK_PASSWORD")
+# Kafka's four SCRAM principals and the ZooKeeper logins of the brokers and of Flink's HA.
+SECRETS += ("KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD", "KAFKA_MONITOR_PASSWORD",
+            "ZOOKEEPER_KAFKA_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD")
 OLD_EXAMPLE_VALUES = {"POSTGRES_PASSWORD": "postgres", "FLINK_DB_PASSWORD": "flink_writer"}  # before 0.3
 
 

@@ -43,7 +43,8 @@ SASL_MECHANISM = "SCRAM-SHA-512"
 # Which settings hold each Kafka principal's name and password (what each may do: kafka_acls below).
 KAFKA_ROLES = {"admin": ("KAFKA_ADMIN_USER", "KAFKA_ADMIN_PASSWORD"),            # up, bench, drill: topics, groups
                "producer": ("KAFKA_PRODUCER_USER", "KAFKA_PRODUCER_PASSWORD"),   # the producer: writes the topic
-               "job": ("KAFKA_JOB_USER", "KAFKA_JOB_PASSWORD")}                  # the job, and whatever only looks
+               "job": ("KAFKA_JOB_USER", "KAFKA_JOB_PASSWORD"),                  # the job, and what moves its group
+               "monitor": ("KAFKA_MONITOR_USER", "KAFKA_MONITOR_PASSWORD")}      # what only looks: status, reconcile
 
 
 def kafka_credentials(cfg: Config, role: str) -> tuple[str, str]:
@@ -72,15 +73,16 @@ def librdkafka_auth(cfg: Config, role: str) -> dict:
 
 
 def kafka_admin(cfg: Config, role: str = "admin", **settings):
-    """An admin client; as the admin principal unless asked (role="job" only describes and reads offsets)."""
+    """An admin client; as the admin principal unless asked (role="monitor" only describes and reads offsets)."""
     from kafka import KafkaAdminClient
     return KafkaAdminClient(**{"bootstrap_servers": bootstrap(cfg), "request_timeout_ms": KAFKA_TIMEOUT_MS,
                                "bootstrap_timeout_ms": KAFKA_TIMEOUT_MS, **kafka_auth(cfg, role), **settings})
 
 
-def kafka_consumer(cfg: Config, *topics: str, role: str = "job", **settings):
-    """A consumer that never commits by itself (the project commits only on purpose); as the job's
-    principal unless asked (its ACLs cover the topic and the job's group only)."""
+def kafka_consumer(cfg: Config, *topics: str, role: str = "monitor", **settings):
+    """A consumer that never commits by itself (the project commits only on purpose); as the monitor's
+    principal unless asked: it reads the topic and the job's committed offsets, and can neither
+    commit nor join a group (what commits or subscribes asks for role="job")."""
     from kafka import KafkaConsumer
     return KafkaConsumer(*topics, **{"bootstrap_servers": bootstrap(cfg), "enable_auto_commit": False,
                                      "request_timeout_ms": KAFKA_TIMEOUT_MS, **kafka_auth(cfg, role), **settings})
@@ -93,11 +95,14 @@ def kafka_producer(cfg: Config, role: str = "producer", **settings):
 
 
 def kafka_acls(cfg: Config, topic: str, groups: str) -> list:
-    """What the producer and the job may do with one topic (nobody but the admin, a super user, may do
-    anything without an ACL): the producer writes it; the job reads it and reads/commits the groups
-    whose names begin with `groups` (the job's group, a replay's, the benchmark's contenders')."""
+    """What the producer, the job and the monitor may do with one topic (nobody but the admin, a super
+    user, may do anything without an ACL): the producer writes it; the job reads it and reads/commits
+    the groups whose names begin with `groups` (the job's group, a replay's, the benchmark's
+    contenders'); the monitor reads it, its configuration and those groups' committed offsets
+    (Describe: OffsetFetch, DescribeGroups), but may not commit or join one (Read)."""
     from kafka.admin import ACL, ACLOperation, ACLPermissionType, ACLResourcePatternType, ResourcePattern, ResourceType
-    producer, job = f"User:{cfg.kafka_producer_user}", f"User:{cfg.kafka_job_user}"
+    producer, job, monitor = (f"User:{cfg.kafka_producer_user}", f"User:{cfg.kafka_job_user}",
+                              f"User:{cfg.kafka_monitor_user}")
     on_topic = ResourcePattern(ResourceType.TOPIC, topic)
     on_groups = ResourcePattern(ResourceType.GROUP, groups, ACLResourcePatternType.PREFIXED)
     grants = [(producer, ACLOperation.WRITE, on_topic), (producer, ACLOperation.DESCRIBE, on_topic),
@@ -105,7 +110,9 @@ def kafka_acls(cfg: Config, topic: str, groups: str) -> list:
               (job, ACLOperation.READ, on_groups), (job, ACLOperation.DESCRIBE, on_groups),
               # The benchmark's peers read as the job, and quixstreams reads the topic's configuration
               # first (read-only: what retention and partitions it has).
-              (job, ACLOperation.DESCRIBE_CONFIGS, on_topic)]
+              (job, ACLOperation.DESCRIBE_CONFIGS, on_topic),
+              (monitor, ACLOperation.READ, on_topic), (monitor, ACLOperation.DESCRIBE, on_topic),
+              (monitor, ACLOperation.DESCRIBE_CONFIGS, on_topic), (monitor, ACLOperation.DESCRIBE, on_groups)]
     return [ACL(principal, "*", op, ACLPermissionType.ALLOW, resource) for principal, op, resource in grants]
 
 
@@ -116,25 +123,25 @@ def grant(admin, acls: list) -> None:
 
 
 def secure_kafka(cfg: Config) -> None:
-    """The producer's and the job's SCRAM credentials, and their ACLs on KAFKA_TOPIC and KAFKA_GROUP_ID,
-    set as the admin (idempotent; the admin's own credential is made before the brokers start:
+    """The producer's, the job's and the monitor's SCRAM credentials, and their ACLs on KAFKA_TOPIC
+    and KAFKA_GROUP_ID, set as the admin (idempotent; the admin's own credential is made before the brokers start:
     flinkfast.stack.kafka; every topic made by create_topic gets its ACLs there)."""
     admin = kafka_admin(cfg)
     try:
         wait_until(lambda: set_scram_credentials(cfg, admin), 60,
-                   "the producer's and the job's SCRAM credentials accepted by Kafka's controller")
+                   "the clients' SCRAM credentials accepted by Kafka's controller")
         grant(admin, kafka_acls(cfg, cfg.kafka_topic, cfg.kafka_group_id))
     finally:
         admin.close()
 
 
 def set_scram_credentials(cfg: Config, admin) -> bool:
-    """Upsert the producer's and the job's credentials; whether both are there now. On ZooKeeper,
-    only the controller takes them: another broker answers NOT_CONTROLLER, which kafka-python
+    """Upsert the producer's, the job's and the monitor's credentials; whether all are there now.
+    On ZooKeeper, only the controller takes them: another broker answers NOT_CONTROLLER, which kafka-python
     reports as no error (its message is empty). So they are sent through the controller's own
     port, and read back."""
     from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
-    wanted = dict(kafka_credentials(cfg, role) for role in ("producer", "job"))
+    wanted = dict(kafka_credentials(cfg, role) for role in ("producer", "job", "monitor"))
     cluster = admin.describe_cluster()
     via = [f"{b['host']}:{b['port']}" for b in cluster["brokers"] if b["broker_id"] == cluster["controller_id"]]
     direct = kafka_admin(cfg, bootstrap_servers=via or bootstrap(cfg))
@@ -150,7 +157,7 @@ def set_scram_credentials(cfg: Config, admin) -> bool:
 
 
 def create_topic(cfg: Config, name: str | None = None, partitions: int | None = None) -> bool:
-    """Create the topic (KAFKA_TOPIC by default), with the producer's and the job's ACLs on it (the
+    """Create the topic (KAFKA_TOPIC by default), with the clients' ACLs on it (the
     job's groups: those named after the topic), with a stated partition count, replicated
     KAFKA_REPLICATION_FACTOR times, with KAFKA_MIN_INSYNC_REPLICAS; False when it already existed
     (its replication is then what it was made with: see topic_replication). Brokers here never
@@ -184,7 +191,7 @@ def topic_config(cfg: Config, name: str | None = None, keys: list[str] = (TIMEST
     the job's principal (it may describe the topic's configuration), or with `admin`."""
     from kafka.admin import ConfigResource, ConfigResourceType
     topic = name or cfg.kafka_topic
-    client = admin or kafka_admin(cfg, role="job")
+    client = admin or kafka_admin(cfg, role="monitor")
     try:
         configs = client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, dict.fromkeys(keys))],
                                           config_filter="all")

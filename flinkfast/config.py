@@ -192,7 +192,7 @@ def _validate(values: Mapping[str, object]) -> None:
     if values["KAFKA_SECURITY_PROTOCOL"] not in KAFKA_PROTOCOLS:
         raise ConfigError(f"KAFKA_SECURITY_PROTOCOL={values['KAFKA_SECURITY_PROTOCOL']!r} must be one of "
                           f"{', '.join(KAFKA_PROTOCOLS)}")
-    for env in ("KAFKA_ADMIN_USER", "KAFKA_PRODUCER_USER", "KAFKA_JOB_USER"):
+    for env in ("KAFKA_ADMIN_USER", "KAFKA_PRODUCER_USER", "KAFKA_JOB_USER", "KAFKA_MONITOR_USER"):
         if not _KAFKA_USER.match(str(values[env])):
             raise ConfigError(f"{env}={values[env]!r} must be a plain name (letters, digits, . _ -)")
     for s in SETTINGS:   # the credentials go into JAAS files and SQL literals: no quote, no backslash

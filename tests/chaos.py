@@ -142,7 +142,7 @@ def _full_replay(run: Run):
     from kafka.structs import OffsetAndMetadata
     run.cancel()
     first, _, _ = reconcile.kafka_offsets(run.cfg, run.cfg.kafka_topic, run.cfg.kafka_group_id)
-    committer = kafka_consumer(run.cfg, group_id=run.cfg.kafka_group_id)
+    committer = kafka_consumer(run.cfg, role="job", group_id=run.cfg.kafka_group_id)
     try:
         committer.commit({TopicPartition(run.cfg.kafka_topic, p): OffsetAndMetadata(o, "", -1) for p, o in first.items()})
     finally:

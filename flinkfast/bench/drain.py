@@ -234,7 +234,7 @@ def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float, group: s
     prepare(cfg)
     watch = Watch(cfg, topic, Sampler(stack))
     wal = wal_now(cfg)
-    consumer = clients.kafka_consumer(cfg, topic, group_id=group or f"{topic}-naive", auto_offset_reset="earliest",
+    consumer = clients.kafka_consumer(cfg, topic, role="job", group_id=group or f"{topic}-naive", auto_offset_reset="earliest",
                                       max_poll_records=cfg.sink_flush_max_rows)
     year = dt.date.today().year
     sql = bench_sql("003_naive_insert.sql")

@@ -124,7 +124,7 @@ class KafkaLagReader:
         losses = retention.losses(self.cfg.kafka_topic, first, {p: c for p, c in committed.items() if c is not None and c >= 0})
         lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
         if self._admin is None:
-            self._admin = kafka_admin(self.cfg, role="job", request_timeout_ms=5000, client_id="flinkfast-dashboard")
+            self._admin = kafka_admin(self.cfg, role="monitor", request_timeout_ms=5000, client_id="flinkfast-dashboard")
         brokers = len(self._admin.describe_cluster()["brokers"])
         replicas, in_sync = clients.replicas(self._admin.describe_topics([self.cfg.kafka_topic])[0]["partitions"])
         settings = policy.problems(self.cfg, admin=self._admin)

@@ -62,9 +62,10 @@ class Kafka:
                                                   "KAFKA_REPLICATION_FACTOR - 1, at least 1)",
                                             derive=lambda v: min_insync(v["KAFKA_REPLICATION_FACTOR"]))
     kafka_group_id: str = option("flinkfast", "consumer group of the Flink job")
-    # Credentials (docs/local-stack.md#kafka-and-zookeeper-credentials). Three Kafka principals
+    # Credentials (docs/local-stack.md#kafka-and-zookeeper-credentials). Four Kafka principals
     # (SASL/SCRAM-SHA-512) with ACLs: admin (the brokers themselves and whatever manages topics),
-    # producer (writes the topic), job (reads the topic and commits its group).
+    # producer (writes the topic), job (reads the topic and commits its group), monitor (reads the
+    # topic and the group's offsets: a leaked monitor password cannot move the job's position).
     kafka_security_protocol: str = option("SASL_PLAINTEXT", "how clients and brokers speak to Kafka: "
                                                             "SASL_PLAINTEXT or SASL_SSL (TLS; KAFKA_SSL_CA_FILE)")
     kafka_ssl_ca_file: str = option(None, "CA certificate (PEM) the clients trust for SASL_SSL (default: the "
@@ -75,8 +76,12 @@ class Kafka:
     kafka_admin_password: str | None = option(None, "password of KAFKA_ADMIN_USER", secret=True)
     kafka_producer_user: str = option("producer", "Kafka principal of the producer: writes KAFKA_TOPIC only")
     kafka_producer_password: str | None = option(None, "password of KAFKA_PRODUCER_USER", secret=True)
-    kafka_job_user: str = option("job", "Kafka principal of the job (and of reconcile, status, the dashboard, "
-                                        "skip): reads KAFKA_TOPIC, commits KAFKA_GROUP_ID")
+    kafka_job_user: str = option("job", "Kafka principal of the job (and of what moves its group: submit, skip, "
+                                        "lost, new-generation): reads KAFKA_TOPIC, commits KAFKA_GROUP_ID")
     kafka_job_password: str | None = option(None, "password of KAFKA_JOB_USER", secret=True)
+    kafka_monitor_user: str = option("monitor", "Kafka principal of what only looks (status, reconcile, the "
+                                                "dashboard): reads KAFKA_TOPIC and the job's committed offsets, "
+                                                "never commits or joins a group")
+    kafka_monitor_password: str | None = option(None, "password of KAFKA_MONITOR_USER", secret=True)
     zookeeper_kafka_password: str | None = option(None, "ZooKeeper (SASL/digest) password of the brokers, user kafka",
                                                   secret=True)

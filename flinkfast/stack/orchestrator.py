@@ -215,7 +215,7 @@ class Stack:
         return self.cfg.replace(kafka_bootstrap_servers=",".join(f"127.0.0.1:{s.port}" for s in self.of_kind("kafka")))
 
     def create_topic(self) -> None:
-        """The producer's and the job's credentials and ACLs, and the topic, once every broker is
+        """The clients' credentials and ACLs, and the topic, once every broker is
         in the cluster's metadata (a topic with more replicas than the brokers the controller knows
         is refused)."""
         from flinkfast.clients import brokers, create_topic, secure_kafka, wait_until

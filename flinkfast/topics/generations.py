@@ -24,7 +24,7 @@ def topic_id(cfg: Config, topic: str) -> str | None:
     """Kafka's id of the topic (KIP-516), None if the topic does not exist."""
     from kafka.errors import KafkaError
     try:
-        admin = kafka_admin(cfg, role="job")
+        admin = kafka_admin(cfg, role="monitor")
     except (KafkaError, OSError) as e:
         raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
     try:

@@ -35,7 +35,7 @@ def reset_group(cfg: Config, topic: str) -> dict[int, int]:
     """The job's group at the start of every partition of the new generation (the job is stopped)."""
     from kafka import TopicPartition
     from kafka.structs import OffsetAndMetadata
-    consumer = kafka_consumer(cfg, group_id=cfg.kafka_group_id)
+    consumer = kafka_consumer(cfg, role="job", group_id=cfg.kafka_group_id)
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         first = consumer.beginning_offsets(tps)

@@ -48,7 +48,7 @@ def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group
     if not offsets:
         return
     topic, group = topic or cfg.kafka_topic, group or cfg.kafka_group_id
-    consumer = kafka_consumer(cfg, group_id=group, enable_auto_commit=False)
+    consumer = kafka_consumer(cfg, role="job", group_id=group, enable_auto_commit=False)
     try:  # never subscribes: commits as a simple group, as the Flink source does
         consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
     finally:

@@ -31,12 +31,12 @@ class Record(NamedTuple):
     value: bytes | None
 
 
-def committed_consumer(cfg: Config, role: str = "job", **settings):
+def committed_consumer(cfg: Config, role: str = "monitor", **settings):
     """A consumer that sees what the job sees: committed records, end offsets at the last stable offset."""
     return kafka_consumer(cfg, role=role, isolation_level="read_committed", **settings)
 
 
-def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: str = "job",
+def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: str = "monitor",
          consumer=None) -> Iterator[Record]:
     """The committed records of one partition with first <= offset < upto, in offset order. upto
     beyond the last stable offset is cut to it: what an open transaction holds is not read."""

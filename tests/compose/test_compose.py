@@ -376,11 +376,11 @@ SECRETS_BY_SERVICE = {
     "flink-tls": {"FLINK_TLS_PASSWORD"},
     "jobmanager": {"FLINK_DB_PASSWORD", "FLINK_TLS_PASSWORD", "KAFKA_JOB_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
     "taskmanager": {"FLINK_TLS_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
-    "dashboard": {"READER_DB_PASSWORD", "KAFKA_JOB_PASSWORD"},
+    "dashboard": {"READER_DB_PASSWORD", "KAFKA_MONITOR_PASSWORD"},
     # Kafka and ZooKeeper (flinkfast/stack/kafka.py, zookeeper.py): each principal's own login.
     "zookeeper": {"ZOOKEEPER_KAFKA_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"},
     **{broker: {"KAFKA_ADMIN_PASSWORD", "ZOOKEEPER_KAFKA_PASSWORD"} for broker in BROKERS},
-    "kafka-init": {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD"},
+    "kafka-init": {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD", "KAFKA_MONITOR_PASSWORD"},
     "producer": {"KAFKA_PRODUCER_PASSWORD"},
 }
 
@@ -411,7 +411,7 @@ NEEDS = (
     ("flinkfast.security.webgate", set(), True),
     # The dashboard reads PostgreSQL as the reader, Flink through the gate (no certificate) and
     # the consumer lag as the job's Kafka principal.
-    ("flinkfast.dashboard", {"READER_DB_PASSWORD", "KAFKA_JOB_PASSWORD"}, False),
+    ("flinkfast.dashboard", {"READER_DB_PASSWORD", "KAFKA_MONITOR_PASSWORD"}, False),
     # The producer writes to Kafka as its own principal.
     ("producer_api.py", {"KAFKA_PRODUCER_PASSWORD"}, False),
     # ZooKeeper checks the two logins (its JAAS file); a broker logs in to ZooKeeper and to the
@@ -419,7 +419,8 @@ NEEDS = (
     # other principals (their passwords) and the topic, as the admin.
     ("confluentinc/cp-zookeeper", {"ZOOKEEPER_KAFKA_PASSWORD", "ZOOKEEPER_FLINK_PASSWORD"}, False),
     ("KafkaServer", {"KAFKA_ADMIN_PASSWORD", "ZOOKEEPER_KAFKA_PASSWORD"}, False),
-    ("kafka-topics $$admin --create", {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD"}, False),
+    ("kafka-topics $$admin --create", {"KAFKA_ADMIN_PASSWORD", "KAFKA_PRODUCER_PASSWORD", "KAFKA_JOB_PASSWORD",
+                                       "KAFKA_MONITOR_PASSWORD"}, False),
 )
 
 

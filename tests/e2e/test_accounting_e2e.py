@@ -89,7 +89,7 @@ def test_reconcile_reports_a_partition_never_consumed(database, cfg, topic):
     from kafka.structs import OffsetAndMetadata
     send_records(cfg, [(event("p3-a"), 3, None), (event("p3-b"), 3, None)], topic=topic)
     group = f"{topic}-never"
-    committer = kafka_consumer(cfg, group_id=group)
+    committer = kafka_consumer(cfg, role="job", group_id=group)
     try:  # a commit on partition 0 only, as a job that checkpointed before partition 3 existed
         committer.commit({TopicPartition(topic, 0): OffsetAndMetadata(0, "", -1)})
     finally:

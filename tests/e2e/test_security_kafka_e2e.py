@@ -52,7 +52,7 @@ def test_a_client_without_credentials_gets_nothing_from_kafka(stack, cfg, auth):
 
 def test_the_job_and_the_producer_cannot_create_or_delete_topics(stack, cfg, topic):
     from kafka.errors import TopicAuthorizationFailedError
-    for role in ("job", "producer"):
+    for role in ("job", "producer", "monitor"):
         admin = clients.kafka_admin(cfg, role=role)
         try:
             with pytest.raises(TopicAuthorizationFailedError):
@@ -66,12 +66,13 @@ def test_the_job_and_the_producer_cannot_create_or_delete_topics(stack, cfg, top
 
 def test_only_the_producer_writes_and_only_the_job_reads(stack, cfg, topic):
     from kafka.errors import GroupAuthorizationFailedError, KafkaError, TopicAuthorizationFailedError
-    forger = clients.kafka_producer(cfg, role="job", max_block_ms=5000)
-    try:
-        with pytest.raises(KafkaError):
-            forger.send(topic, b"forged").get(timeout=10)
-    finally:
-        forger.close(timeout=1)
+    for role in ("job", "monitor"):
+        forger = clients.kafka_producer(cfg, role=role, max_block_ms=5000)
+        try:
+            with pytest.raises(KafkaError):
+                forger.send(topic, b"forged").get(timeout=10)
+        finally:
+            forger.close(timeout=1)
     writer = clients.kafka_producer(cfg)
     writer.send(topic, b"genuine").get(timeout=30)
     writer.close()
@@ -83,7 +84,8 @@ def test_only_the_producer_writes_and_only_the_job_reads(stack, cfg, topic):
                 list(reader)
         finally:
             reader.close()
-    job = clients.kafka_consumer(cfg, topic, group_id=topic, auto_offset_reset="earliest", consumer_timeout_ms=10000)
+    job = clients.kafka_consumer(cfg, topic, role="job", group_id=topic, auto_offset_reset="earliest",
+                                 consumer_timeout_ms=10000)
     try:
         assert [m.value for m in job] == [b"genuine"]
     finally:
@@ -92,12 +94,71 @@ def test_only_the_producer_writes_and_only_the_job_reads(stack, cfg, topic):
 
 def test_the_job_cannot_use_a_group_that_is_not_its_own(stack, cfg, topic):
     from kafka.errors import GroupAuthorizationFailedError
-    reader = clients.kafka_consumer(cfg, topic, group_id=f"other-{uuid.uuid4().hex[:6]}", consumer_timeout_ms=5000)
+    reader = clients.kafka_consumer(cfg, topic, role="job", group_id=f"other-{uuid.uuid4().hex[:6]}",
+                                    consumer_timeout_ms=5000)
     try:
         with pytest.raises(GroupAuthorizationFailedError):
             list(reader)
     finally:
         reader.close()
+
+
+def test_the_monitor_reads_the_jobs_offsets_but_can_neither_move_them_nor_join_its_group(stack, cfg, topic):
+    """What only looks (status, reconcile, the dashboard) holds the monitor's password, not the
+    job's: it reads the topic, its settings and the group's committed offsets, but a leak of it
+    can neither commit an offset for the job's group (which would decide where the next
+    submission resumes: messages skipped, or a position past the log's end that stalls it) nor
+    join the group (whose member would make the broker refuse the job's own commits)."""
+    from kafka import TopicPartition
+    from kafka.admin import ConfigResource, ConfigResourceType
+    from kafka.admin import OffsetSpec
+    from kafka.errors import GroupAuthorizationFailedError, KafkaError
+    from kafka.structs import OffsetAndMetadata
+    writer = clients.kafka_producer(cfg)
+    for i in range(3):
+        writer.send(topic, f"m{i}".encode(), partition=0).get(timeout=30)
+    writer.close()
+    tp = TopicPartition(topic, 0)
+    job = clients.kafka_consumer(cfg, role="job", group_id=topic)
+    try:
+        job.commit({tp: OffsetAndMetadata(1, "", -1)})
+    finally:
+        job.close()
+    monitor = clients.kafka_consumer(cfg, group_id=topic, consumer_timeout_ms=5000)   # the default role
+    try:
+        monitor.assign([tp])
+        assert monitor.committed(tp) == 1, "the monitor reads the job's committed offset"
+        monitor.seek_to_beginning(tp)
+        assert [m.value for m in monitor] == [b"m0", b"m1", b"m2"], "the monitor reads the topic"
+        for offset in (3, 1_000_000):
+            with pytest.raises(GroupAuthorizationFailedError):
+                monitor.commit({tp: OffsetAndMetadata(offset, "", -1)})
+    finally:
+        monitor.close()
+    joiner = clients.kafka_consumer(cfg, topic, group_id=topic, consumer_timeout_ms=5000)
+    try:
+        with pytest.raises(GroupAuthorizationFailedError):
+            list(joiner)
+    finally:
+        joiner.close()
+    admin = clients.kafka_admin(cfg, role="monitor")
+    try:
+        assert admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)]), "it reads the settings"
+        for attempt in (lambda: admin.alter_group_offsets(topic, {tp: OffsetAndMetadata(3, "", -1)}),
+                        lambda: admin.reset_group_offsets(topic, {tp: OffsetSpec.LATEST}),
+                        lambda: admin.delete_group_offsets(topic, [tp]),
+                        lambda: admin.delete_groups([topic])):
+            try:
+                attempt()   # refused, by an error raised or returned: the check below is what counts
+            except KafkaError:
+                pass
+    finally:
+        admin.close()
+    check = clients.kafka_consumer(cfg, group_id=topic)
+    try:
+        assert check.committed(tp) == 1, "the job's offset is where the job put it"
+    finally:
+        check.close()
 
 
 # ----------------------------------------------------------------------------- ZooKeeper

@@ -31,7 +31,7 @@ def test_broker_round_trip(stack, cfg, topic):
     producer = kafka_producer(cfg)
     producer.send(topic, key=b"k", value="grüß dich".encode()).get(timeout=30)
     producer.close()
-    consumer = kafka_consumer(cfg, topic, group_id=topic, auto_offset_reset="earliest", consumer_timeout_ms=20000)
+    consumer = kafka_consumer(cfg, topic, role="job", group_id=topic, auto_offset_reset="earliest", consumer_timeout_ms=20000)
     got = [(m.key, m.value.decode()) for m in consumer]
     consumer.close()
     assert got == [(b"k", "grüß dich")]
