@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                                      epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)")
     parser.add_argument("--tests", action="store_true",
                         help="also what only the tests use: Debian's chromium (the dashboard's browser tests), "
-                             "kubeconform and crdcheck (tests/deploy/); make test asks for it, make demo and make up do not")
+                             "kubeconform, crdcheck and flinkcheck (tests/deploy/); make test asks for it, make demo and make up do not")
     args = parser.parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
     system_packages(args.tests)
