@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                                      epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)")
     parser.add_argument("--tests", action="store_true",
                         help="also what only the tests use: Debian's chromium (the dashboard's browser tests), "
-                             "kubeconform and crdcheck (tests/deploy/); make test asks for it, make demo and make up do not")
+                             "kubeconform, crdcheck and flinkcheck (tests/deploy/); make test asks for it, make demo and make up do not")
     args = parser.parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
     system_packages(args.tests)
@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     if args.tests:
         kubeconform()
         crdcheck()
+        flinkcheck()
     return 0
 
 
@@ -232,6 +233,37 @@ def crdcheck() -> None:
     binary.parent.mkdir(parents=True, exist_ok=True)
     if subprocess.run(["go", "build", "-o", str(binary), "."], cwd=tool).returncode != 0:
         say("go build of deploy/k8s/tools/crdcheck failed (see above): tests/deploy/test_deploy_crd_rules.py will say why")
+
+
+FLINKCHECK = REPO / "deploy" / "k8s" / "tools" / "flinkcheck"
+FLINKCHECK_OUT = CACHE / "flinkcheck"
+
+
+def flinkcheck_sources() -> list[Path]:
+    return [FLINKCHECK / "pom.xml", *sorted(p for d in ("src", "operator-src", "conf")
+                                            for p in (FLINKCHECK / d).rglob("*") if p.is_file())]
+
+
+def flinkcheck() -> str | None:
+    """deploy/k8s/tools/flinkcheck (the Flink operator's DefaultValidator and config builder, built
+    from the operator's source), built into .cache/flinkcheck once its sources change: about a
+    minute and the operator's dependencies from Maven Central the first time. A failure is not
+    setup's: it returns what went wrong (tests/deploy/test_deploy_flink_operator.py says it)."""
+    stamp = FLINKCHECK_OUT / ".sources.sha256"
+    want = digest(*flinkcheck_sources())
+    if (FLINKCHECK_OUT / "classpath.txt").is_file() and fresh(stamp, want):
+        return None
+    if not have("mvn") or not have("javac"):
+        return "Maven or a JDK is missing: install maven and openjdk-17-jdk-headless (make setup)"
+    say("building deploy/k8s/tools/flinkcheck with mvn (the Flink operator's validator, for the tests)")
+    r = subprocess.run(["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(FLINKCHECK / "pom.xml"),
+                        f"-Dflinkcheck.out={FLINKCHECK_OUT}", "package", "dependency:build-classpath"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        say("mvn package of deploy/k8s/tools/flinkcheck failed: tests/deploy/test_deploy_flink_operator.py will say why")
+        return (r.stdout + r.stderr).strip()
+    stamp.write_text(want)
+    return None
 
 
 def kubeconform() -> None:

@@ -361,6 +361,25 @@ def producer_runs(objs: list[dict]) -> list[str]:
     return out
 
 
+def rescale_in_place(objs: list[dict]) -> list[str]:
+    """The job can be rescaled while it runs, as the Flink operator 1.15.0 does it: the adaptive
+    scheduler and the operator's in-place scaling on (NativeFlinkService.scale: a change of
+    pipeline.jobvertex-parallelism-overrides goes to the REST API's resource requirements, no
+    savepoint), and an upgrade mode that keeps the state when it falls back to a redeploy (a
+    change of job.parallelism is always such an upgrade in native mode)."""
+    out = []
+    for fd in kind(objs, "FlinkDeployment"):
+        conf = fd["spec"].get("flinkConfiguration") or {}
+        if conf.get("jobmanager.scheduler") != "adaptive":
+            out.append(f"{oid(fd)}: not the adaptive scheduler (jobmanager.scheduler), so nothing is rescaled in place")
+        if str(conf.get("kubernetes.operator.job.upgrade.inplace-scaling.enabled", "true")).lower() != "true":
+            out.append(f"{oid(fd)}: the operator's in-place scaling is off")
+        if fd["spec"]["job"].get("upgradeMode") not in ("last-state", "savepoint"):
+            out.append(f"{oid(fd)}: upgradeMode {fd['spec']['job'].get('upgradeMode')!r} loses the state on a rescale "
+                       "that falls back to a redeploy")
+    return out
+
+
 Rule = Callable[[list[dict]], list[str]]
 # name -> (rule, overlays it holds for). Placement, budgets and digests are prod's: dev is one node
 # (a budget there would block every drain) and loads a local image by tag (kind, minikube).
@@ -377,4 +396,5 @@ RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     "backups": (backups, ("prod",)),
     "schema_step": (schema_step, ("dev", "prod")),
     "producer_runs": (producer_runs, ("dev", "prod")),
+    "rescale_in_place": (rescale_in_place, ("prod",)),
 }
