@@ -34,9 +34,36 @@ class Loss:
                 f"OffsetOutOfRange: record the loss and go on with `flinkfast lost --record`")
 
 
+def start_offsets(first: dict[int, int], committed: dict[int, int]) -> dict[int, int]:
+    """Where the job starts on the partitions its group has never committed: a pure step.
+
+    The first run (the group committed nothing on the topic): the log start. What was deleted before
+    the pipeline ever read the topic was never the pipeline's. A partition added to a topic the group
+    already reads: offset 0, where its log began, so messages written to it and deleted before the
+    job read them are a loss like any other (the job stops at the gap, `flinkfast lost` names it)."""
+    return {p: (0 if committed else o) for p, o in first.items() if p not in committed}
+
+
 def losses(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
-    """The ranges between a partition's committed offset and its log start, when the log starts later."""
-    return [Loss(topic, p, committed[p], first[p]) for p in sorted(first) if p in committed and committed[p] < first[p]]
+    """The ranges between a partition's committed offset (start_offsets' where it has none) and its
+    log start, when the log starts later."""
+    start = {**start_offsets(first, committed), **committed}
+    return [Loss(topic, p, start[p], first[p]) for p in sorted(first) if p in start and start[p] < first[p]]
+
+
+def unplaced(loss: Loss, placed: set[int] | list[int]) -> list[Loss]:
+    """The parts of a loss that hold no placed offset: a pure step. Offsets of the range that are
+    placed were read and placed by the job, which stopped before the checkpoint that commits them
+    (a cancel, a crash after a flush): they are in a table, so they are not lost, and recording
+    them lost would count them twice."""
+    out, start = [], loss.first_offset
+    for o in sorted(o for o in placed if loss.first_offset <= o < loss.end_offset):
+        if o > start:
+            out.append(Loss(loss.topic, loss.partition, start, o))
+        start = o + 1
+    if start < loss.end_offset:
+        out.append(Loss(loss.topic, loss.partition, start, loss.end_offset))
+    return out
 
 
 def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group: str | None = None) -> None:
@@ -53,6 +80,14 @@ def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group
         consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
     finally:
         consumer.close()
+
+
+def placed_offsets(cur, loss: Loss) -> set[int]:
+    """The offsets of the loss's range placed in any of the three tables."""
+    cur.execute(query("reconcile/placed_offsets.sql"), {"topic": loss.topic, "partition": loss.partition,
+                                                        "first_offset": loss.first_offset,
+                                                        "upto_offset": loss.end_offset})
+    return {row[0] for row in cur.fetchall()}
 
 
 def recorded(cur, topic: str) -> dict[int, int]:
