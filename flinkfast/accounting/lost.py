@@ -41,8 +41,9 @@ def found(cfg: Config, topic: str | None = None, group: str | None = None) -> li
     """The losses on the topic for the group now (from the broker's offsets)."""
     from flinkfast.accounting.reconcile import kafka_offsets
     topic = topic or cfg.kafka_topic
-    first, _, committed = kafka_offsets(cfg, topic, group or cfg.kafka_group_id)
-    return retention.losses(topic, first, committed)
+    group = group or cfg.kafka_group_id
+    first, _, committed = kafka_offsets(cfg, topic, group)
+    return retention.judge(cfg, topic, group, first, committed)[0]
 
 
 def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, list[Loss]]:

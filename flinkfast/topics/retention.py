@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flinkfast.config import Config
 from flinkfast.pipeline.sqlfiles import query
+from flinkfast.topics import markers
 
 REASON = "deleted from the topic before the job read it (retention or DeleteRecords)"
 
@@ -44,11 +45,40 @@ def start_offsets(first: dict[int, int], committed: dict[int, int]) -> dict[int,
     return {p: (0 if committed else o) for p, o in first.items() if p not in committed}
 
 
-def losses(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
+def losses(topic: str, first: dict[int, int], committed: dict[int, int],
+           seen: dict[int, tuple[int, int]] | None = None) -> list[Loss]:
     """The ranges between a partition's committed offset (start_offsets' where it has none) and its
-    log start, when the log starts later."""
+    log start, when the log starts later; but not those read before the cut and `seen` to hold only
+    transaction markers (flinkfast/topics/markers.py): a pure step."""
+    return [gap for gap in gaps(topic, first, committed) if not markers.covers(seen or {}, gap.partition,
+                                                                                gap.first_offset, gap.end_offset)]
+
+
+def gaps(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
+    """Every range between where the job would start and the log start: losses and markers-only ones."""
     start = {**start_offsets(first, committed), **committed}
     return [Loss(topic, p, start[p], first[p]) for p in sorted(first) if p in start and start[p] < first[p]]
+
+
+def judge(cfg: Config, topic: str, group: str, first: dict[int, int],
+          committed: dict[int, int]) -> tuple[list[Loss], list[Loss]]:
+    """(losses, markers-only gaps) of the topic for the group: what was seen before the cut is read
+    only when there is a gap at all."""
+    found = gaps(topic, first, committed)
+    if not found:
+        return [], []
+    from flinkfast.topics import generations
+    topic_id = generations.topic_id(cfg, topic)
+    seen = markers.seen(cfg, topic, group, [g.partition for g in found], topic_id) if topic_id else {}
+    lost = losses(topic, first, committed, seen)
+    return lost, [g for g in found if g not in lost]
+
+
+def markers_line(gap: Loss) -> str:
+    """A markers-only gap, one line: no message lost, but the job's position may still be on it."""
+    return (f"partition {gap.partition} of {gap.topic}: offsets {gap.offsets} held only transaction markers, read "
+            f"before retention or DeleteRecords cut them (no message lost), and the group's committed offset is "
+            f"still on them: a restart of the job fails with OffsetOutOfRange; `flinkfast submit` moves it past")
 
 
 def unplaced(loss: Loss, placed: set[int] | list[int]) -> list[Loss]:

@@ -55,3 +55,13 @@ def test_a_partition_added_to_a_topic_the_group_reads_starts_at_0_and_its_delete
     assert retention.start_offsets({0: 5, 1: 3}, {0: 9}) == {1: 0}
     assert retention.losses("t", {0: 5, 1: 3}, {0: 9}) == [retention.Loss("t", 1, 0, 3)]
     assert retention.losses("t", {0: 5, 1: 0}, {0: 9}) == []
+
+
+def test_a_gap_read_before_the_cut_and_seen_to_hold_only_markers_is_no_loss():
+    """The group's offset 3 was on a commit marker; [3, 4) was read and held no record; retention cut at 4."""
+    seen = {0: (3, 4)}
+    assert retention.losses("t", {0: 4}, {0: 3}, seen) == []
+    assert retention.losses("t", {0: 4}, {0: 3}) == [retention.Loss("t", 0, 3, 4)], "never seen: a loss, the safe side"
+    assert retention.losses("t", {0: 6}, {0: 3}, seen) == [retention.Loss("t", 0, 3, 6)], "cut past what was seen"
+    assert retention.losses("t", {0: 4}, {0: 2}, seen) == [retention.Loss("t", 0, 2, 4)], "offset 2 was not seen"
+    assert "no message lost" in retention.markers_line(retention.Loss("t", 0, 3, 4))
