@@ -58,13 +58,15 @@ def note(cfg: Config, topic: str, group: str, ranges: dict[int, tuple[int, int]]
 
 
 def seen(cfg: Config, topic: str, group: str, partitions, topic_id: str) -> dict[int, tuple[int, int]]:
-    """The ranges written down for this generation of the topic (its topic id), per partition."""
+    """The ranges written down for this generation of the topic (its topic id), per partition (none
+    when the broker refuses the group: such gaps stay losses, the safe side)."""
     from kafka import TopicPartition
+    from kafka.errors import KafkaError
 
     from flinkfast.clients import kafka_consumer
+    out: dict[int, tuple[int, int]] = {}
     consumer = kafka_consumer(cfg, group_id=side_group(group))
     try:
-        out = {}
         for p in partitions:
             found = consumer.committed(TopicPartition(topic, p), metadata=True)
             if found is None or found.offset < 0:
@@ -72,6 +74,8 @@ def seen(cfg: Config, topic: str, group: str, partitions, topic_id: str) -> dict
             tid, _, start = (found.metadata or "").partition(" ")
             if tid == topic_id and start.isdigit():
                 out[p] = (int(start), found.offset)
-        return out
+    except KafkaError:
+        return {}
     finally:
         consumer.close()
+    return out
