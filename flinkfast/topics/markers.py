@@ -7,13 +7,13 @@ its end, it starts past the committed offset, which looks like messages deleted 
 what the cut range held can no longer be read, and a range of offsets is not a count of messages.
 
 The rule: a gap is markers only when its range was *read before the cut* and held no committed
-record. Whoever reads the range past the committed offset anyway -- `status`, the dashboard and
-reconcile's wait (flinkfast/accounting/committed.py::behind, which asks whether a committed record
-is left) -- writes down what it found: the range [committed, last stable offset) held only
+record. Whoever reads the range past the committed offset anyway -- `status` and reconcile's
+wait (flinkfast/accounting/committed.py::behind, which asks whether a committed record is left)
+-- writes down what it found: the range [committed, last stable offset) held only
 markers, as an offset commit of a group of its own, `<group>.markers` (offset: the range's end;
 metadata: the topic id and the range's start), which the job never touches. A gap inside such a
-range is no loss: `lost`, `status` and reconcile do not report it as one; `submit` (and `lost
---record`, which records nothing for it) moves the group past it. A gap nobody read before the
+range is no loss: `lost`, `status` and reconcile do not report it as one; `submit` moves the
+group past it. A gap nobody read before the
 cut is reported as a loss as before: the rule never hides one, it can only leave a false one
 standing when nothing looked at the partition in between (then `lost --record` records a range
 that held only markers).
@@ -49,8 +49,13 @@ def note(cfg: Config, topic: str, group: str, ranges: dict[int, tuple[int, int]]
     try:
         consumer = kafka_consumer(cfg, group_id=side_group(group))
         try:
-            consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(end, f"{topic_id} {start}", -1)
-                             for p, (start, end) in ranges.items()})
+            # Read after the ranges were: a log cut past a range's start meanwhile may have made its
+            # reader skip to the end (what it read is not the range), so such a range is not written.
+            starts = consumer.beginning_offsets([TopicPartition(topic, p) for p in ranges])
+            whole = {p: r for p, r in ranges.items() if starts[TopicPartition(topic, p)] <= r[0]}
+            if whole:
+                consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(end, f"{topic_id} {start}", -1)
+                                 for p, (start, end) in whole.items()})
         finally:
             consumer.close()
     except (KafkaError, OSError):
