@@ -35,19 +35,27 @@ def account(cfg: Config, cur, params: dict) -> Accounting:
 
 
 def behind(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int],
-           committed: dict[int, int]) -> dict[int, int]:
+           committed: dict[int, int], group: str | None = None) -> dict[int, int]:
     """Per partition, the offsets from the group's committed one (the log's first without one) to
     the end (the last stable offset) -- only where a committed record is among them: offsets that
     hold only transaction markers or aborted records are never read, so they are no lag (the job
     commits no offset past a marker it has no record after). One consumer reads the first record
-    of each such partition, no more."""
+    of each such partition, no more. With `group`, the ranges past its committed offsets found to
+    hold only markers are written down (flinkfast/topics/markers.py): cut later by retention, they
+    are no loss."""
     gaps = {p: (max(first[p], committed.get(p, first[p])), e) for p, e in end.items()
             if e > max(first[p], committed.get(p, first[p]))}
     if not gaps:
         return {}
     consumer = topicscan.committed_consumer(cfg)
     try:
-        return {p: e - c for p, (c, e) in gaps.items()
-                if topicscan.first_record(cfg, topic, p, c, e, consumer=consumer) is not None}
+        found = {p: topicscan.first_record(cfg, topic, p, c, e, consumer=consumer) for p, (c, e) in gaps.items()}
     finally:
         consumer.close()
+    only_markers = {p: gaps[p] for p, record in found.items() if record is None and p in committed}
+    if group and only_markers:
+        from flinkfast.topics import generations, markers
+        topic_id = generations.topic_id(cfg, topic)
+        if topic_id:
+            markers.note(cfg, topic, group, only_markers, topic_id)
+    return {p: e - c for p, (c, e) in gaps.items() if found[p] is not None}

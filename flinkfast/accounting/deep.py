@@ -6,7 +6,9 @@ and compares what each row says the message was with the message there: its fing
   - stray: a row at a position where the topic holds no record (past its end, a control marker);
   - wrong: a row whose fingerprint or uuid is not the message's at its position (a forged row, or
     an old generation's row the topic's re-creation left under its name).
-Rows at offsets the log no longer holds (retention) cannot be compared: counted as aged out.
+Rows at offsets the log no longer holds (retention) cannot be compared: counted as aged out; so
+are, apart, rows inside the log of a compacted topic where the cleaner left no record: the topic
+was compacted and the row cannot be verified, which is no finding (status names the compaction).
 A NULL fingerprint (a row placed before fingerprints, or by the benchmark's peers) checks the uuid only.
 """
 from __future__ import annotations
@@ -32,6 +34,8 @@ class DeepPartition:
     wrong: list = field(default_factory=list)      # "offset (table: why)" (the first SHOWN)
     strays: int = 0
     wrongs: int = 0
+    compacted: int = 0                                  # rows where a compacted topic holds no record any more
+    compacted_offsets: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -50,18 +54,36 @@ def uuid_of(value: bytes | None) -> str | None:
     return doc.get("uuid") if isinstance(doc, dict) and isinstance(doc.get("uuid"), str) else None
 
 
-def check_partition(cfg: Config, cur, topic: str, partition: int, first: int, end: int) -> DeepPartition:
-    r = DeepPartition(partition)
+def check_partition(cfg: Config, cur, topic: str, partition: int, first: int, end: int,
+                    compacted: bool = False) -> DeepPartition:
+    """compacted: the topic's cleanup.policy has compact now, so offsets inside the log may hold no
+    record any more (the cleaner removed them)."""
     cur.execute(query("reconcile/deep_rows.sql"), {"topic": topic, "partition": partition})
     rows = cur.fetchall()
     wanted = [row for row in rows if row[0] >= first]
-    r.aged_out = len(rows) - len(wanted)
     if not wanted:
-        return r
+        return compare(partition, rows, first, end, {}, compacted)
     upto = min(end, max(row[0] for row in wanted) + 1)
     messages = {o: (fingerprint(v, ts), v) for _, o, ts, _, v in scan(cfg, topic, partition, first, upto)}
+    return compare(partition, rows, first, end, messages, compacted)
+
+
+def compare(partition: int, rows: list, first: int, end: int, messages: dict, compacted: bool) -> DeepPartition:
+    """Each row (offset, table, uuid, fingerprint) against the message at its offset ({offset:
+    (fingerprint, value)}, committed records of [first, end)): a pure step. A row inside the log
+    where no record is left is stray -- unless the topic is compacted: then the cleaner may have
+    removed the message (a superseded one, say), and the row cannot be verified, which is said as
+    such, not as a wrong row."""
+    r = DeepPartition(partition)
+    wanted = [row for row in rows if row[0] >= first]
+    r.aged_out = len(rows) - len(wanted)
     for offset, table, uuid, fp in wanted:
         msg = messages.get(offset)
+        if msg is None and compacted and offset < end:
+            r.compacted += 1
+            if len(r.compacted_offsets) < SHOWN:
+                r.compacted_offsets.append(offset)
+            continue
         if msg is None:
             r.strays += 1
             if len(r.stray) < SHOWN:
@@ -90,6 +112,9 @@ def text(parts: list[DeepPartition]) -> list[str]:
             notes.append(f"{p.strays:,} stray (no message there): {p.stray}")
         if p.wrongs:
             notes.append(f"{p.wrongs:,} wrong (another message there): {p.wrong}")
+        if p.compacted:
+            notes.append(f"{p.compacted:,} at offsets the log cleaner removed (the topic is compacted, "
+                         f"cleanup.policy=compact): cannot be verified, {p.compacted_offsets}")
         if p.aged_out:
             notes.append(f"{p.aged_out:,} before the log's start (not compared)")
         if p.no_fingerprint:

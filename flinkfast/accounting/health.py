@@ -44,6 +44,7 @@ class JobHealth:
     recreated: str | None = None        # the topic re-created under the job: what to do (flinkfast/topics/generations.py)
     losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/topics/retention.py)
     topic_settings: list[str] = field(default_factory=list)  # the topic's settings, changed under the job (flinkfast/topics/policy.py)
+    held: list[str] = field(default_factory=list)  # open transactions holding a partition (flinkfast/topics/transactions.py)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -82,6 +83,7 @@ class JobHealth:
         if self.recreated:
             out.append(self.recreated)
         out.extend(self.topic_settings)
+        out.extend(self.held)
         out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
@@ -144,6 +146,11 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
     except Exception as e:  # noqa: BLE001
         health.errors.append(f"the topic's settings: {e}")
     try:
+        from flinkfast.topics import transactions
+        health.held = transactions.problems(cfg)
+    except Exception as e:  # noqa: BLE001
+        health.errors.append(f"the topic's open transactions: {e}")
+    try:
         health.recreated = topic_recreated(cfg, conn)
     except Exception as e:  # noqa: BLE001
         health.errors.append(f"the topic's generation: {cfg.mask(str(e)).strip().splitlines()[0] if str(e).strip() else e}")
@@ -163,8 +170,9 @@ def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
     from flinkfast.accounting.committed import behind
     from flinkfast.accounting.reconcile import kafka_offsets
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    losses = [loss.line() for loss in retention.losses(cfg.kafka_topic, first, committed)]
-    return sum(behind(cfg, cfg.kafka_topic, first, end, committed).values()), losses
+    lag = sum(behind(cfg, cfg.kafka_topic, first, end, committed, cfg.kafka_group_id).values())
+    lost, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed)
+    return lag, [loss.line() for loss in lost] + [retention.markers_line(gap) for gap in only_markers]
 
 
 def topic_recreated(cfg: Config, conn=None) -> str | None:

@@ -41,14 +41,18 @@ def found(cfg: Config, topic: str | None = None, group: str | None = None) -> li
     """The losses on the topic for the group now (from the broker's offsets)."""
     from flinkfast.accounting.reconcile import kafka_offsets
     topic = topic or cfg.kafka_topic
-    first, _, committed = kafka_offsets(cfg, topic, group or cfg.kafka_group_id)
-    return retention.losses(topic, first, committed)
+    group = group or cfg.kafka_group_id
+    first, _, committed = kafka_offsets(cfg, topic, group)
+    return retention.judge(cfg, topic, group, first, committed)[0]
 
 
 def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, list[Loss]]:
     """Stop the job, record every loss in lost_messages, move the group's committed offsets to the
     log start on those partitions, and resubmit the job (with flinkfast.pipeline.submit, or `resubmit`: the
-    test suite's warm client); (job id or None when nothing was lost, losses)."""
+    test suite's warm client); (job id or None when nothing was lost, the ranges recorded).
+
+    Only the offsets of a range that are in no table are recorded: the job may have placed some
+    before it stopped, short of the checkpoint that commits them (retention.unplaced)."""
     from flinkfast.pipeline import flinkrest, submit
     from flinkfast.clients import pg_connect
     if not found(cfg):  # nothing to do: the job is left as it is
@@ -56,15 +60,18 @@ def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, l
     for job in flinkrest.running_jobs(cfg, cfg.job_name):
         flinkrest.cancel(cfg, job["jid"])  # no checkpoint commits an offset while we move them
     now = found(cfg)
+    done: list[Loss] = []
     # The record first: were the offsets moved and the record lost, the loss would be silent.
     with pg_connect(cfg, role="admin") as conn, conn.cursor() as cur:
-        for loss in now:
-            cur.execute(query("lost/record.sql"), {"topic": loss.topic, "partition": loss.partition,
-                                                   "first_offset": loss.first_offset, "end_offset": loss.end_offset,
-                                                   "reason": why})
+        for gap in now:
+            for loss in retention.unplaced(gap, retention.placed_offsets(cur, gap)):
+                cur.execute(query("lost/record.sql"), {"topic": loss.topic, "partition": loss.partition,
+                                                       "first_offset": loss.first_offset,
+                                                       "end_offset": loss.end_offset, "reason": why})
+                done.append(loss)
     conn.close()
-    retention.commit(cfg, {loss.partition: loss.end_offset for loss in now})
-    return (resubmit or submit.submit)(cfg), now
+    retention.commit(cfg, {gap.partition: gap.end_offset for gap in now})
+    return (resubmit or submit.submit)(cfg), done
 
 
 def _arguments(parser) -> None:
@@ -77,12 +84,17 @@ def _run(args) -> int:
     _check(args)
     cfg = config.from_args(args)
     if args.record:
+        gaps = found(cfg)
         job_id, done = record(cfg)
-        if not done:
+        if not gaps:
             print(f"nothing lost on {cfg.kafka_topic} (group {cfg.kafka_group_id}): nothing recorded")
             return 0
         for loss in done:
             print(f"recorded: partition {loss.partition} of {loss.topic}, offsets {loss.offsets} ({loss.count:,} messages)")
+        placed = sum(g.count for g in gaps) - sum(loss.count for loss in done)
+        if placed > 0:
+            print(f"not recorded: {placed:,} offsets of those ranges placed before the job stopped (short of its "
+                  "checkpoint): they are in the tables")
         print(f"group {cfg.kafka_group_id} moved to the log start; job {cfg.job_name!r} resubmitted ({job_id})")
         return 0
     now = found(cfg)

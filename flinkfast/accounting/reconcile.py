@@ -58,6 +58,7 @@ class PartitionResult:
     lost: str = ""                     # offsets deleted before the job read them, not recorded ("3-5")
     lost_count: int = 0
     lost_recorded: int = 0             # messages recorded lost (lost_messages): accounted for
+    markers_cut: str = ""              # offsets past the committed one that held only markers, cut since ("3-3")
     records: int | None = None         # committed records in the range, when it was read (markers, aborts)
     stray: int = 0                     # placed offsets that hold no committed record (an aborted one)
     stray_offsets: list[int] = field(default_factory=list)
@@ -124,6 +125,9 @@ class Result:
                 notes.append(f"first missing: {p.missing_offsets}")
             if p.lost_count:
                 notes.append(f"LOST: offsets {p.lost} deleted before the job read them: `flinkfast lost --record`")
+            if p.markers_cut:
+                notes.append(f"offsets {p.markers_cut} held only transaction markers, cut after they were read "
+                             "(no message lost; `flinkfast submit` moves the group past them)")
             if p.lost_recorded:
                 notes.append(f"{p.lost_recorded:,} lost, recorded (lost_messages)")
             if p.wrong_winners:
@@ -221,7 +225,7 @@ def wait_drained(cfg: Config, topic: str, group: str, timeout: float) -> str | N
 
     def caught_up() -> bool:
         behind.clear()
-        behind.update(committed_records.behind(cfg, topic, *kafka_offsets(cfg, topic, group)))
+        behind.update(committed_records.behind(cfg, topic, *kafka_offsets(cfg, topic, group), group))
         return not behind
 
     wait_until(caught_up, timeout, lambda: f"group {group} is still {sum(behind.values()):,} offsets behind on "
@@ -257,7 +261,9 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
     group = group or cfg.kafka_group_id
     first, end, committed = kafka_offsets(cfg, topic, group)
     upto = end if to_end else committed
-    unrecorded = {loss.partition: loss for loss in retention.losses(topic, first, committed)}
+    lost, only_markers = retention.judge(cfg, topic, group, first, committed)
+    unrecorded = {loss.partition: loss for loss in lost}
+    markers_cut = {gap.partition: gap for gap in only_markers}
     results = []
     with connect(cfg) as conn, conn.cursor() as cur:
         recorded = retention.recorded(cur, topic)
@@ -278,11 +284,17 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             r.lost_recorded = recorded.get(p, 0)
             if p in unrecorded:
                 r.lost, r.lost_count = unrecorded[p].offsets, unrecorded[p].count
+            if p in markers_cut:
+                r.markers_cut = markers_cut[p].offsets
             results.append(r)
         result = Result(topic, group, "end" if to_end else "committed", results)
         result.topic_id = generations.topic_id(cfg, topic)
         result.generations = generations.describe(cur, topic)
         if deep:
             from flinkfast.accounting import deep as deep_check
-            result.deep = [deep_check.check_partition(cfg, cur, topic, p, first[p], end[p]) for p in sorted(first)]
+            from flinkfast.clients import topic_config
+            from flinkfast.topics.policy import CLEANUP_POLICY
+            compacted = "compact" in (topic_config(cfg, topic, [CLEANUP_POLICY]).get(CLEANUP_POLICY) or "").split(",")
+            result.deep = [deep_check.check_partition(cfg, cur, topic, p, first[p], end[p], compacted)
+                           for p in sorted(first)]
     return result

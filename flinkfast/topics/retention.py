@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flinkfast.config import Config
 from flinkfast.pipeline.sqlfiles import query
+from flinkfast.topics import markers
 
 REASON = "deleted from the topic before the job read it (retention or DeleteRecords)"
 
@@ -34,9 +35,65 @@ class Loss:
                 f"OffsetOutOfRange: record the loss and go on with `flinkfast lost --record`")
 
 
-def losses(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
-    """The ranges between a partition's committed offset and its log start, when the log starts later."""
-    return [Loss(topic, p, committed[p], first[p]) for p in sorted(first) if p in committed and committed[p] < first[p]]
+def start_offsets(first: dict[int, int], committed: dict[int, int]) -> dict[int, int]:
+    """Where the job starts on the partitions its group has never committed: a pure step.
+
+    The first run (the group committed nothing on the topic): the log start. What was deleted before
+    the pipeline ever read the topic was never the pipeline's. A partition added to a topic the group
+    already reads: offset 0, where its log began, so messages written to it and deleted before the
+    job read them are a loss like any other (the job stops at the gap, `flinkfast lost` names it)."""
+    return {p: (0 if committed else o) for p, o in first.items() if p not in committed}
+
+
+def losses(topic: str, first: dict[int, int], committed: dict[int, int],
+           seen: dict[int, tuple[int, int]] | None = None) -> list[Loss]:
+    """The ranges between a partition's committed offset (start_offsets' where it has none) and its
+    log start, when the log starts later; but not those read before the cut and `seen` to hold only
+    transaction markers (flinkfast/topics/markers.py): a pure step."""
+    return [gap for gap in gaps(topic, first, committed) if not markers.covers(seen or {}, gap.partition,
+                                                                                gap.first_offset, gap.end_offset)]
+
+
+def gaps(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
+    """Every range between where the job would start and the log start: losses and markers-only ones."""
+    start = {**start_offsets(first, committed), **committed}
+    return [Loss(topic, p, start[p], first[p]) for p in sorted(first) if p in start and start[p] < first[p]]
+
+
+def judge(cfg: Config, topic: str, group: str, first: dict[int, int],
+          committed: dict[int, int]) -> tuple[list[Loss], list[Loss]]:
+    """(losses, markers-only gaps) of the topic for the group: what was seen before the cut is read
+    only when there is a gap at all."""
+    found = gaps(topic, first, committed)
+    if not found:
+        return [], []
+    from flinkfast.topics import generations
+    topic_id = generations.topic_id(cfg, topic)
+    seen = markers.seen(cfg, topic, group, [g.partition for g in found], topic_id) if topic_id else {}
+    lost = losses(topic, first, committed, seen)
+    return lost, [g for g in found if g not in lost]
+
+
+def markers_line(gap: Loss) -> str:
+    """A markers-only gap, one line: no message lost, but the job's position may still be on it."""
+    return (f"partition {gap.partition} of {gap.topic}: offsets {gap.offsets} held only transaction markers, read "
+            f"before retention or DeleteRecords cut them (no message lost), and the group's committed offset is "
+            f"still on them: a restart of the job fails with OffsetOutOfRange; `flinkfast submit` moves it past")
+
+
+def unplaced(loss: Loss, placed: set[int] | list[int]) -> list[Loss]:
+    """The parts of a loss that hold no placed offset: a pure step. Offsets of the range that are
+    placed were read and placed by the job, which stopped before the checkpoint that commits them
+    (a cancel, a crash after a flush): they are in a table, so they are not lost, and recording
+    them lost would count them twice."""
+    out, start = [], loss.first_offset
+    for o in sorted(o for o in placed if loss.first_offset <= o < loss.end_offset):
+        if o > start:
+            out.append(Loss(loss.topic, loss.partition, start, o))
+        start = o + 1
+    if start < loss.end_offset:
+        out.append(Loss(loss.topic, loss.partition, start, loss.end_offset))
+    return out
 
 
 def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group: str | None = None) -> None:
@@ -53,6 +110,14 @@ def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group
         consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
     finally:
         consumer.close()
+
+
+def placed_offsets(cur, loss: Loss) -> set[int]:
+    """The offsets of the loss's range placed in any of the three tables."""
+    cur.execute(query("reconcile/placed_offsets.sql"), {"topic": loss.topic, "partition": loss.partition,
+                                                        "first_offset": loss.first_offset,
+                                                        "upto_offset": loss.end_offset})
+    return {row[0] for row in cur.fetchall()}
 
 
 def recorded(cur, topic: str) -> dict[int, int]:

@@ -152,3 +152,51 @@ def test_a_job_restored_from_its_state_stops_at_the_gap_too(run_job):
     assert flinkrest.restored_from(cfg, job_id)["is_savepoint"]
     produce(cfg, ["Flo"])
     wait_failure(cfg, job_id, 2)
+
+
+def add_partition(cfg) -> int:
+    """One more partition for the topic (a rescale, as the admin), once the broker lists it; its number."""
+    from kafka.admin import NewPartitions
+
+    from flinkfast.clients import kafka_admin
+    added = len(reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)[0])
+    admin = kafka_admin(cfg)
+    try:
+        admin.create_partitions({cfg.kafka_topic: NewPartitions(total_count=added + 1)})
+    finally:
+        admin.close()
+    deadline = time.monotonic() + 30
+    while added not in reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)[0]:
+        assert time.monotonic() < deadline, f"partition {added} did not appear within 30s"
+        time.sleep(0.5)
+    return added
+
+
+def test_placed_offsets_are_not_recorded_lost_and_an_added_partition_cut_unread_is_a_loss(run_job, jobserver):
+    """The job placed 3 messages and was stopped short of its first checkpoint (none in the test): the
+    group's offset is still 0. Retention then cuts partition 0 at 5 (2 unread among them), and a
+    partition added meanwhile loses its first 2 messages unread. `lost --record` records 3-4 and
+    the new partition's 0-1, never the placed 0-2; the job goes on."""
+    cfg, job_id = run_job({"checkpoint_interval_ms": 600_000})
+    produce(cfg, ["Ada", "Bo", "Cy"])
+    assert len(wait_rows(cfg, 3)) == 3
+    flinkrest.cancel(cfg, job_id)
+    produce(cfg, ["Di", "Ed"])
+    delete_records(cfg, 0, 5)
+    new = add_partition(cfg)
+    send_records(cfg, [(event(f"p{new}-{i}-{uuid.uuid4().hex[:8]}"), new, None) for i in range(3)])
+    delete_records(cfg, new, 2)
+
+    gaps = [retention.Loss(cfg.kafka_topic, 0, 0, 5), retention.Loss(cfg.kafka_topic, new, 0, 2)]
+    assert lost.found(cfg) == gaps, "the added partition's messages deleted unread are named, not skipped"
+    _, recorded = lost.record(cfg.replace(checkpoint_interval_ms=1000), resubmit=jobserver.submit)
+    assert recorded == [retention.Loss(cfg.kafka_topic, 0, 3, 5), gaps[1]], "placed offsets are no loss"
+
+    cfg = cfg.replace(checkpoint_interval_ms=1000)
+    produce(cfg, ["Hal"])
+    placed = wait_rows(cfg, 5)
+    assert sorted(placed) == [(0, 0), (0, 1), (0, 2), (0, 5), (new, 2)], placed
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
+    result = reconcile.reconcile(cfg)
+    assert result.ok, result.text()
+    assert {p.partition: p.lost_recorded for p in result.partitions if p.lost_recorded} == {0: 2, new: 2}, result.text()

@@ -20,8 +20,8 @@ import uuid as uuidlib
 
 import pytest
 
-from flinkfast.accounting import health, reconcile, report
-from flinkfast.topics import scan as topicscan
+from flinkfast.accounting import health, lost, reconcile, report
+from flinkfast.topics import scan as topicscan, transactions
 from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, wait_until
 from flinkfast.paths import REPO_ROOT
 from flinkfast.accounting.verify import Landing
@@ -60,7 +60,7 @@ def transaction(kafka, cfg, uuids: list[str], commit: bool | None) -> None:
         kafka.abort_transaction()
 
 
-def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
+def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job, monkeypatch):
     cfg, _ = run_job(FAST_CHECKPOINTS)
     tag = cfg.kafka_topic
     committed = [f"{tag}-c{i}" for i in range(12)]
@@ -83,6 +83,11 @@ def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
         note = reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
         assert note and "open transactions" in note and "\n" not in note, note
         assert health.consumer_lag(cfg) == (0, []), "markers and an open transaction are no lag for `status`"
+        # ... but the stall is said: held past the bound (0 s here, 30 s in `status`), each partition by name.
+        monkeypatch.setattr(transactions, "HELD_S", 0)
+        status = health.job_health(cfg)
+        assert len(status.held) == cfg.kafka_partitions and all("an open transaction" in h for h in status.held)
+        assert not status.ok and all(h in status.problems for h in status.held), status.problems
         result = reconcile.reconcile(cfg)
         assert result.ok, result.text()
         assert sum(p.consumed for p in result.partitions) == len(committed), result.text()
@@ -97,10 +102,34 @@ def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job):
             landing.wait(timeout=120, progress=False)
         assert reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120) is None
         assert health.consumer_lag(cfg) == (0, []), "the commit markers at the end are no lag"
+        assert transactions.problems(cfg) == [], "committed: nothing holds the partitions any more"
         result = reconcile.reconcile(cfg)
         assert result.ok and sum(p.consumed for p in result.partitions) == len(committed + still_open), result.text()
     finally:
         kafka.close()
+    # Retention (DeleteRecords here) cuts every partition at its end: the group's committed offset
+    # is on the last commit marker, read (above) before the cut. No loss, and a resubmit moves past it.
+    first, end, held = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
+    assert all(held[p] < end[p] for p in end), "the job commits the last record + 1: its offset is on the marker"
+    delete_records(cfg, end)
+    assert lost.found(cfg) == [], "offsets that held only markers, cut, are no loss"
+    result = reconcile.reconcile(cfg)
+    assert result.ok and all(p.markers_cut for p in result.partitions), result.text()
+    lines = health.consumer_lag(cfg)[1]
+    assert len(lines) == cfg.kafka_partitions and all("held only transaction markers" in x for x in lines), lines
+    cfg, _ = run_job(FAST_CHECKPOINTS)   # a resubmit (submit, the job server) moves the group past them
+    first, _, held = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
+    assert held == first and health.consumer_lag(cfg) == (0, [])
+
+
+def delete_records(cfg, before: dict[int, int]) -> None:
+    """What retention does: each partition's log starts at before[p] (DeleteRecords, as the admin)."""
+    from kafka import TopicPartition
+    admin = kafka_admin(cfg)
+    try:
+        admin.delete_records({TopicPartition(cfg.kafka_topic, p): o for p, o in before.items()})
+    finally:
+        admin.close()
 
 
 def test_the_scan_reads_committed_records_only(stack, cfg, topic):

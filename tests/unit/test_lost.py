@@ -8,7 +8,7 @@ from flinkfast.accounting.reconcile import PartitionResult, Result
 
 
 def test_a_log_that_starts_past_the_committed_offset_lost_the_messages_between():
-    first, committed = {0: 5, 1: 0, 2: 7, 3: 9}, {0: 2, 1: 0, 2: 9}
+    first, committed = {0: 5, 1: 0, 2: 7}, {0: 2, 1: 0, 2: 9}
     assert retention.losses("t", first, committed) == [retention.Loss("t", 0, 2, 5)]
     assert retention.losses("t", first, committed)[0].offsets == "2-4" and retention.losses("t", first, committed)[0].count == 3
 
@@ -35,3 +35,33 @@ def test_reconcile_counts_recorded_losses_apart_and_unrecorded_ones_as_a_gap():
     open_ = Result("t", "g", "committed", [PartitionResult(0, 5, 5, end_offset=7, lost="2-4", lost_count=3)])
     assert not open_.ok
     assert "GAP:" in open_.text() and "3 deleted before the job read them (0:2-4)" in open_.text()
+
+
+def test_a_recorded_loss_leaves_out_the_offsets_the_job_placed():
+    """The job placed 2 and 3, then stopped short of the checkpoint that commits them; retention cut to 7."""
+    gap = retention.Loss("t", 0, 2, 7)
+    assert retention.unplaced(gap, {2, 3}) == [retention.Loss("t", 0, 4, 7)]
+    assert retention.unplaced(gap, {1, 3, 5, 9}) == [retention.Loss("t", 0, 2, 3), retention.Loss("t", 0, 4, 5),
+                                                     retention.Loss("t", 0, 6, 7)]
+    assert retention.unplaced(gap, set(range(2, 7))) == []
+    assert retention.unplaced(gap, set()) == [gap]
+
+
+def test_a_partition_added_to_a_topic_the_group_reads_starts_at_0_and_its_deleted_messages_are_a_loss():
+    # The first run: the group has committed nothing; what was deleted before it was never the pipeline's.
+    assert retention.start_offsets({0: 5, 1: 3}, {}) == {0: 5, 1: 3}
+    assert retention.losses("t", {0: 5, 1: 3}, {}) == []
+    # Partition 1 added since: it starts at 0, where its log began, so the 3 messages deleted unread are a loss.
+    assert retention.start_offsets({0: 5, 1: 3}, {0: 9}) == {1: 0}
+    assert retention.losses("t", {0: 5, 1: 3}, {0: 9}) == [retention.Loss("t", 1, 0, 3)]
+    assert retention.losses("t", {0: 5, 1: 0}, {0: 9}) == []
+
+
+def test_a_gap_read_before_the_cut_and_seen_to_hold_only_markers_is_no_loss():
+    """The group's offset 3 was on a commit marker; [3, 4) was read and held no record; retention cut at 4."""
+    seen = {0: (3, 4)}
+    assert retention.losses("t", {0: 4}, {0: 3}, seen) == []
+    assert retention.losses("t", {0: 4}, {0: 3}) == [retention.Loss("t", 0, 3, 4)], "never seen: a loss, the safe side"
+    assert retention.losses("t", {0: 6}, {0: 3}, seen) == [retention.Loss("t", 0, 3, 6)], "cut past what was seen"
+    assert retention.losses("t", {0: 4}, {0: 2}, seen) == [retention.Loss("t", 0, 2, 4)], "offset 2 was not seen"
+    assert "no message lost" in retention.markers_line(retention.Loss("t", 0, 3, 4))
