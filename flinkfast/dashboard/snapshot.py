@@ -183,7 +183,7 @@ class Poller:
             last_failure_age_s=job.get("last_failure_age_s"),
             lag=self._lag.get("committed_lag"), idle_s=self._pg.idle_s, source_rate=job.get("source_rate"),
             flink_url=self.cfg.flink_gate_url, losses=list(self._lag.get("losses") or []),
-            topic_settings=list(self._lag.get("topic_settings") or []),
+            topic_settings=list(self._lag.get("topic_settings") or []), held=list(self._lag.get("held") or []),
             errors=[v["error"] for k, v in self.sources.items() if k != "flink" and v["ok"] is False])
 
     def _publish(self) -> None:

@@ -4,6 +4,7 @@ from Kafka. Each reader returns a plain dict and raises on an unreachable source
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from flinkfast.pipeline import flinkrest
 from flinkfast.config import Config
@@ -98,17 +99,21 @@ class KafkaLagReader:
     replicas in sync, with one consumer and one admin client that are kept between reads (and
     dropped after a failure)."""
 
+    SLOW_EVERY_S = 10   # the topic's settings and its open transactions: read every 10 s, not every poll
+
     def __init__(self, cfg: Config):
         self.cfg = cfg
         self._consumer = None
         self._admin = None
+        self._slow_at = float("-inf")
+        self._slow: dict = {"topic_settings": [], "held": []}
 
     def read(self) -> dict:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
 
         from flinkfast import clients
-        from flinkfast.topics import policy, retention
+        from flinkfast.topics import policy, retention, transactions
         from flinkfast.clients import kafka_admin, kafka_consumer
         if self._consumer is None:
             # Only to read offsets: it never subscribes, so it never joins the job's group.
@@ -121,17 +126,22 @@ class KafkaLagReader:
         first = {tp.partition: o for tp, o in self._consumer.beginning_offsets(tps).items()}
         end = {tp.partition: o for tp, o in self._consumer.end_offsets(tps).items()}
         committed = {tp.partition: self._consumer.committed(tp, timeout_ms=5000) for tp in tps}
-        losses = retention.losses(self.cfg.kafka_topic, first, {p: c for p, c in committed.items() if c is not None and c >= 0})
+        lost, only_markers = retention.judge(self.cfg, self.cfg.kafka_topic, self.cfg.kafka_group_id, first,
+                                             {p: c for p, c in committed.items() if c is not None and c >= 0})
         lag = {p: end[p] - c for p, c in committed.items() if c is not None and c >= 0}
         if self._admin is None:
             self._admin = kafka_admin(self.cfg, role="monitor", request_timeout_ms=5000, client_id="flinkfast-dashboard")
         brokers = len(self._admin.describe_cluster()["brokers"])
         replicas, in_sync = clients.replicas(self._admin.describe_topics([self.cfg.kafka_topic])[0]["partitions"])
-        settings = policy.problems(self.cfg, admin=self._admin)
+        if time.monotonic() - self._slow_at >= self.SLOW_EVERY_S:
+            self._slow = {"topic_settings": policy.problems(self.cfg, admin=self._admin),
+                          "held": transactions.problems(self.cfg)}
+            self._slow_at = time.monotonic()
         return {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,
                 "brokers": brokers, "replicas": replicas, "in_sync": in_sync,
                 "end_offsets": sum(end.values()), "topic": self.cfg.kafka_topic, "group": self.cfg.kafka_group_id,
-                "losses": [loss.line() for loss in losses], "topic_settings": settings,
+                "losses": [loss.line() for loss in lost] + [retention.markers_line(gap) for gap in only_markers],
+                **self._slow,
                 "note": None if lag else "the group has no committed offsets yet (no checkpoint)"}
 
     def close(self) -> None:

@@ -17,12 +17,42 @@ group past it. A gap nobody read before the
 cut is reported as a loss as before: the rule never hides one, it can only leave a false one
 standing when nothing looked at the partition in between (then `lost --record` records a range
 that held only markers).
+
+A range written down is signed (an HMAC keyed with the Kafka admin's password, which only the
+operator's own tools hold): the job's principal may commit to any group named after the job's,
+so with a leaked job's password a forged range would otherwise make a later real loss there
+silent (found by review). A range without a valid signature is not honoured.
 """
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 from flinkfast.config import Config
 
 SUFFIX = ".markers"
+
+
+def signature(key: str, topic: str, topic_id: str, partition: int, start: int, end: int) -> str:
+    """The HMAC-SHA256 of one range seen to hold only markers (a pure step)."""
+    text = f"{topic}|{topic_id}|{partition}|{start}|{end}"
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def metadata(key: str, topic: str, topic_id: str, partition: int, start: int, end: int) -> str:
+    return f"{topic_id} {start} {signature(key, topic, topic_id, partition, start, end)}"
+
+
+def parse(key: str, topic: str, topic_id: str, partition: int, end: int, text: str) -> tuple[int, int] | None:
+    """The range [start, end) a commit's metadata vouches for, or None when it is not this
+    generation's or its signature is not ours (forged, or written before ranges were signed)."""
+    fields = (text or "").split(" ")
+    if len(fields) != 3 or fields[0] != topic_id or not fields[1].isdigit():
+        return None
+    start = int(fields[1])
+    if not hmac.compare_digest(fields[2], signature(key, topic, topic_id, partition, start, end)):
+        return None
+    return start, end
 
 
 def side_group(group: str) -> str:
@@ -44,21 +74,24 @@ def note(cfg: Config, topic: str, group: str, ranges: dict[int, tuple[int, int]]
     from kafka.structs import OffsetAndMetadata
 
     from flinkfast.clients import kafka_consumer
+    from flinkfast.errors import ConfigError
     if not ranges:
         return
     try:
-        consumer = kafka_consumer(cfg, group_id=side_group(group))
+        key = cfg.require("KAFKA_ADMIN_PASSWORD")
+        consumer = kafka_consumer(cfg, role="job", group_id=side_group(group))
         try:
             # Read after the ranges were: a log cut past a range's start meanwhile may have made its
             # reader skip to the end (what it read is not the range), so such a range is not written.
             starts = consumer.beginning_offsets([TopicPartition(topic, p) for p in ranges])
             whole = {p: r for p, r in ranges.items() if starts[TopicPartition(topic, p)] <= r[0]}
             if whole:
-                consumer.commit({TopicPartition(topic, p): OffsetAndMetadata(end, f"{topic_id} {start}", -1)
+                consumer.commit({TopicPartition(topic, p):
+                                 OffsetAndMetadata(end, metadata(key, topic, topic_id, p, start, end), -1)
                                  for p, (start, end) in whole.items()})
         finally:
             consumer.close()
-    except (KafkaError, OSError):
+    except (KafkaError, OSError, ConfigError):
         pass
 
 
@@ -69,16 +102,21 @@ def seen(cfg: Config, topic: str, group: str, partitions, topic_id: str) -> dict
     from kafka.errors import KafkaError
 
     from flinkfast.clients import kafka_consumer
+    from flinkfast.errors import ConfigError
     out: dict[int, tuple[int, int]] = {}
+    try:
+        key = cfg.require("KAFKA_ADMIN_PASSWORD")
+    except ConfigError:
+        return {}
     consumer = kafka_consumer(cfg, group_id=side_group(group))
     try:
         for p in partitions:
             found = consumer.committed(TopicPartition(topic, p), metadata=True)
             if found is None or found.offset < 0:
                 continue
-            tid, _, start = (found.metadata or "").partition(" ")
-            if tid == topic_id and start.isdigit():
-                out[p] = (int(start), found.offset)
+            vouched = parse(key, topic, topic_id, p, found.offset, found.metadata)
+            if vouched:
+                out[p] = vouched
     except KafkaError:
         return {}
     finally:
