@@ -19,6 +19,7 @@ import pytest
 from flinkfast.accounting import lost, reconcile, report
 from flinkfast.pipeline import flinkrest
 from flinkfast.topics import retention
+from flinkfast.clients import wait_until
 from tests.helpers import event, send_records
 
 pytestmark = pytest.mark.e2e
@@ -200,3 +201,32 @@ def test_placed_offsets_are_not_recorded_lost_and_an_added_partition_cut_unread_
     result = reconcile.reconcile(cfg)
     assert result.ok, result.text()
     assert {p.partition: p.lost_recorded for p in result.partitions if p.lost_recorded} == {0: 2, new: 2}, result.text()
+
+
+def test_a_group_offset_moved_past_unplaced_messages_or_the_logs_end_is_moved_back(run_job, capfd):
+    """The job's Kafka principal may commit its group, so a leak of its password (or a job that lost
+    its checkpoint) could move the offsets where the next start resumes: past messages never placed
+    (skipped) or past the log's end (a job that can only fail). The submission checks them against
+    the database and moves such an offset back to the one after the last placed: every message is
+    placed once, nothing skipped (found by an attack on issue 24's claims)."""
+    cfg, job_id = run_job()
+    produce(cfg, ["Ada", "Bo"])
+    assert len(wait_rows(cfg, 2)) == 2
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
+    flinkrest.cancel(cfg, job_id)
+    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+    unread = produce(cfg, ["Cy", "Di", "Ed", "Flo"])
+    assert [o for _, o, _ in unread] == [2, 3, 4, 5]
+    send_records(cfg, [(event(f"Gus-{uuid.uuid4().hex[:8]}", first_name="Gus"), 1, None)])
+    retention.commit(cfg, {0: 5, 1: 1_000_000})   # as the job's principal: Cy, Di and Ed skipped; past the end
+    capfd.readouterr()
+
+    cfg, job_id = run_job()
+    said = capfd.readouterr().err
+    assert "partition 0 of" in said and "committed offset 5 is past what was placed" in said, said
+    assert "committed offset 1000000" in said, said
+    placed = wait_rows(cfg, 7)
+    assert sorted(placed) == [(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 0)], placed
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
+    result = reconcile.reconcile(cfg)
+    assert result.ok, result.text()
