@@ -45,6 +45,7 @@ class JobHealth:
     losses: list[str] = field(default_factory=list)  # ranges deleted before the job read them (flinkfast/topics/retention.py)
     topic_settings: list[str] = field(default_factory=list)  # the topic's settings, changed under the job (flinkfast/topics/policy.py)
     held: list[str] = field(default_factory=list)  # open transactions holding a partition (flinkfast/topics/transactions.py)
+    members: list[str] = field(default_factory=list)  # consumers that joined the job's group (members_line)
     errors: list[str] = field(default_factory=list)  # what could not be asked
 
     @property
@@ -84,6 +85,7 @@ class JobHealth:
             out.append(self.recreated)
         out.extend(self.topic_settings)
         out.extend(self.held)
+        out.extend(self.members)
         out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
         return out
@@ -151,6 +153,10 @@ def job_health(cfg: Config, conn=None) -> JobHealth:
     except Exception as e:  # noqa: BLE001
         health.errors.append(f"the topic's open transactions: {e}")
     try:
+        health.members = group_members(cfg)
+    except Exception as e:  # noqa: BLE001
+        health.errors.append(f"the job's group: {e}")
+    try:
         health.recreated = topic_recreated(cfg, conn)
     except Exception as e:  # noqa: BLE001
         health.errors.append(f"the topic's generation: {cfg.mask(str(e)).strip().splitlines()[0] if str(e).strip() else e}")
@@ -173,6 +179,30 @@ def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
     lag = sum(behind(cfg, cfg.kafka_topic, first, end, committed, cfg.kafka_group_id).values())
     lost, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed)
     return lag, [loss.line() for loss in lost] + [retention.markers_line(gap) for gap in only_markers]
+
+
+def members_line(group: str, members: list[dict]) -> list[str]:
+    """The job's source joins no group (it assigns its partitions and commits as a simple group),
+    so any member of its group is someone else's consumer, and while it stays the broker refuses
+    the job's commits: its offsets, and `status`'s lag, stand still (a pure step)."""
+    if not members:
+        return []
+    who = ", ".join(sorted(f"{m.get('client_id') or '?'} at {(m.get('client_host') or '?').lstrip('/')}"
+                           for m in members))
+    return [f"the job's consumer group {group} has {len(members)} member(s) ({who}): the job joins no group, "
+            "so the broker refuses its offset commits while they stay; stop that consumer (it holds "
+            "KAFKA_JOB_PASSWORD: rotate it, docs/security.md#rotating-a-secret)"]
+
+
+def group_members(cfg: Config) -> list[str]:
+    """members_line for the job's group as the broker describes it (as the monitor: Describe)."""
+    from flinkfast.clients import kafka_admin
+    admin = kafka_admin(cfg, role="monitor", request_timeout_ms=5000)
+    try:
+        found = admin.describe_groups([cfg.kafka_group_id]).get(cfg.kafka_group_id) or {}
+    finally:
+        admin.close()
+    return members_line(cfg.kafka_group_id, list(found.get("members") or []))
 
 
 def topic_recreated(cfg: Config, conn=None) -> str | None:

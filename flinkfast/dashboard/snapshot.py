@@ -184,6 +184,7 @@ class Poller:
             lag=self._lag.get("committed_lag"), idle_s=self._pg.idle_s, source_rate=job.get("source_rate"),
             flink_url=self.cfg.flink_gate_url, losses=list(self._lag.get("losses") or []),
             topic_settings=list(self._lag.get("topic_settings") or []), held=list(self._lag.get("held") or []),
+            members=list(self._lag.get("members") or []),
             errors=[v["error"] for k, v in self.sources.items() if k != "flink" and v["ok"] is False])
 
     def _publish(self) -> None:

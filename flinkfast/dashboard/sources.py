@@ -8,7 +8,7 @@ import time
 
 from flinkfast.pipeline import flinkrest
 from flinkfast.config import Config
-from flinkfast.accounting.health import source_rate
+from flinkfast.accounting.health import group_members, source_rate
 
 
 def first_line(text: str, limit: int = 300) -> str:
@@ -106,7 +106,7 @@ class KafkaLagReader:
         self._consumer = None
         self._admin = None
         self._slow_at = float("-inf")
-        self._slow: dict = {"topic_settings": [], "held": []}
+        self._slow: dict = {"topic_settings": [], "held": [], "members": []}
 
     def read(self) -> dict:
         from kafka import TopicPartition
@@ -135,7 +135,7 @@ class KafkaLagReader:
         replicas, in_sync = clients.replicas(self._admin.describe_topics([self.cfg.kafka_topic])[0]["partitions"])
         if time.monotonic() - self._slow_at >= self.SLOW_EVERY_S:
             self._slow = {"topic_settings": policy.problems(self.cfg, admin=self._admin),
-                          "held": transactions.problems(self.cfg)}
+                          "held": transactions.problems(self.cfg), "members": group_members(self.cfg)}
             self._slow_at = time.monotonic()
         return {"committed_lag": sum(lag.values()) if lag else None, "per_partition": lag,
                 "brokers": brokers, "replicas": replicas, "in_sync": in_sync,

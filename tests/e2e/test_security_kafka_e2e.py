@@ -161,6 +161,23 @@ def test_the_monitor_reads_the_jobs_offsets_but_can_neither_move_them_nor_join_i
         check.close()
 
 
+def test_a_consumer_that_joins_the_jobs_group_is_named_by_status(stack, cfg, topic):
+    """The job joins no group, so a member of its group is someone else's (the job's password in
+    other hands): while it stays the broker refuses the job's commits. `status` and the dashboard
+    name it; once it leaves, the line goes."""
+    from flinkfast.accounting.health import group_members
+    own = cfg.replace(kafka_topic=topic, kafka_group_id=topic)
+    assert group_members(own) == []
+    joiner = clients.kafka_consumer(cfg, topic, role="job", group_id=topic, client_id="intruder")
+    try:
+        joiner.poll(timeout_ms=10_000)
+        [line] = clients.wait_until(lambda: group_members(own), 30, "the member seen")
+        assert f"group {topic} has 1 member(s) (intruder at 127.0.0.1)" in line, line
+    finally:
+        joiner.close()
+    clients.wait_until(lambda: group_members(own) == [], 30, "the member gone")
+
+
 # ----------------------------------------------------------------------------- ZooKeeper
 
 def zk(cfg, tmp_path, *command: str, login: tuple[str, str] | None = None) -> str:

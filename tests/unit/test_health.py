@@ -60,3 +60,11 @@ def test_a_topic_recreated_under_the_job_is_a_problem_saying_what_to_do():
     line = refusal("RandomUser", 1, "old-id", "new-id")
     h = health(lag=0, recreated=line)
     assert not h.ok and h.problems == [line] and "flinkfast new-generation" in line
+
+
+def test_a_member_of_the_jobs_group_is_a_problem_named():
+    from flinkfast.accounting.health import members_line
+    assert members_line("flinkfast", []) == []
+    [line] = members_line("flinkfast", [{"client_id": "evil", "client_host": "/127.0.0.1"}])
+    assert "group flinkfast has 1 member(s) (evil at 127.0.0.1)" in line and "refuses its offset commits" in line
+    assert not JobHealth("j", state="RUNNING", members=[line]).ok
