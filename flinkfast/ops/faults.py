@@ -49,6 +49,9 @@ def recovered(stack, name: str, pid: int, timeout: float = 120) -> None:
     # Gone, and reaped: PostgreSQL refuses to start while its lock file names a pid that exists
     # (a zombie included), and while a backend of the killed one still holds its shared memory.
     wait_until(lambda: not svc.pid() and not os.path.exists(f"/proc/{pid}"), timeout, f"the killed {name} gone")
+    # A broker started while ZooKeeper still holds the killed one's registration exits (NodeExists)
+    # and is retried 10 s later: waiting out that session once is sooner.
+    time.sleep(getattr(svc, "stale_after_crash_s", 0))
     for attempt in range(3):
         try:
             stack.start(name)
