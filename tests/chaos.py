@@ -29,6 +29,10 @@ from tests.helpers import send_records
 from tests.oracle import Placed, Placement, Row, classify
 
 DRAIN_S = 300
+# A pause of the load waits this long for its sends in flight: after Kafka's kill -9 those sent to
+# the killed broker are never answered, and the producer's own bound (flush 40 s, close 10 s) held
+# the check after it 50 s. One that landed all the same is read from the topic (unacknowledged).
+SETTLE_S = 5
 SKIPPED = "skipped by operator"
 BAD = [b"not JSON", b"", None, b"{\"uuid\": 1}", b"x" * 100_000, b"\xff\xfe"]
 
@@ -56,7 +60,7 @@ class Run:
         self.job_id = self.submit_job(self.job_cfg())
         # A fresh seed for the load's uuids: processed_events is keyed by uuid across topics, so a
         # uuid of an earlier run on the same database (stamped ahead) would win over this run's.
-        self.load = Load(cfg, rate, seed=None, repeat=0.25, skew_ms=120_000).start()
+        self.load = Load(cfg, rate, seed=None, repeat=0.25, skew_ms=120_000, settle_s=SETTLE_S).start()
 
     def job_cfg(self):
         return self.cfg.replace(skip_messages=self.skips)

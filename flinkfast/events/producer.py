@@ -193,7 +193,8 @@ def connect(cfg):
 def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | None = None, progress: bool = True,
             timestamp_ms: Callable[[dict], int | None] | None = None, total: int | None = None,
             partition: Callable[[dict], int | None] | None = None,
-            on_ack: Callable[[dict, bytes, Any], None] | None = None) -> ProduceSummary:
+            on_ack: Callable[[dict, bytes, Any], None] | None = None,
+            settle_s: float | None = None) -> ProduceSummary:
     """Send events to cfg.kafka_topic and wait until Kafka acknowledged (or refused) each one.
 
     rate: events per second (0: as fast as possible); duration: stop sending after this many
@@ -201,8 +202,9 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
     every topic of the project, replaces it with the broker's append time); total:
     the progress bar's length; partition(event): its partition (None: by its uuid); on_ack(event,
     value, metadata): called with what Kafka acknowledged (partition, offset, and the timestamp the
-    broker kept: the append time on a LogAppendTime topic). Ctrl-C stops sending, flushes what is in flight and raises
-    Interrupted with the summary.
+    broker kept: the append time on a LogAppendTime topic); settle_s: how long the end waits for
+    what is still in flight (flush, then close) before counting it failed (default: its delivery
+    timeout). Ctrl-C stops sending, flushes what is in flight and raises Interrupted with the summary.
 
     The partition is crc32(uuid) mod partitions: like the default partitioner, the same key
     always lands on the same partition, but computed in C; kafka-python's pure-Python murmur2
@@ -260,12 +262,12 @@ def produce(cfg, events: Iterable[dict], *, rate: float = 0, duration: float | N
         try:
             # Each record ends acknowledged or failed within delivery_timeout_ms, but kafka-python
             # does not expire a batch in flight to a broker that was killed: bounded here too.
-            producer.flush(timeout=_DELIVERY_TIMEOUT_MS / 1000 + KAFKA_TIMEOUT_S)
+            producer.flush(timeout=_DELIVERY_TIMEOUT_MS / 1000 + KAFKA_TIMEOUT_S if settle_s is None else settle_s)
         except KafkaError as e:  # records still unresolved count as failed below
             failures.append(e)
         end = clock()
     finally:
-        producer.close(timeout=KAFKA_TIMEOUT_S)
+        producer.close(timeout=KAFKA_TIMEOUT_S if settle_s is None else settle_s)
         bar.close()
     # Failed = not acknowledged: refused, timed out in flight, or never resolved.
     summary = ProduceSummary(sent=len(acked), failed=queued - len(acked), elapsed_s=end - start, uuids=acked,

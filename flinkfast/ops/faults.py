@@ -34,9 +34,14 @@ def kill_and_replace(stack, name: str, timeout: float = 120) -> int:
     return pid
 
 
+_KILLED_AT: dict[int, float] = {}   # pid -> when crash() killed it (time.monotonic())
+
+
 def crash(stack, name: str) -> int:
     """kill -9 of a service, supervised or not (Kafka, PostgreSQL); its pid. recovered() brings it back."""
-    return kill(stack.service(name))
+    pid = kill(stack.service(name))
+    _KILLED_AT[pid] = time.monotonic()
+    return pid
 
 
 def recovered(stack, name: str, pid: int, timeout: float = 120) -> None:
@@ -49,6 +54,10 @@ def recovered(stack, name: str, pid: int, timeout: float = 120) -> None:
     # Gone, and reaped: PostgreSQL refuses to start while its lock file names a pid that exists
     # (a zombie included), and while a backend of the killed one still holds its shared memory.
     wait_until(lambda: not svc.pid() and not os.path.exists(f"/proc/{pid}"), timeout, f"the killed {name} gone")
+    # A broker started while ZooKeeper still holds the killed one's registration exits (NodeExists)
+    # and is retried 10 s later: waiting out that session (from the kill) once is sooner.
+    killed_at = _KILLED_AT.pop(pid, time.monotonic())
+    time.sleep(max(0.0, killed_at + getattr(svc, "stale_after_crash_s", 0) - time.monotonic()))
     for attempt in range(3):
         try:
             stack.start(name)

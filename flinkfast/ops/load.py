@@ -33,12 +33,15 @@ class Load:
     fraction) take an earlier event's uuid with new content, on any partition; `skew_ms` > 0 gives
     a third of them a producer timestamp up to that far ahead or behind the clock. Every
     acknowledged message is kept in `messages` (Acked). pause() stops sending (what was sent is
-    acknowledged or failed by then), resume() goes on."""
+    acknowledged or failed by then), resume() goes on. settle_s: how long a pause waits for sends
+    still in flight before counting them failed (default: the producer's delivery timeout; the
+    chaos kit's few seconds: a send in flight to a broker that was killed is never answered, and
+    one that landed all the same is found in the topic by its checker)."""
 
     def __init__(self, cfg: Config, rate: int, seed: int | None = 21, count: int | None = None,
-                 repeat: float = 0.0, skew_ms: int = 0):
+                 repeat: float = 0.0, skew_ms: int = 0, settle_s: float | None = None):
         self.cfg, self.rate, self.count = cfg, rate, count
-        self.repeat, self.skew_ms = repeat, skew_ms
+        self.repeat, self.skew_ms, self.settle_s = repeat, skew_ms, settle_s
         self.seed = random.Random().randrange(2 ** 31) if seed is None else seed
         self._rnd = random.Random(self.seed)
         self.summaries: list[producer.ProduceSummary] = []
@@ -100,7 +103,7 @@ class Load:
                 self.summaries.append(producer.produce(
                     self.cfg, self._events(seed), rate=self.rate, progress=False,
                     partition=self._partition if messy else None, timestamp_ms=self._timestamp if messy else None,
-                    on_ack=self._acked if messy else None))
+                    on_ack=self._acked if messy else None, settle_s=self.settle_s))
             except Exception as e:  # noqa: BLE001 (the load must go on; the error is reported)
                 self.errors.append(one_line(e, 160))
                 time.sleep(1)

@@ -46,6 +46,7 @@ class Kafka(Service):
     # After an unclean stop ZooKeeper keeps the old broker's registration until its session
     # expires (about 18 s); the broker exits with NodeExists meanwhile.
     retry = RetryRule("NodeExists", "stale broker registration in ZooKeeper (unclean stop)", pause_s=10)
+    stale_after_crash_s = 18   # that session's timeout (zookeeper.session.timeout.ms, Kafka's default 18000)
 
     @property
     def port(self) -> int:

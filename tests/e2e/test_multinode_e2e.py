@@ -5,33 +5,29 @@ and delivers every event; `status` lists every process and judges the pipeline, 
 readers count the TaskManagers and brokers; every port is on loopback; `up` twice starts nothing;
 `down` leaves no process and no port behind. On the same stack, a TaskManager paused (SIGSTOP) in
 the middle of a flush holds the pipeline less than the documented bound (issue 26). The other faults
-(a TaskManager or broker killed, a rescale) are `make drill`'s. The three tests share the stack, in
-this order; each brings it up if it runs alone."""
+(a TaskManager or broker killed, a rescale) are `make drill`'s. The stack is the suite's one extra
+stack (tests/e2e/extra_stack.py: its brokers speak SASL_SSL only, the SASL_SSL test of
+test_security_kafka_e2e.py runs on it too); the tests share it, in this order (the SASL_SSL test
+before the last); each brings it up if it runs alone."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
 
-from flinkfast import clients, config
+from flinkfast import clients
 from flinkfast.accounting import reconcile
 from flinkfast.pipeline import submit
 from flinkfast.dashboard.sources import FlinkJobReader, KafkaLagReader
 from flinkfast.pipeline.flinkrest import rest
 from flinkfast.ops import faults, lookup, watch
 from flinkfast.ops.load import Load
-from flinkfast.paths import REPO_ROOT
 from flinkfast.stack import Stack, process
-from flinkfast.stack.isolated import isolated_env
 from flinkfast.accounting.verify import Landing
+from tests.e2e.extra_stack import run_stack, up
 from tests.helpers import deliver_and_reconcile
 
 pytestmark = pytest.mark.e2e
-SHAPE = {"FLINK_TASKMANAGERS": 2, "KAFKA_BROKERS": 3, "KAFKA_HEAP": "256m"}
 SERVICES = ["zookeeper", "kafka", "kafka-2", "kafka-3", "postgres", "jobmanager", "taskmanager", "taskmanager-2",
             "webui"]
 N = 2000
@@ -43,29 +39,8 @@ PAUSE_BOUND_S = 60
 PAUSE_RATE = 400          # events/s while the writer is paused
 
 
-def run_stack(*args, env):
-    return subprocess.run([sys.executable, "-m", "flinkfast.stack", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, env=dict(os.environ, **env), timeout=300)
-
-
-@pytest.fixture(scope="module")
-def multinode():
-    state = REPO_ROOT / ".state" / f"test-multinode-{uuid.uuid4().hex[:8]}"  # in .state: passable for postgres
-    env = isolated_env(state, **SHAPE)
-    yield env
-    run_stack("down", "--purge", env={"FLINKFAST_STATE_DIR": str(state)})  # down finds every broker and TaskManager
-
-
-def up(env) -> tuple[config.Config, Stack]:
-    """The module's stack up (nothing started when it is), its settings and the Stack."""
-    started = run_stack("up", "--taskmanager-slots", "2", env=env)  # a setting of `up`, as its flag
-    assert started.returncode == 0, started.stdout + started.stderr
-    cfg = config.load({"TASKMANAGER_SLOTS": 2}, env=dict(os.environ, **env))
-    return cfg, Stack(cfg)
-
-
-def test_two_taskmanagers_and_three_brokers_deliver_everything(multinode):
-    env = multinode
+def test_two_taskmanagers_and_three_brokers_deliver_everything(extra_stack):
+    env = extra_stack
     cfg, stack = up(env)
     assert [s.name for s in stack.services] == SERVICES
     pids = {s.name: s.pid() for s in stack.services}
@@ -112,13 +87,13 @@ def test_two_taskmanagers_and_three_brokers_deliver_everything(multinode):
     assert listed == SERVICES and "OK: the pipeline is delivering" in status.stdout
 
 
-def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(multinode):
+def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(extra_stack):
     """SIGSTOP of the TaskManager whose sink session has placed a flush and not committed it: the
     session holds its partitions' locks, and its kernel still answers for its sockets. Within
     PAUSE_BOUND_S every partition delivers events made after the pause again (the job restarted on
     the other TaskManager's slots, the paused session ended by the writer's idle timeout), and once
     the paused TaskManager goes on, every acknowledged event is in its place exactly once."""
-    cfg, stack = up(multinode)
+    cfg, stack = up(extra_stack)
     job_cfg = cfg.replace(flink_parallelism=2, checkpoint_interval_ms=1000)
     assert job_cfg.flink_parallelism <= cfg.taskmanager_slots, "the job must fit on the TaskManager left"
     job_id = submit.submit(job_cfg)   # replaces the first test's job, whose parallelism 4 fills every slot
@@ -154,8 +129,8 @@ def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(m
     assert counts["processed"] == before + len(set(load.acked)), counts   # each uuid once
 
 
-def test_down_leaves_no_process_and_no_port(multinode):
-    env = multinode
+def test_down_leaves_no_process_and_no_port(extra_stack):
+    env = extra_stack
     cfg, stack = up(env)
     pids = {s.name: s.pid() for s in stack.services}
     every = {d for pid in pids.values() for d in process.descendants(pid)}  # wrappers, scripts, JVMs

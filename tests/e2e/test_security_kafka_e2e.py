@@ -7,19 +7,15 @@ root of ZooKeeper and Kafka's chroot: test_security_zookeeper_e2e.py).
 """
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
-from flinkfast import clients, config
+from flinkfast import clients
 from flinkfast.pipeline import submit
-from flinkfast.paths import REPO_ROOT
-from flinkfast.stack.isolated import isolated_env
-from tests.helpers import deliver_and_reconcile
+from tests.e2e.extra_stack import up
 from flinkfast.stack.service import jars, java
 from flinkfast.stack.zookeeper import client_jaas
 
@@ -220,25 +216,18 @@ def test_flinks_ha_tree_is_its_own(stack, cfg, tmp_path):
 
 # ----------------------------------------------------------------------------- SASL_SSL
 
-@pytest.fixture
-def tls_stack():
-    """A second stack of its own whose brokers speak SASL_SSL only (as a Strimzi TLS+SCRAM listener)."""
-    state = REPO_ROOT / ".state" / f"test-kafka-tls-{uuid.uuid4().hex[:8]}"  # in .state: passable for postgres
-    env = isolated_env(state, KAFKA_SECURITY_PROTOCOL="SASL_SSL", KAFKA_HEAP="256m")
-    yield env
-    run_stack("down", "--purge", env={"FLINKFAST_STATE_DIR": str(state)})
-
-
-def run_stack(*args, env):
-    return subprocess.run([sys.executable, "-m", "flinkfast.stack", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, env=dict(os.environ, **env), timeout=300)
-
-
-def test_producer_job_and_reconcile_speak_sasl_ssl_with_the_ca_file(tls_stack):
+def test_producer_job_and_reconcile_speak_sasl_ssl_with_the_ca_file(extra_stack):
+    """On the suite's extra stack (tests/e2e/extra_stack.py), whose brokers speak SASL_SSL only:
+    no plain-text listener, a client not trusting the CA refused, N_TLS events produced, every one
+    lands, reconcile OK -- through the multinode tests' job when it still runs (the same topic and
+    settings), else one submitted here with `flink run`."""
     from kafka.errors import KafkaError
-    up = run_stack("up", env=tls_stack)
-    assert up.returncode == 0, up.stdout + up.stderr
-    cfg = config.load(env=dict(os.environ, **tls_stack))
+    from flinkfast.ops import watch
+    from flinkfast.pipeline.flinkrest import running_jobs
+    from flinkfast.accounting import reconcile
+    from flinkfast.accounting.verify import Landing
+    from flinkfast.events import producer
+    cfg, _ = up(extra_stack)
     assert cfg.kafka_security_protocol == "SASL_SSL" and Path(cfg.kafka_ssl_ca_file).is_file()
     plain = {**clients.kafka_auth(cfg, "admin"), "security_protocol": "SASL_PLAINTEXT"}
     with pytest.raises(KafkaError):
@@ -246,6 +235,14 @@ def test_producer_job_and_reconcile_speak_sasl_ssl_with_the_ca_file(tls_stack):
     with pytest.raises(KafkaError):   # TLS, but not trusting the brokers' CA: refused by the client
         anonymous_admin(cfg, **{**clients.kafka_auth(cfg, "admin"), "ssl_cafile": None}).list_topics()
 
-    job_id = submit.submit(cfg.replace(checkpoint_interval_ms=1000))
-    assert job_id
-    deliver_and_reconcile(cfg, N_TLS, seed=7)
+    if not running_jobs(cfg, cfg.job_name):
+        assert submit.submit(cfg.replace(checkpoint_interval_ms=1000))
+    before = watch.accounting(cfg)["processed"]
+    sent = producer.produce(cfg, producer.generate_events(N_TLS, seed=7), progress=False)
+    assert sent.sent == N_TLS and sent.failed == 0
+    with Landing(cfg, sent.uuids) as landing:
+        landing.wait(timeout=120, progress=False)
+        assert landing.landed() == N_TLS
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
+    counts = watch.accounting(cfg)
+    assert counts["ok"] and counts["processed"] == before + N_TLS, counts
