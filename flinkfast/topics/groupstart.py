@@ -62,7 +62,7 @@ def back_to_placed(cfg: Config, first: dict[int, int], end: dict[int, int], comm
     writer's, which reads nothing), only an offset past the log's end is found, and refused."""
     import sys
 
-    from flinkfast.accounting.report import connect
+    from flinkfast.clients import pg_connect
     from flinkfast.errors import ConfigError, Unavailable
     from flinkfast.pipeline.sqlfiles import query
     from flinkfast.topics import scan
@@ -78,7 +78,7 @@ def back_to_placed(cfg: Config, first: dict[int, int], end: dict[int, int], comm
                               "reader's password is (it moves the offset back to the last placed), or "
                               "reset the group (kafka-consumer-groups --reset-offsets)") from None
         return {}
-    with connect(cfg) as conn, conn.cursor() as cur:
+    with pg_connect(cfg) as conn, conn.cursor() as cur:
         placed_next = {}
         for p in committed:
             cur.execute(query("reconcile/placed_next.sql"), {"topic": cfg.kafka_topic, "partition": p})
