@@ -88,7 +88,7 @@ class JobHealth:
         out.extend(self.members)
         out.extend(self.losses)
         out.extend(f"could not check: {e}" for e in self.errors)
-        return out
+        return [printable(line) for line in out]
 
     @property
     def ok(self) -> bool:
@@ -179,6 +179,13 @@ def consumer_lag(cfg: Config) -> tuple[int, list[str]]:
     lag = sum(behind(cfg, cfg.kafka_topic, first, end, committed, cfg.kafka_group_id).values())
     lost, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed)
     return lag, [loss.line() for loss in lost] + [retention.markers_line(gap) for gap in only_markers]
+
+
+def printable(text: str) -> str:
+    """A problem line as a terminal may show it: control characters (a client id, a topic's
+    setting, an exception's message, all of them chosen by someone else) escaped, so no line can
+    erase or hide another (found by an attack: a consumer's client id of ESC sequences)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def members_line(group: str, members: list[dict]) -> list[str]:

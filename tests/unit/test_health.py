@@ -68,3 +68,14 @@ def test_a_member_of_the_jobs_group_is_a_problem_named():
     [line] = members_line("flinkfast", [{"client_id": "evil", "client_host": "/127.0.0.1"}])
     assert "group flinkfast has 1 member(s) (evil at 127.0.0.1)" in line and "refuses its offset commits" in line
     assert not JobHealth("j", state="RUNNING", members=[line]).ok
+
+
+def test_no_problem_line_carries_a_control_character():
+    """A consumer's client id is its own to choose: ESC sequences or a carriage return in it would
+    erase the line on a terminal and hide what follows (found by an attack)."""
+    from flinkfast.accounting.health import members_line
+    lines = members_line("g", [{"client_id": "\r\x1b[2K\x1b[8mhidden", "client_host": "/127.0.0.1\n"}])
+    h = JobHealth("j", state="RUNNING", members=lines, topic_settings=["setting\x07 changed"])
+    assert h.problems and all(line.isprintable() for line in h.problems), h.problems
+    shown = "\n".join(h.problems)
+    assert "\\x1b[2K" in shown and "\\r" in shown and "\\x07" in shown, shown
