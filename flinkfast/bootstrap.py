@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
                                      epilog="example: make setup   (or: python3 -m flinkfast.bootstrap)")
     parser.add_argument("--tests", action="store_true",
                         help="also what only the tests use: Debian's chromium (the dashboard's browser tests), "
-                             "kubeconform, crdcheck and flinkcheck (tests/deploy/); make test asks for it, make demo and make up do not")
+                             "kubeconform, crdcheck, apiserver and flinkcheck (tests/deploy/); make test asks for it, make demo and make up do not")
     args = parser.parse_args(argv)
     JARS.mkdir(parents=True, exist_ok=True)
     system_packages(args.tests)
@@ -213,26 +213,38 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     if args.tests:
         kubeconform()
         crdcheck()
+        apiserver()
         flinkcheck()
     return 0
 
 
 def crdcheck() -> None:
-    """deploy/k8s/tools/crdcheck (the CRDs' CEL rules and defaulting by the API server's code),
-    built into .cache/crdcheck once its sources change, so that the tests do not pay for the build
-    (about a minute and 400 MB of Go modules the first time). A failure is not setup's: the test
-    says it in one line and is skipped when the modules cannot be fetched."""
-    tool = Path(__file__).resolve().parent.parent / "deploy" / "k8s" / "tools" / "crdcheck"
-    binary = CACHE / "crdcheck" / "crdcheck"
+    """deploy/k8s/tools/crdcheck (the CRDs' CEL rules and defaulting by the API server's code):
+    about a minute and 400 MB of Go modules the first time."""
+    go_tool("crdcheck", "the tests' CRD rules", "tests/deploy/test_deploy_crd_rules.py")
+
+
+def apiserver() -> None:
+    """deploy/k8s/tools/apiserver (kube-apiserver v1.34.2 and etcd, for the server-side dry run):
+    about 7 minutes of one core, 460 MB of Go modules and 1.9 GB of Go build cache the first time."""
+    go_tool("apiserver", "the tests' server-side dry run", "tests/deploy/test_deploy_dry_run.py")
+
+
+def go_tool(name: str, what: str, test: str) -> None:
+    """deploy/k8s/tools/<name>, built into .cache/<name>/<name> once its sources change, so that the
+    tests do not pay for the build. A failure is not setup's: the test says it in one line and is
+    skipped when the modules cannot be fetched."""
+    tool = REPO / "deploy" / "k8s" / "tools" / name
+    binary = CACHE / name / name
     sources = [*tool.glob("*.go"), tool / "go.mod", tool / "go.sum"]
     if not shutil.which("go") or not all(p.is_file() for p in sources[-2:]):
         return
     if binary.is_file() and binary.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
         return
-    say("building deploy/k8s/tools/crdcheck with go build (the tests' CRD rules)")
+    say(f"building deploy/k8s/tools/{name} with go build ({what})")
     binary.parent.mkdir(parents=True, exist_ok=True)
     if subprocess.run(["go", "build", "-o", str(binary), "."], cwd=tool).returncode != 0:
-        say("go build of deploy/k8s/tools/crdcheck failed (see above): tests/deploy/test_deploy_crd_rules.py will say why")
+        say(f"go build of deploy/k8s/tools/{name} failed (see above): {test} will say why")
 
 
 FLINKCHECK = REPO / "deploy" / "k8s" / "tools" / "flinkcheck"
