@@ -90,6 +90,50 @@ def test_another_message_at_a_placed_position_is_refused_and_the_same_one_is_a_r
         delete_rows(cfg, [topic])
 
 
+def test_new_generation_with_none_recorded_archives_only_what_the_log_now_holds_otherwise(database, cfg):
+    """Compose's and Kubernetes' JobManager submit with the writer's password, which cannot record a
+    generation: after a re-creation there, `flinkfast new-generation` has no recorded id to compare
+    (it said "nothing to archive" and left the operator stuck: found by an attack). The data decides:
+    a placed position the log now holds otherwise means re-created; none, and nothing changes.
+    Kafka is not needed: the log's (partition, offset, fingerprint) are given. Planted: the data
+    check skipped: the first call archives nothing but records generations, and fails here."""
+    topic = f"ident-{time.time_ns()}"
+    writer = pg_connect(cfg, "writer")
+    try:
+        good = lambda u, off, fp: (u, "A", "B", "C", 30, 1996, topic, 0, off, 1_700_000_000_000, 1, fp)  # noqa: E731
+        with writer, writer.cursor() as cur:
+            execute_values(cur, GOOD_SQL, [good(f"{topic}-a", 0, 11), good(f"{topic}-b", 1, 12), good(f"{topic}-c", 2, 13)])
+        before = rows(cfg, topic)
+        same_log = [(0, 0, 11), (0, 1, 12), (0, 2, 13)]
+        for log in (same_log, same_log[:1], []):   # as placed; retention cut the rest; a log emptied
+            with pytest.raises(ConfigError, match=f"topic {topic} has no generation recorded and no placed position "
+                                                  "holds another message"):
+                newgeneration.archive(cfg, topic, log, "id-new")
+        assert rows(cfg, topic) == before and not generations_of(cfg, topic), "a refusal changes nothing"
+
+        archived, moved = newgeneration.archive(cfg, topic, [(0, 0, 11), (0, 1, 99)], "id-new")   # re-created
+        assert (archived, moved) == (f"{topic}~1", 2), "position 1 holds another message, 2 is past the new log"
+        assert set(rows(cfg, topic)) == {("processed", 0, 0)}, "the row the new log holds as placed stays"
+        assert set(rows(cfg, archived)) == {("processed", 0, 1), ("processed", 0, 2)}
+        assert generations_of(cfg, topic) == [(1, newgeneration.UNRECORDED + topic, True), (2, "id-new", False)]
+    finally:
+        writer.close()
+        delete_rows(cfg, [topic, f"{topic}~1"])
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute("DELETE FROM topic_generations WHERE kafka_topic = %s", (topic,))
+        admin.close()
+
+
+def generations_of(cfg, topic: str) -> list[tuple]:
+    with pg_connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT generation, topic_id, archived_at IS NOT NULL FROM topic_generations "
+                    "WHERE kafka_topic = %s ORDER BY generation", (topic,))
+        out = cur.fetchall()
+    conn.close()
+    return out
+
+
 def test_the_intake_refuses_a_row_without_a_fingerprint(database, cfg):
     """What only the writer's password can send (the job always sends a fingerprint): a row without
     one, in either form, at a placed position or at one not read yet -- where it would stand, and
