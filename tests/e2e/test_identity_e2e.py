@@ -125,6 +125,50 @@ def test_new_generation_with_none_recorded_archives_only_what_the_log_now_holds_
         admin.close()
 
 
+def test_the_writer_records_a_first_generation_and_is_refused_another_id(database, cfg):
+    """Compose's and Kubernetes' JobManager hold only the writer's password: flinkfast_job.py checks the
+    topic's generation through topic_generations_in (generations.check_as_writer). The first id is
+    recorded, the current one passes, any other is refused on submit's own line; the writer reads
+    nothing and changes no recorded generation. Planted: the trigger's refusal out: fails."""
+    from flinkfast.pipeline.sqlfiles import query
+    topic = f"ident-{time.time_ns()}"
+    writer = pg_connect(cfg, "writer")
+
+    def as_writer(topic_id: str, name: str = topic) -> None:
+        with writer, writer.cursor() as cur:
+            cur.execute(query("generations/check_as_writer.sql"), {"topic": name, "topic_id": topic_id})
+    try:
+        as_writer(f"{topic}-a")
+        as_writer(f"{topic}-a")
+        assert generations_of(cfg, topic) == [(1, f"{topic}-a", False)]
+        with pytest.raises(psycopg2.errors.CheckViolation) as refused:
+            as_writer(f"{topic}-b")
+        assert refused.value.diag.message_primary == generations.refusal(topic, 1, f"{topic}-a", f"{topic}-b")
+        with pytest.raises(psycopg2.errors.CheckViolation):
+            as_writer(f"{topic}-c", name=f"{topic}~1")          # an archived generation's name is no topic
+        for sql in ("SELECT * FROM topic_generations", "SELECT * FROM topic_generations_in",
+                    "UPDATE topic_generations SET topic_id = 'x'", "DELETE FROM topic_generations"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                with writer, writer.cursor() as cur:
+                    cur.execute(sql)
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:                      # what `flinkfast new-generation` records
+            cur.execute("UPDATE topic_generations SET archived_at = now() WHERE kafka_topic = %s", (topic,))
+            cur.execute("INSERT INTO topic_generations (kafka_topic, generation, topic_id) VALUES (%s, 2, %s)",
+                        (topic, f"{topic}-b"))
+        admin.close()
+        as_writer(f"{topic}-b")
+        with pytest.raises(psycopg2.errors.CheckViolation, match=f"generation 2 was {topic}-b"):
+            as_writer(f"{topic}-a")                             # the old id, recorded as generation 1, is not current
+        assert [g[:2] for g in generations_of(cfg, topic)] == [(1, f"{topic}-a"), (2, f"{topic}-b")]
+    finally:
+        writer.close()
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute("DELETE FROM topic_generations WHERE kafka_topic LIKE %s", (f"{topic}%",))
+        admin.close()
+
+
 def generations_of(cfg, topic: str) -> list[tuple]:
     with pg_connect(cfg) as conn, conn.cursor() as cur:
         cur.execute("SELECT generation, topic_id, archived_at IS NOT NULL FROM topic_generations "
