@@ -58,6 +58,7 @@ def kill_taskmanager(stack, cfg: Config, job_id: str) -> dict:
         how = f"restarted on {sorted(now_on)}"
     return {"fault": "kill -9 TaskManager", "target": name, "pid": pid, "fault_ms": fault_ms, **marks,
             "restarts": (restarts(cfg, job_id) or 0) - restarts_before, "behaviour": how,
+            "parallelism_after": lookup.parallelism(cfg, job_id),
             "taskmanagers_before": len(busy), "taskmanagers_after": len(now_on)}
 
 
@@ -128,6 +129,8 @@ def in_place(cfg: Config, job_id: str, to: int) -> dict:
     fresh = recover(cfg, job_id, fault_ms + int(marks["job_running_again_s"] * 1000), PARTITIONS)
     marks["recovered_s"] = round(marks["job_running_again_s"] + fresh["recovered_s"], 1)
     marks["worst_lag_ms"] = fresh["worst_lag_ms"]
+    restored = flinkrest.restored_from(cfg, job_id) or {}
+    marks["restored_checkpoint"] = {k: restored.get(k) for k in ("id", "is_savepoint", "restore_timestamp")}
     return {"fault": f"rescale {','.join(map(str, before))} -> {to} (in place)", "fault_ms": fault_ms, "from": before,
             "to": to, **answer, **marks, "parallelism_after": lookup.parallelism(cfg, job_id),
             "restarts": (restarts(cfg, job_id) or 0) - restarts_before,
@@ -215,7 +218,7 @@ class Drill:
                 say(f"   refused: {r['answer']}; only the savepoint's way is measured")
                 break
             say(f"   accepted; the job ran at parallelism {to} after {r['job_running_again_s']} s "
-                f"({r['restarts']} restart(s), the same job id)")
+                f"(the same job id, from checkpoint {r['restored_checkpoint']['id']})")
             self.measured(r, r["fault_ms"], before)
         for step, to in (("5/7", RESCALED), ("6/7", PARALLELISM)):
             self.check_time(f"the rescale to {to}")
