@@ -23,10 +23,13 @@ def requirements(vertex_ids: list[str], to: int) -> dict:
 
 
 def running_at(job: dict, to: int) -> bool:
-    """From GET /jobs/:id: the job runs, every one of its vertices at parallelism `to`, all running."""
+    """From GET /jobs/:id: the job runs, every one of its vertices at parallelism `to` with all `to`
+    subtasks running. A vertex's own status is no proof: Flink calls a vertex RUNNING as soon as one
+    of its subtasks runs (the drill's second run: two of four subtasks on a warm TaskManager ran
+    9 s before the other two, on a TaskManager that had never run the job); its task counts are."""
     vertices = job.get("vertices") or []
     return job.get("state") == "RUNNING" and bool(vertices) and \
-        all(v["parallelism"] == to and v["status"] == "RUNNING" for v in vertices)
+        all(v["parallelism"] == to and (v.get("tasks") or {}).get("RUNNING") == to for v in vertices)
 
 
 def rescale_in_place(cfg: Config, job_id: str, to: int) -> dict:

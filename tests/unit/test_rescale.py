@@ -28,16 +28,21 @@ def test_the_requirements_ask_every_vertex_for_at_most_the_new_parallelism():
 
 
 def job(state="RUNNING", *vertices):
-    return {"state": state, "vertices": [{"id": f"v{i}", "parallelism": p, "status": s}
-                                         for i, (p, s) in enumerate(vertices)]}
+    """GET /jobs/:id's shape: per vertex its parallelism, its (aggregate) status, its subtasks per state."""
+    return {"state": state, "vertices": [{"id": f"v{i}", "parallelism": p, "status": "RUNNING" if running else "DEPLOYING",
+                                          "tasks": {"RUNNING": running, "INITIALIZING": p - running}}
+                                         for i, (p, running) in enumerate(vertices)]}
 
 
-def test_running_at_the_new_parallelism_means_every_vertex_at_it_and_running():
-    assert running_at(job("RUNNING", (4, "RUNNING"), (4, "RUNNING")), 4)
-    assert not running_at(job("RUNNING", (4, "RUNNING"), (2, "RUNNING")), 4), "one vertex still at the old one"
-    assert not running_at(job("RUNNING", (2, "RUNNING"), (2, "RUNNING")), 4), "not rescaled yet"
-    assert not running_at(job("RUNNING", (4, "RUNNING"), (4, "DEPLOYING")), 4), "a vertex not running yet"
-    assert not running_at(job("RESTARTING", (4, "RUNNING")), 4), "the job restarting"
+def test_running_at_the_new_parallelism_means_every_subtask_of_every_vertex_running_at_it():
+    assert running_at(job("RUNNING", (4, 4), (4, 4)), 4)
+    assert not running_at(job("RUNNING", (4, 4), (2, 2)), 4), "one vertex still at the old one"
+    assert not running_at(job("RUNNING", (2, 2), (2, 2)), 4), "not rescaled yet"
+    assert not running_at(job("RUNNING", (4, 4), (4, 0)), 4), "a vertex not running yet"
+    half = job("RUNNING", (4, 2))
+    assert half["vertices"][0]["status"] == "RUNNING" and not running_at(half, 4), \
+        "Flink calls the vertex RUNNING with 2 of its 4 subtasks initializing"
+    assert not running_at(job("RESTARTING", (4, 4)), 4), "the job restarting"
     assert not running_at(job("RUNNING"), 4), "no vertex: nothing to say it runs"
 
 
