@@ -133,7 +133,8 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMAND = Command("drill", "faults and a rescale under load on a stack of its own (3 TaskManagers, 3 brokers): "
+COMMAND = Command("drill", "faults and rescales (in place, by savepoint) under load on a stack of its own "
+                           "(3 TaskManagers, 3 brokers, the adaptive scheduler): "
                            "exit 0 only if nothing was lost or doubled",
                   "flinkfast drill --drill-rate 2000   (make drill)", _run, _arguments,
                   settings=("DRILL_RATE", "DRILL_WINDOW_S"), description=__doc__.strip())
