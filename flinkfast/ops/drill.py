@@ -116,7 +116,7 @@ def kill_jobmanager(stack, cfg: Config, job_id: str) -> dict:
 
 def in_place(cfg: Config, job_id: str, to: int) -> dict:
     """The rescale in place: PUT /jobs/:id/resource-requirements, then the same job (same id) watched
-    until all its vertices run at `to`, then until every partition is fresh again: events made from
+    until every subtask of its vertices runs at `to`, then until every partition is fresh again: events made from
     1 s after it ran at `to` on, delivered within 2 s. A refusal (the default scheduler) is returned
     with refused=True and nothing measured."""
     before = lookup.parallelism(cfg, job_id)
