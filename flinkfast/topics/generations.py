@@ -63,13 +63,14 @@ def check(cfg: Config, topic: str | None = None) -> None:
     conn = pg_connect(cfg, "admin")
     try:
         with conn, conn.cursor() as cur:
+            cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": now})  # once per topic
             cur.execute(query("generations/current.sql"), {"topic": topic})
-            row = cur.fetchone()
-            if row is None:
-                cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": now})
-                return
+            row = cur.fetchone()   # what is recorded now, whoever recorded it
     finally:
         conn.close()
+    if row is None:
+        raise ConfigError(f"topic {topic} has generations recorded but none current (topic_generations edited by "
+                          "hand?): set archived_at back to NULL on its last generation")
     generation, recorded = row
     if recorded != now:
         raise ConfigError(refusal(topic, generation, recorded, now))

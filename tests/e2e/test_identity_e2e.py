@@ -128,8 +128,9 @@ def test_new_generation_with_none_recorded_archives_only_what_the_log_now_holds_
 def test_the_writer_records_a_first_generation_and_is_refused_another_id(database, cfg):
     """Compose's and Kubernetes' JobManager hold only the writer's password: flinkfast_job.py checks the
     topic's generation through topic_generations_in (generations.check_as_writer). The first id is
-    recorded, the current one passes, any other is refused on submit's own line; the writer reads
-    nothing and changes no recorded generation. Planted: the trigger's refusal out: fails."""
+    recorded, the current one passes, any other is refused on one line; the writer reads nothing
+    and changes no recorded generation. Planted: the trigger's refusal out, or ids unique across
+    topic names again: fails."""
     from flinkfast.pipeline.sqlfiles import query
     topic = f"ident-{time.time_ns()}"
     writer = pg_connect(cfg, "writer")
@@ -143,7 +144,20 @@ def test_the_writer_records_a_first_generation_and_is_refused_another_id(databas
         assert generations_of(cfg, topic) == [(1, f"{topic}-a", False)]
         with pytest.raises(psycopg2.errors.CheckViolation) as refused:
             as_writer(f"{topic}-b")
-        assert refused.value.diag.message_primary == generations.refusal(topic, 1, f"{topic}-a", f"{topic}-b")
+        line = refused.value.diag.message_primary
+        assert line.startswith(f"topic {topic} was re-created: Kafka's topic id {topic}-b is not the one recorded")
+        assert "flinkfast new-generation" in line and f"{topic}-a" not in line and "generation 1" not in line, \
+            "the refusal shows the writer neither the recorded id nor the generation (found by an attack)"
+        # A row the writer records under another name, with the topic's id, keeps neither the topic's
+        # first generation from being recorded nor a later re-creation from being refused (found by an attack).
+        as_writer(f"{topic}-d", name=f"{topic}-decoy")
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute(query("generations/record_first.sql"), {"topic": f"{topic}-new", "topic_id": f"{topic}-d"})
+        admin.close()
+        as_writer(f"{topic}-d", name=f"{topic}-new2")
+        assert [g[:2] for g in generations_of(cfg, f"{topic}-new")] == [(1, f"{topic}-d")]
+        assert [g[:2] for g in generations_of(cfg, f"{topic}-new2")] == [(1, f"{topic}-d")]
         with pytest.raises(psycopg2.errors.CheckViolation):
             as_writer(f"{topic}-c", name=f"{topic}~1")          # an archived generation's name is no topic
         for sql in ("SELECT * FROM topic_generations", "SELECT * FROM topic_generations_in",
@@ -158,7 +172,7 @@ def test_the_writer_records_a_first_generation_and_is_refused_another_id(databas
                         (topic, f"{topic}-b"))
         admin.close()
         as_writer(f"{topic}-b")
-        with pytest.raises(psycopg2.errors.CheckViolation, match=f"generation 2 was {topic}-b"):
+        with pytest.raises(psycopg2.errors.CheckViolation, match=f"topic id {topic}-a is not the one recorded"):
             as_writer(f"{topic}-a")                             # the old id, recorded as generation 1, is not current
         assert [g[:2] for g in generations_of(cfg, topic)] == [(1, f"{topic}-a"), (2, f"{topic}-b")]
     finally:

@@ -407,8 +407,7 @@ SELECT NULL::text AS kafka_topic,
 CREATE OR REPLACE FUNCTION public.check_generation() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    current_generation INTEGER;
-    current_id         TEXT;
+    current_id TEXT;
 BEGIN
     IF TG_RELID <> 'public.topic_generations_in'::regclass OR TG_LEVEL <> 'ROW' OR TG_WHEN <> 'INSTEAD OF' THEN
         RAISE EXCEPTION 'check_generation() runs only as the INSTEAD OF trigger of topic_generations_in';
@@ -416,17 +415,17 @@ BEGIN
     IF NEW.kafka_topic IS NULL OR NEW.topic_id IS NULL OR NEW.kafka_topic LIKE '%~%' THEN
         RAISE EXCEPTION 'topic_generations_in takes a topic''s name and Kafka''s id for it' USING ERRCODE = 'check_violation';
     END IF;
-    -- Any generation of the topic, or the id recorded anywhere, and nothing is inserted.
+    -- Nothing is inserted once the topic has a generation.
     INSERT INTO public.topic_generations (kafka_topic, generation, topic_id)
-    VALUES (NEW.kafka_topic, 1, NEW.topic_id) ON CONFLICT DO NOTHING;
-    SELECT generation, topic_id INTO current_generation, current_id
+    VALUES (NEW.kafka_topic, 1, NEW.topic_id) ON CONFLICT (kafka_topic, generation) DO NOTHING;
+    SELECT topic_id INTO current_id
       FROM public.topic_generations WHERE kafka_topic = NEW.kafka_topic AND archived_at IS NULL;
+    -- The refusal names neither the recorded id nor the generation: the writer reads nothing.
     IF current_id IS DISTINCT FROM NEW.topic_id THEN
-        RAISE EXCEPTION 'topic % was re-created: Kafka''s topic id is %, generation % was %; its offsets started again '
-                        'at 0, so its messages would meet the old generation''s rows at their positions: run '
-                        '`flinkfast new-generation` to archive generation %''s rows as %~% and go on',
-                        NEW.kafka_topic, NEW.topic_id, current_generation, current_id, current_generation,
-                        NEW.kafka_topic, current_generation USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'topic % was re-created: Kafka''s topic id % is not the one recorded for its current '
+                        'generation; its offsets started again at 0, so its messages would meet the old '
+                        'generation''s rows at their positions: run `flinkfast new-generation` to archive them and go on',
+                        NEW.kafka_topic, NEW.topic_id USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
 END $$;
