@@ -10,6 +10,7 @@ from flinkfast.pipeline import flinkrest, submit
 from flinkfast.clients import wait_until
 from flinkfast.config import Config
 from flinkfast.errors import Unavailable, one_line
+from flinkfast.ops import watch
 from flinkfast.ops.lookup import parallelism
 
 IN_PLACE_S = 120   # bound on the wait for the job to run at the parallelism asked in place
@@ -29,7 +30,7 @@ def running_at(job: dict, to: int) -> bool:
     9 s before the other two, on a TaskManager that had never run the job); its task counts are."""
     vertices = job.get("vertices") or []
     return job.get("state") == "RUNNING" and bool(vertices) and \
-        all(v["parallelism"] == to and (v.get("tasks") or {}).get("RUNNING") == to for v in vertices)
+        all(v["parallelism"] == to for v in vertices) and watch.every_task_running(job)
 
 
 def rescale_in_place(cfg: Config, job_id: str, to: int) -> dict:
