@@ -19,6 +19,15 @@ from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.pipeline.sqlfiles import query
 
 COMMAND_HINT = "`flinkfast new-generation`"
+LOCK_S = 30   # the longest the owner's generation steps wait for a row lock (a writer's open transaction)
+LOCKED = ("the generations of topic {topic} are locked by another session for over " + str(LOCK_S) + " s (a writer's "
+          "transaction left open?): find it in pg_stat_activity, end it (pg_terminate_backend) and try again")
+
+
+def bound_locks(cur) -> None:
+    """The owner's steps wait at most LOCK_S for a lock: a writer's session may hold the generation's
+    row in a transaction it keeps open (it may lift its own idle timeout; found by an attack)."""
+    cur.execute(f"SET LOCAL lock_timeout = '{LOCK_S}s'")
 
 
 def topic_id(cfg: Config, topic: str, role: str = "monitor") -> str | None:
@@ -60,12 +69,16 @@ def check(cfg: Config, topic: str | None = None) -> None:
     now = topic_id(cfg, topic)
     if now is None:
         return   # no topic yet: nothing to tell apart (the job waits for it)
+    import psycopg2.errors
     conn = pg_connect(cfg, "admin")
     try:
         with conn, conn.cursor() as cur:
+            bound_locks(cur)
             cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": now})  # once per topic
             cur.execute(query("generations/current.sql"), {"topic": topic})
             row = cur.fetchone()   # what is recorded now, whoever recorded it
+    except psycopg2.errors.LockNotAvailable:
+        raise Unavailable(LOCKED.format(topic=topic)) from None
     finally:
         conn.close()
     if row is None:

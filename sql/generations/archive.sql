@@ -2,15 +2,21 @@
 -- '<topic>~<generation>' in the three tables and event_places, in one transaction with the job
 -- stopped; the rows that hold the message now at their position in the new generation (placed by
 -- the job before it stopped: the same fingerprint) stay. pg_temp.new_generation holds the new
--- generation's (partition, offset, fingerprint), filled by the caller. The superseded-row trigger
+-- generation's (partition, offset, fingerprint) and pg_temp.log_start each partition's first offset,
+-- filled by the caller. The superseded-row trigger
 -- is off meanwhile: a renamed winner has not changed hands. Then the generation is recorded as
 -- archived and the new one as current.
+-- Not archived either (found by an attack): a row below the log's start now (pg_temp.log_start:
+-- cut by retention; a re-created log starts at 0), nor a row without a fingerprint (older than
+-- fingerprints) at a position the log holds: nothing says it is another message.
 CREATE TEMPORARY TABLE old_generation ON COMMIT DROP AS
 SELECT kafka_partition, kafka_offset FROM event_places e
  WHERE kafka_topic = %(topic)s
+   AND e.kafka_offset >= COALESCE((SELECT s.first_offset FROM pg_temp.log_start s
+                                    WHERE s.kafka_partition = e.kafka_partition), 0)
    AND NOT EXISTS (SELECT 1 FROM pg_temp.new_generation n
                     WHERE n.kafka_partition = e.kafka_partition AND n.kafka_offset = e.kafka_offset
-                      AND n.fingerprint = e.fingerprint);
+                      AND (n.fingerprint = e.fingerprint OR e.fingerprint IS NULL));
 ALTER TABLE processed_events DISABLE TRIGGER processed_events_superseded;
 UPDATE event_places t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
  WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;

@@ -108,10 +108,23 @@ def test_new_generation_with_none_recorded_archives_only_what_the_log_now_holds_
         for log in (same_log, same_log[:1], []):   # as placed; retention cut the rest; a log emptied
             with pytest.raises(ConfigError, match=f"topic {topic} has no generation recorded and no placed position "
                                                   "holds another message"):
-                newgeneration.archive(cfg, topic, log, "id-new")
+                newgeneration.archive(cfg, topic, log, "id-new", {0: 0})
         assert rows(cfg, topic) == before and not generations_of(cfg, topic), "a refusal changes nothing"
 
-        archived, moved = newgeneration.archive(cfg, topic, [(0, 0, 11), (0, 1, 99)], "id-new")   # re-created
+        admin = pg_connect(cfg, "admin")      # a wrong first id, as the writer's password may record one
+        with admin, admin.cursor() as cur:
+            cur.execute("INSERT INTO topic_generations (kafka_topic, generation, topic_id) VALUES (%s, 1, 'wrong')",
+                        (topic,))
+        admin.close()
+        archived, moved = newgeneration.archive(cfg, topic, [(0, 1, 12), (0, 2, 13)], "id-real", {0: 1})
+        assert moved == 0 and rows(cfg, topic) == before, \
+            "nothing the log holds as placed, nor what retention cut below its start, is archived (found by an attack)"
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute("DELETE FROM topic_generations WHERE kafka_topic = %s", (topic,))
+        admin.close()
+
+        archived, moved = newgeneration.archive(cfg, topic, [(0, 0, 11), (0, 1, 99)], "id-new", {0: 0})   # re-created
         assert (archived, moved) == (f"{topic}~1", 2), "position 1 holds another message, 2 is past the new log"
         assert set(rows(cfg, topic)) == {("processed", 0, 0)}, "the row the new log holds as placed stays"
         assert set(rows(cfg, archived)) == {("processed", 0, 1), ("processed", 0, 2)}
@@ -180,6 +193,32 @@ def test_the_writer_records_a_first_generation_and_is_refused_another_id(databas
         admin = pg_connect(cfg, "admin")
         with admin, admin.cursor() as cur:
             cur.execute("DELETE FROM topic_generations WHERE kafka_topic LIKE %s", (f"{topic}%",))
+        admin.close()
+
+
+def test_a_writers_open_transaction_holds_the_owners_generation_steps_a_bounded_time(database, cfg, monkeypatch):
+    """A writer's session that inserted into topic_generations_in and keeps its transaction open (it
+    may lift its own idle timeout) holds the topic's first generation row: the owner's steps
+    (generations.check, new-generation) wait generations.LOCK_S at most, then fail on one line,
+    instead of hanging (found by an attack). Planted: bound_locks a no-op: the safety net's
+    statement_timeout fires instead, and the test fails."""
+    from flinkfast.pipeline.sqlfiles import query
+    monkeypatch.setattr(generations, "LOCK_S", 1)
+    topic = f"ident-{time.time_ns()}"
+    writer, admin = pg_connect(cfg, "writer"), pg_connect(cfg, "admin")
+    try:
+        w = writer.cursor()
+        w.execute("SET idle_in_transaction_session_timeout = 0")
+        w.execute(query("generations/check_as_writer.sql"), {"topic": topic, "topic_id": "held"})   # not committed
+        with admin.cursor() as cur:
+            cur.execute("SET statement_timeout = '10s'")      # the safety net, should the bound be gone
+            generations.bound_locks(cur)
+            with pytest.raises(psycopg2.errors.LockNotAvailable):
+                cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": "owner"})
+        admin.rollback()
+    finally:
+        writer.rollback()
+        writer.close()
         admin.close()
 
 
