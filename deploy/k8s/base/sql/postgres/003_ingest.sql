@@ -415,9 +415,11 @@ BEGIN
     IF NEW.kafka_topic IS NULL OR NEW.topic_id IS NULL OR NEW.kafka_topic LIKE '%~%' THEN
         RAISE EXCEPTION 'topic_generations_in takes a topic''s name and Kafka''s id for it' USING ERRCODE = 'check_violation';
     END IF;
-    -- Nothing is inserted once the topic has a generation.
+    -- Nothing is inserted once the topic has a generation, whichever.
     INSERT INTO public.topic_generations (kafka_topic, generation, topic_id)
-    VALUES (NEW.kafka_topic, 1, NEW.topic_id) ON CONFLICT (kafka_topic, generation) DO NOTHING;
+    SELECT NEW.kafka_topic, 1, NEW.topic_id
+     WHERE NOT EXISTS (SELECT 1 FROM public.topic_generations g WHERE g.kafka_topic = NEW.kafka_topic)
+        ON CONFLICT (kafka_topic, generation) DO NOTHING;
     SELECT topic_id INTO current_id
       FROM public.topic_generations WHERE kafka_topic = NEW.kafka_topic AND archived_at IS NULL;
     -- The refusal names neither the recorded id nor the generation: the writer reads nothing.
