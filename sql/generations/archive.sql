@@ -3,8 +3,10 @@
 -- stopped; the rows that hold the message now at their position in the new generation (placed by
 -- the job before it stopped: the same fingerprint) stay. pg_temp.new_generation holds the new
 -- generation's (partition, offset, fingerprint), filled by the caller. The superseded-row trigger
--- is off meanwhile: a renamed winner has not changed hands. Then the generation is recorded as
--- archived and the new one as current.
+-- is off meanwhile: a renamed winner has not changed hands. The old generation's recorded losses
+-- (lost_messages: `flinkfast lost --record`) go with it: they are offsets of the old topic, and left
+-- under the topic's name reconcile would count them "lost, recorded" in the new one. Then the
+-- generation is recorded as archived and the new one as current.
 CREATE TEMPORARY TABLE old_generation ON COMMIT DROP AS
 SELECT kafka_partition, kafka_offset FROM event_places e
  WHERE kafka_topic = %(topic)s
@@ -20,6 +22,7 @@ UPDATE superseded_events t SET kafka_topic = %(archived)s FROM pg_temp.old_gener
  WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
 UPDATE dead_letter_events t SET kafka_topic = %(archived)s FROM pg_temp.old_generation o
  WHERE t.kafka_topic = %(topic)s AND t.kafka_partition = o.kafka_partition AND t.kafka_offset = o.kafka_offset;
+UPDATE lost_messages SET kafka_topic = %(archived)s WHERE kafka_topic = %(topic)s;
 SET CONSTRAINTS ALL IMMEDIATE;   -- the places' keys checked now: no trigger event may be pending for the ALTER
 ALTER TABLE processed_events ENABLE TRIGGER processed_events_superseded;
 UPDATE topic_generations SET archived_at = clock_timestamp()
