@@ -306,6 +306,7 @@ class Checked:
     processed: int
     superseded: int
     dead_letters: int
+    across: int = 0   # superseded rows of an archived generation whose uuid's winner is a newer generation's
 
 
 def expected(run: Run) -> tuple[dict, dict, dict]:
@@ -368,7 +369,8 @@ def check(run: Run, final: bool = False) -> Checked:
         h = health.job_health(cfg)
         unexpected = [p for p in h.problems if "last failure" not in p]
         assert not unexpected, f"status' verdict on a running, caught-up job: {unexpected}"
-        return Checked(len(sent) + sum(len(g.messages) for g in run.old), len(got), len(got_sup), len(got_dead))
+        across = sum(1 for (topic, _, _), (u, _) in got_sup.items() if topic != got[u][4])
+        return Checked(len(sent) + sum(len(g.messages) for g in run.old), len(got), len(got_sup), len(got_dead), across)
     finally:
         run.load.resume()
 
@@ -438,6 +440,7 @@ def restore(run: Run | None, stack, cfg) -> None:
 def summary(run: Run, checked: Checked, seconds: float, **more: Any) -> dict:
     return {**more, "load seed": run.load.seed, "seconds": round(seconds), "faults": run.drawn, "messages sent": checked.messages,
             "rows": {"processed_events": checked.processed, "superseded_events": checked.superseded,
-                     "dead_letter_events": checked.dead_letters}, "deleted unread, recorded lost": len(run.lost) + sum(g.recorded_lost for g in run.old),
+                     "dead_letter_events": checked.dead_letters},
+            "superseded by another generation's message": checked.across, "deleted unread, recorded lost": len(run.lost) + sum(g.recorded_lost for g in run.old),
             "gone with a re-created topic unread": sum(g.gone_unread for g in run.old),
             "lost": 0, "doubled": 0}
