@@ -28,7 +28,7 @@ from flinkfast.clients import kafka_consumer, wait_until
 from flinkfast.ops import faults
 from flinkfast.ops.load import Load
 from tests.helpers import send_records
-from tests.oracle import Placed, Placement, Row, classify
+from tests.oracle import Placed, Placement, Row, classify, fingerprint
 
 DRAIN_S = 300
 # A pause of the load waits this long for its sends in flight: after Kafka's kill -9 those sent to
@@ -254,9 +254,16 @@ def _recreate(run: Run):
     line = wait_until(stopped, 180, "the job's failure at the re-created topic")
     said = [p for p in health.job_health(cfg).problems if f"topic {cfg.kafka_topic} was re-created" in p]
     assert said and "flinkfast new-generation" in said[0], f"status on a re-created topic: {said}"
+    # What the old generation placed, read by the kit itself (not from what new-generation archives):
+    # the job stopped for good, each row under the topic's name that holds its old message.
+    if flinkrest.rest(cfg, f"/jobs/{job}")["state"] not in flinkrest.ENDED:
+        flinkrest.cancel(cfg, job)
+    placed = {(r["kafka_partition"], r["kafka_offset"]) for rows in tables(cfg, cfg.kafka_topic).values() for r in rows
+              if (r["kafka_partition"], r["kafka_offset"]) in old
+              and r["fingerprint"] == fingerprint(old[r["kafka_partition"], r["kafka_offset"]].value,
+                                                  old[r["kafka_partition"], r["kafka_offset"]].ts)}
     skipped, run.skipped, run.skips = run.skipped, set(), ""   # SKIP_MESSAGES named the old generation's positions
     archived, moved, _ = newgeneration.new_generation(run.job_cfg(), resubmit=False)
-    placed = {(r["kafka_partition"], r["kafka_offset"]) for rows in tables(cfg, archived).values() for r in rows}
     gone = set(old) - placed
     run.old.append(OldGeneration(archived, {pos: m for pos, m in old.items() if pos in placed}, skipped,
                                  len(run.lost), len(gone)))
