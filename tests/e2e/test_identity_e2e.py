@@ -115,12 +115,17 @@ def test_new_generation_with_none_recorded_archives_only_what_the_log_now_holds_
         with admin, admin.cursor() as cur:
             cur.execute("INSERT INTO topic_generations (kafka_topic, generation, topic_id) VALUES (%s, 1, 'wrong')",
                         (topic,))
+            cur.execute("INSERT INTO lost_messages (kafka_topic, kafka_partition, first_offset, end_offset, reason) "
+                        "VALUES (%s, 1, 0, 5, 'deleted before read')", (topic,))   # partition 1's log starts at 5
         admin.close()
-        archived, moved = newgeneration.archive(cfg, topic, [(0, 1, 12), (0, 2, 13)], "id-real", {0: 1})
+        archived, moved = newgeneration.archive(cfg, topic, [(0, 1, 12), (0, 2, 13)], "id-real", {0: 1, 1: 5})
         assert moved == 0 and rows(cfg, topic) == before, \
             "nothing the log holds as placed, nor what retention cut below its start, is archived (found by an attack)"
         admin = pg_connect(cfg, "admin")
         with admin, admin.cursor() as cur:
+            cur.execute("SELECT kafka_topic FROM lost_messages WHERE kafka_topic LIKE %s", (f"{topic}%",))
+            assert cur.fetchall() == [(topic,)], "a recorded loss below the log's start stays the topic's"
+            cur.execute("DELETE FROM lost_messages WHERE kafka_topic LIKE %s", (f"{topic}%",))
             cur.execute("DELETE FROM topic_generations WHERE kafka_topic = %s", (topic,))
         admin.close()
 
