@@ -107,9 +107,9 @@ def messages(cfg: Config) -> int:
     return sum(end[p] - first[p] for p in end)
 
 
-def accounting(cfg: Config) -> dict:
-    """reconcile's verdict and its counts summed over the partitions."""
-    r = reconcile.reconcile(cfg)
+def accounting(cfg: Config, to_end: bool = False) -> dict:
+    """reconcile's verdict and its counts summed over the partitions (up to the end of the log with to_end)."""
+    r = reconcile.reconcile(cfg, to_end=to_end)
     return {"ok": r.ok, "consumed": sum(p.consumed for p in r.partitions),
             "processed": sum(p.processed for p in r.partitions),
             "superseded": sum(p.superseded for p in r.partitions),

@@ -312,8 +312,8 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
         (0, o): fingerprint(v, ts) for (v, _, _), (_, o, ts) in zip(new_records, new)}
     assert set(rows(cfg, archived).values()) == set(placed_old.values()), "the old generation archived whole"
 
-    reconcile.wait_drained(job_cfg, topic, topic, 60)
-    result = reconcile.reconcile(job_cfg, deep=True)
+    reconcile.wait_placed(job_cfg, topic, 60)
+    result = reconcile.reconcile(job_cfg, to_end=True, deep=True)
     assert result.ok, result.text()
     text = result.text()
     assert f"generation 2 (topic id {generations.topic_id(cfg, topic)}) checked" in text
@@ -329,8 +329,8 @@ def test_reconcile_deep_finds_a_forged_row(run_job, job_cfg, cfg):
     run_job()
     send_records(job_cfg, old_and_new("deep", 6, NOW) + [(b"not json", 0, NOW + 10)])
     wait_until(lambda: len(rows(cfg, topic)) == 7, 120, "7 messages placed")
-    reconcile.wait_drained(job_cfg, topic, topic, 60)
-    ok = reconcile.reconcile(job_cfg, deep=True)
+    reconcile.wait_placed(job_cfg, topic, 60)
+    ok = reconcile.reconcile(job_cfg, to_end=True, deep=True)
     assert ok.ok and sum(d.compared for d in ok.deep) == 7, ok.text()
     admin = pg_connect(cfg, "admin")
     with admin, admin.cursor() as cur:     # behind the placing's back, as only the superuser can
