@@ -55,7 +55,7 @@ bench-growth: setup  ## the cost per event as one table grows to GROWTH_EVENTS r
 bench-scaling: setup  ## the cost per event at parallelism 1, 2 and 4 on a stack of its own (2 TaskManagers; SCALING_EVENTS, default 500,000)
 	@$(FF) bench-scaling
 
-drill: setup  ## faults and a rescale under load on a stack of its own (3 TaskManagers, 3 brokers; under 12 minutes): exit 0 only if nothing was lost or doubled
+drill: setup  ## faults and rescales (in place, by savepoint) under load on a stack of its own (3 TaskManagers, 3 brokers, the adaptive scheduler; about 12 minutes): exit 0 only if nothing was lost or doubled
 	@$(FF) drill
 
 dashboard: setup  ## the live latency dashboard on http://127.0.0.1:$DASHBOARD_PORT (default 8050)

@@ -26,7 +26,7 @@ def main() -> int:
     cfg = config.from_args(args)
     from flinkfast.pipeline import embedded, job, sqlfiles
     from flinkfast.security import privatenet
-    from flinkfast.topics import groupstart, policy
+    from flinkfast.topics import generations, groupstart, policy
     if args.print_sql:
         for name, sql in sqlfiles.flink_statements(cfg, masked=True):
             print(f"-- {name}\n{sql};\n")
@@ -36,7 +36,9 @@ def main() -> int:
         # committed start at the log start, committed here (compose, Kubernetes, the mini-cluster).
         # In the local stack's private namespace Kafka is out of reach: flinkfast.pipeline.submit did it.
         # So with the topic's settings: the broker's clock, and no compaction (flinkfast/topics/policy.py).
+        # And the topic's generation (a re-created topic is refused): as the writer, all it holds.
         policy.require(cfg)
+        generations.check_as_writer(cfg)
         groupstart.commit_start_offsets(cfg)
     if not job.under_flink_cli() and not privatenet.inside():
         return embedded.rerun_private(cfg)  # the mini-cluster's Py4J gateway: on a loopback of its own

@@ -4,7 +4,9 @@ walk (tests/e2e/test_chaos_e2e.py, `make chaos`): a run of the real pipeline und
 
 The checker compares the database with what the one placement model (tests/oracle.py Placement,
 the placing test's too) makes of every message Kafka acknowledged, taken as the broker
-acknowledged it (its partition, offset and timestamp: the append time on a LogAppendTime topic):
+acknowledged it (its partition, offset and timestamp: the append time on a LogAppendTime topic),
+in every generation of the topic (a re-created topic's old generation under '<topic>~N', as
+`flinkfast new-generation` archived it: one uuid's winner chosen across generations):
   - processed_events: per uuid exactly the model's winner, with its CONTENT (first_name,
     last_name, country, age, its Kafka position and timestamp), not only its position;
   - superseded_events: every other good message, with its uuid and timestamp;
@@ -26,7 +28,7 @@ from flinkfast.clients import kafka_consumer, wait_until
 from flinkfast.ops import faults
 from flinkfast.ops.load import Load
 from tests.helpers import send_records
-from tests.oracle import Placed, Placement, Row, classify
+from tests.oracle import Placed, Placement, Row, classify, fingerprint
 
 DRAIN_S = 300
 # A pause of the load waits this long for its sends in flight: after Kafka's kill -9 those sent to
@@ -34,6 +36,7 @@ DRAIN_S = 300
 # the check after it 50 s. One that landed all the same is read from the topic (unacknowledged).
 SETTLE_S = 5
 SKIPPED = "skipped by operator"
+RECREATED = "holds another message than the one placed there: the topic was re-created or rewound"
 BAD = [b"not JSON", b"", None, b"{\"uuid\": 1}", b"x" * 100_000, b"\xff\xfe"]
 
 
@@ -46,6 +49,19 @@ class Message:
     asked_ts: int | None = None
 
 
+@dataclass
+class OldGeneration:
+    """A re-created topic's old generation, as the model knows it: archived under `topic`
+    ('<topic>~N'), what Kafka acknowledged there (less what was deleted before the job read it),
+    the positions skipped, how many were recorded lost (retention) and how many went with the old
+    topic unread."""
+    topic: str
+    messages: dict[tuple[int, int], Message]
+    skipped: set[tuple[int, int]]
+    recorded_lost: int
+    gone_unread: int
+
+
 class Run:
     """The pipeline under test: the stack, the job (submitted, resubmitted), the load, the model's input."""
 
@@ -55,6 +71,8 @@ class Run:
         self.skipped: set[tuple[int, int]] = set()
         self.lost: set[tuple[int, int]] = set()   # deleted before the job read them, recorded lost
         self.extra: list[Message] = []          # sent by the run itself (bad messages)
+        self.old: list[OldGeneration] = []      # the topic's archived generations (a re-creation)
+        self.since = 0                          # the load's first message of the current generation
         self.drawn: list[str] = []
         self.faults: Counter = Counter()
         self.job_id = self.submit_job(self.job_cfg())
@@ -67,9 +85,17 @@ class Run:
 
     def messages(self) -> dict[tuple[int, int], Message]:
         out = {(m.partition, m.offset): Message(m.partition, m.offset, m.timestamp_ms, m.value, m.asked_ts_ms)
-               for m in list(self.load.messages)}
+               for m in list(self.load.messages)[self.since:]}
         out.update({(m.partition, m.offset): m for m in self.extra})
         return {pos: m for pos, m in out.items() if pos not in self.lost}
+
+    def new_generation(self) -> dict[tuple[int, int], Message]:
+        """The topic is gone (deleted): what it held is the old generation from now on, and the
+        load's messages from here on are the new one's. The old generation's messages (what the
+        model knew of it)."""
+        old = self.messages()
+        self.since, self.extra = len(self.load.messages), []
+        return old
 
     def send_bad(self, rnd) -> int:
         values = [rnd.choice(BAD) for _ in range(rnd.randint(2, 6))]
@@ -196,7 +222,8 @@ def _retention(run: Run):
     wait_until(lambda: len(run.load.messages) > n + 10, 60, "messages sent after the cancel", interval=0.2)
     cfg = run.cfg
     _, end, _ = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    placed = {(r["kafka_partition"], r["kafka_offset"]) for rows in tables(cfg).values() for r in rows}
+    placed = {(r["kafka_partition"], r["kafka_offset"]) for rows in tables(cfg).values() for r in rows
+              if r["kafka_topic"] == cfg.kafka_topic}
     faults.delete_records(cfg, end)
     found = lost.found(cfg)
     assert found, "records deleted before the job read them, and `flinkfast lost` finds nothing"
@@ -208,10 +235,46 @@ def _retention(run: Run):
             f"`lost --record`, resubmitted"), None
 
 
-def _wired(needs: str):
-    def strike(run: Run):
-        return getattr(faults, needs)(run), None
-    return strike
+def _recreate(run: Run):
+    """An operator deletes the topic while the load sends and creates it again under its name (a new
+    topic id, offsets from 0). The documented path (docs/guarantees.md): the job stops on one line,
+    status names the re-creation, `flinkfast new-generation` archives the old generation's rows as
+    '<topic>~N' and sets the group to the start of the new one; the job is resubmitted. What the
+    old topic held and the job had not placed when it stopped went with it: no table holds it."""
+    from flinkfast.topics import newgeneration
+    cfg = run.cfg
+    old: dict = {}
+    errors = len(run.load.errors)
+    old_id, new_id = faults.recreate_topic(cfg, on_deleted=lambda: old.update(run.new_generation()))
+    job = run.job_id
+
+    def stopped():
+        line, _ = flinkrest.last_failure(cfg, job)
+        return line if line and (RECREATED in line or "OffsetOutOfRange" in line) else None
+    line = wait_until(stopped, 180, "the job's failure at the re-created topic")
+    said = [p for p in health.job_health(cfg).problems if f"topic {cfg.kafka_topic} was re-created" in p]
+    assert said and "flinkfast new-generation" in said[0], f"status on a re-created topic: {said}"
+    # What the old generation placed, read by the kit itself (not from what new-generation archives):
+    # the job stopped for good, each row under the topic's name that holds its old message.
+    if flinkrest.rest(cfg, f"/jobs/{job}")["state"] not in flinkrest.ENDED:
+        flinkrest.cancel(cfg, job)
+    placed = {(r["kafka_partition"], r["kafka_offset"]) for rows in tables(cfg, cfg.kafka_topic).values() for r in rows
+              if (r["kafka_partition"], r["kafka_offset"]) in old
+              and r["fingerprint"] == fingerprint(old[r["kafka_partition"], r["kafka_offset"]].value,
+                                                  old[r["kafka_partition"], r["kafka_offset"]].ts)}
+    skipped, run.skipped, run.skips = run.skipped, set(), ""   # SKIP_MESSAGES named the old generation's positions
+    archived, moved, _ = newgeneration.new_generation(run.job_cfg(), resubmit=False)
+    gone = set(old) - placed
+    run.old.append(OldGeneration(archived, {pos: m for pos, m in old.items() if pos in placed}, skipped,
+                                 len(run.lost), len(gone)))
+    run.lost = set()
+    run.job_id = run.submit_job(run.job_cfg())
+    failed = run.load.errors[errors:]
+    return (f"topic deleted and re-created (id {old_id} -> {new_id}) while the load sent "
+            f"({len(failed)} of its producers gave up{': ' + failed[0] if failed else ''}); the job stopped "
+            f"({'the placing refused' if RECREATED in line else 'OffsetOutOfRange'}); `new-generation` archived "
+            f"{moved} rows as {archived}, {len(gone)} acknowledged messages went with the old topic unread; "
+            f"resubmitted"), None
 
 
 FAULTS = {f.name: f for f in [
@@ -231,13 +294,12 @@ FAULTS = {f.name: f for f in [
     Fault("full_replay", _full_replay, "unchanged: a replay places nothing anew", job_control=True),
     Fault("skip", _skip, "the skipped position is a dead letter ('skipped by operator'), not its uuid's",
           job_control=True),
-    # The faults of issue 26's other parts. The topic re-creation is still skipped with a printed
-    # note: it needs faults.recreate_topic and a model that relabels the old generation's positions
-    # `<topic>~1` and reads both topics' rows.
     Fault("retention_deletion", _retention,
           "the messages deleted unread are recorded losses, in no table", job_control=True),
-    Fault("topic_recreation", _wired("recreate_topic"),
-          "a new generation: the new messages placed as themselves", job_control=True, needs="recreate_topic"),
+    Fault("topic_recreation", _recreate,
+          "a new generation: the old one's rows relabelled '<topic>~N', the new messages placed as themselves, "
+          "one uuid's winner across both; what the old topic held unread went with it", job_control=True,
+          needs="recreate_topic"),
     Fault("aborted_transaction", _abort,
           "the aborted records are never placed; their offsets and the marker are no gap", touches="kafka"),
 ]}
@@ -251,34 +313,48 @@ class Checked:
     processed: int
     superseded: int
     dead_letters: int
+    across: int = 0   # superseded rows of an archived generation whose uuid's winner is a newer generation's
 
 
 def expected(run: Run) -> tuple[dict, dict, dict]:
-    """(uuid -> the winner's row content, superseded position -> (uuid, ts), dead-letter position ->
-    (reason, size)), as the one placement model puts the acknowledged messages."""
+    """(uuid -> the winner's row content, superseded (topic, partition, offset) -> (uuid, ts), dead-letter
+    (topic, partition, offset) -> (reason, size)), as the one placement model puts the acknowledged
+    messages of every generation (an old one under its archived name)."""
     cfg = run.cfg
     model = Placement()
-    for pos, m in run.messages().items():
-        what = SKIPPED if pos in run.skipped else classify(m.value, m.ts, cfg.max_event_chars)
-        model.place(Placed((cfg.kafka_topic, m.partition, m.offset), m.ts,
-                           what.uuid if isinstance(what, Row) else None, (m, what)))
+    generations = [(g.topic, g.messages, g.skipped) for g in run.old] + [(cfg.kafka_topic, run.messages(), run.skipped)]
+    for topic, messages, skipped in generations:
+        for pos, m in messages.items():
+            what = SKIPPED if pos in skipped else classify(m.value, m.ts, cfg.max_event_chars)
+            model.place(Placed((topic, m.partition, m.offset), m.ts, what.uuid if isinstance(what, Row) else None, (m, what)))
     winners, superseded, dead = model.expected()
-    rows = {u: (w.what[1].first_name, w.what[1].last_name, w.what[1].country, w.what[1].age,
-                w.pos[1], w.pos[2], w.kafka_ts_ms) for u, w in winners.items()}
-    return (rows, {pos[1:]: (p.uuid, p.kafka_ts_ms) for pos, p in superseded.items()},
-            {pos[1:]: (d.what[1], None if d.what[0].value is None else len(d.what[0].value)) for pos, d in dead.items()})
+    rows = {u: (w.what[1].first_name, w.what[1].last_name, w.what[1].country, w.what[1].age, *w.pos, w.kafka_ts_ms)
+            for u, w in winners.items()}
+    return (rows, {pos: (p.uuid, p.kafka_ts_ms) for pos, p in superseded.items()},
+            {pos: (d.what[1], None if d.what[0].value is None else len(d.what[0].value)) for pos, d in dead.items()})
 
 
-def check(run: Run, final: bool = False) -> Checked:
+def check(run: Run, final: bool = False, committed: bool = True) -> Checked:
     """The load paused, the job caught up: every acknowledged message where the model puts it,
-    with its content. final: also no restart loop (a failure after the job caught up)."""
+    with its content. final: also no restart loop (a failure after the job caught up).
+    committed (always when final): the job has read and checkpointed up to the end (the group's
+    commit), so what it re-reads (a replay: rows placed already) is read again before the check;
+    without, every record placed is enough (the commit lags the last row by Flink's 10 s poll on
+    a quiet topic: reconcile.wait_placed), and the tables are reconciled up to the end of the log.
+    Either way every later check, and the final one with the commit, checks the whole tables again."""
     cfg = run.cfg
     run.load.pause()
     try:
         flinkrest.wait_running(cfg, run.job_id, DRAIN_S)
-        reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, DRAIN_S)
-        result = reconcile.reconcile(cfg)
+        if committed or final:
+            reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, DRAIN_S)
+            result = reconcile.reconcile(cfg)
+        else:
+            reconcile.wait_placed(cfg, cfg.kafka_topic, DRAIN_S)
+            result = reconcile.reconcile(cfg, to_end=True)
         assert result.ok, result.text()
+        recorded = sum(p.lost_recorded for p in result.partitions)
+        assert recorded == len(run.lost), f"reconcile counts {recorded} messages recorded lost, the model {len(run.lost)}"
         unacknowledged(run, result)
         sent = run.messages()
         consumed = sum(p.consumed for p in result.partitions)   # committed records: no marker, no aborted record
@@ -287,13 +363,14 @@ def check(run: Run, final: bool = False) -> Checked:
         assert consumed == len(in_log), f"{consumed} messages consumed, {len(in_log)} acknowledged to the load"
         winners, superseded, dead = expected(run)
         t = tables(cfg)
-        got = {r["uuid"]: (r["first_name"], r["last_name"], r["country"], r["age"], r["kafka_partition"],
-                           r["kafka_offset"], r["kafka_ts_ms"]) for r in t["processed_events"]}
+        got = {r["uuid"]: (r["first_name"], r["last_name"], r["country"], r["age"], r["kafka_topic"],
+                           r["kafka_partition"], r["kafka_offset"], r["kafka_ts_ms"]) for r in t["processed_events"]}
         assert len(got) == len(t["processed_events"])
         assert got == winners, diff("processed_events (content and position)", winners, got)
-        got_sup = {(r["kafka_partition"], r["kafka_offset"]): (r["uuid"], r["kafka_ts_ms"]) for r in t["superseded_events"]}
+        got_sup = {(r["kafka_topic"], r["kafka_partition"], r["kafka_offset"]): (r["uuid"], r["kafka_ts_ms"])
+                   for r in t["superseded_events"]}
         assert got_sup == superseded, diff("superseded_events", superseded, got_sup)
-        got_dead = {(r["kafka_partition"], r["kafka_offset"]): (r["reason"], r["payload_size"])
+        got_dead = {(r["kafka_topic"], r["kafka_partition"], r["kafka_offset"]): (r["reason"], r["payload_size"])
                     for r in t["dead_letter_events"]}
         assert got_dead == dead, diff("dead_letter_events (reason, size)", dead, got_dead)
         if broker_clock(sent.values()):
@@ -308,7 +385,8 @@ def check(run: Run, final: bool = False) -> Checked:
         h = health.job_health(cfg)
         unexpected = [p for p in h.problems if "last failure" not in p]
         assert not unexpected, f"status' verdict on a running, caught-up job: {unexpected}"
-        return Checked(len(sent), len(got), len(got_sup), len(got_dead))
+        across = sum(1 for (topic, _, _), (u, _) in got_sup.items() if topic != got[u][4])
+        return Checked(len(sent) + sum(len(g.messages) for g in run.old), len(got), len(got_sup), len(got_dead), across)
     finally:
         run.load.resume()
 
@@ -344,13 +422,15 @@ def broker_clock(messages) -> bool:
     return bool(skewed) and all(m.ts != m.asked_ts for m in skewed)
 
 
-def tables(cfg) -> dict[str, list[dict]]:
-    """Every column of every row of the topic, in a fixed order."""
+def tables(cfg, topic: str | None = None) -> dict[str, list[dict]]:
+    """Every column of every row of the topic (default: the topic's every generation, the archived
+    ones '<topic>~N' too), in a fixed order."""
     out = {}
+    where = "kafka_topic = %(t)s" if topic else "(kafka_topic = %(t)s OR left(kafka_topic, length(%(t)s) + 1) = %(t)s || '~')"
     with report.connect(cfg) as conn, conn.cursor() as cur:
         for table in ("processed_events", "superseded_events", "dead_letter_events"):
-            cur.execute(f"SELECT * FROM {table} WHERE kafka_topic = %s ORDER BY kafka_partition, kafka_offset",
-                        (cfg.kafka_topic,))
+            cur.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY kafka_topic, kafka_partition, kafka_offset",
+                        {"t": topic or cfg.kafka_topic})
             names = [c.name for c in cur.description]
             out[table] = [dict(zip(names, row)) for row in cur.fetchall()]
     return out
@@ -376,5 +456,7 @@ def restore(run: Run | None, stack, cfg) -> None:
 def summary(run: Run, checked: Checked, seconds: float, **more: Any) -> dict:
     return {**more, "load seed": run.load.seed, "seconds": round(seconds), "faults": run.drawn, "messages sent": checked.messages,
             "rows": {"processed_events": checked.processed, "superseded_events": checked.superseded,
-                     "dead_letter_events": checked.dead_letters}, "deleted unread, recorded lost": len(run.lost),
+                     "dead_letter_events": checked.dead_letters},
+            "superseded by another generation's message": checked.across, "deleted unread, recorded lost": len(run.lost) + sum(g.recorded_lost for g in run.old),
+            "gone with a re-created topic unread": sum(g.gone_unread for g in run.old),
             "lost": 0, "doubled": 0}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flinkfast.config import Config
-from flinkfast.pipeline.sqlfiles import query
+from flinkfast.topics import retention
 from flinkfast.topics import scan as topicscan
 
 
@@ -28,8 +28,7 @@ def account(cfg: Config, cur, params: dict) -> Accounting:
     """params: topic, partition, first_offset, upto_offset (those of sql/reconcile/*.sql)."""
     records = topicscan.record_offsets(cfg, params["topic"], params["partition"],
                                        params["first_offset"], params["upto_offset"])
-    cur.execute(query("reconcile/placed_offsets.sql"), params)
-    placed = {row[0] for row in cur.fetchall()}
+    placed = retention.placed_offsets(cur, **params)
     wanted = set(records)
     return Accounting(len(records), [o for o in records if o not in placed], sorted(placed - wanted))
 

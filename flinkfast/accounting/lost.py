@@ -46,16 +46,18 @@ def found(cfg: Config, topic: str | None = None, group: str | None = None) -> li
     return retention.judge(cfg, topic, group, first, committed)[0]
 
 
-def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, list[Loss]]:
+def record(cfg: Config, why: str = REASON, resubmit=None, seen: list[Loss] | None = None) -> tuple[str | None, list[Loss]]:
     """Stop the job, record every loss in lost_messages, move the group's committed offsets to the
     log start on those partitions, and resubmit the job (with flinkfast.pipeline.submit, or `resubmit`: the
-    test suite's warm client); (job id or None when nothing was lost, the ranges recorded).
+    test suite's warm client); (job id or None when nothing was lost, the ranges recorded). `seen`:
+    the losses the caller has just read, so they are not read again before the cancel (they are
+    after it: the job may have read on meanwhile).
 
     Only the offsets of a range that are in no table are recorded: the job may have placed some
     before it stopped, short of the checkpoint that commits them (retention.unplaced)."""
     from flinkfast.pipeline import flinkrest, submit
     from flinkfast.clients import pg_connect
-    if not found(cfg):  # nothing to do: the job is left as it is
+    if not (found(cfg) if seen is None else seen):  # nothing to do: the job is left as it is
         return None, []
     for job in flinkrest.running_jobs(cfg, cfg.job_name):
         flinkrest.cancel(cfg, job["jid"])  # no checkpoint commits an offset while we move them
@@ -64,7 +66,8 @@ def record(cfg: Config, why: str = REASON, resubmit=None) -> tuple[str | None, l
     # The record first: were the offsets moved and the record lost, the loss would be silent.
     with pg_connect(cfg, role="admin") as conn, conn.cursor() as cur:
         for gap in now:
-            for loss in retention.unplaced(gap, retention.placed_offsets(cur, gap)):
+            placed = retention.placed_offsets(cur, gap.topic, gap.partition, gap.first_offset, gap.end_offset)
+            for loss in retention.unplaced(gap, placed):
                 cur.execute(query("lost/record.sql"), {"topic": loss.topic, "partition": loss.partition,
                                                        "first_offset": loss.first_offset,
                                                        "end_offset": loss.end_offset, "reason": why})
@@ -85,7 +88,7 @@ def _run(args) -> int:
     cfg = config.from_args(args)
     if args.record:
         gaps = found(cfg)
-        job_id, done = record(cfg)
+        job_id, done = record(cfg, seen=gaps)
         if not gaps:
             print(f"nothing lost on {cfg.kafka_topic} (group {cfg.kafka_group_id}): nothing recorded")
             return 0

@@ -8,23 +8,23 @@ each subtask reads one partition, at 2 two each). After a steady baseline, in tu
      the job restart on the other TaskManagers' free slots, or wait for the new one?
   2. kill -9 of a broker leading partitions of the topic (not the controller): the leaders move
      to the other replicas (RF 3, min.insync.replicas 2); then the broker is started again;
-  3. the rescale in place through the adaptive scheduler is asked for (PUT
-     /jobs/:id/resource-requirements) and its answer recorded; then the rescale the default
-     scheduler offers: stop-with-savepoint and resubmission from the savepoint at parallelism
-     4, and back to 2 the same way (no --allowNonRestoredState: every operator's state must be
-     restored, the trap of FLINK-35336);
-  4. kill -9 of the JobManager (its supervisor restarts it; HA on ZooKeeper brings the job back).
-Per fault: the seconds until the job runs again and until every partition delivers events made
-after the fault within 2 s again (recovery), p50/p99/max latency (PostgreSQL's clock minus the
-Kafka timestamp) of the events made from DRILL_WINDOW_S before the fault to DRILL_WINDOW_S after
-the recovery, the messages the topic took meanwhile, and reconcile up to the committed offsets.
+  3. the rescale in place: the stack runs Flink's adaptive scheduler (FLINK_SCHEDULER=adaptive),
+     which, asked through the REST API (PUT /jobs/:id/resource-requirements), rescales the
+     running job (the same id) from its last checkpoint: to parallelism 4, and back to 2;
+  4. the rescale by savepoint: stop-with-savepoint and resubmission from the savepoint at
+     parallelism 4, and back to 2 the same way (no --allowNonRestoredState: every operator's
+     state must be restored, the trap of FLINK-35336);
+  5. kill -9 of the JobManager (its supervisor restarts it; HA on ZooKeeper brings the job back).
+Per fault: the seconds until the job runs again (for a rescale: at the new parallelism) and
+until every partition delivers events made after the fault within 2 s again (recovery),
+p50/p99/max latency (PostgreSQL's clock minus the Kafka timestamp) of the events made from
+DRILL_WINDOW_S before the fault to DRILL_WINDOW_S after the recovery, the messages the topic took meanwhile, and reconcile up to the committed offsets.
 At the end the load stops, the job drains, and the accounting must hold: reconcile OK, every
 message of the topic in processed_events once (nothing superseded, no dead letter) and every
 event Kafka acknowledged among them.
 
 Results: benchmarks/<timestamp>-drill.json and a table; the stack is stopped by its own `down`.
 """
-from __future__ import annotations
 from __future__ import annotations
 
 import argparse
@@ -45,15 +45,15 @@ STATE = REPO_ROOT / ".state" / "drill"
 
 
 def table(result: dict) -> str:
-    lines = [f"{'fault':<26}{'job back s':>11}{'recovered s':>12}{'p99 ms':>8}{'max ms':>8}{'messages':>10}"
+    lines = [f"{'fault':<28}{'job back s':>11}{'recovered s':>12}{'p99 ms':>8}{'max ms':>8}{'messages':>10}"
              f"{'reconcile':>11}"]
     if result["baseline"]:
         base = result["baseline"]["latency"]
-        lines.append(f"{'(baseline)':<26}{'':>11}{'':>12}{base['p99_ms'] or 0:>8}{base['max_ms'] or 0:>8}{'':>10}"
+        lines.append(f"{'(baseline)':<28}{'':>11}{'':>12}{base['p99_ms'] or 0:>8}{base['max_ms'] or 0:>8}{'':>10}"
                      f"{'OK' if result['baseline']['reconcile']['ok'] else 'GAP':>11}")
     for f in result["faults"]:
         back = f.get("job_running_again_s", "-")
-        lines.append(f"{f['fault']:<26}{back!s:>11}{f['recovered_s']:>12}{f['latency']['p99_ms'] or 0:>8}"
+        lines.append(f"{f['fault']:<28}{back!s:>11}{f['recovered_s']:>12}{f['latency']['p99_ms'] or 0:>8}"
                      f"{f['latency']['max_ms'] or 0:>8}{f['messages']:>10,}{'OK' if f['reconcile']['ok'] else 'GAP':>11}")
     final, in_place = result["final"], result["in_place_rescale"]
     lines.append("")
@@ -102,7 +102,7 @@ def drill(cfg: Config, rate: int, window_s: float, budget_s: float = BUDGET_S) -
     out.update(timestamp=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                elapsed_s=round(time.monotonic() - t0, 1), topic=topic,
                settings={"FLINK_TASKMANAGERS": cfg.flink_taskmanagers, "TASKMANAGER_SLOTS": cfg.taskmanager_slots,
-                         "KAFKA_BROKERS": cfg.kafka_brokers, "KAFKA_REPLICATION_FACTOR": cfg.kafka_replication_factor,
+                         "FLINK_SCHEDULER": cfg.flink_scheduler, "KAFKA_BROKERS": cfg.kafka_brokers, "KAFKA_REPLICATION_FACTOR": cfg.kafka_replication_factor,
                          "KAFKA_MIN_INSYNC_REPLICAS": cfg.kafka_min_insync_replicas, "partitions": PARTITIONS,
                          "parallelism": [PARALLELISM, RESCALED, PARALLELISM], "CHECKPOINT_INTERVAL_MS": CHECKPOINT_MS,
                          "DRILL_RATE": rate, "DRILL_WINDOW_S": window_s, "SINK_MODE": cfg.sink_mode},
@@ -133,7 +133,8 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMAND = Command("drill", "faults and a rescale under load on a stack of its own (3 TaskManagers, 3 brokers): "
+COMMAND = Command("drill", "faults and rescales (in place, by savepoint) under load on a stack of its own "
+                           "(3 TaskManagers, 3 brokers, the adaptive scheduler): "
                            "exit 0 only if nothing was lost or doubled",
                   "flinkfast drill --drill-rate 2000   (make drill)", _run, _arguments,
                   settings=("DRILL_RATE", "DRILL_WINDOW_S"), description=__doc__.strip())

@@ -1,5 +1,6 @@
 """The faults: kill -9 of a service (its supervisor starts a new one, or we do), a service or a process paused
-(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut, a transaction aborted, records deleted (retention)."""
+(SIGSTOP) and resumed, a service stopped and started, the sink's sessions cut, a transaction aborted, records deleted (retention),
+the topic deleted and re-created under its name."""
 from __future__ import annotations
 
 import os
@@ -124,6 +125,32 @@ def delete_records(cfg: Config, before: dict[int, int]) -> None:
         admin.delete_records({TopicPartition(cfg.kafka_topic, p): o for p, o in before.items()})
     finally:
         admin.close()
+
+
+def recreate_topic(cfg: Config, on_deleted=None, timeout: float = 60) -> tuple[str, str]:
+    """What an operator does to the topic under the pipeline: delete it and create it again under its
+    name, with its partition count and the project's settings (flinkfast/clients.py create_topic).
+    Kafka gives it a new topic id and its offsets start at 0 again; what was in the old one is gone,
+    read or not. on_deleted(): called once the topic is gone and before it is created again (no
+    acknowledgement can come from either generation then). (old topic id, new topic id)."""
+    from flinkfast.clients import create_topic, delete_topics, kafka_admin
+    from flinkfast.topics.generations import topic_id
+    topic = cfg.kafka_topic
+    old = topic_id(cfg, topic)
+    if old is None:
+        raise Unavailable(f"topic {topic} does not exist: nothing to re-create")
+    admin = kafka_admin(cfg)
+    try:
+        partitions = len(admin.describe_topics([topic])[0]["partitions"])
+    finally:
+        admin.close()
+    delete_topics(cfg, [topic])
+    wait_until(lambda: topic_id(cfg, topic) is None, timeout, f"topic {topic} deleted")   # Kafka deletes asynchronously
+    if on_deleted:
+        on_deleted()
+    wait_until(lambda: create_topic(cfg, topic, partitions) or topic_id(cfg, topic), timeout,
+               f"topic {topic} created again")
+    return old, topic_id(cfg, topic)
 
 
 def abort_transaction(cfg: Config, records: list[tuple[bytes, int]]) -> int:

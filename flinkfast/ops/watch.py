@@ -26,9 +26,16 @@ def job_running(cfg: Config, job_id: str) -> str:
         info = flinkrest.rest(cfg, f"/jobs/{job_id}", timeout=3)
     except (OSError, ValueError):
         return "unreachable"
-    if info["state"] == "RUNNING" and any(v["status"] != "RUNNING" for v in info["vertices"]):
+    if info["state"] == "RUNNING" and not every_task_running(info):
         return "DEPLOYING"
     return info["state"]
+
+
+def every_task_running(info: dict) -> bool:
+    """From GET /jobs/:id: every subtask of every vertex runs. A vertex's own status is no proof:
+    Flink calls it RUNNING as soon as one of its subtasks runs (found by the drill's in-place
+    rescale: two subtasks ran 9 s after the other two); its task counts are."""
+    return all((v.get("tasks") or {}).get("RUNNING") == v["parallelism"] for v in info["vertices"])
 
 
 def restarts(cfg: Config, job_id: str) -> int | None:
@@ -100,9 +107,9 @@ def messages(cfg: Config) -> int:
     return sum(end[p] - first[p] for p in end)
 
 
-def accounting(cfg: Config) -> dict:
-    """reconcile's verdict and its counts summed over the partitions."""
-    r = reconcile.reconcile(cfg)
+def accounting(cfg: Config, to_end: bool = False) -> dict:
+    """reconcile's verdict and its counts summed over the partitions (up to the end of the log with to_end)."""
+    r = reconcile.reconcile(cfg, to_end=to_end)
     return {"ok": r.ok, "consumed": sum(p.consumed for p in r.partitions),
             "processed": sum(p.processed for p in r.partitions),
             "superseded": sum(p.superseded for p in r.partitions),

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flinkfast.settings.option import option
 
+FLINK_SCHEDULERS = ("default", "adaptive")
+
 
 @dataclass(frozen=True)
 class Flink:
@@ -20,6 +22,9 @@ class Flink:
     taskmanager_slots: int = option(2, "task slots of each TaskManager")
     flink_taskmanagers: int = option(1, "TaskManagers of the local stack (taskmanager, taskmanager-2, ...), each "
                                         "with TASKMANAGER_SLOTS slots and TASKMANAGER_MEMORY")
+    flink_scheduler: str = option("default", "Flink's job scheduler on the local stack: default, or adaptive (a "
+                                             "running job rescaled in place through the REST API's resource "
+                                             "requirements; `make drill` runs it)")
     zookeeper_flink_password: str | None = option(None, "ZooKeeper (SASL/digest) password of Flink's HA, user flink",
                                                   secret=True)
     # Where clients (flink run, status, the dashboard, the browser) find it.

@@ -98,6 +98,7 @@ class FlinkHome:
             "env.java.opts.all": f"{wheel_java_opts(home)} -Djava.security.auth.login.config={f / 'conf' / 'jaas.conf'}",
         }
         settings.update(prometheus_reporter(cfg))
+        settings.update(scheduler(cfg))
         return settings
 
     def render(self) -> None:
@@ -158,6 +159,20 @@ class FlinkHome:
     def overview(self) -> dict | None:
         """The cluster's /overview from the REST API, or None when nothing answers."""
         return flinkrest.overview(self.cfg)
+
+
+def scheduler(cfg: Config) -> dict:
+    """FLINK_SCHEDULER=adaptive (`make drill`'s stack): Flink's adaptive scheduler, which rescales a
+    running job in place when its resource requirements change (PUT /jobs/:id/resource-requirements),
+    from its last checkpoint, with no savepoint and no new submission. It rescales at the next
+    completed checkpoint (rescale-trigger.max-delay: checkpoint interval x 3 at the most); its cooldown
+    after a rescale (default 30 s: executing.cooldown-after-rescaling) guards against an autoscaler
+    flapping, and a local stack has none: only a person or the drill asks, so it is off. Default:
+    Flink's default scheduler, which refuses that request (a rescale is a savepoint and a resubmission)."""
+    if cfg.flink_scheduler != "adaptive":
+        return {}
+    return {"jobmanager.scheduler": "adaptive",
+            "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling": "0 s"}
 
 
 def prometheus_reporter(cfg: Config) -> dict:

@@ -6,8 +6,8 @@ The ports are picked once and recorded in the state folder (ports.env), so a sta
 is found again by the next run with the same folder; KAFKA_PORT starts a block of free ports, one
 per broker a stack may have. The result is a set of environment variables: the environment
 outranks .env, so every config.load() and every child process (`flink run`, the CLI) of that run
-talks to this stack and nothing else. Its shape is pinned too (one broker, one TaskManager,
-unless asked: isolated_env(state, KAFKA_BROKERS=3)), whatever .env says.
+talks to this stack and nothing else. Its shape is pinned too (one broker, one TaskManager, Flink's
+default scheduler, unless asked: isolated_env(state, KAFKA_BROKERS=3)), whatever .env says.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ PORT_SETTINGS = ("ZOOKEEPER_PORT", "KAFKA_PORT", "POSTGRES_PORT", "FLINK_UI_PORT
 
 
 # Its shape, unless the caller asks for another; and what is derived from its ports and shape.
-SHAPE = {"KAFKA_BROKERS": "1", "FLINK_TASKMANAGERS": "1"}
+SHAPE = {"KAFKA_BROKERS": "1", "FLINK_TASKMANAGERS": "1", "FLINK_SCHEDULER": "default"}
 DERIVED = ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS", "FLINK_REST_URL",
            "FLINK_UI_URL", "FLINK_REST_TLS_DIR", "KAFKA_SSL_CA_FILE")
 

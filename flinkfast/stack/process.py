@@ -108,18 +108,28 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def _socket_inodes(pids: list[int]) -> set[str]:
-    """The inodes of the sockets these processes and their descendants hold open."""
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets one process holds open (none once it ended). A descriptor closed
+    between listing and reading is passed over, not the process: a JVM opens and closes them all
+    the time, and one of them must not hide the others' sockets."""
     inodes: set[str] = set()
-    for pid in {d for p in pids for d in descendants(p)}:
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return inodes
+    for fd in fds:
         try:
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
+            target = os.readlink(fd)
         except OSError:
             continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
     return inodes
+
+
+def _socket_inodes(pids: list[int]) -> set[str]:
+    """The inodes of the sockets these processes and their descendants hold open."""
+    return {inode for pid in {d for p in pids for d in descendants(p)} for inode in socket_inodes(pid)}
 
 
 def _tcp_sockets():

@@ -3,7 +3,8 @@ name, whose offsets start at 0 again.
 
   - check(cfg), run by every submit: the topic's id is recorded the first time (generation 1);
     if Kafka's id differs from the recorded one, the submit is refused with one line naming
-    `flinkfast new-generation`. A running job that meets the new generation's messages at
+    `flinkfast new-generation`. check_as_writer(cfg) does the same where the job's client holds
+    only the writer's password (compose, Kubernetes: flinkfast_job.py). A running job that meets the new generation's messages at
     positions placed already stops on the placing's own line (sql/postgres/003_ingest.sql).
   - `flinkfast new-generation` (flinkfast/topics/newgeneration.py) archives the old generation and goes on.
   - describe(cfg, cur, topic), for reconcile: the generations, their ids and archived rows.
@@ -18,13 +19,22 @@ from flinkfast.errors import ConfigError, Unavailable
 from flinkfast.pipeline.sqlfiles import query
 
 COMMAND_HINT = "`flinkfast new-generation`"
+LOCK_S = 30   # the longest the owner's generation steps wait for a row lock (a writer's open transaction)
+LOCKED = ("the generations of topic {topic} are locked by another session for over " + str(LOCK_S) + " s (a writer's "
+          "transaction left open?): find it in pg_stat_activity, end it (pg_terminate_backend) and try again")
 
 
-def topic_id(cfg: Config, topic: str) -> str | None:
+def bound_locks(cur) -> None:
+    """The owner's steps wait at most LOCK_S for a lock: a writer's session may hold the generation's
+    row in a transaction it keeps open (it may lift its own idle timeout; found by an attack)."""
+    cur.execute(f"SET LOCAL lock_timeout = '{LOCK_S}s'")
+
+
+def topic_id(cfg: Config, topic: str, role: str = "monitor") -> str | None:
     """Kafka's id of the topic (KIP-516), None if the topic does not exist."""
     from kafka.errors import KafkaError
     try:
-        admin = kafka_admin(cfg, role="monitor")
+        admin = kafka_admin(cfg, role=role)
     except (KafkaError, OSError) as e:
         raise Unavailable(f"Kafka at {cfg.kafka_bootstrap_servers} is not reachable: {e}; is the stack up?") from None
     try:
@@ -59,19 +69,43 @@ def check(cfg: Config, topic: str | None = None) -> None:
     now = topic_id(cfg, topic)
     if now is None:
         return   # no topic yet: nothing to tell apart (the job waits for it)
+    import psycopg2.errors
     conn = pg_connect(cfg, "admin")
     try:
         with conn, conn.cursor() as cur:
+            bound_locks(cur)
+            cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": now})  # once per topic
             cur.execute(query("generations/current.sql"), {"topic": topic})
-            row = cur.fetchone()
-            if row is None:
-                cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": now})
-                return
+            row = cur.fetchone()   # what is recorded now, whoever recorded it
+    except psycopg2.errors.LockNotAvailable:
+        raise Unavailable(LOCKED.format(topic=topic)) from None
     finally:
         conn.close()
+    if row is None:
+        raise ConfigError(f"topic {topic} has generations recorded but none current (topic_generations edited by "
+                          "hand?): set archived_at back to NULL on its last generation")
     generation, recorded = row
     if recorded != now:
         raise ConfigError(refusal(topic, generation, recorded, now))
+
+
+def check_as_writer(cfg: Config, topic: str | None = None) -> None:
+    """check, where the job's client holds no other password than the writer's and the job's Kafka
+    one (compose's and Kubernetes' JobManager: flinkfast_job.py): through the writer's view
+    topic_generations_in, which records the first generation and refuses another id on one line."""
+    import psycopg2
+    topic = topic or cfg.kafka_topic
+    now = topic_id(cfg, topic, role="job")
+    if now is None:
+        return
+    conn = pg_connect(cfg, "writer")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query("generations/check_as_writer.sql"), {"topic": topic, "topic_id": now})
+    except psycopg2.errors.CheckViolation as e:
+        raise ConfigError(e.diag.message_primary) from None
+    finally:
+        conn.close()
 
 
 @dataclass

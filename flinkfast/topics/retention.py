@@ -112,11 +112,10 @@ def commit(cfg: Config, offsets: dict[int, int], topic: str | None = None, group
         consumer.close()
 
 
-def placed_offsets(cur, loss: Loss) -> set[int]:
-    """The offsets of the loss's range placed in any of the three tables."""
-    cur.execute(query("reconcile/placed_offsets.sql"), {"topic": loss.topic, "partition": loss.partition,
-                                                        "first_offset": loss.first_offset,
-                                                        "upto_offset": loss.end_offset})
+def placed_offsets(cur, topic: str, partition: int, first_offset: int, upto_offset: int) -> set[int]:
+    """The offsets in [first_offset, upto_offset) of the partition placed in any of the three tables."""
+    cur.execute(query("reconcile/placed_offsets.sql"), {"topic": topic, "partition": partition,
+                                                        "first_offset": first_offset, "upto_offset": upto_offset})
     return {row[0] for row in cur.fetchall()}
 
 

@@ -200,7 +200,14 @@ CREATE TABLE IF NOT EXISTS topic_generations (
     recorded_at        TIMESTAMPTZ  NOT NULL DEFAULT clock_timestamp(),
     archived_at        TIMESTAMPTZ,
     PRIMARY KEY (kafka_topic, generation),
-    UNIQUE (topic_id)
+    UNIQUE (kafka_topic, topic_id)
 );
+-- An id is unique per topic name, not across names (it was): a row recorded under another name
+-- through the writer's topic_generations_in (003_ingest.sql) must not keep the real topic's first
+-- generation from being recorded (found by an attack: the owner's record then did nothing, and
+-- a later re-creation went unnoticed).
+ALTER TABLE topic_generations DROP CONSTRAINT IF EXISTS topic_generations_topic_id_key;
+CREATE UNIQUE INDEX IF NOT EXISTS topic_generations_kafka_topic_topic_id_key
+    ON topic_generations (kafka_topic, topic_id);
 CREATE UNIQUE INDEX IF NOT EXISTS topic_generations_current_key
     ON topic_generations (kafka_topic) WHERE archived_at IS NULL;

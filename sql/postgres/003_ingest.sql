@@ -32,7 +32,7 @@
 -- because a statement per row cost PostgreSQL 72 us a row against 45 for the batch (100,000
 -- rows on this project's 2-core VM), and a plain upsert 29: the placing costs about 16 us a row.
 --
--- Who: the writer may insert into the two views and do nothing else. open_batch() and place_*()
+-- Who: the writer may insert into the two views (and topic_generations_in, at the end) and do nothing else. open_batch() and place_*()
 -- run as flinkfast_ingest (SECURITY DEFINER; 002_roles.sql), hardened as PostgreSQL's manual
 -- asks: search_path is pg_catalog then pg_temp, so a temporary object can never shadow a name
 -- (and every table is schema-qualified anyway); EXECUTE is revoked from PUBLIC (a trigger fires
@@ -387,6 +387,56 @@ CREATE OR REPLACE TRIGGER dead_letter_events_places_delete
     AFTER DELETE ON dead_letter_events REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
 
--- The writer inserts into the two views and nothing else.
+-- The writer inserts into the two views (and topic_generations_in, below) and nothing else.
 REVOKE ALL ON processed_events_in, dead_letter_events_in FROM PUBLIC;
 SELECT format('GRANT INSERT ON processed_events_in, dead_letter_events_in TO %I', :'writer_user') \gexec
+
+-- A topic's generation, checked by the job's own client where it holds no other password than the
+-- writer's (compose's and Kubernetes' JobManager: flinkfast_job.py; `flinkfast submit` checks as
+-- the owner, flinkfast/topics/generations.py). The client inserts (topic, Kafka's topic id) into
+-- topic_generations_in: the first time, generation 1 is recorded; the current generation's id
+-- passes; another id is refused on one line (the topic was re-created: `flinkfast new-generation`).
+-- The writer reads nothing through it and changes no recorded generation: with its password, the
+-- most one can do is record a wrong first id for a topic nobody submitted yet, which the next
+-- submit refuses and `new-generation` replaces (docs/security.md).
+CREATE OR REPLACE VIEW topic_generations_in AS
+SELECT NULL::text AS kafka_topic,
+       NULL::text AS topic_id
+ WHERE false;
+
+CREATE OR REPLACE FUNCTION public.check_generation() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    current_id TEXT;
+BEGIN
+    IF TG_RELID <> 'public.topic_generations_in'::regclass OR TG_LEVEL <> 'ROW' OR TG_WHEN <> 'INSTEAD OF' THEN
+        RAISE EXCEPTION 'check_generation() runs only as the INSTEAD OF trigger of topic_generations_in';
+    END IF;
+    IF NEW.kafka_topic IS NULL OR NEW.topic_id IS NULL OR NEW.kafka_topic LIKE '%~%' THEN
+        RAISE EXCEPTION 'topic_generations_in takes a topic''s name and Kafka''s id for it' USING ERRCODE = 'check_violation';
+    END IF;
+    -- Nothing is inserted once the topic has a generation, whichever.
+    INSERT INTO public.topic_generations (kafka_topic, generation, topic_id)
+    SELECT NEW.kafka_topic, 1, NEW.topic_id
+     WHERE NOT EXISTS (SELECT 1 FROM public.topic_generations g WHERE g.kafka_topic = NEW.kafka_topic)
+        ON CONFLICT (kafka_topic, generation) DO NOTHING;
+    SELECT topic_id INTO current_id
+      FROM public.topic_generations WHERE kafka_topic = NEW.kafka_topic AND archived_at IS NULL;
+    -- The refusal names neither the recorded id nor the generation: the writer reads nothing.
+    IF current_id IS DISTINCT FROM NEW.topic_id THEN
+        RAISE EXCEPTION 'topic % was re-created: Kafka''s topic id % is not the one recorded for its current '
+                        'generation; its offsets started again at 0, so its messages would meet the old '
+                        'generation''s rows at their positions: run `flinkfast new-generation` to archive them and go on',
+                        NEW.kafka_topic, NEW.topic_id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.check_generation() OWNER TO flinkfast_ingest;
+REVOKE ALL ON FUNCTION public.check_generation() FROM PUBLIC;
+GRANT SELECT, INSERT ON topic_generations TO flinkfast_ingest;
+CREATE OR REPLACE TRIGGER topic_generations_in_check
+    INSTEAD OF INSERT ON topic_generations_in
+    FOR EACH ROW EXECUTE FUNCTION public.check_generation();
+REVOKE ALL ON topic_generations_in FROM PUBLIC;
+SELECT format('GRANT INSERT ON topic_generations_in TO %I', :'writer_user') \gexec

@@ -958,6 +958,8 @@ def altered_env() -> dict[str, str]:
             env[key] = "0:42,2:7"
         elif key == "SINK_MODE":
             env[key] = "jdbc" if value == "copy" else "copy"
+        elif key == "FLINK_SCHEDULER":
+            env[key] = "adaptive" if value == "default" else "default"
         elif key == "POSTGRES_SSLMODE":
             env[key] = "require" if value != "require" else "verify-full"
         elif key == "KAFKA_SECURITY_PROTOCOL":

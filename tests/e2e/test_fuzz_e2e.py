@@ -115,8 +115,8 @@ def test_generated_messages_each_land_in_exactly_one_place(run_job):
     assert len(rows) + len(letters) == len(messages), "each message in exactly one table"
     assert not wrong, f"{len(wrong)} of {len(messages)} messages:\n" + "\n".join(wrong[:20])
 
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
-    result = reconcile.reconcile(cfg)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, 120)
+    result = reconcile.reconcile(cfg, to_end=True)
     assert result.ok, result.text()
     assert flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"
     assert restarts(cfg, job_id) == 0, "no message may make the job restart"
@@ -135,8 +135,8 @@ def test_skip_records_a_message_as_a_dead_letter_and_moves_the_job_past_it(run_j
     assert set(letters) == {stuck} and letters[stuck][0] == "skipped by operator"
     assert letters[stuck][1] == encode(events[2]), "the raw message is kept"
     assert {r[0] for r in rows.values()} == {e["uuid"] for i, e in enumerate(events) if i != 2}
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
-    assert reconcile.reconcile(cfg).ok
+    reconcile.wait_placed(cfg, cfg.kafka_topic, 120)
+    assert reconcile.reconcile(cfg, to_end=True).ok
     assert flinkrest.rest(cfg, f"/jobs/{new_id}")["state"] == "RUNNING"
 
 

@@ -90,6 +90,152 @@ def test_another_message_at_a_placed_position_is_refused_and_the_same_one_is_a_r
         delete_rows(cfg, [topic])
 
 
+def test_new_generation_with_none_recorded_archives_only_what_the_log_now_holds_otherwise(database, cfg):
+    """Compose's and Kubernetes' JobManager submit with the writer's password, which cannot record a
+    generation: after a re-creation there, `flinkfast new-generation` has no recorded id to compare
+    (it said "nothing to archive" and left the operator stuck: found by an attack). The data decides:
+    a placed position the log now holds otherwise means re-created; none, and nothing changes.
+    Kafka is not needed: the log's (partition, offset, fingerprint) are given. Planted: the data
+    check skipped: the first call archives nothing but records generations, and fails here."""
+    topic = f"ident-{time.time_ns()}"
+    writer = pg_connect(cfg, "writer")
+    try:
+        good = lambda u, off, fp: (u, "A", "B", "C", 30, 1996, topic, 0, off, 1_700_000_000_000, 1, fp)  # noqa: E731
+        with writer, writer.cursor() as cur:
+            execute_values(cur, GOOD_SQL, [good(f"{topic}-a", 0, 11), good(f"{topic}-b", 1, 12), good(f"{topic}-c", 2, 13)])
+        before = rows(cfg, topic)
+        same_log = [(0, 0, 11), (0, 1, 12), (0, 2, 13)]
+        for log in (same_log, same_log[:1], []):   # as placed; retention cut the rest; a log emptied
+            with pytest.raises(ConfigError, match=f"topic {topic} has no generation recorded and no placed position "
+                                                  "holds another message"):
+                newgeneration.archive(cfg, topic, log, "id-new", {0: 0})
+        assert rows(cfg, topic) == before and not generations_of(cfg, topic), "a refusal changes nothing"
+
+        admin = pg_connect(cfg, "admin")      # a wrong first id, as the writer's password may record one
+        with admin, admin.cursor() as cur:
+            cur.execute("INSERT INTO topic_generations (kafka_topic, generation, topic_id) VALUES (%s, 1, 'wrong')",
+                        (topic,))
+            cur.execute("INSERT INTO lost_messages (kafka_topic, kafka_partition, first_offset, end_offset, reason) "
+                        "VALUES (%s, 1, 0, 5, 'deleted before read')", (topic,))   # partition 1's log starts at 5
+        admin.close()
+        archived, moved = newgeneration.archive(cfg, topic, [(0, 1, 12), (0, 2, 13)], "id-real", {0: 1, 1: 5})
+        assert moved == 0 and rows(cfg, topic) == before, \
+            "nothing the log holds as placed, nor what retention cut below its start, is archived (found by an attack)"
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute("SELECT kafka_topic FROM lost_messages WHERE kafka_topic LIKE %s", (f"{topic}%",))
+            assert cur.fetchall() == [(topic,)], "a recorded loss below the log's start stays the topic's"
+            cur.execute("DELETE FROM lost_messages WHERE kafka_topic LIKE %s", (f"{topic}%",))
+            cur.execute("DELETE FROM topic_generations WHERE kafka_topic = %s", (topic,))
+        admin.close()
+
+        archived, moved = newgeneration.archive(cfg, topic, [(0, 0, 11), (0, 1, 99)], "id-new", {0: 0})   # re-created
+        assert (archived, moved) == (f"{topic}~1", 2), "position 1 holds another message, 2 is past the new log"
+        assert set(rows(cfg, topic)) == {("processed", 0, 0)}, "the row the new log holds as placed stays"
+        assert set(rows(cfg, archived)) == {("processed", 0, 1), ("processed", 0, 2)}
+        assert generations_of(cfg, topic) == [(1, newgeneration.UNRECORDED + topic, True), (2, "id-new", False)]
+    finally:
+        writer.close()
+        delete_rows(cfg, [topic, f"{topic}~1"])
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute("DELETE FROM topic_generations WHERE kafka_topic = %s", (topic,))
+        admin.close()
+
+
+def test_the_writer_records_a_first_generation_and_is_refused_another_id(database, cfg):
+    """Compose's and Kubernetes' JobManager hold only the writer's password: flinkfast_job.py checks the
+    topic's generation through topic_generations_in (generations.check_as_writer). The first id is
+    recorded, the current one passes, any other is refused on one line; the writer reads nothing
+    and changes no recorded generation. Planted: the trigger's refusal out, or ids unique across
+    topic names again: fails."""
+    from flinkfast.pipeline.sqlfiles import query
+    topic = f"ident-{time.time_ns()}"
+    writer = pg_connect(cfg, "writer")
+
+    def as_writer(topic_id: str, name: str = topic) -> None:
+        with writer, writer.cursor() as cur:
+            cur.execute(query("generations/check_as_writer.sql"), {"topic": name, "topic_id": topic_id})
+    try:
+        as_writer(f"{topic}-a")
+        as_writer(f"{topic}-a")
+        assert generations_of(cfg, topic) == [(1, f"{topic}-a", False)]
+        with pytest.raises(psycopg2.errors.CheckViolation) as refused:
+            as_writer(f"{topic}-b")
+        line = refused.value.diag.message_primary
+        assert line.startswith(f"topic {topic} was re-created: Kafka's topic id {topic}-b is not the one recorded")
+        assert "flinkfast new-generation" in line and f"{topic}-a" not in line and "generation 1" not in line, \
+            "the refusal shows the writer neither the recorded id nor the generation (found by an attack)"
+        # A row the writer records under another name, with the topic's id, keeps neither the topic's
+        # first generation from being recorded nor a later re-creation from being refused (found by an attack).
+        as_writer(f"{topic}-d", name=f"{topic}-decoy")
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute(query("generations/record_first.sql"), {"topic": f"{topic}-new", "topic_id": f"{topic}-d"})
+        admin.close()
+        as_writer(f"{topic}-d", name=f"{topic}-new2")
+        assert [g[:2] for g in generations_of(cfg, f"{topic}-new")] == [(1, f"{topic}-d")]
+        assert [g[:2] for g in generations_of(cfg, f"{topic}-new2")] == [(1, f"{topic}-d")]
+        with pytest.raises(psycopg2.errors.CheckViolation):
+            as_writer(f"{topic}-c", name=f"{topic}~1")          # an archived generation's name is no topic
+        for sql in ("SELECT * FROM topic_generations", "SELECT * FROM topic_generations_in",
+                    "UPDATE topic_generations SET topic_id = 'x'", "DELETE FROM topic_generations"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                with writer, writer.cursor() as cur:
+                    cur.execute(sql)
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:                      # what `flinkfast new-generation` records
+            cur.execute("UPDATE topic_generations SET archived_at = now() WHERE kafka_topic = %s", (topic,))
+            cur.execute("INSERT INTO topic_generations (kafka_topic, generation, topic_id) VALUES (%s, 2, %s)",
+                        (topic, f"{topic}-b"))
+        admin.close()
+        as_writer(f"{topic}-b")
+        with pytest.raises(psycopg2.errors.CheckViolation, match=f"topic id {topic}-a is not the one recorded"):
+            as_writer(f"{topic}-a")                             # the old id, recorded as generation 1, is not current
+        assert [g[:2] for g in generations_of(cfg, topic)] == [(1, f"{topic}-a"), (2, f"{topic}-b")]
+    finally:
+        writer.close()
+        admin = pg_connect(cfg, "admin")
+        with admin, admin.cursor() as cur:
+            cur.execute("DELETE FROM topic_generations WHERE kafka_topic LIKE %s", (f"{topic}%",))
+        admin.close()
+
+
+def test_a_writers_open_transaction_holds_the_owners_generation_steps_a_bounded_time(database, cfg, monkeypatch):
+    """A writer's session that inserted into topic_generations_in and keeps its transaction open (it
+    may lift its own idle timeout) holds the topic's first generation row: the owner's steps
+    (generations.check, new-generation) wait generations.LOCK_S at most, then fail on one line,
+    instead of hanging (found by an attack). Planted: bound_locks a no-op: the safety net's
+    statement_timeout fires instead, and the test fails."""
+    from flinkfast.pipeline.sqlfiles import query
+    monkeypatch.setattr(generations, "LOCK_S", 1)
+    topic = f"ident-{time.time_ns()}"
+    writer, admin = pg_connect(cfg, "writer"), pg_connect(cfg, "admin")
+    try:
+        w = writer.cursor()
+        w.execute("SET idle_in_transaction_session_timeout = 0")
+        w.execute(query("generations/check_as_writer.sql"), {"topic": topic, "topic_id": "held"})   # not committed
+        with admin.cursor() as cur:
+            cur.execute("SET statement_timeout = '10s'")      # the safety net, should the bound be gone
+            generations.bound_locks(cur)
+            with pytest.raises(psycopg2.errors.LockNotAvailable):
+                cur.execute(query("generations/record_first.sql"), {"topic": topic, "topic_id": "owner"})
+        admin.rollback()
+    finally:
+        writer.rollback()
+        writer.close()
+        admin.close()
+
+
+def generations_of(cfg, topic: str) -> list[tuple]:
+    with pg_connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT generation, topic_id, archived_at IS NOT NULL FROM topic_generations "
+                    "WHERE kafka_topic = %s ORDER BY generation", (topic,))
+        out = cur.fetchall()
+    conn.close()
+    return out
+
+
 def test_the_intake_refuses_a_row_without_a_fingerprint(database, cfg):
     """What only the writer's password can send (the job always sends a fingerprint): a row without
     one, in either form, at a placed position or at one not read yet -- where it would stand, and
@@ -166,8 +312,8 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
         (0, o): fingerprint(v, ts) for (v, _, _), (_, o, ts) in zip(new_records, new)}
     assert set(rows(cfg, archived).values()) == set(placed_old.values()), "the old generation archived whole"
 
-    reconcile.wait_drained(job_cfg, topic, topic, 60)
-    result = reconcile.reconcile(job_cfg, deep=True)
+    reconcile.wait_placed(job_cfg, topic, 60)
+    result = reconcile.reconcile(job_cfg, to_end=True, deep=True)
     assert result.ok, result.text()
     text = result.text()
     assert f"generation 2 (topic id {generations.topic_id(cfg, topic)}) checked" in text
@@ -183,8 +329,8 @@ def test_reconcile_deep_finds_a_forged_row(run_job, job_cfg, cfg):
     run_job()
     send_records(job_cfg, old_and_new("deep", 6, NOW) + [(b"not json", 0, NOW + 10)])
     wait_until(lambda: len(rows(cfg, topic)) == 7, 120, "7 messages placed")
-    reconcile.wait_drained(job_cfg, topic, topic, 60)
-    ok = reconcile.reconcile(job_cfg, deep=True)
+    reconcile.wait_placed(job_cfg, topic, 60)
+    ok = reconcile.reconcile(job_cfg, to_end=True, deep=True)
     assert ok.ok and sum(d.compared for d in ok.deep) == 7, ok.text()
     admin = pg_connect(cfg, "admin")
     with admin, admin.cursor() as cur:     # behind the placing's back, as only the superuser can

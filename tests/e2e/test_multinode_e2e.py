@@ -97,7 +97,7 @@ def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(e
     job_cfg = cfg.replace(flink_parallelism=2, checkpoint_interval_ms=1000)
     assert job_cfg.flink_parallelism <= cfg.taskmanager_slots, "the job must fit on the TaskManager left"
     job_id = submit.submit(job_cfg)   # replaces the first test's job, whose parallelism 4 fills every slot
-    before = watch.accounting(cfg)["processed"]
+    before = watch.accounting(cfg, to_end=True)["processed"]   # the first test's rows: every record placed
     load = Load(cfg, PAUSE_RATE, seed=26).start()
     paused = None
     try:
@@ -123,8 +123,8 @@ def test_a_taskmanager_paused_mid_flush_holds_the_pipeline_less_than_the_bound(e
     with Landing(cfg, load.acked) as landing:
         landing.wait(timeout=120, progress=False)
         assert landing.landed() == len(load.acked)
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
-    counts = watch.accounting(cfg)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, timeout=60)
+    counts = watch.accounting(cfg, to_end=True)
     assert counts["ok"] and counts["missing"] == 0 and counts["doubled"] == 0, counts
     assert counts["processed"] == before + len(set(load.acked)), counts   # each uuid once
 

@@ -81,8 +81,8 @@ def test_bad_messages_become_dead_letters_and_the_job_keeps_running(run_job):
             assert payload == value[:65536], "the raw bytes are kept, capped at 64 KiB"
     assert job_state(cfg, job_id) == "RUNNING", "bad input does not stop the job"
 
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
-    result = reconcile.reconcile(cfg)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, 120)
+    result = reconcile.reconcile(cfg, to_end=True)
     assert result.ok, result.text()
     assert sum(p.dead_letters for p in result.partitions) == len(BAD)
     assert sum(p.superseded for p in result.partitions) == 1, "the first duplicate"

@@ -100,7 +100,7 @@ def test_a_full_replay_leaves_every_table_as_it_was(job_cfg, run_job):
     again = [(e["uuid"].encode(), json.dumps(e).encode()) for e in events[:50]]    # the same uuids once more
     bad = [(b"bad", b"not JSON " + bytes(100_000)), (b"bad", b"\xff\xfe"), (b"bad", None)]
     send_raw(cfg, again + bad)
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 180)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, 180)
     before = tables_of(cfg, cfg.kafka_topic)
     assert len(before["processed_events"]) == N and len(before["superseded_events"]) == 50
     assert [r[5] for r in before["dead_letter_events"]] == [100_009, 2, None], "payload_size: the bytes sent"
@@ -175,7 +175,8 @@ def test_figures_do_not_move_under_a_non_utc_zone(stack, job_cfg, run_job):
 
 @pytest.mark.slow
 def test_the_job_runs_on_an_embedded_mini_cluster_too(job_cfg):
-    """`python flinkfast_job.py` (no cluster): the connector jars are shipped with the job."""
+    """`python flinkfast_job.py` (no cluster): the connector jars are shipped with the job; its own
+    client checks the topic's generation as the writer, as in compose and Kubernetes."""
     import os
     import signal
     import subprocess
@@ -190,6 +191,14 @@ def test_the_job_runs_on_an_embedded_mini_cluster_too(job_cfg):
         with Landing(job_cfg, summary.uuids) as landing:
             landing.wait(timeout=240, progress=False)
             assert landing.landed() == 500
+        # Its own client recorded the topic's generation as compose's and Kubernetes' JobManager do:
+        # through the writer's topic_generations_in, with the job's Kafka login (nothing else submitted here).
+        from flinkfast.clients import pg_connect
+        from flinkfast.topics import generations
+        with pg_connect(job_cfg) as conn, conn.cursor() as cur:
+            cur.execute("SELECT generation, topic_id FROM topic_generations WHERE kafka_topic = %s", (job_cfg.kafka_topic,))
+            assert cur.fetchall() == [(1, generations.topic_id(job_cfg, job_cfg.kafka_topic))]
+        conn.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

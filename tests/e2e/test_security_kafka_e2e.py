@@ -237,12 +237,12 @@ def test_producer_job_and_reconcile_speak_sasl_ssl_with_the_ca_file(extra_stack)
 
     if not running_jobs(cfg, cfg.job_name):
         assert submit.submit(cfg.replace(checkpoint_interval_ms=1000))
-    before = watch.accounting(cfg)["processed"]
+    before = watch.accounting(cfg, to_end=True)["processed"]
     sent = producer.produce(cfg, producer.generate_events(N_TLS, seed=7), progress=False)
     assert sent.sent == N_TLS and sent.failed == 0
     with Landing(cfg, sent.uuids) as landing:
         landing.wait(timeout=120, progress=False)
         assert landing.landed() == N_TLS
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, timeout=60)
-    counts = watch.accounting(cfg)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, timeout=60)
+    counts = watch.accounting(cfg, to_end=True)
     assert counts["ok"] and counts["processed"] == before + N_TLS, counts

@@ -60,11 +60,10 @@ def listening(pids: list[int]) -> dict[int, int]:
     /proc/<pid>/net (its network namespace, whichever that is)."""
     out = {}
     for pid in pids:
+        inodes = process.socket_inodes(pid)
         try:
-            inodes = {os.readlink(fd)[8:-1] for fd in Path(f"/proc/{pid}/fd").iterdir()
-                      if os.readlink(fd).startswith("socket:[")}
             tables = [Path(f"/proc/{pid}/net/{t}").read_text() for t in ("tcp", "tcp6")]
-        except OSError:
+        except OSError:   # the process ended
             continue
         for line in "".join(tables).splitlines():
             fields = line.split()
@@ -223,10 +222,11 @@ def test_no_other_user_reaches_the_sql_clients_gateway(stack, attacker):
     ports: dict[int, int] = {}
     try:
         pids: list[int] = []
-        while client.poll() is None and not any(b"SqlClient" in _cmdline(p) and listening([p]) for p in pids):
+        while client.poll() is None and not ports:   # the client's JVM up and listening
             time.sleep(0.2)
             pids = process.descendants(client.pid)
-        ports = listening(process.descendants(client.pid))
+            if any(b"SqlClient" in _cmdline(p) and listening([p]) for p in pids):
+                ports = listening(pids)
         attempts = attack_all(ports, attacker, "sql_attack.py")
     finally:
         out, _ = client.communicate("QUIT;\n", timeout=120)

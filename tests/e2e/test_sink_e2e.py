@@ -43,8 +43,8 @@ def test_nothing_is_lost_when_the_sink_sessions_are_cut(stack, run_job, sink_mod
         wait_until(lambda n=sent: landed(cfg) == n, 120, f"{sent} rows in processed_events")
         cut += cut_sessions(cfg, cfg.flink_db_user)
     assert cut >= ROUNDS, "the sink had a session to cut each round"
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
-    result = reconcile.reconcile(cfg)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, 120)
+    result = reconcile.reconcile(cfg, to_end=True)
     assert result.ok, result.text()
     assert landed(cfg) == sent
     assert flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] == "RUNNING"

@@ -168,8 +168,8 @@ def test_the_brokers_clock_stamps_every_row(run_job):
     assert all(before <= ts <= after for _, _, ts in acked), acked
     with Landing(cfg, [ahead, behind, both]) as landing:
         landing.wait(timeout=120, progress=False)
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
-    result = reconcile.reconcile(cfg)
+    reconcile.wait_placed(cfg, cfg.kafka_topic, 120)
+    result = reconcile.reconcile(cfg, to_end=True)
     assert result.ok, result.text()
     with report.connect(cfg) as conn, conn.cursor() as cur:
         cur.execute("SELECT uuid, first_name, kafka_offset, kafka_ts_ms, flink_ts_ms,"
@@ -226,8 +226,8 @@ def test_a_topic_its_producers_stamp_is_refused_and_its_old_records_are_dead_let
         run_job({**FAST_CHECKPOINTS, "KAFKA_TOPIC": name, "KAFKA_GROUP_ID": name, "JOB_NAME": f"e2e-{name}"})
         with Landing(tcfg, [f"{name}-probe"]) as landing:
             landing.wait(timeout=120, progress=False)
-        reconcile.wait_drained(tcfg, name, name, 120)
-        result = reconcile.reconcile(tcfg)
+        reconcile.wait_placed(tcfg, name, 120)
+        result = reconcile.reconcile(tcfg, to_end=True)
         assert result.ok, result.text()
         with report.connect(cfg) as conn, conn.cursor() as cur:
             # The old record, and any probe sent before the switch took effect: stamped by their producer.

@@ -43,3 +43,16 @@ def test_a_drill_stopped_by_an_error_still_tables_what_it_measured():
     result = {"baseline": None, "faults": [], "final": None, "in_place_rescale": None, "elapsed_s": 42.0,
               "verdict": "FAILED: not recovered 180s after the fault"}
     assert drill_cli.table(result).splitlines()[-1] == "FAILED: not recovered 180s after the fault in 42 s"
+
+
+def test_a_job_is_back_only_when_every_subtask_of_every_vertex_runs():
+    """watch.job_running, which times every fault's "job back": a vertex Flink calls RUNNING with
+    one of its subtasks running is not back yet. Planted: the vertex's status read instead: fails."""
+    from flinkfast.ops import watch
+
+    def job(*running):
+        return {"state": "RUNNING", "vertices": [{"status": "RUNNING", "parallelism": 2, "tasks": {"RUNNING": r}}
+                                                for r in running]}
+    assert watch.every_task_running(job(2, 2))
+    assert not watch.every_task_running(job(2, 1))
+    assert not watch.every_task_running({"state": "RUNNING", "vertices": [{"status": "RUNNING", "parallelism": 2}]})

@@ -3,7 +3,7 @@
 -- tests/e2e/test_security_db_e2e.py attacks each claim.
 --
 --   POSTGRES_USER      superuser: applies these files, nothing else in the pipeline uses it
---   FLINK_DB_USER      the job's sink: INSERT into the two intake views of 003_ingest.sql, nothing
+--   FLINK_DB_USER      the job's sink: INSERT into the intake views of 003_ingest.sql, nothing
 --                      else (it reads nothing, writes no table, owns nothing, has no TEMP)
 --   READER_DB_USER     the dashboard, the report, reconciliation, `make status`: SELECT on the
 --                      pipeline's three tables, lost_messages and the report's report_rows view, nothing else (no
