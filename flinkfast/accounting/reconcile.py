@@ -259,8 +259,7 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
                     continue
                 if (p, first[p], end[p]) not in records:
                     records[(p, first[p], end[p])] = set(topicscan.record_offsets(cfg, topic, p, first[p], end[p]))
-                cur.execute(query("reconcile/placed_offsets.sql"), params)
-                left = records[(p, first[p], end[p])] - {row[0] for row in cur.fetchall()}
+                left = records[(p, first[p], end[p])] - retention.placed_offsets(cur, topic, p, first[p], end[p])
                 if left:
                     unplaced[p] = len(left)
         return not unplaced

@@ -28,12 +28,11 @@ from flinkfast.pipeline.job import JOB_SETTINGS
 from flinkfast.pipeline.sqlfiles import query
 
 
-def fingerprints(cfg: Config, topic: str) -> list[tuple[int, int, int]]:
-    """(partition, offset, fingerprint) of every committed record of the topic as it is now."""
+def fingerprints(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(partition, offset, fingerprint) of every committed record of the topic in [first, end)
+    of each partition: the topic as it is now, its offsets read once by the caller."""
     from flinkfast.events.fingerprint import fingerprint
-    from flinkfast.accounting.reconcile import kafka_offsets
     from flinkfast.topics.scan import scan
-    first, end, _ = kafka_offsets(cfg, topic, cfg.kafka_group_id)
     return [(p, o, fingerprint(value, ts)) for part in sorted(first)
             for p, o, ts, _, value in scan(cfg, topic, part, first[part], end[part])]
 
@@ -75,8 +74,8 @@ def new_generation(cfg: Config, resubmit: bool = True) -> tuple[str, int, str | 
         raise ConfigError(f"topic {topic} has the id recorded for its generation {row[0]} ({now}): it was "
                           "not re-created; nothing to archive")
     from flinkfast.accounting.reconcile import kafka_offsets
-    first, _, _ = kafka_offsets(cfg, topic, cfg.kafka_group_id)
-    archived, rows = archive(cfg, topic, fingerprints(cfg, topic), now, first)
+    first, end, _ = kafka_offsets(cfg, topic, cfg.kafka_group_id)
+    archived, rows = archive(cfg, topic, fingerprints(cfg, topic, first, end), now, first)
     reset_group(cfg, topic)
     job_id = submit.submit(cfg) if resubmit else None
     return archived, rows, job_id
