@@ -19,6 +19,11 @@ from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.isolated import isolated_env
 
 TEST_STATE = Path(os.environ.get("FLINKFAST_TEST_STATE_DIR") or REPO_ROOT / ".state" / "test")
+# Under `pytest -n N` (pytest-xdist; `make test` runs two workers) each worker is a session of its
+# own and runs on a stack of its own: .state/test-gw0, .state/test-gw1, ... (their own ports too).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    TEST_STATE = TEST_STATE.with_name(f"{TEST_STATE.name}-{WORKER}")
 os.environ.update(isolated_env(TEST_STATE))
 
 from flinkfast import config  # noqa: E402
@@ -119,11 +124,27 @@ def run_job(job_cfg, jobserver):
 TIERS = ("unit", "flink", "compose", "deploy", "e2e")
 
 
-def pytest_collection_modifyitems(config, items):
+# Under pytest-xdist (`--dist loadgroup`), a file's tests go to one worker together (its module
+# fixtures, a browser, a job, start once), and so do the tests on the suite's one extra stack
+# (tests/e2e/extra_stack.py: they share it, the one that stops it last). The files are handed out
+# longest tier first, so the last file to start is a short one and the two workers end together.
+PARALLEL_ORDER = ("e2e", "flink", "deploy", "compose", "unit")
+EXTRA_STACK = "extra_stack"
+
+
+def pytest_collection_modifyitems(config, items):   # after tests/e2e/conftest.py's ordering, before -m
     for item in items:
         tier = next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
         if tier:
             item.add_marker(getattr(pytest.mark, tier))
+    if not WORKER:
+        return
+    tier = {t: i for i, t in enumerate(PARALLEL_ORDER)}
+    items.sort(key=lambda item: next((tier[t] for t in PARALLEL_ORDER if f"/tests/{t}/" in str(item.path)),
+                                     len(PARALLEL_ORDER)))   # stable: the order within a tier is kept
+    for item in items:
+        group = EXTRA_STACK if EXTRA_STACK in getattr(item, "fixturenames", ()) else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # The flink tier's fuzz messages (tests/flink/fuzz_batch.py): drawn by a process of their own from
@@ -137,7 +158,9 @@ def pytest_collection_finish(session):
     import subprocess
     import sys
     import tempfile
-    if any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
+    # Not under pytest-xdist: no worker knows at this point whether it will run the test (it draws
+    # them itself), and the other worker keeps the other core busy anyway.
+    if not WORKER and any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
         _fuzz["path"] = Path(tempfile.mkdtemp(prefix="flinkfast-fuzz-")) / "batch.pickle"
         _fuzz["process"] = subprocess.Popen([sys.executable, "-m", "tests.flink.fuzz_batch", str(_fuzz["path"])],
                                             cwd=REPO_ROOT)
