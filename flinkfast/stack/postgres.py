@@ -64,7 +64,9 @@ class Postgres(Service):
             self._initdb(user)
         # authentication_timeout: a connection still authenticating holds a slot before any role's
         # limit applies (another local user can open many and stall there); 10 s, not 60, each.
+        # The socket 0700 (PostgreSQL's default is 0777), as private as the folder that holds it.
         opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={d / 'run'} "
+                "-c unix_socket_permissions=0700 "
                 "-c shared_buffers=256MB -c max_connections=100 -c authentication_timeout=10s")
         # pg_ctl daemonizes the postmaster; its pid is the first line of postmaster.pid.
         r = subprocess.run([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,

@@ -27,7 +27,8 @@ import pytest
 from tests import chaos
 
 STEPS = int(os.environ.get("CHAOS_STEPS") or 0)
-SEED = int(os.environ.get("CHAOS_SEED") or random.randrange(2 ** 31))
+# A fresh seed, the same in every pytest-xdist worker of one run (they must collect the same tests).
+SEED = int(os.environ.get("CHAOS_SEED") or random.Random(os.environ.get("PYTEST_XDIST_TESTRUNUID")).randrange(2 ** 31))
 REGRESSION_SEEDS: list[int] = []   # walks that once found a bug, replayed with STEPS steps
 RATE = 200
 OVERLAP = 0.4   # the chance that a second fault strikes while the first recovers
