@@ -197,7 +197,7 @@ def enforced(server, objs) -> dict:
     policy within a few seconds: until then a refused pod still goes through)."""
     pod = taskmanager_pod(objs)
     bad = copy.deepcopy(pod)
-    _secret_volume(bad)
+    _account(bad)
     deadline = time.monotonic() + ENFORCED_WITHIN_S
     while create(server, bad).returncode == 0:
         assert time.monotonic() < deadline, f"the policies were not enforced within {ENFORCED_WITHIN_S} s"
