@@ -704,3 +704,36 @@ def test_the_doc_proposes_what_the_manifests_set():
                            "properties.ssl.truststore.type properties.ssl.truststore.location"):
         assert var in doc and var in source, var
     assert "org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule" in doc
+
+
+# ----------------------------------------------------------------------------- admission policies
+
+def test_the_admission_parameters_fit_the_taskmanagers_of_this_overlay(objs):
+    """What test_deploy_admission.py tries on a real API server for prod, held here for both
+    overlays: the policies' parameters name this FlinkDeployment (cluster id, the TaskManagers'
+    account, its image as the overlay rewrote it), every Secret a TaskManager reads is listed and
+    no owner's, writer's, Kafka login's or REST store's is; the namespace carries the label the
+    bindings select."""
+    from tests.deploy import policy as rules
+    params = one(objs, "ConfigMap", "flinkfast-flink-admission")["data"]
+    fd = flink(objs)
+    assert params["clusterId"] == fd["metadata"]["name"]
+    assert params["serviceAccount"] == fd["spec"]["flinkConfiguration"]["kubernetes.taskmanager.service-account"]
+    assert params["image"] == fd["spec"]["image"]
+    allowed = set(params["allowedRefs"].split(" "))
+    tm = rules.flink_pods(fd)["taskmanager"]["spec"]
+    (main,) = [c for c in tm["containers"] if c["name"] == "flink-main-container"]
+    used = {v["secret"]["secretName"] for v in tm["volumes"] if "secret" in v} | \
+           {secret_ref(e)[0] for e in main.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+    assert used <= allowed, used - allowed
+    cluster = one(objs, "Cluster")["metadata"]["name"]
+    never = {f"{cluster}-superuser", f"{cluster}-app", "flinkfast-db-writer", "flinkfast-db-reader",
+             "flinkfast-flink-rest-tls", "flinkfast-flink-rest-tls-password", "flinkfast-pg-s3",
+             *(u["metadata"]["name"] for u in every(objs, "KafkaUser"))}
+    assert not allowed & never, allowed & never
+    namespace = one(objs, "Namespace")
+    selector = {b["metadata"]["name"]: b["spec"]["matchResources"]["namespaceSelector"]["matchLabels"]
+                for b in every(objs, "ValidatingAdmissionPolicyBinding")}
+    assert set(selector) == {p["metadata"]["name"] for p in every(objs, "ValidatingAdmissionPolicy")}
+    for labels in selector.values():
+        assert labels.items() <= namespace["metadata"]["labels"].items()
