@@ -10,7 +10,11 @@ submit or cancel jobs."""
 from __future__ import annotations
 
 import copy
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +175,104 @@ def test_a_planted_tls_mistake_is_caught(plant, rendered):
     mistake(fd)
     errors = tls_errors(fd)
     assert any(message in e for e in errors), errors
+
+
+# ----------------------------------------------------------------------------- the documented commands
+
+DOC = dc.REPO / "docs" / "kubernetes.md"
+FAKE_KUBECTL = """#!/usr/bin/env bash
+# Records `kubectl -n NS create secret generic NAME --from-file=[KEY=]PATH --from-literal=KEY=VALUE`
+# as $SECRETS/NAME/KEY files.
+set -euo pipefail
+name=""; args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[$i]}" = generic ]; then name=${args[$((i + 1))]}; fi
+done
+[ -n "$name" ] || { echo "fake kubectl: not a create secret generic: $*" >&2; exit 2; }
+mkdir -p "$SECRETS/$name"
+for a in "$@"; do
+  case "$a" in
+    --from-file=*=*) spec=${a#--from-file=}; cp "${spec#*=}" "$SECRETS/$name/${spec%%=*}" ;;
+    --from-file=*) path=${a#--from-file=}; cp "$path" "$SECRETS/$name/$(basename "$path")" ;;
+    --from-literal=*) spec=${a#--from-literal=}; printf '%s' "${spec#*=}" > "$SECRETS/$name/${spec%%=*}" ;;
+  esac
+done
+"""
+
+
+def _tls_commands() -> str:
+    """The bash block of docs/kubernetes.md that makes Flink's TLS Secrets."""
+    blocks = re.findall(r"```bash\n(.*?)```", DOC.read_text(), re.S)
+    (block,) = [b for b in blocks if "flinkfast-flink-internal-tls" in b and "keytool" in b]
+    return block
+
+
+def _keytool(*args: str) -> str:
+    r = subprocess.run(["keytool", *args], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr or r.stdout
+    return r.stdout
+
+
+def _certs(store: Path, password: str) -> dict[str, str]:
+    """alias -> PEM certificate of every entry of a JKS store."""
+    aliases = re.findall(r"^Alias name: (.+)$", _keytool("-list", "-v", "-keystore", str(store), "-storepass", password),
+                         re.M)
+    return {a: _keytool("-exportcert", "-rfc", "-alias", a, "-keystore", str(store), "-storepass", password)
+            for a in aliases}
+
+
+def _verifies(tmp: Path, cert: str, trusted: list[str]) -> bool:
+    """openssl's chain check of `cert` against exactly the `trusted` certificates."""
+    (tmp / "cert.pem").write_text(cert)
+    (tmp / "trusted.pem").write_text("".join(trusted))
+    r = subprocess.run(["openssl", "verify", "-CAfile", str(tmp / "trusted.pem"), str(tmp / "cert.pem")],
+                       capture_output=True, text=True, timeout=60)
+    return r.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> Path:
+    """The documented commands run as written, with keytool and openssl, kubectl recording the Secrets."""
+    for tool in ("keytool", "openssl", "shred"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is not installed (the documented commands need it)")
+    root = tmp_path_factory.mktemp("tls")
+    work, secrets, bin_dir = root / "work", root / "secrets", root / "bin"
+    for d in (work, secrets, bin_dir):
+        d.mkdir()
+    (bin_dir / "kubectl").write_text(FAKE_KUBECTL)
+    (bin_dir / "kubectl").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "SECRETS": str(secrets), "NS": "flinkfast"}
+    r = subprocess.run(["bash", "-euo", "pipefail", "-c", _tls_commands()], cwd=work, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert not [p.name for p in work.iterdir() if p.suffix in (".key", ".p12", ".jks")], "the commands clean up"
+    return secrets
+
+
+def test_the_documented_commands_make_two_trusts_that_share_nothing(made, tmp_path):
+    """Internal: a self-signed certificate, trusted alone; REST: a CA that signs the JobManagers'
+    and the operator's certificates. Neither trust accepts the other's certificates, and each
+    pair has its own password."""
+    internal_pw = (made / "flinkfast-flink-internal-tls-password" / "password").read_text()
+    rest_pw = (made / "flinkfast-flink-rest-tls-password" / "password").read_text()
+    assert internal_pw != rest_pw
+    assert (made / "operator-certificate-password" / "password").read_text() == rest_pw
+    internal_key = _certs(made / "flinkfast-flink-internal-tls" / "keystore.jks", internal_pw)
+    internal_trust = _certs(made / "flinkfast-flink-internal-tls" / "truststore.jks", internal_pw)
+    rest_key = _certs(made / "flinkfast-flink-rest-tls" / "keystore.jks", rest_pw)
+    rest_trust = _certs(made / "flinkfast-flink-rest-tls" / "truststore.jks", rest_pw)
+    operator_key = _certs(made / "flink-operator-cert" / "keystore.jks", rest_pw)
+    operator_trust = _certs(made / "flink-operator-cert" / "truststore.jks", rest_pw)
+    assert len(internal_key) == len(internal_trust) == len(rest_key) == len(rest_trust) == len(operator_key) == 1
+    (internal_cert,), (internal_trusted,) = internal_key.values(), internal_trust.values()
+    (rest_cert,), (rest_ca,), (operator_cert,) = rest_key.values(), rest_trust.values(), operator_key.values()
+    assert internal_trusted == internal_cert, "the internal truststore holds the internal certificate, nothing else"
+    assert list(operator_trust.values()) == [rest_ca], "the operator trusts the REST CA only"
+    assert _verifies(tmp_path, internal_cert, [internal_trusted])
+    assert _verifies(tmp_path, rest_cert, [rest_ca]) and _verifies(tmp_path, operator_cert, [rest_ca])
+    # Separate: the internal trust refuses the REST CA's certificates (the operator's too), and
+    # the REST trust refuses the internal certificate.
+    for cert in (rest_cert, operator_cert, rest_ca):
+        assert not _verifies(tmp_path, cert, [internal_trusted])
+    assert not _verifies(tmp_path, internal_cert, [rest_ca])
