@@ -1,8 +1,12 @@
-"""What the Flink pods' accounts may create, on a real API server: the prod overlay applied for
-real to kube-apiserver v1.34.2 (deploy/k8s/tools/apiserver, tests/deploy/apiserver.py), then
-pods and ConfigMaps sent AS the JobManagers' account flinkfast-flink (kubectl --as, which the
-server's AlwaysAllow authorizer lets the admin do), with --dry-run=server: admission runs, the
-ValidatingAdmissionPolicies of deploy/k8s/base/admission.yaml decide, nothing is stored.
+"""What the Flink pods' accounts may do, on a real API server: the prod overlay applied for
+real to kube-apiserver v1.34.2 (deploy/k8s/tools/apiserver, tests/deploy/apiserver.py; RBAC
+authorization, the admin in system:masters), then requests sent AS the manifests'
+ServiceAccounts (kubectl --as, impersonation): `kubectl auth can-i` for what RBAC grants each,
+and pods and ConfigMaps with --dry-run=server (authorization and admission run, the
+ValidatingAdmissionPolicies of deploy/k8s/base/admission.yaml decide, nothing is stored).
+
+  - RBAC: each account may do exactly its Roles' verbs (the JobManagers' pods and ConfigMaps,
+    the TaskManagers' ConfigMap reads, the schema step's nothing), no Secret, no pods/exec;
 
   - the TaskManager pod Flink builds from the FlinkDeployment (its pod templates merged, the
     labels, account and image native mode gives it) is admitted;
@@ -13,7 +17,6 @@ ValidatingAdmissionPolicies of deploy/k8s/base/admission.yaml decide, nothing is
   - the schema's ConfigMaps cannot be rewritten or deleted by a Flink account, HA's can be written;
   - a planted bug: in a namespace whose parameters list the superuser's Secret, the pod mounting
     it goes through (the test sees the policy's effect, not its text).
-RBAC is not evaluated by this server (AlwaysAllow): test_deploy_render.py checks the Roles.
 """
 from __future__ import annotations
 
@@ -52,6 +55,16 @@ def server(tmp_path_factory, objs):
         yield s
     finally:
         s.stop()
+
+
+def accounts(objs: list[dict], ns: str) -> list[dict]:
+    """The overlay's ServiceAccounts, Roles and RoleBindings, moved to `ns`."""
+    out = [copy.deepcopy(o) for o in objs if o["kind"] in ("ServiceAccount", "Role", "RoleBinding")]
+    for o in out:
+        o["metadata"]["namespace"] = ns
+        for subject in o.get("subjects", []):
+            subject["namespace"] = ns
+    return out
 
 
 def namespace(name: str, enforced: bool = True) -> dict:
@@ -181,10 +194,10 @@ BARE = "flinkfast-bare"  # the policies' parameters and the accounts, without Po
 def bare(server, objs) -> str:
     """A namespace like flinkfast without Pod Security's labels (baseline refuses hostNetwork,
     privileged and hostPath before the policy sees them): what the policy alone refuses."""
-    items = [copy.deepcopy(o) for o in objs if o["kind"] == "ServiceAccount"
-             or (o["kind"] == "ConfigMap" and o["metadata"]["name"] == "flinkfast-flink-admission")]
+    items = [copy.deepcopy(o) for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "flinkfast-flink-admission"]
     for o in items:
         o["metadata"]["namespace"] = BARE
+    items += accounts(objs, BARE)
     r = server.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List",
                                                                             "items": [namespace(BARE), *items]}))
     assert r.returncode == 0, r.stderr
@@ -227,11 +240,72 @@ def test_a_pod_beyond_a_taskmanager_is_refused(attack, server, enforced, bare):
     assert create(server, pod, as_user=None).returncode == 0
 
 
-def test_the_taskmanagers_account_cannot_create_a_pod_either(server, enforced):
+def test_the_taskmanagers_account_cannot_create_a_pod_either(server, enforced, bare):
+    """RBAC refuses it first; the pod policy binds that account too (where RBAC would let it)."""
     pod = copy.deepcopy(enforced)
     _secret_volume(pod)
     r = create(server, pod, as_user=f"system:serviceaccount:{NS}:flinkfast-taskmanager")
-    assert r.returncode != 0 and "flinkfast-flink-pods" in r.stderr
+    assert r.returncode != 0 and 'cannot create resource "pods"' in r.stderr, r.stderr
+
+
+CAN_I = [(verb, resource) for resource in ("pods", "configmaps", "secrets", "services", "deployments.apps",
+                                           "deployments.apps/finalizers", "pods/exec", "pods/log",
+                                           "serviceaccounts/token", "roles.rbac.authorization.k8s.io",
+                                           "networkpolicies.networking.k8s.io")
+         for verb in ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")]
+# What each account may do in its namespace (deploy/k8s/base/flink-rbac.yaml).
+GRANTED = {
+    "flinkfast-flink": {(v, "pods") for v in ("get", "list", "watch", "create", "delete")}
+                       | {(v, "configmaps") for v in ("get", "list", "watch", "create", "update", "delete")}
+                       | {("get", "deployments.apps"), ("update", "deployments.apps/finalizers")},
+    "flinkfast-taskmanager": {(v, "configmaps") for v in ("get", "list", "watch")},
+    "flinkfast-schema": set(),
+}
+
+
+def _rules(server, account: str) -> list[dict]:
+    """What the server's RBAC authorizer lets the account do in NS (a SelfSubjectRulesReview made
+    as the account: its Roles, and what the cluster's default roles give every authenticated user)."""
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {"namespace": NS}}
+    r = server.kubectl("create", "-o", "json", "--validate=false", f"--as=system:serviceaccount:{NS}:{account}", "-f", "-",
+                       stdin=json.dumps(review))
+    assert r.returncode == 0, r.stderr
+    status = json.loads(r.stdout)["status"]
+    assert not status.get("incomplete"), status
+    return status["resourceRules"]
+
+
+def _allows(rules: list[dict], verb: str, resource: str) -> bool:
+    name, _, sub = resource.partition("/")
+    kind, _, group = name.partition(".")
+    wanted = f"{kind}/{sub}" if sub else kind
+    return any(({group, "*"} & set(rule.get("apiGroups", []))) and ({wanted, "*"} & set(rule.get("resources", [])))
+               and ({verb, "*"} & set(rule.get("verbs", []))) for rule in rules)
+
+
+@pytest.mark.parametrize("account", sorted(GRANTED))
+def test_each_account_may_do_exactly_its_roles_verbs(account, server):
+    """Asked of the server's RBAC authorizer as the account, over 11 resources and 8 verbs."""
+    rules = _rules(server, account)
+    allowed = {(verb, resource) for verb, resource in CAN_I if _allows(rules, verb, resource)}
+    assert allowed == GRANTED[account], (sorted(allowed - GRANTED[account]), sorted(GRANTED[account] - allowed))
+    # The same answer from `kubectl auth can-i` for two of them (the review is not the only witness).
+    for verb, resource in (("create", "pods"), ("get", "secrets")):
+        r = server.kubectl("auth", "can-i", verb, resource, "-n", NS, f"--as=system:serviceaccount:{NS}:{account}")
+        assert r.stdout.strip() == ("yes" if (verb, resource) in GRANTED[account] else "no"), (verb, resource, r.stdout)
+
+
+def test_the_taskmanagers_account_cannot_reach_the_jobmanager_or_the_schema(server, objs):
+    tm = f"--as=system:serviceaccount:{NS}:flinkfast-taskmanager"
+    schema = next(o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("flinkfast-sql-postgres-"))
+    r = server.kubectl("delete", "--dry-run=server", tm, "-n", NS, "pod", "flinkfast-5d9c7b9f8-abcde")
+    assert r.returncode != 0 and 'cannot delete resource "pods"' in r.stderr, r.stderr
+    r = server.kubectl("delete", "--dry-run=server", tm, "-n", NS, "configmap", schema["metadata"]["name"])
+    assert r.returncode != 0 and 'cannot delete resource "configmaps"' in r.stderr, r.stderr
+    r = server.kubectl("get", tm, "-n", NS, "secret", "flinkfast-pg-superuser")
+    assert r.returncode != 0 and 'cannot get resource "secrets"' in r.stderr, r.stderr
+    r = server.kubectl("get", tm, "-n", NS, "configmap", schema["metadata"]["name"], "-o", "name")
+    assert r.returncode == 0, r.stderr
 
 
 def _configmap(name: str, data: dict | None = None) -> dict:
@@ -251,7 +325,10 @@ def test_a_flink_account_may_write_only_the_ha_configmaps(server, enforced, objs
             r = create(server, evil, verb=verb) if verb == "replace" else \
                 server.kubectl("apply", "--server-side", "--force-conflicts", "--dry-run=server", f"--as={JOBMANAGER}",
                                "-f", "-", stdin=json.dumps(evil))
-            assert r.returncode != 0 and refused in r.stderr, (verb, r.stderr or r.stdout)
+            # update: RBAC grants it, the policy refuses; a server-side apply is a patch, which
+            # RBAC refuses already.
+            assert r.returncode != 0 and (refused in r.stderr if verb == "replace"
+                                          else 'cannot patch resource "configmaps"' in r.stderr), (verb, r.stderr or r.stdout)
         r = server.kubectl("delete", "--dry-run=server", f"--as={JOBMANAGER}", "-n", NS, "configmap",
                            target["metadata"]["name"])
         assert r.returncode != 0 and refused in r.stderr, r.stderr or r.stdout
@@ -273,9 +350,7 @@ def test_a_planted_parameter_lets_the_superusers_secret_through(server, enforced
                                 and o["metadata"]["name"] == "flinkfast-flink-admission"))
     params["metadata"]["namespace"] = planted_ns
     params["data"]["allowedRefs"] += " flinkfast-pg-superuser"
-    account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "flinkfast-taskmanager",
-                                                                         "namespace": planted_ns}}
-    apply(server, namespace(planted_ns), params, account)
+    apply(server, namespace(planted_ns), params, *accounts(objs, planted_ns))
     pod = copy.deepcopy(enforced)
     _secret_volume(pod)
     assert create(server, pod).returncode != 0
@@ -289,8 +364,7 @@ def test_without_its_parameters_a_namespace_refuses_pods_and_can_be_mended(serve
     parameters are resolved before the account is looked at), and the ConfigMap can still be
     created (the ConfigMap policy has no parameter), after which the TaskManager goes through."""
     ns = "flinkfast-no-params"
-    tm = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "flinkfast-taskmanager", "namespace": ns}}
-    apply(server, namespace(ns), tm)
+    apply(server, namespace(ns), *accounts(objs, ns))
     pod = copy.deepcopy(enforced)
     pod["metadata"]["namespace"] = ns
     for who in (f"system:serviceaccount:{ns}:flinkfast-flink", None):
@@ -306,12 +380,11 @@ def test_without_its_parameters_a_namespace_refuses_pods_and_can_be_mended(serve
         time.sleep(1)
 
 
-def test_a_namespace_without_the_label_is_not_bound(server, enforced):
+def test_a_namespace_without_the_label_is_not_bound(server, enforced, objs):
     """What the policies do not cover: a namespace without flinkfast.io/flink-admission (the
     overlays' namespaces carry it; test_deploy_invariants checks that)."""
     ns = "elsewhere"
-    apply(server, namespace(ns, enforced=False),
-          {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "flinkfast-taskmanager", "namespace": ns}})
+    apply(server, namespace(ns, enforced=False), *accounts(objs, ns))
     pod = copy.deepcopy(enforced)
     _secret_volume(pod)
     pod["metadata"]["namespace"] = ns

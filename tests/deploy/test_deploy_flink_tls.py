@@ -69,7 +69,7 @@ def tls_errors(fd: dict) -> list[str]:
                       ("web.submit.enable", "false"), ("web.cancel.enable", "false")):
         if conf.get(key) != want:
             out.append(f"{key} is {conf.get(key)!r}, not {want!r}")
-    for scope, (path, secret, _, _) in TRUST.items():
+    for scope, (path, _, _, _) in TRUST.items():
         for store in STORES:
             if conf.get(f"security.ssl.{scope}.{store}") != f"{path}/{store}.jks":
                 out.append(f"security.ssl.{scope}.{store} is {conf.get(f'security.ssl.{scope}.{store}')!r}")
