@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import time
 
 import pytest
@@ -389,3 +390,49 @@ def test_a_namespace_without_the_label_is_not_bound(server, enforced, objs):
     _secret_volume(pod)
     pod["metadata"]["namespace"] = ns
     assert create(server, pod, as_user=f"system:serviceaccount:{ns}:flinkfast-flink").returncode == 0
+
+
+# ----------------------------------------------------------------------------- a re-apply after a schema change
+
+def _render_with_changed_schema(tmp_path) -> list[dict]:
+    """prod rendered from a copy of deploy/k8s whose schema copy has one more line (as
+    `make k8s-schema` would copy an edit of sql/postgres)."""
+    root = tmp_path / "k8s"
+    for part in ("base", "overlays"):
+        shutil.copytree(dc.K8S / part, root / part)
+    sql = root / "base" / "sql" / "postgres" / "004_dashboard_indexes.sql"
+    sql.write_text(sql.read_text() + "-- an edit\n")
+    return dc.load_all(dc.render_text(root / "overlays" / "prod"))
+
+
+def test_a_changed_schema_is_rolled_out_by_a_re_apply(server, objs, tmp_path):
+    """The schema step survives a re-apply: after an edit of sql/postgres the schema Deployment's
+    template names the new ConfigMap and the API server takes the change (a new rollout), and
+    the FlinkDeployment names it too (the operator upgrades the job, whose JobManager waits for
+    the new digest). The same change to a Job is refused: its template is immutable."""
+    changed = _render_with_changed_schema(tmp_path)
+
+    def schema_deployment(items):
+        return next(o for o in items if o["kind"] == "Deployment" and o["metadata"]["name"] == "flinkfast-schema")
+
+    def flink_volumes(items):
+        fd = next(o for o in items if o["kind"] == "FlinkDeployment")
+        return fd["spec"]["jobManager"]["podTemplate"]["spec"]["volumes"]
+
+    assert schema_deployment(changed)["spec"]["template"] != schema_deployment(objs)["spec"]["template"]
+    assert flink_volumes(changed) != flink_volumes(objs)
+    before = json.loads(server.kubectl("get", "-n", NS, "deployment", "flinkfast-schema", "-o", "json").stdout)
+    r = server.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List",
+                                                                            "items": changed}))
+    assert r.returncode == 0, r.stderr
+    after = json.loads(server.kubectl("get", "-n", NS, "deployment", "flinkfast-schema", "-o", "json").stdout)
+    assert after["metadata"]["generation"] == before["metadata"]["generation"] + 1
+    # The former design: a Job with that template, then the same edit.
+    def job(deployment):
+        template = copy.deepcopy(deployment["spec"]["template"])
+        template["spec"]["restartPolicy"] = "OnFailure"
+        return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "flinkfast-schema-job", "namespace": NS},
+                "spec": {"template": template}}
+    apply(server, job(schema_deployment(objs)))
+    r = server.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(job(schema_deployment(changed))))
+    assert r.returncode != 0 and "field is immutable" in r.stderr, r.stderr or r.stdout
