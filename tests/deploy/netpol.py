@@ -1,13 +1,18 @@
 """What Kubernetes NetworkPolicies admit, computed offline: the pods a rendered overlay makes
 (its own Deployments and Jobs, the pods each operator makes for a custom resource, with the
-labels that operator gives them, and the operators' own pods in their namespaces), and whether a
-connection from one pod to another on a TCP port passes the ingress policies (the rules of
-networking.k8s.io/v1: a pod selected by no Ingress policy admits everything; a selected pod
-admits what any one rule of any policy selecting it admits). Egress is not modelled (the
-manifests leave it open).
+labels that operator gives them, and the operators' own pods in their namespaces), what lies
+outside (the cluster's DNS, the API server, an object store, the cloud metadata service, the
+Internet: `outside()`), and whether a connection from one to another on a port passes both ends:
+the source's Egress policies and the target's Ingress policies (the rules of networking.k8s.io/v1:
+a pod selected by no policy of a type admits everything of that type; a selected pod admits what
+any one rule of any policy selecting it admits). Ports are TCP, or "N/udp".
+Not modelled: pod IPs (an ipBlock matches only the outside addresses here; what an ipBlock does
+to pod IPs is up to the network plugin), named ports, Services (a connection to a Service is
+modelled as one to the pods behind it, as plugins apply policies after its address is translated).
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 # The operators, as docs/kubernetes.md installs them: namespace and their pods' labels.
@@ -29,9 +34,22 @@ POSTGRES_PORTS = (5432, 8000)
 @dataclass(frozen=True)
 class Pod:
     role: str
-    namespace: str
+    namespace: str | None
     labels: dict = field(hash=False)
-    ports: tuple[int, ...] = ()
+    ports: tuple[int | str, ...] = ()
+    ip: str | None = None  # set for what is outside the cluster's pods (no namespace, no labels)
+
+
+def outside() -> list[Pod]:
+    """The cluster's DNS (kube-system's kube-dns pods: CoreDNS keeps that label) and addresses
+    outside the pods: the API server (the control plane's address: its Service's 443 is
+    translated to 443 or 6443 there), an object store (S3's 443), the cloud metadata service and
+    the Internet's other ports."""
+    return [Pod("kube-dns", "kube-system", {"k8s-app": "kube-dns"}, (53, "53/udp")),
+            Pod("apiserver", None, {}, (443, 6443), ip="172.20.0.2"),
+            Pod("object-store", None, {}, (443,), ip="52.216.8.1"),
+            Pod("metadata", None, {}, (80, 443), ip="169.254.169.254"),
+            Pod("internet", None, {}, (22, 25, 80), ip="203.0.113.7")]
 
 
 def _template_labels(template: dict | None) -> dict:
@@ -96,8 +114,16 @@ def namespace_labels(namespace: str) -> dict:
 
 
 def peer_admits(peer: dict, policy_ns: str, src: Pod) -> bool:
+    """Whether a peer of a rule (`from` of an ingress rule, `to` of an egress rule) is `src`."""
     if "ipBlock" in peer:
-        return False  # pod IPs are not modelled; the manifests use none
+        if src.ip is None:
+            return False  # pod IPs are not modelled
+        block = peer["ipBlock"]
+        ip = ipaddress.ip_address(src.ip)
+        return ip in ipaddress.ip_network(block["cidr"]) and \
+            not any(ip in ipaddress.ip_network(e) for e in block.get("except") or [])
+    if src.ip is not None:
+        return False  # not a pod: no selector matches it
     if "namespaceSelector" in peer:
         if not selects(peer["namespaceSelector"], namespace_labels(src.namespace)):
             return False
@@ -106,39 +132,72 @@ def peer_admits(peer: dict, policy_ns: str, src: Pod) -> bool:
     return selects(peer.get("podSelector"), src.labels)
 
 
-def port_admits(ports: list[dict] | None, port: int) -> bool:
+def split_port(port: int | str) -> tuple[int, str]:
+    if isinstance(port, str):
+        number, protocol = port.split("/")
+        return int(number), protocol.upper()
+    return port, "TCP"
+
+
+def port_admits(ports: list[dict] | None, port: int | str) -> bool:
+    number, protocol = split_port(port)
     if not ports:
         return True
     for p in ports:
-        if p.get("protocol", "TCP") != "TCP":
+        if p.get("protocol", "TCP") != protocol:
             continue
         low = p.get("port")
-        if low is None or (low <= port <= p.get("endPort", low)):
+        if low is None or (low <= number <= p.get("endPort", low)):
             return True
     return False
 
 
-def ingress_policies(policies: list[dict], dst: Pod) -> list[dict]:
+def policy_types(policy: dict) -> list[str]:
+    """Ingress always, Egress when it has egress rules, unless policyTypes says."""
+    spec = policy["spec"]
+    return spec.get("policyTypes") or (["Ingress", "Egress"] if "egress" in spec else ["Ingress"])
+
+
+def selecting(policies: list[dict], pod: Pod, kind: str) -> list[dict]:
+    """The policies of `kind` (Ingress, Egress) that select the pod."""
+    if pod.ip is not None:
+        return []
     return [p for p in policies
-            if p["metadata"].get("namespace", "default") == dst.namespace
-            and "Ingress" in (p["spec"].get("policyTypes") or ["Ingress"])
-            and selects(p["spec"]["podSelector"], dst.labels)]
+            if p["metadata"].get("namespace", "default") == pod.namespace
+            and kind in policy_types(p) and selects(p["spec"]["podSelector"], pod.labels)]
 
 
-def admitted(policies: list[dict], src: Pod, dst: Pod, port: int) -> bool:
-    selecting = ingress_policies(policies, dst)
-    if not selecting:
+def ingress_policies(policies: list[dict], dst: Pod) -> list[dict]:
+    return selecting(policies, dst, "Ingress")
+
+
+def _passes(chosen: list[dict], direction: str, peers_key: str, other: Pod, port: int | str) -> bool:
+    if not chosen:
         return True
-    for p in selecting:
-        for rule in p["spec"].get("ingress") or []:
-            peers = rule.get("from")
-            if (not peers or any(peer_admits(peer, p["metadata"].get("namespace", "default"), src) for peer in peers)) \
+    for p in chosen:
+        for rule in p["spec"].get(direction) or []:
+            peers = rule.get(peers_key)
+            if (not peers or any(peer_admits(peer, p["metadata"].get("namespace", "default"), other) for peer in peers)) \
                     and port_admits(rule.get("ports"), port):
                 return True
     return False
 
 
-def matrix(policies: list[dict], every: list[Pod]) -> set[tuple[str, str, int]]:
-    """(from role, to role, port) of every connection the policies admit to a port a pod listens on."""
+def ingress_admitted(policies: list[dict], src: Pod, dst: Pod, port: int | str) -> bool:
+    return _passes(selecting(policies, dst, "Ingress"), "ingress", "from", src, port)
+
+
+def egress_admitted(policies: list[dict], src: Pod, dst: Pod, port: int | str) -> bool:
+    return _passes(selecting(policies, src, "Egress"), "egress", "to", dst, port)
+
+
+def admitted(policies: list[dict], src: Pod, dst: Pod, port: int | str) -> bool:
+    """Both ends: the source's egress and the target's ingress."""
+    return egress_admitted(policies, src, dst, port) and ingress_admitted(policies, src, dst, port)
+
+
+def matrix(policies: list[dict], every: list[Pod]) -> set[tuple[str, str, int | str]]:
+    """(from role, to role, port) of every connection the policies admit to a port a pod (or an
+    address outside) listens on; only pods are sources."""
     return {(src.role, dst.role, port) for dst in every for port in dst.ports for src in every
-            if admitted(policies, src, dst, port)}
+            if src.ip is None and src.role != "kube-dns" and admitted(policies, src, dst, port)}

@@ -220,7 +220,9 @@ def probes(objs: list[dict]) -> list[str]:
 
 def network(objs: list[dict]) -> list[str]:
     """Flink's REST only from the operator; PostgreSQL only from the sink (TaskManagers), the
-    schema step (JobManagers) and its own; Kafka's client listener only from the job and the producer."""
+    schema step, the JobManagers (their wait for it) and its own; Kafka's client listener only
+    from the job and the producer. The ingress side alone (prod's egress rules would hide a
+    hole here: each side must hold by itself)."""
     policies = kind(objs, "NetworkPolicy")
     pods = netpol.pods(objs)
     ns = next(o for o in objs if o["kind"] == "Namespace")["metadata"]["name"]
@@ -228,7 +230,7 @@ def network(objs: list[dict]) -> list[str]:
     kafka = next(k for k in kind(objs, "Kafka"))
     listeners = {int(x["port"]) for x in kafka["spec"]["kafka"]["listeners"]}
     allowed = {("jobmanager", 8081): {"flink-operator"},
-               ("postgres", 5432): {"taskmanager", "jobmanager", "postgres", "cnpg-operator"}}
+               ("postgres", 5432): {"taskmanager", "jobmanager", "flinkfast-schema", "postgres", "cnpg-operator"}}
     out = []
     for dst in pods:
         checks = dict(allowed)
@@ -237,7 +239,7 @@ def network(objs: list[dict]) -> list[str]:
         for (role, port), who in checks.items():
             if dst.role != role:
                 continue
-            reach = {src.role for src in pods if netpol.admitted(policies, src, dst, port)}
+            reach = {src.role for src in pods if netpol.ingress_admitted(policies, src, dst, port)}
             if reach - who:
                 out.append(f"{role}:{port} is reachable from {sorted(reach - who)}")
     if not any(p["spec"]["podSelector"] == {} and not p["spec"].get("ingress") for p in policies):
@@ -340,15 +342,32 @@ def backups(objs: list[dict]) -> list[str]:
 
 
 def schema_step(objs: list[dict]) -> list[str]:
-    """The schema applied before the job starts, by something a re-apply may change: the
-    JobManager's init container, not a Job (whose template is immutable)."""
+    """The schema applied by something a re-apply may change (a Deployment, not a Job, whose
+    template is immutable), in a pod of its own without an API token; the job waits for it
+    (the JobManagers' init container); no Flink pod holds the superuser's or owner's Secret."""
     out = []
     for job in kind(objs, "Job"):
         out.append(f"{oid(job)}: a Job cannot be re-applied once its template changes")
+
+    def runs(spec: dict, mode: str) -> list[dict]:
+        return [c for c in [*spec.get("initContainers", []), *spec.get("containers", [])]
+                if c.get("command", [])[-2:] == ["/opt/flinkfast/apply-schema.sh", mode]]
+
+    appliers = [d for d in kind(objs, "Deployment") if runs(d["spec"]["template"]["spec"], "serve")]
+    if not appliers:
+        out.append("no Deployment applies the schema (apply-schema.sh serve)")
+    for d in appliers:
+        if d["spec"]["template"]["spec"].get("automountServiceAccountToken") is not False:
+            out.append(f"{oid(d)}: the schema step mounts an API token")
+    clusters = [c["metadata"]["name"] for c in kind(objs, "Cluster")]
     for fd in kind(objs, "FlinkDeployment"):
-        inits = flink_pods(fd)["jobmanager"]["spec"].get("initContainers") or []
-        if not any("apply-schema.sh" in " ".join(c.get("command", []) + c.get("args", [])) for c in inits):
-            out.append("the JobManager does not apply the schema before it starts")
+        if not runs(flink_pods(fd)["jobmanager"]["spec"], "wait"):
+            out.append("the JobManager does not wait for the schema before it starts")
+        text = repr(fd)
+        for name in clusters:
+            for secret in (f"{name}-superuser", f"{name}-app"):
+                if secret in text:
+                    out.append(f"{oid(fd)}: a Flink pod holds {secret}")
     return out
 
 

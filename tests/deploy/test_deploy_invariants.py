@@ -7,6 +7,7 @@ SCRAM-SHA-512 with a KafkaUser per component; no password is written anywhere.""
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 import shlex
@@ -41,7 +42,8 @@ SIZED = ("FLINK_PARALLELISM", "KAFKA_PARTITIONS")
 BOUNDED = ("RESTART_ATTEMPTS",)
 # Secrets the manifests use and nobody writes into them: made by the operators, or by the
 # commands of docs/kubernetes.md.
-USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-tls", "flinkfast-flink-tls-password",
+USER_SECRETS = {"flinkfast-db-writer", "flinkfast-db-reader", "flinkfast-flink-internal-tls",
+                "flinkfast-flink-internal-tls-password", "flinkfast-flink-rest-tls", "flinkfast-flink-rest-tls-password",
                 "flinkfast-flink-s3"}
 
 
@@ -106,11 +108,18 @@ def producer(objs) -> dict:
 
 
 def schema_step(objs) -> tuple[dict, dict]:
-    """(the JobManager's pod spec with the common template's volumes, its init container `schema`)."""
+    """(the pod spec of the Deployment flinkfast-schema, its one container)."""
+    pod = one(objs, "Deployment", "flinkfast-schema")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    return pod, container
+
+
+def schema_wait(objs) -> tuple[dict, dict]:
+    """(the JobManager's pod spec with the common template's volumes, its init container `wait-for-schema`)."""
     spec = flink(objs)["spec"]
     pod = spec["jobManager"]["podTemplate"]["spec"]
     (init,) = pod["initContainers"]
-    assert init["name"] == "schema"
+    assert init["name"] == "wait-for-schema"
     return {**pod, "volumes": [*spec["podTemplate"]["spec"]["volumes"], *pod["volumes"]]}, init
 
 
@@ -179,17 +188,19 @@ def test_bootstrap_runs_every_file_that_needs_no_psql(objs):
 
 
 def test_schema_step_applies_sql_postgres_with_the_roles_secrets(objs):
-    """The schema step is the JobManager's init container: the job starts only after it, and a
-    changed schema or setting changes the FlinkDeployment (hashed ConfigMap names), which the
-    operator upgrades: nothing immutable to delete first (no Job), and no other schema step."""
+    """The schema step is a Deployment of its own (apply-schema.sh serve): a changed schema,
+    script or setting renames a hashed ConfigMap in its template and the Deployment rolls it out
+    on re-apply (no Job: a Job's template is immutable). Only this pod holds the superuser's
+    password; it has no API token."""
     spec, c = schema_step(objs)
     assert not every(objs, "Job"), "no schema Job: a Job's template cannot change on re-apply"
     env = env_of(c)
-    assert c["command"] == ["bash", "/opt/flinkfast/apply-schema.sh"]
+    assert c["command"] == ["bash", "/opt/flinkfast/apply-schema.sh", "serve"]
     volumes = {v["name"]: v for v in spec["volumes"]}
     mounts = {m["mountPath"]: volumes[m["name"]] for m in c["volumeMounts"]}
     assert mounts[env["SQL_DIR"]["value"]]["configMap"]["name"] == configmap(objs, "flinkfast-sql-postgres")["metadata"]["name"]
     assert mounts["/opt/flinkfast"]["configMap"]["name"] == configmap(objs, "flinkfast-schema-script")["metadata"]["name"]
+    assert os.path.dirname(env["APPLIED_FILE"]["value"]) in mounts, "the marker file is on a writable volume"
     script = configmap(objs, "flinkfast-schema-script")["data"]["apply-schema.sh"]
     assert script.encode() == APPLY_SCHEMA.read_bytes()
     # Every variable the files read with \getenv: names from the settings, passwords from the
@@ -214,8 +225,34 @@ def test_schema_step_applies_sql_postgres_with_the_roles_secrets(objs):
     assert env["PGSSLMODE"]["value"] == "verify-full"
     assert mounted_secrets(spec, c)[os.path.dirname(env["PGSSLROOTCERT"]["value"])] == (f"{name}-ca", ["ca.crt"])
     assert c["image"] == cluster["spec"]["imageName"], "psql of the server's own image"
-    main = main_container(flink(objs)["spec"]["jobManager"]["podTemplate"])
-    assert not {"PGPASSWORD", "PGUSER"} & set(env_of(main)), "the superuser stays in the init container"
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["serviceAccountName"] not in {flink(objs)["spec"]["serviceAccount"],
+                                              flink(objs)["spec"]["flinkConfiguration"]["kubernetes.taskmanager.service-account"]}
+
+
+def test_the_job_waits_for_this_schema_and_no_flink_pod_holds_an_owners_password(objs):
+    """The JobManagers' init container waits (apply-schema.sh wait) for the marker of the same
+    SQL files, as the writer: the job never starts before its schema, and a changed schema (a
+    renamed ConfigMap in the FlinkDeployment) is an upgrade whose JobManager waits for the new
+    one. No Flink pod, JobManager or TaskManager, references the superuser's or the owner's Secret."""
+    spec, c = schema_wait(objs)
+    env = env_of(c)
+    assert c["command"] == ["bash", "/opt/flinkfast/apply-schema.sh", "wait"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    mounts = {m["mountPath"]: volumes[m["name"]] for m in c["volumeMounts"]}
+    _, applier = schema_step(objs)
+    applier_env = env_of(applier)
+    assert mounts[env["SQL_DIR"]["value"]]["configMap"]["name"] == configmap(objs, "flinkfast-sql-postgres")["metadata"]["name"]
+    assert mounts["/opt/flinkfast"]["configMap"]["name"] == configmap(objs, "flinkfast-schema-script")["metadata"]["name"]
+    assert env["PGUSER"]["valueFrom"]["configMapKeyRef"]["key"] == "FLINK_DB_USER"
+    assert secret_ref(env["PGPASSWORD"]) == secret_ref(jobmanager_env(objs)["FLINK_DB_PASSWORD"])
+    for var in ("PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT"):
+        assert env[var] == applier_env[var], var
+    assert c["image"] == applier["image"]
+    cluster = one(objs, "Cluster")["metadata"]["name"]
+    owners = {f"{cluster}-superuser", f"{cluster}-app"}
+    text = repr(flink(objs))
+    assert not [o for o in owners if o in text], "a Flink pod references the superuser's or the owner's Secret"
 
 
 # ----------------------------------------------------------------------------- apply-schema.sh
@@ -247,8 +284,40 @@ def test_apply_schema_runs_every_file_in_one_transaction(tmp_path):
     assert args[args.index("-v") + 1] == "ON_ERROR_STOP=1"
     # Before the first file, in the same transaction: the lock that serializes two JobManagers.
     assert args.index("-c") < args.index("-f") and "pg_advisory_xact_lock(" in args[args.index("-c") + 1]
-    assert args[-2:] == ["-c", "GRANT CONNECT ON DATABASE postgres TO streaming_replica"]
+    assert args[-4:-2] == ["-c", "GRANT CONNECT ON DATABASE postgres TO streaming_replica"]
+    # The last, in the same transaction: the marker, the digest of the files in order.
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(SQL_POSTGRES.glob("*.sql")))).hexdigest()
+    assert args[-2] == "-c" and "COMMENT ON DATABASE" in args[-1] and f"flinkfast-schema sha256:{digest}" in args[-1]
     assert not any("pw-" in a for a in args), "no password on psql's command line"
+
+
+def _wait_stand_ins(tmp_path: Path, comment: str) -> dict[str, str]:
+    tmp_path.mkdir()
+    env, _ = _stand_ins(tmp_path)
+    (Path(env["PATH"].split(":")[0]) / "psql").write_text(f"#!/bin/sh\necho '{comment}'\n")
+    return {"PATH": env["PATH"], "SQL_DIR": env["SQL_DIR"], "WAIT_S": "0"}
+
+
+def test_apply_schema_wait_passes_only_on_the_marker_of_these_files(tmp_path):
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(SQL_POSTGRES.glob("*.sql")))).hexdigest()
+    env = _wait_stand_ins(tmp_path / "same", f"flinkfast-schema sha256:{digest}")
+    r = subprocess.run(["bash", str(APPLY_SCHEMA), "wait"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and digest in r.stdout, r.stderr
+    for other in (f"flinkfast-schema sha256:{'0' * 64}", ""):
+        env = _wait_stand_ins(tmp_path / f"other{len(other)}", other)
+        r = subprocess.run(["bash", str(APPLY_SCHEMA), "wait"], env=env, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 3 and "is not applied" in r.stderr, (other, r.stderr)
+
+
+def test_apply_schema_serve_applies_then_marks_and_stays(tmp_path):
+    env, calls = _stand_ins(tmp_path)
+    applied = tmp_path / "applied"
+    r = subprocess.run(["bash", str(APPLY_SCHEMA), "serve"], env={**env, "APPLIED_FILE": str(applied)},
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr  # `sleep` is a stand-in that returns at once
+    assert applied.is_file() and calls.is_file()
+    r = subprocess.run(["bash", str(APPLY_SCHEMA), "nonsense"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
 
 
 @pytest.mark.parametrize("missing", ["FLINK_DB_PASSWORD", "READER_DB_USER"])
@@ -286,7 +355,9 @@ def test_postgres_roles_and_addresses_agree(objs):
             assert role.get(attribute, False) is False
         assert set(role["passwordSecret"]) == {"name"}
     assert cluster["spec"]["bootstrap"]["initdb"]["owner"] not in roles
-    assert "hostnossl all all all reject" in cluster["spec"]["postgresql"]["pg_hba"]
+    # Exactly this one rule, after CloudNativePG's own: any other line (a `host ... trust`, a
+    # `hostnossl ... md5` before it) would let a connection in without TLS or without a password.
+    assert cluster["spec"]["postgresql"]["pg_hba"] == ["hostnossl all all all reject"]
     assert s["POSTGRES_SSLMODE"] == "verify-full"
 
 
@@ -408,12 +479,12 @@ def test_only_the_jobmanager_gets_the_settings_and_secrets(objs):
     cluster = one(objs, "Cluster")
     writer = next(r for r in cluster["spec"]["managed"]["roles"] if r["name"] == settings(objs)["FLINK_DB_USER"])
     assert secret_ref(env["FLINK_DB_PASSWORD"]) == (writer["passwordSecret"]["name"], "password")
-    # Every Flink pod gets the password of its TLS keystore (and nothing else), for its start
-    # command; the TaskManagers' own template sets only their label.
+    # Every Flink pod gets the password of its internal TLS stores (and nothing else), for its
+    # start command; the TaskManagers' own template sets only their label.
     common = main_container(spec["podTemplate"])
     assert "envFrom" not in common
     assert [(e["name"], secret_ref(e)) for e in common["env"]] == \
-        [("FLINK_TLS_STORE_PASSWORD", ("flinkfast-flink-tls-password", "password")),
+        [("FLINK_INTERNAL_TLS_PASSWORD", ("flinkfast-flink-internal-tls-password", "password")),
          ("FLINK_S3_ACCESS_KEY", ("flinkfast-flink-s3", "access-key")),
          ("FLINK_S3_SECRET_KEY", ("flinkfast-flink-s3", "secret-key"))]
     tm = spec["taskManager"]["podTemplate"]
@@ -633,3 +704,36 @@ def test_the_doc_proposes_what_the_manifests_set():
                            "properties.ssl.truststore.type properties.ssl.truststore.location"):
         assert var in doc and var in source, var
     assert "org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule" in doc
+
+
+# ----------------------------------------------------------------------------- admission policies
+
+def test_the_admission_parameters_fit_the_taskmanagers_of_this_overlay(objs):
+    """What test_deploy_admission.py tries on a real API server for prod, held here for both
+    overlays: the policies' parameters name this FlinkDeployment (cluster id, the TaskManagers'
+    account, its image as the overlay rewrote it), every Secret a TaskManager reads is listed and
+    no owner's, writer's, Kafka login's or REST store's is; the namespace carries the label the
+    bindings select."""
+    from tests.deploy import policy as rules
+    params = one(objs, "ConfigMap", "flinkfast-flink-admission")["data"]
+    fd = flink(objs)
+    assert params["clusterId"] == fd["metadata"]["name"]
+    assert params["serviceAccount"] == fd["spec"]["flinkConfiguration"]["kubernetes.taskmanager.service-account"]
+    assert params["image"] == fd["spec"]["image"]
+    allowed = set(params["allowedRefs"].split(" "))
+    tm = rules.flink_pods(fd)["taskmanager"]["spec"]
+    (main,) = [c for c in tm["containers"] if c["name"] == "flink-main-container"]
+    used = {v["secret"]["secretName"] for v in tm["volumes"] if "secret" in v} | \
+           {secret_ref(e)[0] for e in main.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+    assert used <= allowed, used - allowed
+    cluster = one(objs, "Cluster")["metadata"]["name"]
+    never = {f"{cluster}-superuser", f"{cluster}-app", "flinkfast-db-writer", "flinkfast-db-reader",
+             "flinkfast-flink-rest-tls", "flinkfast-flink-rest-tls-password", "flinkfast-pg-s3",
+             *(u["metadata"]["name"] for u in every(objs, "KafkaUser"))}
+    assert not allowed & never, allowed & never
+    namespace = one(objs, "Namespace")
+    selector = {b["metadata"]["name"]: b["spec"]["matchResources"]["namespaceSelector"]["matchLabels"]
+                for b in every(objs, "ValidatingAdmissionPolicyBinding")}
+    assert set(selector) == {p["metadata"]["name"] for p in every(objs, "ValidatingAdmissionPolicy")}
+    for labels in selector.values():
+        assert labels.items() <= namespace["metadata"]["labels"].items()

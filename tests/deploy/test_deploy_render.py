@@ -110,38 +110,109 @@ def test_every_configmap_named_is_rendered(overlay, rendered):
     named |= {r["name"] for r in cluster["spec"]["bootstrap"]["initdb"]["postInitApplicationSQLRefs"]["configMapRefs"]}
     assert named, "the check found the references"
     assert named <= configmaps, f"{overlay}: references to ConfigMaps that are not rendered: {named - configmaps}"
-    assert all(re.fullmatch(r"flinkfast-[a-z-]+-[a-z0-9]{10}", n) for n in configmaps), configmaps
+    # Generated, with a hash; but the admission policy's parameters, which its bindings name.
+    assert all(re.fullmatch(r"flinkfast-[a-z-]+-[a-z0-9]{10}", n) for n in configmaps - {"flinkfast-flink-admission"}), \
+        configmaps
 
 
-# What the Flink pods' account may do, exactly (deploy/k8s/base/flink-rbac.yaml says why each):
-# native mode's TaskManager pods, Kubernetes HA's ConfigMaps, the owner reference to the
-# JobManager's Deployment. Narrower than the operator chart's `flink` account (1.15.0
-# jobRbacRules: also update and patch on pods, patch on configmaps, and every verb on
-# deployments). No secrets, no services, no pods/exec, no `*`.
+# What the Flink pods' accounts may do, exactly (deploy/k8s/base/flink-rbac.yaml says why each).
+# The JobManagers' (spec.serviceAccount): native mode's TaskManager pods, Kubernetes HA's
+# ConfigMaps, the owner reference to the JobManager's Deployment. Narrower than the operator
+# chart's `flink` account (1.15.0 jobRbacRules: also update and patch on pods, patch on configmaps,
+# and every verb on deployments). What pods and which ConfigMaps is the admission policies'
+# (admission.yaml, test_deploy_admission.py). The TaskManagers'
+# (kubernetes.taskmanager.service-account): read ConfigMaps (HA's leader retrieval), nothing else.
+# No secrets, no services, no pods/exec, no `*`.
 FLINK_RBAC = {("", "pods", v) for v in ("get", "list", "watch", "create", "delete")} | \
              {("", "configmaps", v) for v in ("get", "list", "watch", "create", "update", "delete")} | \
              {("apps", "deployments", "get"), ("apps", "deployments/finalizers", "update")}
+TASKMANAGER_RBAC = {("", "configmaps", v) for v in ("get", "list", "watch")}
 
 
-def flink_rules(objs: list[dict]) -> set[tuple[str, str, str]]:
-    """(apiGroup, resource, verb) of every Role and ClusterRole bound to the Flink account."""
-    flink = next(o for o in objs if o["kind"] == "FlinkDeployment")
-    account = flink["spec"]["serviceAccount"]
-    assert any(o["kind"] == "ServiceAccount" and o["metadata"]["name"] == account for o in objs)
+def account_rules(objs: list[dict], account: str) -> set[tuple[str, str, str]]:
+    """(apiGroup, resource, verb) of every Role and ClusterRole bound to the account."""
+    assert any(o["kind"] == "ServiceAccount" and o["metadata"]["name"] == account for o in objs), account
     roles = {(o["roleRef"]["kind"], o["roleRef"]["name"]) for o in objs
              if o["kind"] in ("RoleBinding", "ClusterRoleBinding")
              and any(s["kind"] == "ServiceAccount" and s["name"] == account for s in o["subjects"])}
-    assert roles, f"no binding for {account}"
     found = [o for o in objs if (o["kind"], o["metadata"]["name"]) in roles]
     assert len(found) == len(roles), "a binding names a role that is not rendered"
     return {(g, r, v) for role in found for rule in role["rules"] for g in rule["apiGroups"]
             for r in rule["resources"] for v in rule["verbs"]}
 
 
+def flink_accounts(objs: list[dict]) -> tuple[str, str]:
+    """(the JobManagers' account, the TaskManagers' account)."""
+    flink = next(o for o in objs if o["kind"] == "FlinkDeployment")
+    conf = flink["spec"]["flinkConfiguration"]
+    return flink["spec"]["serviceAccount"], conf.get("kubernetes.taskmanager.service-account",
+                                                     flink["spec"]["serviceAccount"])
+
+
+def rbac_errors(objs: list[dict]) -> list[str]:
+    out = []
+    jobmanager, taskmanager = flink_accounts(objs)
+    if jobmanager == taskmanager:
+        out.append(f"the TaskManagers run as the JobManagers' account {jobmanager}")
+    for account, want in ((jobmanager, FLINK_RBAC), (taskmanager, TASKMANAGER_RBAC)):
+        allowed = account_rules(objs, account)
+        if any("*" in rule for rule in allowed):
+            out.append(f"{account}: a wildcard")
+        if any(r == "secrets" or "/" in r and not r.endswith("/finalizers") for _, r, _ in allowed):
+            out.append(f"{account}: secrets, pods/exec or another subresource")
+        if allowed != want:
+            out.append(f"{account}: {sorted(allowed - want)} more, {sorted(want - allowed)} fewer than intended")
+    # The schema step's account: no token, no role.
+    schema = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"] == "flinkfast-schema")
+    pod = schema["spec"]["template"]["spec"]
+    if pod.get("automountServiceAccountToken") is not False or account_rules(objs, pod["serviceAccountName"]):
+        out.append("the schema step has an API token or a role")
+    return out
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_flink_service_account_may_do_exactly_what_native_kubernetes_and_ha_need(overlay, rendered):
-    allowed = flink_rules(rendered[overlay])
-    assert not any("*" in rule for rule in allowed), "no wildcard"
-    assert not any(r == "secrets" or "/" in r and not r.endswith("/finalizers") for _, r, _ in allowed), \
-        "no secrets and no pods/exec or other subresource"
-    assert allowed == FLINK_RBAC, (sorted(allowed - FLINK_RBAC), sorted(FLINK_RBAC - allowed))
+def test_the_flink_accounts_may_do_exactly_what_native_kubernetes_and_ha_need(overlay, rendered):
+    assert rbac_errors(rendered[overlay]) == []
+
+
+def _one_account(objs):  # the TaskManagers back on the JobManagers' account
+    fd = next(o for o in objs if o["kind"] == "FlinkDeployment")
+    del fd["spec"]["flinkConfiguration"]["kubernetes.taskmanager.service-account"]
+
+
+def _taskmanager_may_delete_pods(objs):
+    role = next(o for o in objs if o["kind"] == "Role" and o["metadata"]["name"] == "flinkfast-taskmanager")
+    role["rules"].append({"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]})
+
+
+def _taskmanager_may_write_configmaps(objs):
+    role = next(o for o in objs if o["kind"] == "Role" and o["metadata"]["name"] == "flinkfast-taskmanager")
+    role["rules"][0]["verbs"].append("update")
+
+
+def _jobmanager_reads_secrets(objs):
+    role = next(o for o in objs if o["kind"] == "Role" and o["metadata"]["name"] == "flinkfast-flink")
+    role["rules"].append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})
+
+
+def _schema_token(objs):
+    schema = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"] == "flinkfast-schema")
+    schema["spec"]["template"]["spec"]["automountServiceAccountToken"] = True
+
+
+RBAC_PLANTS = {
+    "one account": (_one_account, "the TaskManagers run as the JobManagers' account"),
+    "taskmanager deletes pods": (_taskmanager_may_delete_pods, "flinkfast-taskmanager: [('', 'pods', 'delete')] more"),
+    "taskmanager writes configmaps": (_taskmanager_may_write_configmaps, "flinkfast-taskmanager: [('', 'configmaps', 'update')] more"),
+    "jobmanager reads secrets": (_jobmanager_reads_secrets, "flinkfast-flink: secrets"),
+    "schema step with a token": (_schema_token, "the schema step has an API token"),
+}
+
+
+@pytest.mark.parametrize("plant", sorted(RBAC_PLANTS))
+def test_a_planted_rbac_mistake_is_caught(plant):
+    objs = dc.render("prod")
+    mistake, message = RBAC_PLANTS[plant]
+    mistake(objs)
+    errors = rbac_errors(objs)
+    assert any(message in e for e in errors), errors

@@ -116,7 +116,7 @@ def kubeconform() -> str | None:
 
 
 CORE_KINDS = ("Namespace,ServiceAccount,Role,RoleBinding,ConfigMap,Secret,PersistentVolumeClaim,Deployment,Job,"
-              "NetworkPolicy,PodDisruptionBudget")
+              "NetworkPolicy,PodDisruptionBudget,ValidatingAdmissionPolicy,ValidatingAdmissionPolicyBinding")
 
 
 def _kubeconform(binary: str, schemas: Path, paths: list[str], stdin: str | None = None):

@@ -1,5 +1,6 @@
 // apiserver runs a real kube-apiserver (Kubernetes v1.34.2) over an in-process etcd, on loopback only,
-// so that the tests can send every manifest through `kubectl apply --server-side --dry-run=server`.
+// so that the tests can send every manifest through `kubectl apply --server-side --dry-run=server`, and
+// ask as the manifests' ServiceAccounts (kubectl --as) what RBAC and the admission policies allow.
 // Usage: apiserver DIR. It writes DIR/kubeconfig, prints "ready" once /readyz answers, and stops on SIGTERM.
 package main
 
@@ -48,7 +49,10 @@ func main() {
 		fmt.Sprintf("--secure-port=%d", port),
 		"--cert-dir=" + filepath.Join(dir, "certs"),
 		"--token-auth-file=" + filepath.Join(dir, "tokens.csv"),
-		"--authorization-mode=AlwaysAllow",
+		// RBAC, as a cluster authorizes: the admin (system:masters) may do anything, impersonation
+		// included, and the manifests' Roles decide what their ServiceAccounts may do
+		// (tests/deploy/test_deploy_admission.py asks as those accounts).
+		"--authorization-mode=RBAC",
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--service-account-key-file=" + saKey,
 		"--service-account-signing-key-file=" + saKey,
