@@ -6,7 +6,7 @@ CPU seconds of each part of the stack and its memory by PSS. From them, over any
     steady_window(points, n)                  when the drain passed 10 % and 90 % of its n rows
     peak_pss_mib(samples, a, b)               the largest PSS of each part, and of their sum, in [a, b]
 
-and over rounds: orders() (the contenders' seeded, rotated order in each round) and summarize()
+and over rounds: orders() (the contenders' seeded order in each round, every second one reversed) and summarize()
 (the median of each figure, with its spread). Memory is counted by PSS (/proc/PID/smaps_rollup):
 a page shared by N processes counts 1/N in each, so PostgreSQL's shared buffers count once, not
 once per backend as a sum of VmHWM does.
@@ -158,13 +158,22 @@ def peak_pss_mib(samples: list[Sample], a: float, b: float) -> dict[str, float]:
 
 
 def orders(names: list[str], rounds: int, seed: int) -> list[list[str]]:
-    """Each round's order of the contenders: one seeded shuffle, rotated from round to round so
-    that each contender runs at a different place (after a different predecessor) in each."""
-    base = list(names)
-    random.Random(seed).shuffle(base)
-    step = max(1, len(base) // max(1, rounds))
-    return [base[(r * step) % len(base):] + base[:(r * step) % len(base)] for r in range(rounds)] if base else \
-        [[] for _ in range(rounds)]
+    """Each round's order of the contenders, in pairs of rounds: a seeded shuffle, then the same
+    order reversed. A reversed pair puts every contender at the same mean place (a drift over the
+    run, the machine warming or the table's files growing, weighs on all alike, which a rotation
+    does not: it moves a contender by a fixed step, so some are early in both rounds), and gives
+    each one another predecessor (its successor of the round before). An odd last round is a new
+    shuffle. The same seed, the same orders."""
+    rng = random.Random(seed)
+    plan: list[list[str]] = []
+    for r in range(rounds):
+        if r % 2:
+            plan.append(plan[-1][::-1])
+        else:
+            order = list(names)
+            rng.shuffle(order)
+            plan.append(order)
+    return plan
 
 
 def median(values: list[float]) -> float:

@@ -1,5 +1,5 @@
 """The benchmark's meters as pure functions (flinkfast/bench/meters.py): the steady-state window,
-the median and spread over rounds, the rotated order, CPU over a window and PSS from smaps_rollup.
+the median and spread over rounds, the rounds' order, CPU over a window and PSS from smaps_rollup.
 The bench itself runs end to end in tests/e2e/test_bench_e2e.py (make test-long)."""
 from flinkfast.bench.meters import (Sample, cpu_us_per_event, orders, parse_pss_kib, peak_pss_mib, steady_rate,
                                     steady_window, summarize)
@@ -62,17 +62,23 @@ def test_peak_pss_is_the_largest_sum_at_one_instant():
     assert peak_pss_mib(samples, 3, 4)["total"] == 5.0, "no sample inside: the nearest one (t=1)"
 
 
-def test_orders_are_seeded_permutations_rotated_from_round_to_round():
-    names = ["pipeline", "jdbc_sink", "seed_settings", "naive_consumer", "copy_ceiling", "copy_parallel"]
+def test_orders_come_in_pairs_a_seeded_shuffle_then_its_reverse():
+    names = ["pipeline", "jdbc_sink", "seed_settings", "naive_consumer", "copy_ceiling", "copy_parallel", "pathway"]
     plan = orders(names, 3, seed=7)
     assert len(plan) == 3 and all(sorted(order) == sorted(names) for order in plan)
     assert plan == orders(names, 3, seed=7), "the same seed, the same order"
-    assert len({order[0] for order in plan}) == 3, "each round starts with another contender"
-    predecessors = [{order[i]: order[i - 1] for i in range(1, len(order))} for order in plan]
-    assert any(predecessors[0][k] != predecessors[1].get(k) for k in predecessors[0]), "another predecessor"
-    assert orders(names, 1, seed=7)[0] == plan[0]
+    assert orders(names, 1, seed=7)[0] == plan[0] and orders(names, 2, seed=7) == plan[:2]
     assert {tuple(orders(names, 1, seed=s)[0]) for s in range(20)} != {tuple(plan[0])}, "the seed matters"
+    # A pair of rounds: every contender at the same mean place (a drift over the run weighs on all alike) ...
+    pair = plan[:2]
+    places = {name: sum(order.index(name) for order in pair) / 2 for name in names}
+    assert set(places.values()) == {(len(names) - 1) / 2}, places
+    # ... and after another predecessor in each round
+    before = [{order[i]: order[i - 1] for i in range(1, len(order))} for order in pair]
+    assert all(before[0].get(k) != before[1].get(k) for k in names), before
+    assert plan[2] != plan[0] and plan[2] != plan[1], "an odd last round: a new shuffle"
     assert orders(["a", "b"], 2, seed=1)[0] == orders(["a", "b"], 2, seed=1)[1][::-1]
+    assert orders([], 2, seed=1) == [[], []]
 
 
 def test_summary_is_the_median_with_its_spread():
