@@ -23,7 +23,7 @@ from flinkfast import clients
 from flinkfast.accounting import report
 from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench import peers
-from flinkfast.bench.meters import Sampler, cpu_between, cpu_us_per_event, peak_pss_mib, steady_rate, steady_window
+from flinkfast.bench.meters import STEADY, Sampler, cpu_between, figures
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
@@ -105,6 +105,7 @@ class Watch:
         self.conn = connect(cfg, role)
         self.conn.autocommit = True  # each poll its own transaction: fresh statistics
         self.lock = threading.Lock()
+        self.inserted: tuple[float, float] | None = None  # when the rows passed 10 % and 90 %: wait()
         self.base = self.written()
 
     def poll(self) -> int:
@@ -136,17 +137,9 @@ class Watch:
             self.poll()
 
     def measured(self, n: int, start: float, last: float) -> dict:
-        """The drain's figures over its window [start, last]: rate, steady rate, CPU, peak PSS."""
-        samples = self.sampler.samples
-        points = [(s.t, s.rows) for s in samples if start <= s.t <= last] + [(start, 0), (last, n)]
-        window = steady_window(points, n)
-        out = {"events": n, "seconds": round(last - start, 2), "events_per_s": round(n / (last - start)),
-               "steady_events_per_s": steady_rate(points, n),
-               "cpu_us_per_event": cpu_us_per_event(samples, start, last, n),
-               "peak_pss_mib": peak_pss_mib(samples, start, last)}
-        if window:
-            out["steady_cpu_us_per_event"] = cpu_us_per_event(samples, *window, round(0.8 * n))
-        return out
+        """The drain's figures over its window [start, last]: rate, steady rate (by the rows'
+        insert times, read when wait() saw them all), CPU, peak PSS (meters.figures)."""
+        return figures(self.sampler.samples, n, start, last, self.inserted)
 
     def written(self) -> int:
         with self.conn.cursor() as cur:
@@ -159,8 +152,17 @@ class Watch:
             n, last = cur.fetchone()
             return n, float(last) if last is not None else None
 
-    def wait(self, n: int, timeout: float) -> float:
-        """Until n rows of the topic are in; returns the epoch time of the last insert."""
+    def insert_times(self) -> tuple[float, float] | None:
+        """When the topic's rows passed 10 % and 90 % of them, by their insert times
+        (sql/bench/013_steady.sql); None when there are none."""
+        with self.conn.cursor() as cur:
+            cur.execute(bench_sql("013_steady.sql"), {"topic": self.topic, "low": STEADY[0], "high": STEADY[1]})
+            t10, t90 = cur.fetchone()
+            return (float(t10), float(t90)) if t10 is not None else None
+
+    def wait(self, n: int, timeout: float, steady: bool = True) -> float:
+        """Until n rows of the topic are in; returns the epoch time of the last insert (and,
+        with steady, keeps the steady window of their insert times: insert_times())."""
         from tqdm import tqdm
         deadline = time.monotonic() + timeout
         exact_at = time.monotonic() + 10
@@ -173,6 +175,7 @@ class Watch:
                     exact_at = time.monotonic() + 10
                     got, last = self.exact()
                     if got >= n:
+                        self.inserted = self.insert_times() if steady else None
                         return last
                     if seen >= n:
                         self.base = written - got  # replays were counted too: wait for the rest
@@ -359,7 +362,7 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
         load = Load(job_cfg, rate, seed=seed).start()
         time.sleep(duration)
         load.stop()
-        watch.wait(load.sent, timeout=120)
+        watch.wait(load.sent, timeout=120, steady=False)
     finally:
         flinkrest.cancel(job_cfg, job_id)
         watch.close()

@@ -4,6 +4,8 @@ CPU seconds of each part of the stack and its memory by PSS. From them, over any
 
     cpu_us_per_event(samples, a, b, events)   CPU of each part between a and b (interpolated), per event
     steady_window(points, n)                  when the drain passed 10 % and 90 % of its n rows
+    figures(samples, n, start, last, inserted) a drain's rate, steady rate (from its rows' insert
+                                              times when given), CPU and peak PSS over its window
     peak_pss_mib(samples, a, b)               the largest PSS of each part, and of their sum, in [a, b]
 
 and over rounds: orders() (the contenders' seeded order in each round, every second one reversed) and summarize()
@@ -134,12 +136,35 @@ def steady_window(points: list[tuple[float, int]], n: int) -> tuple[float, float
     return when(lo), when(hi)
 
 
-def steady_rate(points: list[tuple[float, int]], n: int) -> int | None:
-    """Events/s over the middle 80 % of a drain (None when the points do not span it)."""
-    window = steady_window(points, n)
+def rate_over(window: tuple[float, float] | None, n: int) -> int | None:
+    """Events/s over the middle 80 % of a drain of n rows, from when it passed 10 % and 90 %
+    (None without a window, or an empty one)."""
     if window is None or window[1] <= window[0]:
         return None
     return round((STEADY[1] - STEADY[0]) * n / (window[1] - window[0]))
+
+
+def steady_rate(points: list[tuple[float, int]], n: int) -> int | None:
+    """Events/s over the middle 80 % of a drain, from its progress points (None when they do not span it)."""
+    return rate_over(steady_window(points, n), n)
+
+
+def figures(samples: list[Sample], n: int, start: float, last: float,
+            inserted: tuple[float, float] | None = None) -> dict:
+    """A drain's figures over its window [start, last]: rate, steady rate, CPU, peak PSS. The
+    steady window from the rows' own insert times (inserted: when they passed 10 % and 90 %,
+    sql/bench/013_steady.sql) when there are any, else from the progress samples (the statistics
+    counters, which lag by up to a second); steady_from says which."""
+    points = [(s.t, s.rows) for s in samples if start <= s.t <= last] + [(start, 0), (last, n)]
+    window, source = (inserted, "insert times") if inserted and inserted[1] > inserted[0] else \
+        (steady_window(points, n), "progress samples")
+    out = {"events": n, "seconds": round(last - start, 2), "events_per_s": round(n / (last - start)),
+           "steady_events_per_s": rate_over(window, n), "steady_from": source if window else None,
+           "cpu_us_per_event": cpu_us_per_event(samples, start, last, n),
+           "peak_pss_mib": peak_pss_mib(samples, start, last)}
+    if window and window[1] > window[0]:
+        out["steady_cpu_us_per_event"] = cpu_us_per_event(samples, *window, round((STEADY[1] - STEADY[0]) * n))
+    return out
 
 
 def peak_pss_mib(samples: list[Sample], a: float, b: float) -> dict[str, float]:

@@ -1,8 +1,8 @@
 """The benchmark's meters as pure functions (flinkfast/bench/meters.py): the steady-state window,
 the median and spread over rounds, the rounds' order, CPU over a window and PSS from smaps_rollup.
 The bench itself runs end to end in tests/e2e/test_bench_e2e.py (make test-long)."""
-from flinkfast.bench.meters import (Sample, cpu_us_per_event, orders, parse_pss_kib, peak_pss_mib, steady_rate,
-                                    steady_window, summarize)
+from flinkfast.bench.meters import (Sample, cpu_us_per_event, figures, orders, parse_pss_kib, peak_pss_mib, rate_over,
+                                    steady_rate, steady_window, summarize)
 
 SMAPS_ROLLUP = """55e4bfc78000-7ffd8fc71000 ---p 00000000 00:00 0                          [rollup]
 Rss:              812340 kB
@@ -42,6 +42,23 @@ def test_steady_state_counts_rows_once_and_needs_the_whole_middle():
     assert steady_rate([(0, 500), (10, 1000)], 1000) is None, "started past 10 %: no steady window"
     assert steady_rate([(0, 0), (10, 800)], 1000) is None, "never reached 90 %"
     assert steady_rate([(3, 0)], 1000) is None
+
+
+def test_the_steady_state_is_read_from_the_rows_insert_times_when_there_are_any():
+    # The counters (the samples' rows) lag: they saw 10 % at t=12 and 90 % at t=19 (800 rows in 7 s: 114/s),
+    # where the rows' own insert times say 10 and 18 (800 in 8 s: 100/s).
+    samples = [Sample(0, 0, {"postgres": 0.0}), Sample(12, 100, {"postgres": 12.0}),
+               Sample(19, 900, {"postgres": 40.0}), Sample(30, 1000, {"postgres": 62.0})]
+    exact = figures(samples, 1000, 0, 30, inserted=(10.0, 18.0))
+    assert exact["steady_events_per_s"] == 100 and exact["steady_from"] == "insert times"
+    assert exact["events_per_s"] == 33 and exact["seconds"] == 30
+    assert exact["cpu_us_per_event"] == {"postgres": 62000.0, "total": 62000.0}, "the whole window's CPU"
+    # CPU over the steady span too, per row of it: 10 s at 1 CPU-s/s (10..12), 6 s at 4 CPU-s/s (12..18)
+    assert exact["steady_cpu_us_per_event"]["postgres"] == round((2 + 6 * 4) / 800 * 1e6, 1)
+    counters = figures(samples, 1000, 0, 30)
+    assert counters["steady_events_per_s"] == 114 and counters["steady_from"] == "progress samples"
+    assert figures(samples, 1000, 0, 30, inserted=(5.0, 5.0))["steady_from"] == "progress samples", "an empty span"
+    assert rate_over((10, 18), 1000) == 100 and rate_over(None, 1000) is None and rate_over((3, 3), 1000) is None
 
 
 def test_cpu_is_metered_over_the_window_only():
