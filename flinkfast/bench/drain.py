@@ -60,11 +60,18 @@ def delete_topics(cfg: Config, names: list[str]) -> None:
         say(f"note: could not delete topics {names}: {e}")
 
 
-def truncate(cfg: Config) -> None:
+def end_writer_sessions(cfg: Config) -> int:
+    """End the writer's sessions a cancelled job left in the benchmark's database, each waited
+    for (sql/bench/008_end_writer_sessions.sql); how many there were."""
     with connect(cfg, "admin") as conn, conn.cursor() as cur:
         cur.execute(bench_sql("008_end_writer_sessions.sql"), {"writer": cfg.flink_db_user})
-        if cur.fetchone()[0]:
-            say("ended the writer's sessions a cancelled job left in the benchmark's database")
+        return int(cur.fetchone()[0])
+
+
+def truncate(cfg: Config) -> None:
+    if end_writer_sessions(cfg):
+        say("ended the writer's sessions a cancelled job left in the benchmark's database")
+    with connect(cfg, "admin") as conn, conn.cursor() as cur:
         cur.execute(bench_sql("001_truncate.sql"))
 
 
@@ -214,6 +221,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
     finally:
         watch.close()
     out = watch.measured(n, running, last)
+    end_writer_sessions(cfg)  # a cancelled job's sessions report their WAL statistics as they end
     out.update(wal_since(cfg, wal, n), submit_to_running_s=round(running - submitted, 2),
                submission={"seconds": round(running - submitted, 2),
                            "cpu_s": {k: round(v, 2) for k, v in
