@@ -23,7 +23,7 @@ from flinkfast import clients
 from flinkfast.accounting import report
 from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench import peers
-from flinkfast.bench.meters import STEADY, Sampler, cpu_between, figures
+from flinkfast.bench.meters import STEADY, Sampler, cpu_between, figures, job_started
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
@@ -197,11 +197,12 @@ class Watch:
 
 def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dict, timeout: float,
               profile: Path | None = None) -> dict:
-    """The pipeline's job drains the topic. Timed, and its CPU metered, from the moment its tasks
-    started (Flink's own record of it: a small topic can be drained before submit() has even seen
-    the job running) to its last insert. The submission before that, the client's start-up (a
-    JVM and a Python process) and the deployment, is reported apart ("submission"): a naive
-    consumer has none. label names its job and consumer group: unique per drain."""
+    """The pipeline's job drains the topic. Timed, and its CPU metered, from the moment its first
+    task was RUNNING (Flink's own record of it, meters.job_started: a small topic can be drained
+    before submit() has even seen the job running) to its last insert. The submission before
+    that, the client's start-up (a JVM and a Python process), the deployment and the tasks'
+    initialization, is reported apart ("submission"), as a peer's start-up is: a naive consumer
+    has none. label names its job and consumer group: unique per drain."""
     prepare(cfg)
     job_cfg = cfg.replace(kafka_topic=topic, kafka_group_id=f"{topic}-{label}", job_name=f"bench-{label}",
                           scan_startup_mode="earliest-offset", **overrides)
@@ -214,7 +215,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                 submitted = time.time()
                 job_id = submit.submit(job_cfg)  # returns once every task of the job is RUNNING
             try:
-                running = min(v["start-time"] for v in flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
+                deploying, running = _started(job_cfg, job_id)
                 last = watch.wait(n, timeout)
             finally:
                 flinkrest.cancel(job_cfg, job_id)
@@ -224,6 +225,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
     end_writer_sessions(cfg)  # a cancelled job's sessions report their WAL statistics as they end
     out.update(wal_since(cfg, wal, n), submit_to_running_s=round(running - submitted, 2),
                submission={"seconds": round(running - submitted, 2),
+                           "deploying_to_running_s": round(running - deploying, 2),
                            "cpu_s": {k: round(v, 2) for k, v in
                                      cpu_between(watch.sampler.samples, submitted, running).items()}},
                settings=overrides or "defaults")
@@ -232,6 +234,14 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                           "project_and_connector_frames": recording.top_inclusive(
                               r"flinkfast|jdbc|postgresql|kafka\.clients|JsonRowData|StreamExecCalc|Correlate", 12)}
     return out
+
+
+def _started(job_cfg: Config, job_id: str) -> tuple[float, float]:
+    """(deploying, running) of a job: meters.job_started over its REST record."""
+    vertices = flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]
+    subtasks = [t for v in vertices
+                for t in flinkrest.rest(job_cfg, f"/jobs/{job_id}/vertices/{v['id']}/subtasktimes").get("subtasks", [])]
+    return job_started(vertices, subtasks)
 
 
 def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float, group: str | None = None) -> dict:

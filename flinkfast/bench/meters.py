@@ -4,6 +4,7 @@ CPU seconds of each part of the stack and its memory by PSS. From them, over any
 
     cpu_us_per_event(samples, a, b, events)   CPU of each part between a and b (interpolated), per event
     steady_window(points, n)                  when the drain passed 10 % and 90 % of its n rows
+    job_started(vertices, subtasks)           when a job's first task deployed, and ran (Flink's record)
     figures(samples, n, start, last, inserted) a drain's rate, steady rate (from its rows' insert
                                               times when given), CPU and peak PSS over its window
     peak_pss_mib(samples, a, b)               the largest PSS of each part, and of their sum, in [a, b]
@@ -134,6 +135,18 @@ def steady_window(points: list[tuple[float, int]], n: int) -> tuple[float, float
         return ts[i - 1] + (ts[i] - ts[i - 1]) * (target - r0) / (r1 - r0)
 
     return when(lo), when(hi)
+
+
+def job_started(vertices: list[dict], subtasks: list[dict]) -> tuple[float, float]:
+    """(deploying, running), epoch seconds, from Flink's own record of a job (its REST API):
+    when its first task began deploying (the vertices' start-time) and when its first task was
+    RUNNING (the subtasks' timestamps): no row can be written before that, and what came before
+    it, the deployment and each task's initialization (the Kafka source's and the sink's set-up),
+    belongs to the submission, as a peer's start-up does. Without a RUNNING timestamp, the
+    deployment's start (the window then holds the initialization too)."""
+    deploying = min(v["start-time"] for v in vertices if v.get("start-time", -1) > 0) / 1000
+    running = [t["timestamps"]["RUNNING"] for t in subtasks if t.get("timestamps", {}).get("RUNNING", 0) > 0]
+    return deploying, (max(deploying, min(running) / 1000) if running else deploying)
 
 
 def rate_over(window: tuple[float, float] | None, n: int) -> int | None:

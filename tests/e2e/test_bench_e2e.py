@@ -104,6 +104,8 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
     for name in ("pipeline", "jdbc_sink", "seed_settings"):
         submission = result["drain"][name]["submission"]
         assert submission["seconds"] > 0 and sum(submission["cpu_s"].values()) > 0, (name, submission)
+        # the window from the first task RUNNING (Flink's subtask times), after its deployment and initialization
+        assert 0 < submission["deploying_to_running_s"] < submission["seconds"], (name, submission)
     assert "The jobs' submissions, each before its drain's window" in r.stdout
     assert result["drain"]["pipeline"]["cpu_us_per_event"]["taskmanager"] > 0
     assert result["drain"]["naive_consumer"]["cpu_us_per_event"]["client"] > 0

@@ -1,7 +1,7 @@
 """The benchmark's meters as pure functions (flinkfast/bench/meters.py): the steady-state window,
 the median and spread over rounds, the rounds' order, CPU over a window and PSS from smaps_rollup.
 The bench itself runs end to end in tests/e2e/test_bench_e2e.py (make test-long)."""
-from flinkfast.bench.meters import (Sample, cpu_us_per_event, figures, orders, parse_pss_kib, peak_pss_mib, rate_over,
+from flinkfast.bench.meters import (Sample, cpu_us_per_event, figures, job_started, orders, parse_pss_kib, peak_pss_mib, rate_over,
                                     steady_rate, steady_window, summarize)
 
 SMAPS_ROLLUP = """55e4bfc78000-7ffd8fc71000 ---p 00000000 00:00 0                          [rollup]
@@ -68,6 +68,19 @@ def test_cpu_is_metered_over_the_window_only():
     assert cpu_us_per_event(samples, 14, 24, 1000) == {"taskmanager": 20000.0, "total": 20000.0}
     # and interpolated between samples
     assert cpu_us_per_event(samples, 19, 24, 1000)["total"] == 10000.0
+
+
+def test_a_jobs_window_starts_when_its_first_task_runs_not_when_it_deploys():
+    # Flink's REST record: two vertices deploying from t=100 s; their subtasks RUNNING at 101.5, 101.2, 102.
+    vertices = [{"id": "a", "start-time": 100_000}, {"id": "b", "start-time": 100_300}]
+    subtasks = [{"subtask": 0, "timestamps": {"DEPLOYING": 100_000, "INITIALIZING": 100_400, "RUNNING": 101_500}},
+                {"subtask": 1, "timestamps": {"DEPLOYING": 100_100, "INITIALIZING": 100_500, "RUNNING": 101_200}},
+                {"subtask": 0, "timestamps": {"DEPLOYING": 100_300, "RUNNING": 102_000}}]
+    assert job_started(vertices, subtasks) == (100.0, 101.2)
+    # a subtask not running yet (RUNNING 0) does not count; none running: the deployment's start
+    assert job_started(vertices, [{"timestamps": {"RUNNING": 0}}, {"timestamps": {"DEPLOYING": 100_000}}]) == (100.0,
+                                                                                                              100.0)
+    assert job_started([{"start-time": -1}, *vertices], subtasks)[0] == 100.0, "a vertex not started yet"
 
 
 def test_peak_pss_is_the_largest_sum_at_one_instant():
