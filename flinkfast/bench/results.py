@@ -95,7 +95,7 @@ def table(result: dict) -> str:
         jobs.append(("(warm-up)", warmup["submission"]))
     if jobs:
         lines += ["", "The jobs' submissions, each before its drain's window and not in its figures (the flink run "
-                      "client and the deployment; the median; CPU seconds by part)"]
+                      "client, the deployment and the tasks' initialization; the median; CPU seconds by part)"]
         for name, submission in jobs:
             cpu = submission["cpu_s"]
             lines.append(f"  {name:<44}{submission['seconds']:>7.1f} s   " +
@@ -144,6 +144,12 @@ def plot(result: dict, path: Path) -> None:
                     yerr=[[v - lo for v, (lo, _) in zip(values, spread)], [hi - v for v, (_, hi) in zip(values, spread)]],
                     capsize=3)
     left.bar_label(bars, labels=[f"{v:,}" for v in values])
+    steady = [(i, result["drain"][k].get("steady_events_per_s")) for i, (k, _, _) in enumerate(shown)]
+    steady = [(i, v) for i, v in steady if v]
+    if steady:  # the steady rate (the middle 80 % of the rows) of each, beside its whole drain's
+        left.scatter([i for i, _ in steady], [v for _, v in steady], marker="_", s=500, color="black", zorder=3,
+                     label="steady (the middle 80 % of the rows)")
+        left.legend(loc="upper left", fontsize=8)
     left.set_ylabel("events/s (median of the rounds, min-max)")
     left.set_title(f"drain of {result['events']:,} events into PostgreSQL, {result.get('rounds', 1)} round(s)")
     width = 0.38
