@@ -4,7 +4,7 @@ One run, one machine, the same events:
   1. drain: BENCH_EVENTS events are preloaded into a fresh topic; the pipeline drains it once
      unmeasured first (its figure is kept as the warm-up: the TaskManager's JIT compiles the hot
      paths and PostgreSQL's caches fill, which the contenders drained later would otherwise get
-     for free); then, in each of BENCH_ROUNDS rounds, in a seeded order rotated from round to
+     for free); then, in each of BENCH_ROUNDS rounds, in a seeded order, reversed every second
      round (printed), each contender reads the whole topic into PostgreSQL:
        - the pipeline with this project's settings, and the same job with the other sink,
        - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
@@ -116,8 +116,8 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
     warmup = drain_job(cfg, stack, topic, n, "warmup", {}, timeout)
     say(f"   {_line(warmup)}")
     plan = orders(list(contenders), rounds, order_seed)
-    say(f"{rounds} round(s) of {len(contenders)} drains in a rotated order, seed {order_seed} "
-        f"(--order-seed {order_seed} repeats it)")
+    say(f"{rounds} round(s) of {len(contenders)} drains in a seeded order, reversed every second round, "
+        f"seed {order_seed} (--order-seed {order_seed} repeats it)")
     runs: dict[str, list[dict]] = {name: [] for name in contenders}
     done = 0
     for r, order in enumerate(plan):

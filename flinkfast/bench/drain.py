@@ -23,7 +23,7 @@ from flinkfast import clients
 from flinkfast.accounting import report
 from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench import peers
-from flinkfast.bench.meters import Sampler, cpu_between, cpu_us_per_event, peak_pss_mib, steady_rate, steady_window
+from flinkfast.bench.meters import STEADY, Sampler, cpu_between, figures, job_started
 from flinkfast.clients import pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
@@ -60,11 +60,18 @@ def delete_topics(cfg: Config, names: list[str]) -> None:
         say(f"note: could not delete topics {names}: {e}")
 
 
-def truncate(cfg: Config) -> None:
+def end_writer_sessions(cfg: Config) -> int:
+    """End the writer's sessions a cancelled job left in the benchmark's database, each waited
+    for (sql/bench/008_end_writer_sessions.sql); how many there were."""
     with connect(cfg, "admin") as conn, conn.cursor() as cur:
         cur.execute(bench_sql("008_end_writer_sessions.sql"), {"writer": cfg.flink_db_user})
-        if cur.fetchone()[0]:
-            say("ended the writer's sessions a cancelled job left in the benchmark's database")
+        return int(cur.fetchone()[0])
+
+
+def truncate(cfg: Config) -> None:
+    if end_writer_sessions(cfg):
+        say("ended the writer's sessions a cancelled job left in the benchmark's database")
+    with connect(cfg, "admin") as conn, conn.cursor() as cur:
         cur.execute(bench_sql("001_truncate.sql"))
 
 
@@ -105,6 +112,7 @@ class Watch:
         self.conn = connect(cfg, role)
         self.conn.autocommit = True  # each poll its own transaction: fresh statistics
         self.lock = threading.Lock()
+        self.inserted: tuple[float, float] | None = None  # when the rows passed 10 % and 90 %: wait()
         self.base = self.written()
 
     def poll(self) -> int:
@@ -136,17 +144,9 @@ class Watch:
             self.poll()
 
     def measured(self, n: int, start: float, last: float) -> dict:
-        """The drain's figures over its window [start, last]: rate, steady rate, CPU, peak PSS."""
-        samples = self.sampler.samples
-        points = [(s.t, s.rows) for s in samples if start <= s.t <= last] + [(start, 0), (last, n)]
-        window = steady_window(points, n)
-        out = {"events": n, "seconds": round(last - start, 2), "events_per_s": round(n / (last - start)),
-               "steady_events_per_s": steady_rate(points, n),
-               "cpu_us_per_event": cpu_us_per_event(samples, start, last, n),
-               "peak_pss_mib": peak_pss_mib(samples, start, last)}
-        if window:
-            out["steady_cpu_us_per_event"] = cpu_us_per_event(samples, *window, round(0.8 * n))
-        return out
+        """The drain's figures over its window [start, last]: rate, steady rate (by the rows'
+        insert times, read when wait() saw them all), CPU, peak PSS (meters.figures)."""
+        return figures(self.sampler.samples, n, start, last, self.inserted)
 
     def written(self) -> int:
         with self.conn.cursor() as cur:
@@ -159,8 +159,17 @@ class Watch:
             n, last = cur.fetchone()
             return n, float(last) if last is not None else None
 
-    def wait(self, n: int, timeout: float) -> float:
-        """Until n rows of the topic are in; returns the epoch time of the last insert."""
+    def insert_times(self) -> tuple[float, float] | None:
+        """When the topic's rows passed 10 % and 90 % of them, by their insert times
+        (sql/bench/013_steady.sql); None when there are none."""
+        with self.conn.cursor() as cur:
+            cur.execute(bench_sql("013_steady.sql"), {"topic": self.topic, "low": STEADY[0], "high": STEADY[1]})
+            t10, t90 = cur.fetchone()
+            return (float(t10), float(t90)) if t10 is not None else None
+
+    def wait(self, n: int, timeout: float, steady: bool = True) -> float:
+        """Until n rows of the topic are in; returns the epoch time of the last insert (and,
+        with steady, keeps the steady window of their insert times: insert_times())."""
         from tqdm import tqdm
         deadline = time.monotonic() + timeout
         exact_at = time.monotonic() + 10
@@ -173,6 +182,7 @@ class Watch:
                     exact_at = time.monotonic() + 10
                     got, last = self.exact()
                     if got >= n:
+                        self.inserted = self.insert_times() if steady else None
                         return last
                     if seen >= n:
                         self.base = written - got  # replays were counted too: wait for the rest
@@ -187,11 +197,12 @@ class Watch:
 
 def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dict, timeout: float,
               profile: Path | None = None) -> dict:
-    """The pipeline's job drains the topic. Timed, and its CPU metered, from the moment its tasks
-    started (Flink's own record of it: a small topic can be drained before submit() has even seen
-    the job running) to its last insert. The submission before that, the client's start-up (a
-    JVM and a Python process) and the deployment, is reported apart ("submission"): a naive
-    consumer has none. label names its job and consumer group: unique per drain."""
+    """The pipeline's job drains the topic. Timed, and its CPU metered, from the moment its first
+    task was RUNNING (Flink's own record of it, meters.job_started: a small topic can be drained
+    before submit() has even seen the job running) to its last insert. The submission before
+    that, the client's start-up (a JVM and a Python process), the deployment and the tasks'
+    initialization, is reported apart ("submission"), as a peer's start-up is: a naive consumer
+    has none. label names its job and consumer group: unique per drain."""
     prepare(cfg)
     job_cfg = cfg.replace(kafka_topic=topic, kafka_group_id=f"{topic}-{label}", job_name=f"bench-{label}",
                           scan_startup_mode="earliest-offset", **overrides)
@@ -204,15 +215,17 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                 submitted = time.time()
                 job_id = submit.submit(job_cfg)  # returns once every task of the job is RUNNING
             try:
-                running = min(v["start-time"] for v in flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]) / 1000
+                deploying, running = _started(job_cfg, job_id)
                 last = watch.wait(n, timeout)
             finally:
                 flinkrest.cancel(job_cfg, job_id)
     finally:
         watch.close()
     out = watch.measured(n, running, last)
+    end_writer_sessions(cfg)  # a cancelled job's sessions report their WAL statistics as they end
     out.update(wal_since(cfg, wal, n), submit_to_running_s=round(running - submitted, 2),
                submission={"seconds": round(running - submitted, 2),
+                           "deploying_to_running_s": round(running - deploying, 2),
                            "cpu_s": {k: round(v, 2) for k, v in
                                      cpu_between(watch.sampler.samples, submitted, running).items()}},
                settings=overrides or "defaults")
@@ -221,6 +234,14 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                           "project_and_connector_frames": recording.top_inclusive(
                               r"flinkfast|jdbc|postgresql|kafka\.clients|JsonRowData|StreamExecCalc|Correlate", 12)}
     return out
+
+
+def _started(job_cfg: Config, job_id: str) -> tuple[float, float]:
+    """(deploying, running) of a job: meters.job_started over its REST record."""
+    vertices = flinkrest.rest(job_cfg, f"/jobs/{job_id}")["vertices"]
+    subtasks = [t for v in vertices
+                for t in flinkrest.rest(job_cfg, f"/jobs/{job_id}/vertices/{v['id']}/subtasktimes").get("subtasks", [])]
+    return job_started(vertices, subtasks)
 
 
 def drain_naive(cfg: Config, stack, topic: str, n: int, timeout: float, group: str | None = None) -> dict:
@@ -359,7 +380,7 @@ def latency_at(cfg: Config, rate: int, duration: float, seed: int) -> dict:
         load = Load(job_cfg, rate, seed=seed).start()
         time.sleep(duration)
         load.stop()
-        watch.wait(load.sent, timeout=120)
+        watch.wait(load.sent, timeout=120, steady=False)
     finally:
         flinkrest.cancel(job_cfg, job_id)
         watch.close()

@@ -4,9 +4,12 @@ CPU seconds of each part of the stack and its memory by PSS. From them, over any
 
     cpu_us_per_event(samples, a, b, events)   CPU of each part between a and b (interpolated), per event
     steady_window(points, n)                  when the drain passed 10 % and 90 % of its n rows
+    job_started(vertices, subtasks)           when a job's first task deployed, and ran (Flink's record)
+    figures(samples, n, start, last, inserted) a drain's rate, steady rate (from its rows' insert
+                                              times when given), CPU and peak PSS over its window
     peak_pss_mib(samples, a, b)               the largest PSS of each part, and of their sum, in [a, b]
 
-and over rounds: orders() (the contenders' seeded, rotated order in each round) and summarize()
+and over rounds: orders() (the contenders' seeded order in each round, every second one reversed) and summarize()
 (the median of each figure, with its spread). Memory is counted by PSS (/proc/PID/smaps_rollup):
 a page shared by N processes counts 1/N in each, so PostgreSQL's shared buffers count once, not
 once per backend as a sum of VmHWM does.
@@ -134,12 +137,47 @@ def steady_window(points: list[tuple[float, int]], n: int) -> tuple[float, float
     return when(lo), when(hi)
 
 
-def steady_rate(points: list[tuple[float, int]], n: int) -> int | None:
-    """Events/s over the middle 80 % of a drain (None when the points do not span it)."""
-    window = steady_window(points, n)
+def job_started(vertices: list[dict], subtasks: list[dict]) -> tuple[float, float]:
+    """(deploying, running), epoch seconds, from Flink's own record of a job (its REST API):
+    when its first task began deploying (the vertices' start-time) and when its first task was
+    RUNNING (the subtasks' timestamps): no row can be written before that, and what came before
+    it, the deployment and each task's initialization (the Kafka source's and the sink's set-up),
+    belongs to the submission, as a peer's start-up does. Without a RUNNING timestamp, the
+    deployment's start (the window then holds the initialization too)."""
+    deploying = min(v["start-time"] for v in vertices if v.get("start-time", -1) > 0) / 1000
+    running = [t["timestamps"]["RUNNING"] for t in subtasks if t.get("timestamps", {}).get("RUNNING", 0) > 0]
+    return deploying, (max(deploying, min(running) / 1000) if running else deploying)
+
+
+def rate_over(window: tuple[float, float] | None, n: int) -> int | None:
+    """Events/s over the middle 80 % of a drain of n rows, from when it passed 10 % and 90 %
+    (None without a window, or an empty one)."""
     if window is None or window[1] <= window[0]:
         return None
     return round((STEADY[1] - STEADY[0]) * n / (window[1] - window[0]))
+
+
+def steady_rate(points: list[tuple[float, int]], n: int) -> int | None:
+    """Events/s over the middle 80 % of a drain, from its progress points (None when they do not span it)."""
+    return rate_over(steady_window(points, n), n)
+
+
+def figures(samples: list[Sample], n: int, start: float, last: float,
+            inserted: tuple[float, float] | None = None) -> dict:
+    """A drain's figures over its window [start, last]: rate, steady rate, CPU, peak PSS. The
+    steady window from the rows' own insert times (inserted: when they passed 10 % and 90 %,
+    sql/bench/013_steady.sql) when there are any, else from the progress samples (the statistics
+    counters, which lag by up to a second); steady_from says which."""
+    points = [(s.t, s.rows) for s in samples if start <= s.t <= last] + [(start, 0), (last, n)]
+    window, source = (inserted, "insert times") if inserted and inserted[1] > inserted[0] else \
+        (steady_window(points, n), "progress samples")
+    out = {"events": n, "seconds": round(last - start, 2), "events_per_s": round(n / (last - start)),
+           "steady_events_per_s": rate_over(window, n), "steady_from": source if window else None,
+           "cpu_us_per_event": cpu_us_per_event(samples, start, last, n),
+           "peak_pss_mib": peak_pss_mib(samples, start, last)}
+    if window and window[1] > window[0]:
+        out["steady_cpu_us_per_event"] = cpu_us_per_event(samples, *window, round((STEADY[1] - STEADY[0]) * n))
+    return out
 
 
 def peak_pss_mib(samples: list[Sample], a: float, b: float) -> dict[str, float]:
@@ -158,13 +196,22 @@ def peak_pss_mib(samples: list[Sample], a: float, b: float) -> dict[str, float]:
 
 
 def orders(names: list[str], rounds: int, seed: int) -> list[list[str]]:
-    """Each round's order of the contenders: one seeded shuffle, rotated from round to round so
-    that each contender runs at a different place (after a different predecessor) in each."""
-    base = list(names)
-    random.Random(seed).shuffle(base)
-    step = max(1, len(base) // max(1, rounds))
-    return [base[(r * step) % len(base):] + base[:(r * step) % len(base)] for r in range(rounds)] if base else \
-        [[] for _ in range(rounds)]
+    """Each round's order of the contenders, in pairs of rounds: a seeded shuffle, then the same
+    order reversed. A reversed pair puts every contender at the same mean place (a drift over the
+    run, the machine warming or the table's files growing, weighs on all alike, which a rotation
+    does not: it moves a contender by a fixed step, so some are early in both rounds), and gives
+    each one another predecessor (its successor of the round before). An odd last round is a new
+    shuffle. The same seed, the same orders."""
+    rng = random.Random(seed)
+    plan: list[list[str]] = []
+    for r in range(rounds):
+        if r % 2:
+            plan.append(plan[-1][::-1])
+        else:
+            order = list(names)
+            rng.shuffle(order)
+            plan.append(order)
+    return plan
 
 
 def median(values: list[float]) -> float:

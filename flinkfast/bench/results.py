@@ -90,13 +90,17 @@ def table(result: dict) -> str:
         lines.append(f"  {'(warm-up: the pipeline run first, not compared)':<44}{warmup['events_per_s']:>10,}{'':>16}"
                      f"{warmup.get('steady_events_per_s') or 0:>10,}{'':>16}{warmup['seconds']:>9.1f}"
                      f"{warmup['events_per_s'] / pipeline:>11.2f}x")
-    submission = d["pipeline"].get("submission")
-    if submission:
-        cpu = submission["cpu_s"]
-        lines += ["", f"The pipeline's submission, before its window (the flink run client and the deployment; the "
-                      f"median): {submission['seconds']:.1f} s, CPU s " +
-                  ", ".join(f"{k} {cpu[k]:.1f}" for k in CPU_KEYS if k in cpu) +
-                  f", total {sum(cpu.values()):.1f}"]
+    jobs = [(names[key], d[key]["submission"]) for key in names if "submission" in d.get(key, {})]
+    if warmup and "submission" in warmup:
+        jobs.append(("(warm-up)", warmup["submission"]))
+    if jobs:
+        lines += ["", "The jobs' submissions, each before its drain's window and not in its figures (the flink run "
+                      "client, the deployment and the tasks' initialization; the median; CPU seconds by part)"]
+        for name, submission in jobs:
+            cpu = submission["cpu_s"]
+            lines.append(f"  {name:<44}{submission['seconds']:>7.1f} s   " +
+                         ", ".join(f"{k} {cpu[k]:.1f}" for k in CPU_KEYS if k in cpu) +
+                         f", total {sum(cpu.values()):.1f}")
     lines += ["", *cpu_lines, "", *wal_lines]
     peers = [name for name in PEERS if name in d]
     if peers:
@@ -140,6 +144,12 @@ def plot(result: dict, path: Path) -> None:
                     yerr=[[v - lo for v, (lo, _) in zip(values, spread)], [hi - v for v, (_, hi) in zip(values, spread)]],
                     capsize=3)
     left.bar_label(bars, labels=[f"{v:,}" for v in values])
+    steady = [(i, result["drain"][k].get("steady_events_per_s")) for i, (k, _, _) in enumerate(shown)]
+    steady = [(i, v) for i, v in steady if v]
+    if steady:  # the steady rate (the middle 80 % of the rows) of each, beside its whole drain's
+        left.scatter([i for i, _ in steady], [v for _, v in steady], marker="_", s=500, color="black", zorder=3,
+                     label="steady (the middle 80 % of the rows)")
+        left.legend(loc="upper left", fontsize=8)
     left.set_ylabel("events/s (median of the rounds, min-max)")
     left.set_title(f"drain of {result['events']:,} events into PostgreSQL, {result.get('rounds', 1)} round(s)")
     width = 0.38

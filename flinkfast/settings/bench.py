@@ -13,9 +13,9 @@ class Bench:
     bench_events: int = option(1_000_000, "events preloaded for the benchmark's drain")
     bench_duration: float = option(30.0, "seconds of load at each fixed rate of the benchmark")
     bench_db: str = option("flink_bench", "database the benchmark writes to (never the pipeline's)")
-    bench_rounds: int = option(2, "rounds of the benchmark's drains: every contender drains once a round, in an "
-                                  "order rotated from round to round; the figures are the medians, with their spread "
-                                  "(min-max)")
+    bench_rounds: int = option(2, "rounds of the benchmark's drains: every contender drains once a round, in a "
+                                  "seeded order, reversed every second round; the figures are the medians, with "
+                                  "their spread (min-max)")
     bench_peers: str = option("quixstreams,pathway", "peer frameworks the benchmark also drains with, after the "
                                                      "plain consumer: a comma-separated list of quixstreams, pathway; "
                                                      "none: no peer (each installs into a venv of its own, "

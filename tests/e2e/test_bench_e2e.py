@@ -95,14 +95,18 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
         assert cpu["postgres"] > 0 and cpu["total"] >= cpu["postgres"], (name, cpu)
         # the steady state beside the whole drain, the median of the rounds with its spread, WAL, PSS
         assert d["steady_events_per_s"] > 0 and d["spread"]["events_per_s"] == [d["events_per_s"]] * 2, name
+        assert d["steady_from"] == "insert times", name  # the rows' own, not the lagging counters
         assert len(d["rounds"]) == 1 and d["rounds"][0]["events_per_s"] == d["events_per_s"], name
         assert d["wal_bytes"] > 0 and d["wal_fpi"] >= 0 and d["wal_bytes_per_event"] > 0, (name, d)
         assert d["peak_pss_mib"]["total"] > 0 and d["peak_pss_mib"]["postgres"] > 0, name
     assert result["drain"]["copy_parallel"]["connections"] == result["settings"]["FLINK_PARALLELISM"] == 2
-    # The submission is metered apart from the pipeline's drain: its own line, its own CPU.
-    submission = result["drain"]["pipeline"]["submission"]
-    assert submission["seconds"] > 0 and sum(submission["cpu_s"].values()) > 0, submission
-    assert "The pipeline's submission, before its window" in r.stdout
+    # Each job's submission is metered apart from its drain: its own line, its own CPU.
+    for name in ("pipeline", "jdbc_sink", "seed_settings"):
+        submission = result["drain"][name]["submission"]
+        assert submission["seconds"] > 0 and sum(submission["cpu_s"].values()) > 0, (name, submission)
+        # the window from the first task RUNNING (Flink's subtask times), after its deployment and initialization
+        assert 0 < submission["deploying_to_running_s"] < submission["seconds"], (name, submission)
+    assert "The jobs' submissions, each before its drain's window" in r.stdout
     assert result["drain"]["pipeline"]["cpu_us_per_event"]["taskmanager"] > 0
     assert result["drain"]["naive_consumer"]["cpu_us_per_event"]["client"] > 0
     # The pipeline's warm-up drain: the same topic, every event, reported apart and not compared.

@@ -1,8 +1,8 @@
 """The benchmark's meters as pure functions (flinkfast/bench/meters.py): the steady-state window,
-the median and spread over rounds, the rotated order, CPU over a window and PSS from smaps_rollup.
+the median and spread over rounds, the rounds' order, CPU over a window and PSS from smaps_rollup.
 The bench itself runs end to end in tests/e2e/test_bench_e2e.py (make test-long)."""
-from flinkfast.bench.meters import (Sample, cpu_us_per_event, orders, parse_pss_kib, peak_pss_mib, steady_rate,
-                                    steady_window, summarize)
+from flinkfast.bench.meters import (Sample, cpu_us_per_event, figures, job_started, orders, parse_pss_kib, peak_pss_mib, rate_over,
+                                    steady_rate, steady_window, summarize)
 
 SMAPS_ROLLUP = """55e4bfc78000-7ffd8fc71000 ---p 00000000 00:00 0                          [rollup]
 Rss:              812340 kB
@@ -44,6 +44,23 @@ def test_steady_state_counts_rows_once_and_needs_the_whole_middle():
     assert steady_rate([(3, 0)], 1000) is None
 
 
+def test_the_steady_state_is_read_from_the_rows_insert_times_when_there_are_any():
+    # The counters (the samples' rows) lag: they saw 10 % at t=12 and 90 % at t=19 (800 rows in 7 s: 114/s),
+    # where the rows' own insert times say 10 and 18 (800 in 8 s: 100/s).
+    samples = [Sample(0, 0, {"postgres": 0.0}), Sample(12, 100, {"postgres": 12.0}),
+               Sample(19, 900, {"postgres": 40.0}), Sample(30, 1000, {"postgres": 62.0})]
+    exact = figures(samples, 1000, 0, 30, inserted=(10.0, 18.0))
+    assert exact["steady_events_per_s"] == 100 and exact["steady_from"] == "insert times"
+    assert exact["events_per_s"] == 33 and exact["seconds"] == 30
+    assert exact["cpu_us_per_event"] == {"postgres": 62000.0, "total": 62000.0}, "the whole window's CPU"
+    # CPU over the steady span too, per row of it: 10 s at 1 CPU-s/s (10..12), 6 s at 4 CPU-s/s (12..18)
+    assert exact["steady_cpu_us_per_event"]["postgres"] == round((2 + 6 * 4) / 800 * 1e6, 1)
+    counters = figures(samples, 1000, 0, 30)
+    assert counters["steady_events_per_s"] == 114 and counters["steady_from"] == "progress samples"
+    assert figures(samples, 1000, 0, 30, inserted=(5.0, 5.0))["steady_from"] == "progress samples", "an empty span"
+    assert rate_over((10, 18), 1000) == 100 and rate_over(None, 1000) is None and rate_over((3, 3), 1000) is None
+
+
 def test_cpu_is_metered_over_the_window_only():
     # 14 s of submission at 1 CPU-second a second, then 10 s of drain at 2 CPU-seconds a second.
     samples = [Sample(0, 0, {"taskmanager": 0.0}), Sample(14, 0, {"taskmanager": 14.0}),
@@ -51,6 +68,19 @@ def test_cpu_is_metered_over_the_window_only():
     assert cpu_us_per_event(samples, 14, 24, 1000) == {"taskmanager": 20000.0, "total": 20000.0}
     # and interpolated between samples
     assert cpu_us_per_event(samples, 19, 24, 1000)["total"] == 10000.0
+
+
+def test_a_jobs_window_starts_when_its_first_task_runs_not_when_it_deploys():
+    # Flink's REST record: two vertices deploying from t=100 s; their subtasks RUNNING at 101.5, 101.2, 102.
+    vertices = [{"id": "a", "start-time": 100_000}, {"id": "b", "start-time": 100_300}]
+    subtasks = [{"subtask": 0, "timestamps": {"DEPLOYING": 100_000, "INITIALIZING": 100_400, "RUNNING": 101_500}},
+                {"subtask": 1, "timestamps": {"DEPLOYING": 100_100, "INITIALIZING": 100_500, "RUNNING": 101_200}},
+                {"subtask": 0, "timestamps": {"DEPLOYING": 100_300, "RUNNING": 102_000}}]
+    assert job_started(vertices, subtasks) == (100.0, 101.2)
+    # a subtask not running yet (RUNNING 0) does not count; none running: the deployment's start
+    assert job_started(vertices, [{"timestamps": {"RUNNING": 0}}, {"timestamps": {"DEPLOYING": 100_000}}]) == (100.0,
+                                                                                                              100.0)
+    assert job_started([{"start-time": -1}, *vertices], subtasks)[0] == 100.0, "a vertex not started yet"
 
 
 def test_peak_pss_is_the_largest_sum_at_one_instant():
@@ -62,17 +92,23 @@ def test_peak_pss_is_the_largest_sum_at_one_instant():
     assert peak_pss_mib(samples, 3, 4)["total"] == 5.0, "no sample inside: the nearest one (t=1)"
 
 
-def test_orders_are_seeded_permutations_rotated_from_round_to_round():
-    names = ["pipeline", "jdbc_sink", "seed_settings", "naive_consumer", "copy_ceiling", "copy_parallel"]
+def test_orders_come_in_pairs_a_seeded_shuffle_then_its_reverse():
+    names = ["pipeline", "jdbc_sink", "seed_settings", "naive_consumer", "copy_ceiling", "copy_parallel", "pathway"]
     plan = orders(names, 3, seed=7)
     assert len(plan) == 3 and all(sorted(order) == sorted(names) for order in plan)
     assert plan == orders(names, 3, seed=7), "the same seed, the same order"
-    assert len({order[0] for order in plan}) == 3, "each round starts with another contender"
-    predecessors = [{order[i]: order[i - 1] for i in range(1, len(order))} for order in plan]
-    assert any(predecessors[0][k] != predecessors[1].get(k) for k in predecessors[0]), "another predecessor"
-    assert orders(names, 1, seed=7)[0] == plan[0]
+    assert orders(names, 1, seed=7)[0] == plan[0] and orders(names, 2, seed=7) == plan[:2]
     assert {tuple(orders(names, 1, seed=s)[0]) for s in range(20)} != {tuple(plan[0])}, "the seed matters"
+    # A pair of rounds: every contender at the same mean place (a drift over the run weighs on all alike) ...
+    pair = plan[:2]
+    places = {name: sum(order.index(name) for order in pair) / 2 for name in names}
+    assert set(places.values()) == {(len(names) - 1) / 2}, places
+    # ... and after another predecessor in each round
+    before = [{order[i]: order[i - 1] for i in range(1, len(order))} for order in pair]
+    assert all(before[0].get(k) != before[1].get(k) for k in names), before
+    assert plan[2] != plan[0] and plan[2] != plan[1], "an odd last round: a new shuffle"
     assert orders(["a", "b"], 2, seed=1)[0] == orders(["a", "b"], 2, seed=1)[1][::-1]
+    assert orders([], 2, seed=1) == [[], []]
 
 
 def test_summary_is_the_median_with_its_spread():
