@@ -75,13 +75,13 @@ k8s-schema:  ## copy sql/postgres into deploy/k8s/base/sql/postgres (kubectl app
 RESULTS := .state/test-results
 PYTEST   = $(PY) -m pytest --junitxml=$(RESULTS)/$@.xml
 
-check:  ## every tier that needs no running service: unit, compose, deploy, flink (JUnit included); about 3 minutes
-	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) tests/unit tests/compose tests/deploy tests/flink
-
-# make test runs TEST_WORKERS pytest-xdist workers (2: the machine's cores), each on a stack of its
+# make check and make test run TEST_WORKERS pytest-xdist workers (2: the machine's cores), each on a stack of its
 # own; a file's tests stay together on one worker (tests/conftest.py). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
+
+check:  ## every tier that needs no running service: unit, compose, deploy, flink (JUnit included); about 3 minutes
+	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) $(XDIST) tests/unit tests/compose tests/deploy tests/flink
 
 test:  ## set up (with the browser the dashboard's tests drive) and run every tier on TEST_WORKERS (2) stacks of its own, not the long ones; what CI runs
 	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) $(XDIST) -m "not long"

@@ -149,21 +149,36 @@ def pytest_collection_modifyitems(config, items):   # after tests/e2e/conftest.p
 
 # The flink tier's fuzz messages (tests/flink/fuzz_batch.py): drawn by a process of their own from
 # the session's start, on the other core, while the tiers before them run; the test takes them
-# from its file (and draws them itself when the process failed).
+# from its file (and draws them itself when the process failed). Under pytest-xdist the
+# controller starts it before its workers (whichever runs the test does not know it yet) and
+# tells them its file and pid through the environment they inherit.
 FUZZ_TEST = "tests/flink/test_fuzz_transform.py"
+FUZZ_ENV = ("FLINKFAST_FUZZ_BATCH", "FLINKFAST_FUZZ_PID")
 _fuzz: dict = {}
 
 
-def pytest_collection_finish(session):
+def _start_fuzz_draw() -> None:
     import subprocess
     import sys
     import tempfile
-    # Not under pytest-xdist: no worker knows at this point whether it will run the test (it draws
-    # them itself), and the other worker keeps the other core busy anyway.
-    if not WORKER and any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
-        _fuzz["path"] = Path(tempfile.mkdtemp(prefix="flinkfast-fuzz-")) / "batch.pickle"
-        _fuzz["process"] = subprocess.Popen([sys.executable, "-m", "tests.flink.fuzz_batch", str(_fuzz["path"])],
-                                            cwd=REPO_ROOT)
+    _fuzz["path"] = Path(tempfile.mkdtemp(prefix="flinkfast-fuzz-")) / "batch.pickle"
+    _fuzz["process"] = subprocess.Popen([sys.executable, "-m", "tests.flink.fuzz_batch", str(_fuzz["path"])],
+                                        cwd=REPO_ROOT)
+
+
+def pytest_configure(config):
+    if WORKER or not getattr(config.option, "numprocesses", None):
+        return
+    fuzz = (REPO_ROOT / FUZZ_TEST).resolve()
+    chosen = [Path(a.split("::")[0]).resolve() for a in config.args]
+    if any(fuzz == c or c in fuzz.parents for c in chosen):
+        _start_fuzz_draw()
+        os.environ.update(zip(FUZZ_ENV, (str(_fuzz["path"]), str(_fuzz["process"].pid))))
+
+
+def pytest_collection_finish(session):
+    if not WORKER and not _fuzz and any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
+        _start_fuzz_draw()
 
 
 def pytest_sessionfinish(session):
@@ -178,8 +193,12 @@ def pytest_sessionfinish(session):
 @pytest.fixture
 def fuzz_batch():
     """The fuzz messages: fuzz_batch() waits for the background draw and returns them."""
-    from tests.flink.fuzz_batch import draw, read
-    return (lambda: read(_fuzz["path"], _fuzz["process"])) if _fuzz else draw
+    from tests.flink.fuzz_batch import draw, read, read_shared
+    if _fuzz:
+        return lambda: read(_fuzz["path"], _fuzz["process"])
+    if WORKER and os.environ.get(FUZZ_ENV[0]):
+        return lambda: read_shared(Path(os.environ[FUZZ_ENV[0]]), int(os.environ[FUZZ_ENV[1]]))
+    return draw
 
 
 # Hypothesis profiles: seeded in `make test`, fresh randomness with FUZZ_EXAMPLES (tests/helpers.py).
