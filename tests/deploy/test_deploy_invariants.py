@@ -720,12 +720,22 @@ def test_the_admission_parameters_fit_the_taskmanagers_of_this_overlay(objs):
     assert params["clusterId"] == fd["metadata"]["name"]
     assert params["serviceAccount"] == fd["spec"]["flinkConfiguration"]["kubernetes.taskmanager.service-account"]
     assert params["image"] == fd["spec"]["image"]
-    allowed = set(params["allowedRefs"].split(" "))
-    tm = rules.flink_pods(fd)["taskmanager"]["spec"]
+    allowed_keys = set(params["allowedKeys"].split(" "))
+    allowed = {k.split("/")[0] for k in allowed_keys}
+    pods = rules.flink_pods(fd)
+    tm = pods["taskmanager"]["spec"]
     (main,) = [c for c in tm["containers"] if c["name"] == "flink-main-container"]
-    used = {v["secret"]["secretName"] for v in tm["volumes"] if "secret" in v} | \
-           {secret_ref(e)[0] for e in main.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
-    assert used <= allowed, used - allowed
+    used = {f"{v['secret']['secretName']}/{i['key']}" for v in tm["volumes"] if "secret" in v
+            for i in v["secret"]["items"]} | \
+           {"/".join(secret_ref(e)) for e in main.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+    assert used <= allowed_keys, used - allowed_keys
+    # Secrets holding a private key beside the certificate: the certificate only.
+    assert {k for k in allowed_keys if k.startswith("flinkfast-pg-ca/") or k.startswith("flinkfast-cluster-ca-cert/")} \
+        <= {"flinkfast-pg-ca/ca.crt", "flinkfast-cluster-ca-cert/ca.crt"}, allowed_keys
+    # The labels a TaskManager wears beyond Flink's own: exactly the pod templates'.
+    flink_own = {"type", "component", "app"}
+    worn = {f"{k}={v}" for k, v in pods["taskmanager"]["labels"].items() if k not in flink_own}
+    assert set(params["podLabels"].split(" ")) == worn, (params["podLabels"], worn)
     cluster = one(objs, "Cluster")["metadata"]["name"]
     never = {f"{cluster}-superuser", f"{cluster}-app", "flinkfast-db-writer", "flinkfast-db-reader",
              "flinkfast-flink-rest-tls", "flinkfast-flink-rest-tls-password", "flinkfast-pg-s3",
