@@ -223,6 +223,9 @@ def test_schema_step_applies_sql_postgres_with_the_roles_secrets(objs):
     for var, key in (("PGHOST", "POSTGRES_HOST"), ("PGPORT", "POSTGRES_PORT"), ("PGDATABASE", "POSTGRES_DB")):
         assert env[var]["valueFrom"]["configMapKeyRef"]["key"] == key
     assert env["PGSSLMODE"]["value"] == "verify-full"
+    # A server certificate forged from CloudNativePG's CA must not get the superuser's password:
+    # SCRAM with channel binding (libpq refuses a plain password or SCRAM without -PLUS).
+    assert env.get("PGCHANNELBINDING", {}).get("value") == "require"
     assert mounted_secrets(spec, c)[os.path.dirname(env["PGSSLROOTCERT"]["value"])] == (f"{name}-ca", ["ca.crt"])
     assert c["image"] == cluster["spec"]["imageName"], "psql of the server's own image"
     assert spec["automountServiceAccountToken"] is False
@@ -246,7 +249,7 @@ def test_the_job_waits_for_this_schema_and_no_flink_pod_holds_an_owners_password
     assert mounts["/opt/flinkfast"]["configMap"]["name"] == configmap(objs, "flinkfast-schema-script")["metadata"]["name"]
     assert env["PGUSER"]["valueFrom"]["configMapKeyRef"]["key"] == "FLINK_DB_USER"
     assert secret_ref(env["PGPASSWORD"]) == secret_ref(jobmanager_env(objs)["FLINK_DB_PASSWORD"])
-    for var in ("PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT"):
+    for var in ("PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGCHANNELBINDING"):
         assert env[var] == applier_env[var], var
     assert c["image"] == applier["image"]
     cluster = one(objs, "Cluster")["metadata"]["name"]
