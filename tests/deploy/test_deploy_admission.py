@@ -541,3 +541,31 @@ def test_a_changed_schema_is_rolled_out_by_a_re_apply(server, objs, tmp_path):
     apply(server, job(schema_deployment(objs)))
     r = server.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(job(schema_deployment(changed))))
     assert r.returncode != 0 and "field is immutable" in r.stderr, r.stderr or r.stdout
+
+
+# ----------------------------------------------------------------------------- labels and the network model
+
+def test_a_flink_made_pod_wears_no_label_the_network_model_gives_another_pod(server, enforced, objs):
+    """NetworkPolicies and Services select pods by label: the network model (tests/deploy/netpol.py,
+    test_deploy_network.py) holds only because a pod the JobManagers' account creates cannot wear
+    another pod's labels (CloudNativePG's instances', Strimzi's brokers', the schema step's, the
+    JobManagers'...). Each modelled pod's labels put on the TaskManager pod are refused; and the
+    most a Flink-made pod may wear (Flink's three with the cluster's values, the parameters'
+    podLabels) is exactly the model's TaskManager: the model has no pod admission lets out."""
+    from tests.deploy import netpol
+    pods = netpol.pods(objs)
+    (tm,) = [p for p in pods if p.role == "taskmanager"]
+    for other in pods:
+        foreign = {k: v for k, v in other.labels.items() if tm.labels.get(k) != v}
+        if other is tm or not foreign:
+            continue
+        pod = copy.deepcopy(enforced)
+        pod["metadata"]["labels"].update(foreign)
+        r = create(server, pod)
+        assert r.returncode != 0 and "ValidatingAdmissionPolicy 'flinkfast-flink-pods'" in r.stderr, (other.role, r.stderr)
+        assert ("carries only the labels of a TaskManager" in r.stderr
+                or "TaskManager pods of its own cluster only" in r.stderr), (other.role, r.stderr)
+    params = next(o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "flinkfast-flink-admission")
+    most = {"type": "flink-native-kubernetes", "component": "taskmanager", "app": params["data"]["clusterId"],
+            **dict(kv.split("=", 1) for kv in params["data"]["podLabels"].split(" "))}
+    assert most == tm.labels

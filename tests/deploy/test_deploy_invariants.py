@@ -31,7 +31,7 @@ APPLY_SCHEMA = K8S / "base" / "apply-schema.sh"
 NO_DOTENV = REPO / "tests" / "deploy" / "no-such.env"  # config.load must not read the developer's .env
 
 # PostgreSQL's TLS settings: the manifests set verify-full with CloudNativePG's CA, mounted.
-POSTGRES_TLS = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
+POSTGRES_TLS = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT", "POSTGRES_CHANNELBINDING")
 # Kafka's security settings, which Kubernetes sets its own way: Strimzi's listener, its users' names
 # and its cluster CA (the passwords: per workload, from the users' Secrets, never in the ConfigMap).
 KAFKA_SECURITY = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER")
@@ -406,6 +406,8 @@ def test_the_sinks_check_postgres_with_the_mounted_cnpg_ca(objs):
         params = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
         assert params.get("sslmode") == "verify-full", (name, url)
         assert params.get("sslrootcert") == s["POSTGRES_SSLROOTCERT"], (name, url)
+        # pgjdbc 42.7.8: SCRAM-SHA-256-PLUS or no login (a forged server certificate gets no proof).
+        assert params.get("channelBinding") == "require", (name, url)
     pod = flink(objs)["spec"]["podTemplate"]
     folder, file = s["POSTGRES_SSLROOTCERT"].rsplit("/", 1)
     cluster = one(objs, "Cluster")
