@@ -251,6 +251,23 @@ def _priority(pod):
     pod["spec"]["priorityClassName"] = "system-node-critical"
 
 
+def _apparmor(pod):
+    _main(pod)["securityContext"]["appArmorProfile"] = {"type": "Unconfined"}
+
+
+def _selinux(pod):
+    _main(pod)["securityContext"]["seLinuxOptions"] = {"type": "spc_t"}
+
+
+def _proc_mount(pod):
+    _main(pod)["securityContext"]["procMount"] = "Unmasked"
+    pod["spec"]["hostUsers"] = False
+
+
+def _sysctl(pod):
+    pod["spec"]["securityContext"]["sysctls"] = [{"name": "kernel.core_pattern", "value": "|/tmp/x"}]
+
+
 def _pull_secret(pod):
     pod["spec"]["imagePullSecrets"] = [{"name": "flinkfast-pg-superuser"}]
 
@@ -289,6 +306,10 @@ ATTACKS = {
     "tolerate-all": (_tolerate_all, "no toleration"),
     "priority-class": (_priority, "no priority class"),
     "pull-secret": (_pull_secret, "no image pull Secret"),
+    "apparmor-unconfined": (_apparmor, "the runtime's AppArmor profile"),
+    "selinux-spc_t": (_selinux, "no SELinux options"),
+    "procmount-unmasked": (_proc_mount, "/proc mask"),
+    "sysctl": (_sysctl, "no sysctl"),
 }
 
 
