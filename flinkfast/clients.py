@@ -263,9 +263,11 @@ def pg_auth_settings() -> dict:
 
 
 def pg_tls_settings(cfg: Config) -> dict:
-    """libpq's sslmode and sslrootcert, each only when set (POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT):
-    the same TLS as the job's sinks (flinkfast/pipeline/sqlfiles.py jdbc_tls)."""
-    return {k: v for k, v in (("sslmode", cfg.postgres_sslmode), ("sslrootcert", cfg.postgres_sslrootcert)) if v}
+    """libpq's sslmode, sslrootcert and channel_binding, each only when set (POSTGRES_SSLMODE,
+    POSTGRES_SSLROOTCERT, POSTGRES_CHANNELBINDING): the same TLS as the job's sinks
+    (flinkfast/pipeline/sqlfiles.py jdbc_tls)."""
+    return {k: v for k, v in (("sslmode", cfg.postgres_sslmode), ("sslrootcert", cfg.postgres_sslrootcert),
+                              ("channel_binding", cfg.postgres_channelbinding)) if v}
 
 
 def pg_connect(cfg: Config, role: str = "reader", dbname: str | None = None, timeout: int = 10):

@@ -26,7 +26,7 @@ from flinkfast.settings.bench import BENCH_WARMUP_S
 from flinkfast.settings.job import SCAN_STARTUP_MODES
 from flinkfast.settings.kafka import KAFKA_PROTOCOLS, MAX_BROKERS, broker_ports, min_insync, replication
 from flinkfast.settings.flink import FLINK_SCHEDULERS
-from flinkfast.settings.postgres import POSTGRES_SSLMODES
+from flinkfast.settings.postgres import POSTGRES_CHANNELBINDINGS, POSTGRES_SSLMODES
 from flinkfast.settings.sink import SINK_CONNECTORS
 
 __all__ = ["BENCH_WARMUP_S", "KAFKA_PROTOCOLS", "MAX_BROKERS", "REPO_ROOT", "SETTINGS", "SINK_CONNECTORS", "Config",
@@ -186,6 +186,9 @@ def _validate(values: Mapping[str, object]) -> None:
     if values["POSTGRES_SSLMODE"] not in POSTGRES_SSLMODES:
         raise ConfigError(f"POSTGRES_SSLMODE={values['POSTGRES_SSLMODE']!r} must be empty or one of "
                           f"{', '.join(m for m in POSTGRES_SSLMODES if m)}")
+    if values["POSTGRES_CHANNELBINDING"] not in POSTGRES_CHANNELBINDINGS:
+        raise ConfigError(f"POSTGRES_CHANNELBINDING={values['POSTGRES_CHANNELBINDING']!r} must be empty or one of "
+                          f"{', '.join(m for m in POSTGRES_CHANNELBINDINGS if m)}")
     if values["FLINK_SCHEDULER"] not in FLINK_SCHEDULERS:
         raise ConfigError(f"FLINK_SCHEDULER={values['FLINK_SCHEDULER']!r} must be default or adaptive")
     if values["SINK_MODE"] not in SINK_CONNECTORS:

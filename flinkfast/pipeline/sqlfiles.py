@@ -58,7 +58,7 @@ def split_statements(sql: str) -> list[str]:
 
 MASK = "****"
 def jdbc_tls(cfg: Config) -> str:
-    """The sinks' JDBC URL parameters for TLS (POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT), each only
+    """The sinks' JDBC URL parameters for TLS (POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT, POSTGRES_CHANNELBINDING), each only
     when set: '&sslmode=verify-full&sslrootcert=/path/ca.crt', or '' (pgjdbc's default, prefer).
     pgjdbc URL-decodes parameter values, so the path is URL-encoded."""
     out = ""
@@ -66,6 +66,8 @@ def jdbc_tls(cfg: Config) -> str:
         out += f"&sslmode={cfg.postgres_sslmode}"
     if cfg.postgres_sslrootcert:
         out += f"&sslrootcert={quote(cfg.postgres_sslrootcert, safe='/')}"
+    if cfg.postgres_channelbinding:  # pgjdbc 42.7.8's channelBinding (SCRAM-SHA-256-PLUS)
+        out += f"&channelBinding={cfg.postgres_channelbinding}"
     return out
 
 

@@ -7,6 +7,9 @@ from flinkfast.settings.option import option
 
 # libpq's and pgjdbc's sslmode values (POSTGRES_SSLMODE); empty: each client's own default (prefer).
 POSTGRES_SSLMODES = ("", "disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# libpq's channel_binding and pgjdbc's channelBinding values (POSTGRES_CHANNELBINDING; pgjdbc 42.7.8
+# PGProperty.CHANNEL_BINDING); empty: each client's own default (prefer).
+POSTGRES_CHANNELBINDINGS = ("", "disable", "prefer", "require")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Postgres:
                                        "require, verify-ca or verify-full")
     postgres_sslrootcert: str = option("", "CA certificate (PEM) the PostgreSQL clients check the server against "
                                            "(verify-ca, verify-full); empty: the drivers' default")
+    postgres_channelbinding: str = option("", "SCRAM channel binding to PostgreSQL (over TLS): empty (the drivers' "
+                                              "default, prefer), disable, prefer or require; require: a server "
+                                              "whose certificate was forged gets no usable password proof")
     postgres_user: str = option("postgres", "PostgreSQL superuser: applies the schema (sql/postgres), nothing else")
     postgres_password: str | None = option(None, "password of POSTGRES_USER", secret=True)
     flink_db_user: str = option("flink_writer", "role the Flink sink writes as: INSERT into the two intake views only")

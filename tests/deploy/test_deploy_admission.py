@@ -170,6 +170,108 @@ def _not_a_taskmanager(pod):
     pod["metadata"]["labels"]["component"] = "jobmanager"
 
 
+# A listed Secret read beyond its listed keys: CloudNativePG's CA Secret holds ca.key (the CA's
+# private key, which signs PostgreSQL's server and client certificates) beside ca.crt.
+def _ca_key_whole(pod):  # no items: every key of the Secret
+    pod["spec"]["volumes"].append({"name": "x", "secret": {"secretName": "flinkfast-pg-ca"}})
+
+
+def _ca_key_item(pod):
+    pod["spec"]["volumes"].append({"name": "x", "secret": {"secretName": "flinkfast-pg-ca",
+                                                           "items": [{"key": "ca.key", "path": "ca.key"}]}})
+
+
+def _ca_key_projected(pod):
+    pod["spec"]["volumes"].append({"name": "x", "projected": {"sources": [{"secret": {"name": "flinkfast-pg-ca"}}]}})
+
+
+def _ca_key_projected_item(pod):
+    pod["spec"]["volumes"].append({"name": "x", "projected": {"sources": [
+        {"secret": {"name": "flinkfast-pg-ca", "items": [{"key": "ca.crt", "path": "ca.crt"},
+                                                        {"key": "ca.key", "path": "ca.key"}]}}]}})
+
+
+def _ca_key_env(pod):
+    _main(pod)["env"].append({"name": "K", "valueFrom": {"secretKeyRef": {"name": "flinkfast-pg-ca", "key": "ca.key"}}})
+
+
+def _ca_env_from(pod):  # envFrom takes every key
+    _main(pod)["envFrom"] = [{"secretRef": {"name": "flinkfast-pg-ca"}}]
+
+
+# Labels that Services and NetworkPolicies select other pods by.
+def _cnpg_primary_labels(pod):
+    pod["metadata"]["labels"].update({"cnpg.io/cluster": "flinkfast-pg", "cnpg.io/instanceRole": "primary",
+                                      "role": "primary"})
+
+
+def _strimzi_labels(pod):
+    pod["metadata"]["labels"].update({"strimzi.io/cluster": "flinkfast", "strimzi.io/kind": "Kafka",
+                                      "strimzi.io/name": "flinkfast-kafka", "strimzi.io/broker-role": "true"})
+
+
+def _other_label_value(pod):  # a listed label with another value (the JobManagers' NetworkPolicy role)
+    pod["metadata"]["labels"]["app.kubernetes.io/component"] = "jobmanager"
+
+
+def _schema_label(pod):
+    pod["metadata"]["labels"]["app.kubernetes.io/name"] = "flinkfast-schema"
+
+
+# The pod shape: what a container's securityContext overrides, and scheduling.
+def _container_root(pod):
+    _main(pod)["securityContext"].update(runAsNonRoot=False, runAsUser=0)
+
+
+def _container_uid0(pod):
+    _main(pod)["securityContext"]["runAsUser"] = 0
+
+
+def _no_drop_all(pod):
+    del _main(pod)["securityContext"]["capabilities"]["drop"]
+
+
+def _seccomp_unconfined_pod(pod):  # Pod Security baseline refuses it in flinkfast; the policy does too
+    pod["spec"]["securityContext"]["seccompProfile"] = {"type": "Unconfined"}
+
+
+def _no_seccomp(pod):
+    del pod["spec"]["securityContext"]["seccompProfile"]
+
+
+def _node_name(pod):
+    pod["spec"]["nodeName"] = "control-plane-1"
+
+
+def _tolerate_all(pod):
+    pod["spec"]["tolerations"] = [{"operator": "Exists"}]
+
+
+def _priority(pod):
+    pod["spec"]["priorityClassName"] = "system-node-critical"
+
+
+def _apparmor(pod):
+    _main(pod)["securityContext"]["appArmorProfile"] = {"type": "Unconfined"}
+
+
+def _selinux(pod):
+    _main(pod)["securityContext"]["seLinuxOptions"] = {"type": "spc_t"}
+
+
+def _proc_mount(pod):
+    _main(pod)["securityContext"]["procMount"] = "Unmasked"
+    pod["spec"]["hostUsers"] = False
+
+
+def _sysctl(pod):
+    pod["spec"]["securityContext"]["sysctls"] = [{"name": "kernel.core_pattern", "value": "|/tmp/x"}]
+
+
+def _pull_secret(pod):
+    pod["spec"]["imagePullSecrets"] = [{"name": "flinkfast-pg-superuser"}]
+
+
 ATTACKS = {
     "secret-volume": (_secret_volume, "may mount only configMap, emptyDir, downwardAPI and the listed Secrets"),
     "projected-secret": (_projected_secret, "may mount only configMap, emptyDir, downwardAPI and the listed Secrets"),
@@ -185,6 +287,29 @@ ATTACKS = {
     "host-network": (_host_network, "no host network"),
     "root": (_root, "runs as non-root"),
     "not-a-taskmanager": (_not_a_taskmanager, "TaskManager pods of its own cluster only"),
+    "ca-key-whole-secret": (_ca_key_whole, "each by its listed keys only (items)"),
+    "ca-key-item": (_ca_key_item, "each by its listed keys only (items)"),
+    "ca-key-projected": (_ca_key_projected, "each by its listed keys only (items)"),
+    "ca-key-projected-item": (_ca_key_projected_item, "each by its listed keys only (items)"),
+    "ca-key-env": (_ca_key_env, "each by its listed keys (no envFrom of a Secret)"),
+    "ca-env-from": (_ca_env_from, "each by its listed keys (no envFrom of a Secret)"),
+    "cnpg-primary-labels": (_cnpg_primary_labels, "carries only the labels of a TaskManager"),
+    "strimzi-labels": (_strimzi_labels, "carries only the labels of a TaskManager"),
+    "other-label-value": (_other_label_value, "carries only the labels of a TaskManager"),
+    "schema-label": (_schema_label, "carries only the labels of a TaskManager"),
+    "container-root": (_container_root, "runs every container as non-root"),
+    "container-uid0": (_container_uid0, "runs every container as non-root"),
+    "no-drop-all": (_no_drop_all, "drop [ALL]"),
+    "seccomp-unconfined": (_seccomp_unconfined_pod, "seccomp RuntimeDefault"),
+    "no-seccomp": (_no_seccomp, "seccomp RuntimeDefault"),
+    "node-name": (_node_name, "no nodeName"),
+    "tolerate-all": (_tolerate_all, "no toleration"),
+    "priority-class": (_priority, "no priority class"),
+    "pull-secret": (_pull_secret, "no image pull Secret"),
+    "apparmor-unconfined": (_apparmor, "the runtime's AppArmor profile"),
+    "selinux-spc_t": (_selinux, "no SELinux options"),
+    "procmount-unmasked": (_proc_mount, "/proc mask"),
+    "sysctl": (_sysctl, "no sysctl"),
 }
 
 
@@ -350,10 +475,11 @@ def test_a_planted_parameter_lets_the_superusers_secret_through(server, enforced
     params = copy.deepcopy(next(o for o in objs if o["kind"] == "ConfigMap"
                                 and o["metadata"]["name"] == "flinkfast-flink-admission"))
     params["metadata"]["namespace"] = planted_ns
-    params["data"]["allowedRefs"] += " flinkfast-pg-superuser"
+    params["data"]["allowedKeys"] += " flinkfast-pg-superuser/password"
     apply(server, namespace(planted_ns), params, *accounts(objs, planted_ns))
     pod = copy.deepcopy(enforced)
-    _secret_volume(pod)
+    pod["spec"]["volumes"].append({"name": "x", "secret": {"secretName": "flinkfast-pg-superuser",
+                                                           "items": [{"key": "password", "path": "password"}]}})
     assert create(server, pod).returncode != 0
     pod["metadata"]["namespace"] = planted_ns
     r = create(server, pod, as_user=f"system:serviceaccount:{planted_ns}:flinkfast-flink")
@@ -436,3 +562,31 @@ def test_a_changed_schema_is_rolled_out_by_a_re_apply(server, objs, tmp_path):
     apply(server, job(schema_deployment(objs)))
     r = server.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(job(schema_deployment(changed))))
     assert r.returncode != 0 and "field is immutable" in r.stderr, r.stderr or r.stdout
+
+
+# ----------------------------------------------------------------------------- labels and the network model
+
+def test_a_flink_made_pod_wears_no_label_the_network_model_gives_another_pod(server, enforced, objs):
+    """NetworkPolicies and Services select pods by label: the network model (tests/deploy/netpol.py,
+    test_deploy_network.py) holds only because a pod the JobManagers' account creates cannot wear
+    another pod's labels (CloudNativePG's instances', Strimzi's brokers', the schema step's, the
+    JobManagers'...). Each modelled pod's labels put on the TaskManager pod are refused; and the
+    most a Flink-made pod may wear (Flink's three with the cluster's values, the parameters'
+    podLabels) is exactly the model's TaskManager: the model has no pod admission lets out."""
+    from tests.deploy import netpol
+    pods = netpol.pods(objs)
+    (tm,) = [p for p in pods if p.role == "taskmanager"]
+    for other in pods:
+        foreign = {k: v for k, v in other.labels.items() if tm.labels.get(k) != v}
+        if other is tm or not foreign:
+            continue
+        pod = copy.deepcopy(enforced)
+        pod["metadata"]["labels"].update(foreign)
+        r = create(server, pod)
+        assert r.returncode != 0 and "ValidatingAdmissionPolicy 'flinkfast-flink-pods'" in r.stderr, (other.role, r.stderr)
+        assert ("carries only the labels of a TaskManager" in r.stderr
+                or "TaskManager pods of its own cluster only" in r.stderr), (other.role, r.stderr)
+    params = next(o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "flinkfast-flink-admission")
+    most = {"type": "flink-native-kubernetes", "component": "taskmanager", "app": params["data"]["clusterId"],
+            **dict(kv.split("=", 1) for kv in params["data"]["podLabels"].split(" "))}
+    assert most == tm.labels

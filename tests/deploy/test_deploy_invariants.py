@@ -31,7 +31,7 @@ APPLY_SCHEMA = K8S / "base" / "apply-schema.sh"
 NO_DOTENV = REPO / "tests" / "deploy" / "no-such.env"  # config.load must not read the developer's .env
 
 # PostgreSQL's TLS settings: the manifests set verify-full with CloudNativePG's CA, mounted.
-POSTGRES_TLS = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT")
+POSTGRES_TLS = ("POSTGRES_SSLMODE", "POSTGRES_SSLROOTCERT", "POSTGRES_CHANNELBINDING")
 # Kafka's security settings, which Kubernetes sets its own way: Strimzi's listener, its users' names
 # and its cluster CA (the passwords: per workload, from the users' Secrets, never in the ConfigMap).
 KAFKA_SECURITY = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SSL_CA_FILE", "KAFKA_JOB_USER")
@@ -223,6 +223,9 @@ def test_schema_step_applies_sql_postgres_with_the_roles_secrets(objs):
     for var, key in (("PGHOST", "POSTGRES_HOST"), ("PGPORT", "POSTGRES_PORT"), ("PGDATABASE", "POSTGRES_DB")):
         assert env[var]["valueFrom"]["configMapKeyRef"]["key"] == key
     assert env["PGSSLMODE"]["value"] == "verify-full"
+    # A server certificate forged from CloudNativePG's CA must not get the superuser's password:
+    # SCRAM with channel binding (libpq refuses a plain password or SCRAM without -PLUS).
+    assert env.get("PGCHANNELBINDING", {}).get("value") == "require"
     assert mounted_secrets(spec, c)[os.path.dirname(env["PGSSLROOTCERT"]["value"])] == (f"{name}-ca", ["ca.crt"])
     assert c["image"] == cluster["spec"]["imageName"], "psql of the server's own image"
     assert spec["automountServiceAccountToken"] is False
@@ -246,7 +249,7 @@ def test_the_job_waits_for_this_schema_and_no_flink_pod_holds_an_owners_password
     assert mounts["/opt/flinkfast"]["configMap"]["name"] == configmap(objs, "flinkfast-schema-script")["metadata"]["name"]
     assert env["PGUSER"]["valueFrom"]["configMapKeyRef"]["key"] == "FLINK_DB_USER"
     assert secret_ref(env["PGPASSWORD"]) == secret_ref(jobmanager_env(objs)["FLINK_DB_PASSWORD"])
-    for var in ("PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT"):
+    for var in ("PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGCHANNELBINDING"):
         assert env[var] == applier_env[var], var
     assert c["image"] == applier["image"]
     cluster = one(objs, "Cluster")["metadata"]["name"]
@@ -403,6 +406,8 @@ def test_the_sinks_check_postgres_with_the_mounted_cnpg_ca(objs):
         params = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
         assert params.get("sslmode") == "verify-full", (name, url)
         assert params.get("sslrootcert") == s["POSTGRES_SSLROOTCERT"], (name, url)
+        # pgjdbc 42.7.8: SCRAM-SHA-256-PLUS or no login (a forged server certificate gets no proof).
+        assert params.get("channelBinding") == "require", (name, url)
     pod = flink(objs)["spec"]["podTemplate"]
     folder, file = s["POSTGRES_SSLROOTCERT"].rsplit("/", 1)
     cluster = one(objs, "Cluster")
@@ -720,12 +725,22 @@ def test_the_admission_parameters_fit_the_taskmanagers_of_this_overlay(objs):
     assert params["clusterId"] == fd["metadata"]["name"]
     assert params["serviceAccount"] == fd["spec"]["flinkConfiguration"]["kubernetes.taskmanager.service-account"]
     assert params["image"] == fd["spec"]["image"]
-    allowed = set(params["allowedRefs"].split(" "))
-    tm = rules.flink_pods(fd)["taskmanager"]["spec"]
+    allowed_keys = set(params["allowedKeys"].split(" "))
+    allowed = {k.split("/")[0] for k in allowed_keys}
+    pods = rules.flink_pods(fd)
+    tm = pods["taskmanager"]["spec"]
     (main,) = [c for c in tm["containers"] if c["name"] == "flink-main-container"]
-    used = {v["secret"]["secretName"] for v in tm["volumes"] if "secret" in v} | \
-           {secret_ref(e)[0] for e in main.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
-    assert used <= allowed, used - allowed
+    used = {f"{v['secret']['secretName']}/{i['key']}" for v in tm["volumes"] if "secret" in v
+            for i in v["secret"]["items"]} | \
+           {"/".join(secret_ref(e)) for e in main.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+    assert used <= allowed_keys, used - allowed_keys
+    # Secrets holding a private key beside the certificate: the certificate only.
+    assert {k for k in allowed_keys if k.startswith("flinkfast-pg-ca/") or k.startswith("flinkfast-cluster-ca-cert/")} \
+        <= {"flinkfast-pg-ca/ca.crt", "flinkfast-cluster-ca-cert/ca.crt"}, allowed_keys
+    # The labels a TaskManager wears beyond Flink's own: exactly the pod templates'.
+    flink_own = {"type", "component", "app"}
+    worn = {f"{k}={v}" for k, v in pods["taskmanager"]["labels"].items() if k not in flink_own}
+    assert set(params["podLabels"].split(" ")) == worn, (params["podLabels"], worn)
     cluster = one(objs, "Cluster")["metadata"]["name"]
     never = {f"{cluster}-superuser", f"{cluster}-app", "flinkfast-db-writer", "flinkfast-db-reader",
              "flinkfast-flink-rest-tls", "flinkfast-flink-rest-tls-password", "flinkfast-pg-s3",

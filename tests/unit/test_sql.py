@@ -93,14 +93,18 @@ def test_sink_urls_carry_postgres_tls_only_when_set(tmp_path):
     from flinkfast import clients
     secrets = {"FLINK_DB_PASSWORD": "p", "KAFKA_JOB_PASSWORD": "k"}
     plain = config.load(env=secrets, dotenv_path=tmp_path / "none")
-    tls = config.load(env={**secrets, "POSTGRES_SSLMODE": "verify-full", "POSTGRES_SSLROOTCERT": "/etc/pg ca/ca.crt"},
+    tls = config.load(env={**secrets, "POSTGRES_SSLMODE": "verify-full", "POSTGRES_SSLROOTCERT": "/etc/pg ca/ca.crt",
+                           "POSTGRES_CHANNELBINDING": "require"},
                       dotenv_path=tmp_path / "none")
-    for cfg, expect in ((plain, ""), (tls, "&sslmode=verify-full&sslrootcert=/etc/pg%20ca/ca.crt")):
+    for cfg, expect in ((plain, ""), (tls, "&sslmode=verify-full&sslrootcert=/etc/pg%20ca/ca.crt&channelBinding=require")):
         statements = dict(sqlfiles.flink_statements(cfg, ("003_sink_processed.sql", "004_sink_dead_letters.sql")))
         for name, sql in statements.items():
             url = re.search(r"'url'\s*=\s*'([^']*)'", sql).group(1)
             assert url.endswith("tcpKeepAlive=true" + expect), (name, url)
     assert clients.pg_tls_settings(plain) == {}
-    assert clients.pg_tls_settings(tls) == {"sslmode": "verify-full", "sslrootcert": "/etc/pg ca/ca.crt"}
+    assert clients.pg_tls_settings(tls) == {"sslmode": "verify-full", "sslrootcert": "/etc/pg ca/ca.crt",
+                                            "channel_binding": "require"}
+    with pytest.raises(ConfigError, match="POSTGRES_CHANNELBINDING='yes' must be empty or one of"):
+        config.load(env={**secrets, "POSTGRES_CHANNELBINDING": "yes"}, dotenv_path=tmp_path / "none")
     with pytest.raises(ConfigError, match="POSTGRES_SSLMODE='verify_full' must be empty or one of"):
         config.load(env={**secrets, "POSTGRES_SSLMODE": "verify_full"}, dotenv_path=tmp_path / "none")

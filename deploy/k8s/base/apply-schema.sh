@@ -17,8 +17,9 @@
 # writer, whose password the JobManager has anyway.
 #
 # Where and as whom: libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE and
-# PGSSLROOTCERT (to apply: the superuser; to wait: the writer; over TLS, the server's certificate
-# checked). What the files
+# PGSSLROOTCERT, PGCHANNELBINDING=require (to apply: the superuser; to wait: the writer; over TLS,
+# the server's certificate checked, the password's SCRAM proof bound to that connection: a server
+# whose certificate was forged from the CA gets nothing usable). What the files
 # read with \getenv (FLINK_DB_USER, FLINK_DB_PASSWORD, READER_DB_USER, READER_DB_PASSWORD) is in
 # the environment too: no credential on a command line or in a file.
 #
