@@ -80,7 +80,7 @@ PYTEST   = $(PY) -m pytest --junitxml=$(RESULTS)/$@.xml
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 
-check:  ## every tier that needs no running service: unit, compose, deploy, flink (JUnit included); about 3 minutes
+check:  ## every tier that needs no running service: unit, compose, deploy, flink (JUnit included); about 4 minutes
 	@python3 -m flinkfast.bootstrap --tests && $(PYTEST) $(XDIST) tests/unit tests/compose tests/deploy tests/flink
 
 test:  ## set up (with the browser the dashboard's tests drive) and run every tier on TEST_WORKERS (2) stacks of its own, not the long ones; what CI runs

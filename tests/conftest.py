@@ -140,8 +140,10 @@ def pytest_collection_modifyitems(config, items):   # after tests/e2e/conftest.p
     if not WORKER:
         return
     tier = {t: i for i, t in enumerate(PARALLEL_ORDER)}
-    items.sort(key=lambda item: next((tier[t] for t in PARALLEL_ORDER if f"/tests/{t}/" in str(item.path)),
-                                     len(PARALLEL_ORDER)))   # stable: the order within a tier is kept
+    # Stable: the order within a tier is kept, but the fuzz test ends its tier (its batch is drawn
+    # in the background meanwhile).
+    items.sort(key=lambda item: (next((tier[t] for t in PARALLEL_ORDER if f"/tests/{t}/" in str(item.path)),
+                                      len(PARALLEL_ORDER)), item.nodeid.startswith(FUZZ_TEST)))
     for item in items:
         group = EXTRA_STACK if EXTRA_STACK in getattr(item, "fixturenames", ()) else str(item.path)
         item.add_marker(pytest.mark.xdist_group(group))

@@ -960,6 +960,8 @@ def altered_env() -> dict[str, str]:
             env[key] = "jdbc" if value == "copy" else "copy"
         elif key == "FLINK_SCHEDULER":
             env[key] = "adaptive" if value == "default" else "default"
+        elif key == "POSTGRES_CHANNELBINDING":
+            env[key] = "prefer" if value != "prefer" else "require"
         elif key == "POSTGRES_SSLMODE":
             env[key] = "require" if value != "require" else "verify-full"
         elif key == "KAFKA_SECURITY_PROTOCOL":
