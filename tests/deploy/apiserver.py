@@ -4,12 +4,16 @@ loopback, given the CRDs the manifests use (rebuilt from the operators' schemas,
 tests/deploy/test_deploy_crd_rules.py does) and their namespaces, then sent every object."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.deploy import deploy_checks as dc
 from tests.deploy.deploy_checks import REPO
@@ -70,6 +74,20 @@ class Server:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self._log.close()
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[Server]:
+    """A server in `folder` for a fixture, stopped at the end; the test skipped when the binary is not there."""
+    try:
+        program = binary()
+    except Unavailable as e:
+        pytest.skip(str(e))
+    s = Server(program, folder)
+    try:
+        yield s
+    finally:
+        s.stop()
 
 
 def crd(obj: dict) -> dict:

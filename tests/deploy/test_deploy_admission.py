@@ -43,19 +43,12 @@ def objs() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, objs):
-    try:
-        binary = apiserver.binary()
-    except apiserver.Unavailable as e:
-        pytest.skip(str(e))
-    s = apiserver.Server(binary, tmp_path_factory.mktemp("apiserver"))
-    try:
+    with apiserver.serving(tmp_path_factory.mktemp("apiserver")) as s:
         apiserver.prepare(s, objs)
         r = s.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List",
                                                                               "items": objs}))
         assert r.returncode == 0, f"the prod overlay was not applied: {r.stderr.strip()}"
         yield s
-    finally:
-        s.stop()
 
 
 def accounts(objs: list[dict], ns: str) -> list[dict]:

@@ -21,17 +21,10 @@ from tests.deploy.deploy_checks import OVERLAYS
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    try:
-        binary = apiserver.binary()
-    except apiserver.Unavailable as e:
-        pytest.skip(str(e))
-    s = apiserver.Server(binary, tmp_path_factory.mktemp("apiserver"))
-    try:
+    with apiserver.serving(tmp_path_factory.mktemp("apiserver")) as s:
         for overlay in OVERLAYS:
             apiserver.prepare(s, dc.render(overlay))
         yield s
-    finally:
-        s.stop()
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
