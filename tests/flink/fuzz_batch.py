@@ -55,18 +55,11 @@ def read_shared(path: Path, pid: int, timeout: float = 900) -> list[tuple[bytes 
     """The batch another process's child (pid: pytest-xdist's controller started it) draws into
     `path`: waited for while that process runs (it is not ours to wait on), else drawn here."""
     import time
+    from flinkfast.stack.process import alive   # a zombie (ended, not yet reaped by its parent) is not
     deadline = time.monotonic() + timeout
-    while not path.is_file() and _running(pid) and time.monotonic() < deadline:
+    while not path.is_file() and alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     return read(path)
-
-
-def _running(pid: int) -> bool:
-    """pid runs (a zombie, ended but not yet reaped by its parent, does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 if __name__ == "__main__":
