@@ -27,7 +27,7 @@ from flinkfast.topics import scan as topicscan
 from flinkfast.clients import kafka_consumer, wait_until
 from flinkfast.ops import faults
 from flinkfast.ops.load import Load
-from tests.helpers import send_records
+from tests.helpers import UNRESET, send_records, stopped_unreset
 from tests.oracle import Placed, Placement, Row, classify, fingerprint
 
 DRAIN_S = 300
@@ -250,7 +250,7 @@ def _recreate(run: Run):
 
     def stopped():
         line, _ = flinkrest.last_failure(cfg, job)
-        return line if line and (RECREATED in line or "OffsetOutOfRange" in line) else None
+        return stopped_unreset(line, RECREATED)
     line = wait_until(stopped, 180, "the job's failure at the re-created topic")
     said = [p for p in health.job_health(cfg).problems if f"topic {cfg.kafka_topic} was re-created" in p]
     assert said and "flinkfast new-generation" in said[0], f"status on a re-created topic: {said}"
@@ -272,7 +272,7 @@ def _recreate(run: Run):
     failed = run.load.errors[errors:]
     return (f"topic deleted and re-created (id {old_id} -> {new_id}) while the load sent "
             f"({len(failed)} of its producers gave up{': ' + failed[0] if failed else ''}); the job stopped "
-            f"({'the placing refused' if RECREATED in line else 'OffsetOutOfRange'}); `new-generation` archived "
+            f"({'the placing refused' if RECREATED in line else next(u for u in UNRESET if u in line)}); `new-generation` archived "
             f"{moved} rows as {archived}, {len(gone)} acknowledged messages went with the old topic unread; "
             f"resubmitted"), None
 
