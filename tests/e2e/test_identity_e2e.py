@@ -282,8 +282,9 @@ def test_a_recreated_topic_is_told_apart_never_taken_for_a_replay(run_job, job_c
     # The running job's reader is at offset 5; the new generation ends at 3 until the job has stopped, so
     # whenever the reader fetches, its offset is past the log's end. With no automatic reset (the
     # source's auto.offset.reset is 'none': docs/guarantees.md#make-lost) the job stops there on
-    # OffsetOutOfRange (on its restarts, as often NoOffsetForPartition: tests/helpers.UNRESET); were it reset to the beginning, it would meet the new messages at positions
-    # placed already and stop on the placing's line. Either way: stopped, nothing taken for a replay.
+    # OffsetOutOfRange (on its restarts, as often NoOffsetForPartition: UNRESET in tests/helpers.py);
+    # were it reset to the beginning, it would meet the new messages at positions placed already and
+    # stop on the placing's line. Either way: stopped, nothing taken for a replay.
     new_records = old_and_new("new", 5, NOW + 1_000)
     new = send_records(job_cfg, new_records[:3])
     assert [o for _, o, _ in new] == [0, 1, 2], "the same positions again"
