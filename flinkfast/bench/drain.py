@@ -24,7 +24,7 @@ from flinkfast.accounting import report
 from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench import peers
 from flinkfast.bench.meters import STEADY, Sampler, cpu_between, figures, job_started
-from flinkfast.clients import pg_connect as connect
+from flinkfast.clients import create_topic, pg_connect as connect
 from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
 from flinkfast.events.fingerprint import fingerprint
@@ -47,10 +47,6 @@ def say(msg: str) -> None:
 
 def bench_cfg(cfg: Config, db: str, **overrides) -> Config:
     return cfg.replace(postgres_db=db, **overrides)
-
-
-def create_topic(cfg: Config, name: str) -> None:
-    clients.create_topic(cfg, name)
 
 
 def delete_topics(cfg: Config, names: list[str]) -> None:

@@ -102,3 +102,12 @@ def test_every_module_the_layout_names_exists():
     missing = [p for p in named if not (REPO_ROOT / p).is_file()]
     assert not missing, f"the Layout in docs/architecture.md names files that do not exist: {missing}"
     assert len(named) == len(set(named)), "a module named twice in the Layout"
+
+
+MODULE_MAX_LINES = 400   # issue 25: a module longer than this holds more than one concern
+
+
+def test_no_module_of_the_package_is_over_400_lines():
+    long = {str(p.relative_to(REPO_ROOT)): n for p in sorted((REPO_ROOT / "flinkfast").rglob("*.py"))
+            if (n := len(p.read_text().splitlines())) > MODULE_MAX_LINES}
+    assert not long, f"split these by concern: {long}"
