@@ -130,23 +130,55 @@ TIERS = ("unit", "flink", "compose", "deploy", "e2e")
 # longest tier first, so the last file to start is a short one and the two workers end together.
 PARALLEL_ORDER = ("e2e", "flink", "deploy", "compose", "unit")
 EXTRA_STACK = "extra_stack"
+# The longest groups start first, one on each worker (their minutes in `python -m tests.times`);
+# the other files of a tier follow in their order.
+LONGEST_FIRST = ("tests/e2e/test_gauntlet_e2e.py", EXTRA_STACK, "tests/e2e/test_accounting_e2e.py",
+                 "tests/e2e/test_retention_e2e.py")
 
 
-def pytest_collection_modifyitems(config, items):   # after tests/e2e/conftest.py's ordering, before -m
-    for item in items:
-        tier = next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
-        if tier:
-            item.add_marker(getattr(pytest.mark, tier))
+def pytest_itemcollected(item):
+    """Each test's marks as it is collected, before any pytest_collection_modifyitems: its tier (for
+    -m), and under xdist its group. xdist reads the groups in a pytest_collection_modifyitems of its
+    own that runs before this conftest's: a group added there was never seen, and a file's tests
+    (its module fixtures, the extra stack) were spread over both workers."""
+    tier = next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
+    if tier:
+        item.add_marker(getattr(pytest.mark, tier))
+    if WORKER:
+        item.add_marker(pytest.mark.xdist_group(group_of(item)))
+
+
+def group_of(item) -> str:
+    """The test's xdist group: the extra stack, or its file."""
+    return EXTRA_STACK if EXTRA_STACK in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
+
+
+def pytest_xdist_node_collection_finished(node, ids):
+    """In the controller, each worker's collected ids: each must end in its group (added above), which
+    xdist's scheduler reads from there. pytest 9.2 with pytest-xdist 3.8.0 dropped them without a word
+    (pytest-dev/pytest-xdist#1386): a file's tests went to both workers and its fixtures started twice."""
+    lost = [i for i in ids if i.rfind("@") <= i.rfind("]")]
+    if node.config.getvalue("dist") == "loadgroup" and lost:
+        pytest.exit(f"pytest-xdist lost the group of {len(lost)} tests (e.g. {lost[0]}): use the pytest that "
+                    "requirements-dev.txt pins (make setup)", returncode=4)
+
+
+def pytest_collection_finish(session):
+    """In one process, the fuzz batch's draw when pytest_configure did not start it."""
+    if not WORKER and not _fuzz and any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
+        _start_fuzz_draw()     # one process, the fuzz test chosen by a -k or -m (pytest_configure: by path)
+
+
+def pytest_collection_modifyitems(config, items):   # after tests/e2e/conftest.py's ordering
     if not WORKER:
         return
     tier = {t: i for i, t in enumerate(PARALLEL_ORDER)}
-    # Stable: the order within a tier is kept, but the fuzz test ends its tier (its batch is drawn
-    # in the background meanwhile).
+    longest = {g: i for i, g in enumerate(LONGEST_FIRST)}
+    # Stable: the order within a tier is kept, but its longest groups start it and the fuzz test ends
+    # it (its batch is drawn in the background meanwhile).
     items.sort(key=lambda item: (next((tier[t] for t in PARALLEL_ORDER if f"/tests/{t}/" in str(item.path)),
-                                      len(PARALLEL_ORDER)), item.nodeid.startswith(FUZZ_TEST)))
-    for item in items:
-        group = EXTRA_STACK if EXTRA_STACK in getattr(item, "fixturenames", ()) else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
+                                      len(PARALLEL_ORDER)),
+                                 longest.get(group_of(item), len(longest)), item.nodeid.startswith(FUZZ_TEST)))
 
 
 # The flink tier's fuzz messages (tests/flink/fuzz_batch.py): drawn by a process of their own from
@@ -178,9 +210,6 @@ def pytest_configure(config):
         os.environ.update(zip(FUZZ_ENV, (str(_fuzz["path"]), str(_fuzz["process"].pid))))
 
 
-def pytest_collection_finish(session):
-    if not WORKER and not _fuzz and any(item.nodeid.startswith(FUZZ_TEST) for item in session.items):
-        _start_fuzz_draw()
 
 
 def pytest_sessionfinish(session):
