@@ -153,6 +153,7 @@ def group_of(item) -> str:
     return EXTRA_STACK if EXTRA_STACK in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
 
 
+@pytest.hookimpl(optionalhook=True)   # a hook of xdist's: none without it (-p no:xdist)
 def pytest_xdist_node_collection_finished(node, ids):
     """In the controller, each worker's collected ids: each must end in its group (added above), which
     xdist's scheduler reads from there. pytest 9.2 with pytest-xdist 3.8.0 dropped them without a word
