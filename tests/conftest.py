@@ -141,11 +141,16 @@ def pytest_itemcollected(item):
     -m), and under xdist its group. xdist reads the groups in a pytest_collection_modifyitems of its
     own that runs before this conftest's: a group added there was never seen, and a file's tests
     (its module fixtures, the extra stack) were spread over both workers."""
-    tier = next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
+    tier = tier_of(item)
     if tier:
         item.add_marker(getattr(pytest.mark, tier))
     if WORKER:
         item.add_marker(pytest.mark.xdist_group(group_of(item)))
+
+
+def tier_of(item) -> str | None:
+    """The test's tier: its folder under tests/."""
+    return next((t for t in TIERS if f"/tests/{t}/" in str(item.path)), None)
 
 
 def group_of(item) -> str:
@@ -177,9 +182,8 @@ def pytest_collection_modifyitems(config, items):   # after tests/e2e/conftest.p
     longest = {g: i for i, g in enumerate(LONGEST_FIRST)}
     # Stable: the order within a tier is kept, but its longest groups start it and the fuzz test ends
     # it (its batch is drawn in the background meanwhile).
-    items.sort(key=lambda item: (next((tier[t] for t in PARALLEL_ORDER if f"/tests/{t}/" in str(item.path)),
-                                      len(PARALLEL_ORDER)),
-                                 longest.get(group_of(item), len(longest)), item.nodeid.startswith(FUZZ_TEST)))
+    items.sort(key=lambda item: (tier.get(tier_of(item), len(tier)), longest.get(group_of(item), len(longest)),
+                                 item.nodeid.startswith(FUZZ_TEST)))
 
 
 # The flink tier's fuzz messages (tests/flink/fuzz_batch.py): drawn by a process of their own from
@@ -209,8 +213,6 @@ def pytest_configure(config):
     if any(fuzz == c or c in fuzz.parents for c in chosen):
         _start_fuzz_draw()
         os.environ.update(zip(FUZZ_ENV, (str(_fuzz["path"]), str(_fuzz["process"].pid))))
-
-
 
 
 def pytest_sessionfinish(session):
