@@ -19,14 +19,17 @@ Called by flinkfast.pipeline.submit, the test suite's job server and flinkfast_j
 """
 from __future__ import annotations
 
+import sys
+
 from flinkfast.topics import retention
 from flinkfast.config import Config
 
 
 def commit_start_offsets(cfg: Config) -> dict[int, int]:
     """Before a submission that reads the group's offsets: commit a start on every partition the
-    group has never committed (retention.start_offsets: the log start on the first run, offset 0 on
-    a partition added since), so the job, which resets nothing, starts there. Partitions with a
+    group has no offset on (retention.start_offsets: the offset after the last one the database
+    placed, where it placed any: the group's offsets expired or were deleted; else the log start on
+    the first run, offset 0 on a partition added since), so the job, which resets nothing, starts there. Partitions with a
     committed offset are left alone, but for one whose offsets between it and the log start held
     only transaction markers, read before they were cut (flinkfast/topics/markers.py): moved to the
     log start, no loss. What it committed."""
@@ -34,12 +37,40 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
     if cfg.scan_startup_mode != "group-offsets":
         return {}
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    start = retention.start_offsets(first, committed)
+    forgotten = [p for p in first if p not in committed]
+    placed = {p: min(o, end[p]) for p, o in placed_next(cfg, forgotten).items() if o is not None}
+    start = retention.start_offsets(first, committed, placed)
+    for p in sorted(placed):
+        print(f"partition {p} of {cfg.kafka_topic}: the group {cfg.kafka_group_id} has no committed offset, but "
+              f"the database holds its messages up to offset {placed[p] - 1}: the job starts at {placed[p]}, not at "
+              "the log start (did the group's offsets expire, or was the group deleted?)", file=sys.stderr)
     start.update(back_to_placed(cfg, first, end, committed))
     _, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed)
     start.update({gap.partition: gap.end_offset for gap in only_markers})   # past markers cut after being read
     retention.commit(cfg, start)
     return start
+
+
+def placed_next(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
+    """The offset after the last one the database placed or recorded lost, per partition
+    (sql/reconcile/placed_next.sql; None where it holds nothing of it), read as the reader. Where
+    the reader's password is not given (compose's and Kubernetes' JobManager hold only the writer's,
+    which reads nothing): nothing is known ({})."""
+    from flinkfast.clients import pg_connect
+    from flinkfast.errors import ConfigError
+    from flinkfast.pipeline.sqlfiles import query
+    if not partitions:
+        return {}
+    try:
+        cfg.require("READER_DB_PASSWORD")
+    except ConfigError:
+        return {}
+    out = {}
+    with pg_connect(cfg) as conn, conn.cursor() as cur:
+        for p in partitions:
+            cur.execute(query("reconcile/placed_next.sql"), {"topic": cfg.kafka_topic, "partition": p})
+            out[p] = cur.fetchone()[0]
+    return out
 
 
 def rewind(first: dict[int, int], end: dict[int, int], committed: dict[int, int], placed_next: dict[int, int],
@@ -60,11 +91,7 @@ def back_to_placed(cfg: Config, first: dict[int, int], end: dict[int, int], comm
     """rewind, with what the database placed and what Kafka holds; each move said on one line.
     Where the reader's password is not given (compose's and Kubernetes' JobManager hold only the
     writer's, which reads nothing), only an offset past the log's end is found, and refused."""
-    import sys
-
-    from flinkfast.clients import pg_connect
     from flinkfast.errors import ConfigError, Unavailable
-    from flinkfast.pipeline.sqlfiles import query
     from flinkfast.topics import scan
     if not committed:
         return {}
@@ -78,16 +105,12 @@ def back_to_placed(cfg: Config, first: dict[int, int], end: dict[int, int], comm
                               "reader's password is (it moves the offset back to the last placed), or "
                               "reset the group (kafka-consumer-groups --reset-offsets)") from None
         return {}
-    with pg_connect(cfg) as conn, conn.cursor() as cur:
-        placed_next = {}
-        for p in committed:
-            cur.execute(query("reconcile/placed_next.sql"), {"topic": cfg.kafka_topic, "partition": p})
-            placed_next[p] = cur.fetchone()[0]
+    placed = placed_next(cfg, list(committed))
 
     def holds_records(p: int, lo: int, hi: int) -> bool:
         return next(iter(scan.scan(cfg, cfg.kafka_topic, p, lo, hi)), None) is not None
 
-    moves = rewind(first, end, committed, placed_next, holds_records)
+    moves = rewind(first, end, committed, placed, holds_records)
     for p, o in sorted(moves.items()):
         print(f"partition {p} of {cfg.kafka_topic}: the group {cfg.kafka_group_id}'s committed offset "
               f"{committed[p]} is past what was placed (next: {o}, log end {end[p]}): moved back to {o}, "

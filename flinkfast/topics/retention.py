@@ -35,14 +35,23 @@ class Loss:
                 f"OffsetOutOfRange: record the loss and go on with `flinkfast lost --record`")
 
 
-def start_offsets(first: dict[int, int], committed: dict[int, int]) -> dict[int, int]:
+def start_offsets(first: dict[int, int], committed: dict[int, int],
+                  placed_next: dict[int, int] | None = None) -> dict[int, int]:
     """Where the job starts on the partitions its group has never committed: a pure step.
 
-    The first run (the group committed nothing on the topic): the log start. What was deleted before
-    the pipeline ever read the topic was never the pipeline's. A partition added to a topic the group
-    already reads: offset 0, where its log began, so messages written to it and deleted before the
-    job read them are a loss like any other (the job stops at the gap, `flinkfast lost` names it)."""
-    return {p: (0 if committed else o) for p, o in first.items() if p not in committed}
+    A partition the database placed (or recorded lost) messages of, though the group has no offset
+    on it (the group's offsets expired, offsets.retention.minutes, while the pipeline was stopped;
+    or an operator deleted the group): the offset after the last one placed, placed_next, so what
+    retention deleted since is a loss, named and recorded like any other, never skipped because
+    the group forgot where it was.
+    The first run (the group committed nothing on the topic and the database holds nothing of it):
+    the log start. What was deleted before the pipeline ever read the topic was never the pipeline's.
+    A partition added to a topic the group (or the database) already reads: offset 0, where its log
+    began, so messages written to it and deleted before the job read them are a loss like any other
+    (the job stops at the gap, `flinkfast lost` names it)."""
+    placed_next = {p: o for p, o in (placed_next or {}).items() if o is not None}
+    read_before = bool(committed) or bool(placed_next)
+    return {p: placed_next.get(p, 0 if read_before else o) for p, o in first.items() if p not in committed}
 
 
 def losses(topic: str, first: dict[int, int], committed: dict[int, int],

@@ -230,3 +230,41 @@ def test_a_group_offset_moved_past_unplaced_messages_or_the_logs_end_is_moved_ba
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 120)
     result = reconcile.reconcile(cfg)
     assert result.ok, result.text()
+
+
+def delete_group(cfg) -> None:
+    """The group and its committed offsets gone, as when they expire (offsets.retention.minutes, 7
+    days by default, counted from the last commit: a pipeline stopped that long) or an operator
+    deletes the group (as the admin)."""
+    from flinkfast.clients import kafka_admin
+    admin = kafka_admin(cfg)
+    try:
+        admin.delete_consumer_groups([cfg.kafka_group_id])
+    finally:
+        admin.close()
+
+
+def test_a_group_that_forgot_its_offsets_resumes_where_the_database_placed(run_job, capfd):
+    """With no committed offset at all the group looks new, and a new group starts at the log start:
+    had the submission taken it for one, the messages retention deleted while the job was stopped
+    would be skipped silently. It reads what the database placed instead, starts after it, and the
+    job stops at the gap like any other (`lost` names it)."""
+    cfg, job_id = run_job()
+    produce(cfg, ["Ada", "Bo"])
+    assert len(wait_rows(cfg, 2)) == 2
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
+    flinkrest.cancel(cfg, job_id)
+    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+    unread = produce(cfg, ["Cy", "Di", "Ed"])
+    assert [o for _, o, _ in unread] == [2, 3, 4]
+    delete_records(cfg, 0, 4)    # Cy and Di, never read
+    delete_group(cfg)
+    assert reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)[2] == {}, "the group forgot"
+    capfd.readouterr()
+
+    cfg, job_id = run_job(wait=False)
+    said = capfd.readouterr().err
+    assert "has no committed offset, but the database holds its messages up to offset 1" in said, said
+    produce(cfg, ["Flo"])
+    wait_failure(cfg, job_id, 2)
+    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 4)]

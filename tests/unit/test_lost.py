@@ -57,6 +57,22 @@ def test_a_partition_added_to_a_topic_the_group_reads_starts_at_0_and_its_delete
     assert retention.losses("t", {0: 5, 1: 0}, {0: 9}) == []
 
 
+def test_a_group_that_forgot_its_offsets_starts_where_the_database_placed_up_to():
+    """The group's offsets expired (offsets.retention.minutes) or were deleted while the job was
+    stopped, and retention cut the log meanwhile: the start is the offset after the last placed, so
+    the deleted unread messages are a gap (named, recorded), not skipped as on a first run."""
+    first = {0: 7, 1: 4, 2: 0}
+    placed = {0: 5, 1: 4, 2: None}   # partition 2: nothing of it placed (read before, empty)
+    assert retention.start_offsets(first, {}, placed) == {0: 5, 1: 4, 2: 0}
+    start = retention.start_offsets(first, {}, placed)
+    assert retention.losses("t", first, start) == [retention.Loss("t", 0, 5, 7)]
+    # Only what the database holds decides: none of it placed, a first run (the log start).
+    assert retention.start_offsets(first, {}, {0: None, 1: None, 2: None}) == first
+    assert retention.start_offsets(first, {}, {}) == first
+    # Committed offsets are never overridden here (back_to_placed judges those).
+    assert retention.start_offsets(first, {0: 9}, {0: 5, 1: 2}) == {1: 2, 2: 0}
+
+
 def test_a_gap_read_before_the_cut_and_seen_to_hold_only_markers_is_no_loss():
     """The group's offset 3 was on a commit marker; [3, 4) was read and held no record; retention cut at 4."""
     seen = {0: (3, 4)}
