@@ -83,6 +83,12 @@ class JobHealth:
                        "docs/guarantees.md#a-paused-writer)")
         if self.recreated:
             out.append(self.recreated)
+        elif self.state != "NOT SUBMITTED" and "NoOffsetForPartition" in (self.last_failure or "") and \
+                (self.state in BROKEN or (self.last_failure_age_s or 0) < RECENT_FAILURE_S):
+            out.append(f"job {self.name} finds no offset to start a partition at (NoOffsetForPartition): its group's "
+                       "committed offsets are gone (expired, or the group was deleted) where its state holds none; "
+                       "`flinkfast submit` (`make submit`) starts each such partition after the last message the "
+                       "database placed")
         out.extend(self.topic_settings)
         out.extend(self.held)
         out.extend(self.members)

@@ -79,3 +79,16 @@ def test_no_problem_line_carries_a_control_character():
     assert h.problems and all(line.isprintable() for line in h.problems), h.problems
     shown = "\n".join(h.problems)
     assert "\\x1b[2K" in shown and "\\r" in shown and "\\x07" in shown, shown
+
+
+def test_a_job_with_no_offset_to_start_at_is_told_the_command():
+    line = ("org.apache.flink.kafka.shaded.org.apache.kafka.clients.consumer.NoOffsetForPartitionException: "
+            "Undefined offset with no reset policy for partitions: [t-1]")
+    stuck = health(state="RESTARTING", restarts=40, last_failure=line, last_failure_age_s=2)
+    said = [p for p in stuck.problems if "finds no offset to start a partition at" in p]
+    assert len(said) == 1 and "`flinkfast submit`" in said[0], stuck.problems
+    # Not when the topic was re-created (its own line and command), nor for an old failure of a running job.
+    recreated = health(state="RESTARTING", last_failure=line, recreated="the topic t was re-created: run ...")
+    assert not [p for p in recreated.problems if "finds no offset" in p], recreated.problems
+    old = health(state="RUNNING", lag=0, last_failure=line, last_failure_age_s=3600)
+    assert old.ok, old.problems
