@@ -29,7 +29,7 @@ from flinkfast.config import BENCH_WARMUP_S as WARMUP_S, Config
 from flinkfast.errors import TimedOut, Unavailable
 from flinkfast.events.fingerprint import fingerprint
 from flinkfast.ops.load import Load
-from flinkfast.bench.profile import FlightRecording
+from flinkfast.bench.profile import Profiles
 from flinkfast.pipeline.sqlfiles import query, split_statements
 from flinkfast.stack import process
 
@@ -204,7 +204,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                           scan_startup_mode="earliest-offset", **overrides)
     watch = Watch(job_cfg, topic, Sampler(stack))
     wal = wal_now(cfg)
-    recording = FlightRecording(stack.service("taskmanager").main_pid(), profile) if profile else contextlib.nullcontext()
+    recording = Profiles(stack.service("taskmanager").main_pid(), profile) if profile else contextlib.nullcontext()
     try:
         with recording:
             with watch.background():  # samples through the submission, which blocks for seconds
@@ -226,9 +226,7 @@ def drain_job(cfg: Config, stack, topic: str, n: int, label: str, overrides: dic
                                      cpu_between(watch.sampler.samples, submitted, running).items()}},
                settings=overrides or "defaults")
     if profile:
-        out["profile"] = {"file": str(profile), "top_frames": recording.top(15),
-                          "project_and_connector_frames": recording.top_inclusive(
-                              r"flinkfast|jdbc|postgresql|kafka\.clients|JsonRowData|StreamExecCalc|Correlate", 12)}
+        out["profile"] = recording.summary()
     return out
 
 

@@ -116,5 +116,9 @@ def test_bench_runs_and_writes_its_results(stack, cfg, bench_db, tmp_path):
     profile = result["drain"]["pipeline"]["profile"]
     assert profile["top_frames"] and all(0 < f["self_pct"] <= 100 for f in profile["top_frames"])
     assert "CPU per event" in r.stdout and "TaskManager CPU profile" in r.stdout
+    # and PostgreSQL's, by perf over the same drain (or one line saying why there is none)
+    pg = profile["postgres"]
+    assert pg.get("top_functions") or pg.get("unavailable"), pg
+    assert "PostgreSQL CPU profile" in r.stdout
     [png] = tmp_path.glob("*.png")
     assert png.read_bytes()[:4] == b"\x89PNG"
