@@ -239,7 +239,7 @@ def delete_group(cfg) -> None:
     from flinkfast.clients import kafka_admin
     admin = kafka_admin(cfg)
     try:
-        admin.delete_consumer_groups([cfg.kafka_group_id])
+        admin.delete_groups([cfg.kafka_group_id])
     finally:
         admin.close()
 
