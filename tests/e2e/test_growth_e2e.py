@@ -39,9 +39,13 @@ def test_growth_measures_every_step(stack, cfg, growth_db, tmp_path):
     assert all(s["rows_after"] - s["rows_before"] >= 2000 for s in steps[:-1])
     for s in steps:
         assert s["table_bytes"] > 0 and s["events_per_s"] > 0 and s["cpu_us_per_event"]["total"] > 0
-        # Each row is WAL (its heap tuple and index entries: well over 100 bytes), read from PostgreSQL itself.
-        assert s["wal_bytes_per_event"] > 100 and s["wal_fpi"] >= 0
+        assert s["wal_bytes_per_event"] >= 0 and s["wal_fpi"] >= 0
         assert s["buffer_hit_ratio"] is None or 0 < s["buffer_hit_ratio"] <= 1
+    # Each row is WAL (its heap tuple and index entries: well over 100 bytes), read from PostgreSQL
+    # itself. Over the run, not per step: a step ends when the table's counters, which lag the WAL
+    # by up to a second, pass its target, so a step of 2,000 rows may find its WAL in the one before.
+    wal = sum(s["wal_bytes_per_event"] * (s["rows_after"] - s["rows_before"]) for s in steps)
+    assert wal / 6000 > 100, steps
     assert sum(s["cpu_us_per_event"]["postgres"] for s in steps) > 0
     assert sum(s["cpu_us_per_event"]["taskmanager"] for s in steps) > 0
     reference = steps[result["reference_step"]]
