@@ -53,6 +53,11 @@ class Peer:
     name: str
     title: str                              # for the table
     describe: Callable[[Config], str]       # its settings, written beside its figure
+    instances: bool = False                 # runs as instances, child processes of its program (instances.py)
+
+    def processes(self, cfg: Config) -> int:
+        """How many processes it runs on the benchmark's topics: its program, and its instances."""
+        return 1 + instance_count(cfg) if self.instances else 1
 
     @property
     def folder(self) -> Path:
@@ -82,26 +87,48 @@ class Peer:
         return f"{self.pins()}: {self.describe(cfg)}; writes as {ROLE}; {LESS_WORK}"
 
 
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def instance_count(cfg: Config) -> int:
+    """How many instances quixstreams runs (instances.count: the topic's partitions, at
+    most one a core), for the benchmark's topics (KAFKA_PARTITIONS)."""
+    return max(1, min(cfg.kafka_partitions, cores()))
+
+
+def _instances_text(cfg: Config) -> str:
+    n = instance_count(cfg)
+    return (f"{n} {'instance' if n == 1 else 'instances'} (the topic's partitions, at most one a core: "
+            f"{cfg.kafka_partitions} partitions, {cores()} cores), each a child process of the peer's program and "
+            "metered with it")
+
+
 def _quixstreams(cfg: Config) -> str:
-    return (f"Application (one thread) -> PostgreSQLSink(upsert_on_primary_key, primary key uuid) into processed_events; "
-            f"a checkpoint every {cfg.sink_flush_max_rows} messages or {cfg.sink_flush_interval_ms} ms "
-            "(commit_every, commit_interval) flushes the sink and commits the offsets together (quixstreams cannot "
-            f"part them: offsets are committed at every flush, not every {cfg.checkpoint_interval_ms} ms); the sink "
-            "writes each partition's rows as a transaction of its own, in INSERT ... ON CONFLICT (uuid) DO UPDATE "
-            "statements of 100 rows (execute_values' default page size, fixed in the sink)")
+    return (f"{_instances_text(cfg)}: each one Application (one thread: quixstreams' way to more cores is more instances "
+            "in one consumer group) -> PostgreSQLSink(upsert_on_primary_key, primary key uuid) into processed_events; "
+            f"in each, a checkpoint every {cfg.sink_flush_max_rows} messages or {cfg.sink_flush_interval_ms} ms "
+            "(commit_every, commit_interval) flushes the sink and commits its partitions' offsets together "
+            "(quixstreams cannot part them: offsets are committed at every flush, not every "
+            f"{cfg.checkpoint_interval_ms} ms); the sink writes each partition's rows as a transaction of its own, in "
+            "INSERT ... ON CONFLICT (uuid) DO UPDATE statements of 100 rows (execute_values' default page size, fixed "
+            "in the sink)")
 
 
 def _pathway(cfg: Config) -> str:
-    return (f"pw.io.kafka.read(json, append-only schema, autocommit_duration_ms={cfg.sink_flush_interval_ms}, "
-            f"max_backlog_size={cfg.sink_flush_max_rows}) -> pw.io.postgres.write(output_table_type='snapshot', "
-            f"primary_key=[uuid], max_batch_size={cfg.sink_flush_max_rows}) into processed_events, one worker thread "
-            f"(its default); a minibatch every {cfg.sink_flush_interval_ms} ms, written in transactions of at most "
-            f"{cfg.sink_flush_max_rows} rows (a binary COPY into a temporary table, then one INSERT ... SELECT "
-            "DISTINCT ON (uuid) ... ON CONFLICT (uuid) DO UPDATE); offsets committed by librdkafka's auto-commit "
-            f"every {cfg.checkpoint_interval_ms} ms (auto.commit.interval.ms): what was read, not what was written")
+    return (f"one process of {cores()} worker threads (PATHWAY_THREADS, as `pathway spawn --threads {cores()}`: one a "
+            f"core); pw.io.kafka.read(json, append-only schema, autocommit_duration_ms={cfg.sink_flush_interval_ms}, "
+            f"max_backlog_size={cfg.sink_flush_max_rows}) on min(workers, partitions) of them, one consumer each in "
+            f"the group -> pw.io.postgres.write(output_table_type='snapshot', primary_key=[uuid], "
+            f"max_batch_size={cfg.sink_flush_max_rows}) into processed_events, on the first worker only (pathway's "
+            f"snapshot writer is single-threaded: one connection); a minibatch every {cfg.sink_flush_interval_ms} ms, "
+            f"written in transactions of at most {cfg.sink_flush_max_rows} rows (a binary COPY into a temporary "
+            "table, then one INSERT ... SELECT DISTINCT ON (uuid) ... ON CONFLICT (uuid) DO UPDATE); offsets committed "
+            f"by librdkafka's auto-commit every {cfg.checkpoint_interval_ms} ms (auto.commit.interval.ms): what was "
+            "read, not what was written")
 
 
-PEERS = {p.name: p for p in (Peer("quixstreams", "quixstreams (PostgreSQLSink, upsert)", _quixstreams),
+PEERS = {p.name: p for p in (Peer("quixstreams", "quixstreams (PostgreSQLSink, upsert)", _quixstreams, instances=True),
                              Peer("pathway", "pathway (postgres.write snapshot, upsert)", _pathway))}
 
 
@@ -199,7 +226,7 @@ def start(cfg: Config, peer: Peer, python: Path, topic: str, group: str) -> tupl
 
 
 def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
-    """SIGTERM (both shut down gracefully on it), then SIGKILL."""
+    """SIGTERM (each shuts down gracefully on it, and passes it on to its instances), then SIGKILL."""
     if proc.poll() is None:
         proc.terminate()
         try:
