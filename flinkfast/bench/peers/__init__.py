@@ -38,10 +38,11 @@ HERE = Path(__file__).resolve().parent
 HOMES = CACHE / "peers"
 INSTALL_TIMEOUT_S = 1800
 # Who writes: the writer may only insert into the two intake views (a view cannot take the
-# peers' INSERT ... ON CONFLICT), the reader only reads, and both peers need more than a table
+# peers' INSERT ... ON CONFLICT), the reader only reads, and two peers need more than a table
 # right (quixstreams' sink runs CREATE SCHEMA IF NOT EXISTS, pathway's stages each batch in a
-# temporary table): a role of their own, with that and no more, in the benchmark's database only
-# (sql/bench/009_peer_role.sql, applied by ensure_role before each peer starts).
+# temporary table; bytewax's sink, ours, only upserts): a role of their own, with that and no
+# more, in the benchmark's database only (sql/bench/009_peer_role.sql, applied by ensure_role
+# before each peer starts).
 ROLE = "PEER_DB_USER, a role of their own in the benchmark's database (sql/bench/009_peer_role.sql)"
 LESS_WORK = ("a plain upsert on uuid: none of the pipeline's placing (no superseded positions, no deterministic "
              "winner, the last row written wins; no dead letters), so less work per row than the pipeline and "
@@ -92,7 +93,7 @@ def cores() -> int:
 
 
 def instance_count(cfg: Config) -> int:
-    """How many instances quixstreams runs (instances.count: the topic's partitions, at
+    """How many instances quixstreams and bytewax run (instances.count: the topic's partitions, at
     most one a core), for the benchmark's topics (KAFKA_PARTITIONS)."""
     return max(1, min(cfg.kafka_partitions, cores()))
 
@@ -128,8 +129,19 @@ def _pathway(cfg: Config) -> str:
             "read, not what was written")
 
 
+def _bytewax(cfg: Config) -> str:
+    return (f"{_instances_text(cfg)}: a cluster of one worker each (bytewax's performance guide: processes, -i/-a, "
+            "rather than workers sharing a GIL, -w), no recovery; KafkaSource (from the start, its partitions shared "
+            "among the workers) -> map -> a sink of our own (bytewax has none for PostgreSQL): psycopg2, one "
+            "connection a worker, one INSERT ... ON CONFLICT (uuid) DO UPDATE (execute_values, one page) and one "
+            f"transaction every {cfg.sink_flush_max_rows} rows or {cfg.sink_flush_interval_ms} ms after the oldest "
+            "buffered row; no Kafka offsets committed at all (bytewax keeps its positions only in its recovery "
+            "store, not used here): a restart reads the topic from the start again")
+
+
 PEERS = {p.name: p for p in (Peer("quixstreams", "quixstreams (PostgreSQLSink, upsert)", _quixstreams, instances=True),
-                             Peer("pathway", "pathway (postgres.write snapshot, upsert)", _pathway))}
+                             Peer("pathway", "pathway (postgres.write snapshot, upsert)", _pathway),
+                             Peer("bytewax", "bytewax (KafkaSource, own upsert sink)", _bytewax, instances=True))}
 
 
 def selected(cfg: Config) -> list[Peer]:
