@@ -10,7 +10,7 @@ One run, one machine, the same events:
        - the same job with the original design's settings (flush every 100 rows or 2 s, parallelism 1),
        - a plain Python consumer (kafka-python -> psycopg2 batch inserts into the same intake view), what a user would write
          instead, given the pipeline's batching and commit rule,
-       - the peers (BENCH_PEERS): the frameworks a Python user would pick instead, quixstreams and pathway, each
+       - the peers (BENCH_PEERS): the frameworks a Python user would pick instead (quixstreams, pathway, bytewax), each
          upserting into the same table with the pipeline's batching and commit rule as far as it allows, each in a
          venv of its own (flinkfast/bench/peers),
        - the ceilings: COPY of the same rows straight into the same table, over one connection and

@@ -333,7 +333,7 @@ def drain_peer(cfg: Config, stack, peer: peers.Peer, python: Path, topic: str, n
     and commit rule as far as it allows (flinkfast/bench/peers). Timed from the moment its program
     is set up: its start-up, importing the framework, is reported apart, as the job's submission
     is. Watched like the others; its own process's CPU is the column "peer" and its PSS the part
-    "peer"; its peak RSS (VmHWM) is recorded too, read before it is stopped. group: its consumer
+    "peer"; its peak RSS (VmHWM) and how many processes it ran are recorded too, read before it is stopped. group: its consumer
     group, unique per drain (default TOPIC-NAME)."""
     prepare(cfg)
     wal = wal_now(cfg)
@@ -353,13 +353,14 @@ def drain_peer(cfg: Config, stack, peer: peers.Peer, python: Path, topic: str, n
             last = watch.wait(n, timeout)
             watch.poll()  # the peer's CPU and PSS at the end, before it is stopped
             peak_kib = process.memory_kib(proc.pid)[1]
+            running = len(process.descendants(proc.pid))  # its instances too (peers.Peer.processes)
         finally:
             watch.close()
     finally:
         peers.stop(proc)
     out = watch.measured(n, started, last)
     out.update(wal_since(cfg, wal, n), start_to_ready_s=round(started - launched, 2),
-               peak_rss_mib=round(peak_kib / 1024, 1), settings=peer.settings(cfg))
+               peak_rss_mib=round(peak_kib / 1024, 1), processes=running, settings=peer.settings(cfg))
     return out
 
 

@@ -25,7 +25,8 @@ def write_json(out: Path, name: str, result: dict) -> Path:
 
 
 CPU_KEYS = ("taskmanager", "postgres", "kafka", "client", "peer", "rest", "total")
-PEER_BARS = {"quixstreams": ("quix-\nstreams", "#5aa469"), "pathway": ("pathway", "#8c6bb1")}  # label, colour
+PEER_BARS = {"quixstreams": ("quix-\nstreams", "#5aa469"), "pathway": ("pathway", "#8c6bb1"),  # label, colour
+             "bytewax": ("bytewax", "#d6a03a")}
 
 
 def machine() -> dict:

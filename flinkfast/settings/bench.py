@@ -16,10 +16,10 @@ class Bench:
     bench_rounds: int = option(2, "rounds of the benchmark's drains: every contender drains once a round, in a "
                                   "seeded order, reversed every second round; the figures are the medians, with "
                                   "their spread (min-max)")
-    bench_peers: str = option("quixstreams,pathway", "peer frameworks the benchmark also drains with, after the "
-                                                     "plain consumer: a comma-separated list of quixstreams, pathway; "
-                                                     "none: no peer (each installs into a venv of its own, "
-                                                     ".cache/peers)")
+    bench_peers: str = option("quixstreams,pathway,bytewax", "peer frameworks the benchmark also drains with, "
+                                                             "after the plain consumer: a comma-separated list of "
+                                                             "quixstreams, pathway, bytewax; none: no peer (each "
+                                                             "installs into a venv of its own, .cache/peers)")
     growth_events: int = option(10_000_000, "events the growth benchmark drains into one table (make bench-growth)")
     growth_step: int = option(1_000_000, "the growth benchmark's cost per event is measured every this many rows")
     scaling_events: int = option(500_000, "events drained at each parallelism (1, 2, 4) by make bench-scaling")

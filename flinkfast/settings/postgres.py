@@ -34,6 +34,6 @@ class Postgres:
     reader_db_user: str = option("flinkfast_reader", "read-only role of the dashboard, the report, reconcile and "
                                                      "status")
     reader_db_password: str | None = option(None, "password of READER_DB_USER", secret=True)
-    peer_db_user: str = option("flinkfast_peer", "role the benchmark's peers (quixstreams, pathway) write as, "
+    peer_db_user: str = option("flinkfast_peer", "role the benchmark's peers (quixstreams, pathway, bytewax) write as, "
                                                  "in the benchmark's database only (sql/bench/009_peer_role.sql)")
     peer_db_password: str | None = option(None, "password of PEER_DB_USER", secret=True)

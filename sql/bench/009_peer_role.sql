@@ -1,8 +1,9 @@
--- The benchmark's peers (flinkfast/bench/peers: quixstreams, pathway) write as a role of their own,
--- PEER_DB_USER, not the superuser; run by flinkfast.bench.peers.ensure_role as the admin before each
--- peer starts ({peer}, {db}: identifiers; %(password)s: PEER_DB_PASSWORD). In the benchmark's own
--- throwaway database only, what the two programs do there and no more:
---   SELECT, INSERT, UPDATE on processed_events  both upsert on uuid (INSERT ... ON CONFLICT DO UPDATE)
+-- The benchmark's peers (flinkfast/bench/peers: quixstreams, pathway, bytewax) write as a role of their
+-- own, PEER_DB_USER, not the superuser; run by flinkfast.bench.peers.ensure_role as the admin before
+-- each peer starts ({peer}, {db}: identifiers; %(password)s: PEER_DB_PASSWORD). In the benchmark's own
+-- throwaway database only, what the three programs do there and no more:
+--   SELECT, INSERT, UPDATE on processed_events  all upsert on uuid (INSERT ... ON CONFLICT DO UPDATE;
+--                                               bytewax's sink, ours, does nothing else)
 --   SELECT, INSERT, DELETE on superseded_events what processed_events' update trigger does with the
 --                                               updating role's rights (sql/postgres/003_ingest.sql
 --                                               record_superseded_row) when an upsert moves a uuid

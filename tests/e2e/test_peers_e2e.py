@@ -80,5 +80,6 @@ def test_a_peer_lands_every_event_once_with_the_naive_consumers_values(stack, cf
     cpu = figure["cpu_us_per_event"]
     assert cpu["peer"] > 0 and cpu["postgres"] > 0 and cpu["total"] >= cpu["peer"] + cpu["postgres"] - 0.2, cpu
     assert figure["peak_rss_mib"] > 10
+    assert figure["processes"] == peer.processes(cfg), "its instances, one a core up to the partitions, all running"
     assert figure["settings"].startswith(peer.pins()) and "placing" in figure["settings"]
     assert "password" not in figure["settings"].lower() and cfg.postgres_password not in peer.log.read_text()

@@ -104,6 +104,7 @@ def test_flinkfast_psql_never_gives_its_password_to_the_port(cfg, database, admi
 # connection settings of its program (flinkfast/bench/peers/NAME/__main__.py, loaded without running it).
 PEER_PROBES = {
     "quixstreams": "peer['postgres_sink'](os.environ).setup()",
+    "bytewax": "peer['Upsert'](os.environ)",
     "pathway": "import pathway as pw\n"
                "t = pw.debug.table_from_markdown('uuid\\nx')\n"
                "pw.io.postgres.write(t, peer['postgres_settings'](os.environ), 'processed_events',\n"
@@ -115,7 +116,7 @@ PEER_PROBES = {
 @pytest.mark.long   # builds the peers' own venvs (pathway's is large): make test-long, with the peers' tests
 @pytest.mark.parametrize("name", sorted(PEER_PROBES))
 def test_the_benchmarks_peers_never_give_their_password_to_the_port(cfg, database, tmp_path, name):
-    """The benchmark's peers (quixstreams: psycopg2; pathway: rust-postgres, which has no require_auth)
+    """The benchmark's peers (quixstreams, bytewax: psycopg2; pathway: rust-postgres, which has no require_auth)
     connect with the settings flinkfast.bench.peers.environment gives them: the local stack's socket
     folder, so a process holding the TCP port (a fake server asking for cleartext, at POSTGRES_PORT)
     gets neither a connection nor the password. That they reach the real server this way:
@@ -132,11 +133,13 @@ def test_the_benchmarks_peers_never_give_their_password_to_the_port(cfg, databas
 
 
 @pytest.mark.long
-def test_the_quixstreams_peer_refuses_cleartext_even_over_tcp(cfg, database, tmp_path):
-    """Where there is no socket folder (POSTGRES_HOST not the local stack), quixstreams' libpq still
-    asks for SCRAM (require_auth, as pg_connect): it reaches the fake server and sends it nothing."""
+@pytest.mark.parametrize("name", ["quixstreams", "bytewax"])
+def test_the_libpq_peers_refuse_cleartext_even_over_tcp(cfg, database, tmp_path, name):
+    """Where there is no socket folder (POSTGRES_HOST not the local stack), the libpq of quixstreams'
+    sink and of bytewax's (ours) still asks for SCRAM (require_auth, as pg_connect): it reaches the
+    fake server and sends it nothing."""
     from flinkfast.bench import peers
-    peer = peers.PEERS["quixstreams"]
+    peer = peers.PEERS[name]
     python = peers.ensure_venv(peer, print)
     with FakePostgres(CLEARTEXT) as fake:
         env = peers.environment(cfg.replace(postgres_port=fake.port), "t", "g", tmp_path / "ready", tmp_path / "state")

@@ -1,16 +1,19 @@
 """The benchmark's peers write as a role of their own, not the superuser (flinkfast/bench/peers,
 sql/bench/009_peer_role.sql), on the real PostgreSQL of the test stack, in a benchmark database of the
-test's own (dropped afterwards): the role can do what quixstreams' and pathway's sinks do there (the
-statements they run, by hand: the peers themselves run in tests/e2e/test_peers_e2e.py) and nothing else:
+test's own (dropped afterwards): the role can do what quixstreams', pathway's and bytewax's sinks do
+there (the statements they run, by hand, bytewax's from its program: the peers themselves run in
+tests/e2e/test_peers_e2e.py) and nothing else:
 no other database, no other table, no function, no advisory lock, not the superuser."""
 from __future__ import annotations
 
 import io
+import runpy
 from contextlib import closing
 
 import psycopg2
 import pytest
 from psycopg2 import errors as E
+from psycopg2.extras import execute_values
 
 from flinkfast.bench import peers
 from flinkfast.clients import pg_auth_settings, pg_connect
@@ -58,7 +61,7 @@ def test_the_peers_are_told_their_own_role(bench, cfg):
     assert cfg.require("POSTGRES_PASSWORD") not in env.values()
 
 
-def test_the_role_does_what_quixstreams_and_pathway_do(bench):
+def test_the_role_does_what_the_peers_do(bench):
     db_cfg, env = bench
     with closing(as_peer(env)) as conn, conn.cursor() as cur:
         # quixstreams' PostgreSQLSink: setup, then an upsert of each batch on the primary key
@@ -75,10 +78,14 @@ def test_the_role_does_what_quixstreams_and_pathway_do(bench):
         cur.execute(f"INSERT INTO public.processed_events ({COLUMNS}) SELECT DISTINCT ON (uuid) {COLUMNS} FROM staged "
                     "ON CONFLICT (uuid) DO UPDATE SET kafka_offset = EXCLUDED.kafka_offset, kafka_ts_ms = EXCLUDED.kafka_ts_ms")
         conn.commit()
+        # bytewax's sink (ours): its program's upsert, one statement and one transaction a flush
+        upsert = runpy.run_path(str(peers.PEERS["bytewax"].folder / "__main__.py"), run_name="probe")["UPSERT"]
+        execute_values(cur, upsert, [row("peer-u2", 5), row("peer-u4", 6)])
+        conn.commit()
         cur.execute("SELECT uuid, kafka_offset FROM public.processed_events WHERE uuid LIKE 'peer-%' ORDER BY 1")
-        assert cur.fetchall() == [("peer-u1", 3), ("peer-u2", 2), ("peer-u3", 4)]
-        cur.execute("SELECT uuid, kafka_offset FROM public.superseded_events")   # u1's position 1 (the trigger)
-        assert cur.fetchall() == [("peer-u1", 1)]
+        assert cur.fetchall() == [("peer-u1", 3), ("peer-u2", 5), ("peer-u3", 4), ("peer-u4", 6)]
+        cur.execute("SELECT uuid, kafka_offset FROM public.superseded_events ORDER BY 1, 2")  # the trigger's
+        assert cur.fetchall() == [("peer-u1", 1), ("peer-u2", 2)]
 
 
 @pytest.mark.parametrize("statement", [

@@ -38,10 +38,11 @@ HERE = Path(__file__).resolve().parent
 HOMES = CACHE / "peers"
 INSTALL_TIMEOUT_S = 1800
 # Who writes: the writer may only insert into the two intake views (a view cannot take the
-# peers' INSERT ... ON CONFLICT), the reader only reads, and both peers need more than a table
+# peers' INSERT ... ON CONFLICT), the reader only reads, and two peers need more than a table
 # right (quixstreams' sink runs CREATE SCHEMA IF NOT EXISTS, pathway's stages each batch in a
-# temporary table): a role of their own, with that and no more, in the benchmark's database only
-# (sql/bench/009_peer_role.sql, applied by ensure_role before each peer starts).
+# temporary table; bytewax's sink, ours, only upserts): a role of their own, with that and no
+# more, in the benchmark's database only (sql/bench/009_peer_role.sql, applied by ensure_role
+# before each peer starts).
 ROLE = "PEER_DB_USER, a role of their own in the benchmark's database (sql/bench/009_peer_role.sql)"
 LESS_WORK = ("a plain upsert on uuid: none of the pipeline's placing (no superseded positions, no deterministic "
              "winner, the last row written wins; no dead letters), so less work per row than the pipeline and "
@@ -53,6 +54,11 @@ class Peer:
     name: str
     title: str                              # for the table
     describe: Callable[[Config], str]       # its settings, written beside its figure
+    instances: bool = False                 # runs as instances, child processes of its program (instances.py)
+
+    def processes(self, cfg: Config) -> int:
+        """How many processes it runs on the benchmark's topics: its program, and its instances."""
+        return 1 + instance_count(cfg) if self.instances else 1
 
     @property
     def folder(self) -> Path:
@@ -82,27 +88,60 @@ class Peer:
         return f"{self.pins()}: {self.describe(cfg)}; writes as {ROLE}; {LESS_WORK}"
 
 
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def instance_count(cfg: Config) -> int:
+    """How many instances quixstreams and bytewax run (instances.count: the topic's partitions, at
+    most one a core), for the benchmark's topics (KAFKA_PARTITIONS)."""
+    return max(1, min(cfg.kafka_partitions, cores()))
+
+
+def _instances_text(cfg: Config) -> str:
+    n = instance_count(cfg)
+    return (f"{n} {'instance' if n == 1 else 'instances'} (the topic's partitions, at most one a core: "
+            f"{cfg.kafka_partitions} partitions, {cores()} cores), each a child process of the peer's program and "
+            "metered with it")
+
+
 def _quixstreams(cfg: Config) -> str:
-    return (f"Application (one thread) -> PostgreSQLSink(upsert_on_primary_key, primary key uuid) into processed_events; "
-            f"a checkpoint every {cfg.sink_flush_max_rows} messages or {cfg.sink_flush_interval_ms} ms "
-            "(commit_every, commit_interval) flushes the sink and commits the offsets together (quixstreams cannot "
-            f"part them: offsets are committed at every flush, not every {cfg.checkpoint_interval_ms} ms); the sink "
-            "writes each partition's rows as a transaction of its own, in INSERT ... ON CONFLICT (uuid) DO UPDATE "
-            "statements of 100 rows (execute_values' default page size, fixed in the sink)")
+    return (f"{_instances_text(cfg)}: each one Application (one thread: quixstreams' way to more cores is more instances "
+            "in one consumer group) -> PostgreSQLSink(upsert_on_primary_key, primary key uuid) into processed_events; "
+            f"in each, a checkpoint every {cfg.sink_flush_max_rows} messages or {cfg.sink_flush_interval_ms} ms "
+            "(commit_every, commit_interval) flushes the sink and commits its partitions' offsets together "
+            "(quixstreams cannot part them: offsets are committed at every flush, not every "
+            f"{cfg.checkpoint_interval_ms} ms); the sink writes each partition's rows as a transaction of its own, in "
+            "INSERT ... ON CONFLICT (uuid) DO UPDATE statements of 100 rows (execute_values' default page size, fixed "
+            "in the sink)")
 
 
 def _pathway(cfg: Config) -> str:
-    return (f"pw.io.kafka.read(json, append-only schema, autocommit_duration_ms={cfg.sink_flush_interval_ms}, "
-            f"max_backlog_size={cfg.sink_flush_max_rows}) -> pw.io.postgres.write(output_table_type='snapshot', "
-            f"primary_key=[uuid], max_batch_size={cfg.sink_flush_max_rows}) into processed_events, one worker thread "
-            f"(its default); a minibatch every {cfg.sink_flush_interval_ms} ms, written in transactions of at most "
-            f"{cfg.sink_flush_max_rows} rows (a binary COPY into a temporary table, then one INSERT ... SELECT "
-            "DISTINCT ON (uuid) ... ON CONFLICT (uuid) DO UPDATE); offsets committed by librdkafka's auto-commit "
-            f"every {cfg.checkpoint_interval_ms} ms (auto.commit.interval.ms): what was read, not what was written")
+    return (f"one process of {cores()} worker threads (PATHWAY_THREADS, as `pathway spawn --threads {cores()}`: one a "
+            f"core); pw.io.kafka.read(json, append-only schema, autocommit_duration_ms={cfg.sink_flush_interval_ms}, "
+            f"max_backlog_size={cfg.sink_flush_max_rows}) on min(workers, partitions) of them, one consumer each in "
+            f"the group -> pw.io.postgres.write(output_table_type='snapshot', primary_key=[uuid], "
+            f"max_batch_size={cfg.sink_flush_max_rows}) into processed_events, on the first worker only (pathway's "
+            f"snapshot writer is single-threaded: one connection); a minibatch every {cfg.sink_flush_interval_ms} ms, "
+            f"written in transactions of at most {cfg.sink_flush_max_rows} rows (a binary COPY into a temporary "
+            "table, then one INSERT ... SELECT DISTINCT ON (uuid) ... ON CONFLICT (uuid) DO UPDATE); offsets committed "
+            f"by librdkafka's auto-commit every {cfg.checkpoint_interval_ms} ms (auto.commit.interval.ms): what was "
+            "read, not what was written")
 
 
-PEERS = {p.name: p for p in (Peer("quixstreams", "quixstreams (PostgreSQLSink, upsert)", _quixstreams),
-                             Peer("pathway", "pathway (postgres.write snapshot, upsert)", _pathway))}
+def _bytewax(cfg: Config) -> str:
+    return (f"{_instances_text(cfg)}: a cluster of one worker each (bytewax's performance guide: processes, -i/-a, "
+            "rather than workers sharing a GIL, -w), no recovery; KafkaSource (from the start, its partitions shared "
+            "among the workers) -> map -> a sink of our own (bytewax has none for PostgreSQL): psycopg2, one "
+            "connection a worker, one INSERT ... ON CONFLICT (uuid) DO UPDATE (execute_values, one page) and one "
+            f"transaction every {cfg.sink_flush_max_rows} rows or {cfg.sink_flush_interval_ms} ms after the oldest "
+            "buffered row; no Kafka offsets committed at all (bytewax keeps its positions only in its recovery "
+            "store, not used here): a restart reads the topic from the start again")
+
+
+PEERS = {p.name: p for p in (Peer("quixstreams", "quixstreams (PostgreSQLSink, upsert)", _quixstreams, instances=True),
+                             Peer("pathway", "pathway (postgres.write snapshot, upsert)", _pathway),
+                             Peer("bytewax", "bytewax (KafkaSource, own upsert sink)", _bytewax, instances=True))}
 
 
 def selected(cfg: Config) -> list[Peer]:
@@ -199,7 +238,7 @@ def start(cfg: Config, peer: Peer, python: Path, topic: str, group: str) -> tupl
 
 
 def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
-    """SIGTERM (both shut down gracefully on it), then SIGKILL."""
+    """SIGTERM (each shuts down gracefully on it, and passes it on to its instances), then SIGKILL."""
     if proc.poll() is None:
         proc.terminate()
         try:

@@ -5,6 +5,12 @@ Run with its own venv's python (flinkfast/bench/peers sets it up and starts it);
 comes from the environment (PEER_*, listed in flinkfast/bench/peers/__init__.py). The rows are
 the naive consumer's (flinkfast/bench/drain.py): the event's fields, birth_year, the Kafka
 position and timestamp, and the time this process handled the message as flink_ts_ms.
+
+Its workers are threads of this process, one a core (PATHWAY_THREADS: what `pathway spawn
+--threads N` sets for the program it starts). Each worker runs the whole dataflow on its shard of the rows:
+the Kafka reader runs on min(workers, partitions) of them, each a consumer in the group, and the
+PostgreSQL writer in snapshot mode on the first worker only (pathway's output is single-threaded
+there: the rows are gathered to it and written over one connection).
 """
 import datetime as dt
 import json
@@ -40,6 +46,8 @@ def postgres_settings(env) -> dict:
 
 def main() -> None:
     env = os.environ
+    # Read by pathway's engine when pw.run() starts: the number of worker threads.
+    os.environ["PATHWAY_THREADS"] = str(os.cpu_count() or 1)
     # librdkafka commits what was read every PEER_COMMIT_MS (pathway commits no offsets itself).
     kafka = {"bootstrap.servers": env["PEER_KAFKA_BOOTSTRAP"], "group.id": env["PEER_GROUP"],
              "auto.offset.reset": "earliest", "enable.auto.commit": "true",
