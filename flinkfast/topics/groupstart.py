@@ -38,12 +38,12 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
         return {}
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     forgotten = [p for p in first if p not in committed]
-    placed = {p: min(o, end[p]) for p, o in placed_next(cfg, forgotten).items() if o is not None}
+    placed = {p: min(o, end[p]) for p, o in placed_through(cfg, forgotten).items() if o is not None}
     start = retention.start_offsets(first, committed, placed)
     for p in sorted(placed):
         print(f"partition {p} of {cfg.kafka_topic}: the group {cfg.kafka_group_id} has no committed offset, but "
-              f"the database holds its messages up to offset {placed[p] - 1}: the job starts at {placed[p]}, not at "
-              "the log start (did the group's offsets expire, or was the group deleted?)", file=sys.stderr)
+              f"the database holds every message of it up to offset {placed[p] - 1}: the job starts at {placed[p]}, "
+              "not at the log start (did the group's offsets expire, or was the group deleted?)", file=sys.stderr)
     start.update(back_to_placed(cfg, first, end, committed))
     _, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed)
     start.update({gap.partition: gap.end_offset for gap in only_markers})   # past markers cut after being read
@@ -51,11 +51,16 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
     return start
 
 
-def placed_next(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
-    """The offset after the last one the database placed or recorded lost, per partition
-    (sql/reconcile/placed_next.sql; None where it holds nothing of it), read as the reader. Where
-    the reader's password is not given (compose's and Kubernetes' JobManager hold only the writer's,
-    which reads nothing): nothing is known ({})."""
+def placed_through(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
+    """Per partition, the first offset the database has not seen, counted from the first one it has
+    (sql/reconcile/placed_through.sql: every offset below it is placed or recorded lost; None where
+    it holds nothing of the partition): where a group that forgot its offsets may start. Read as
+    the reader; where its password is not given (compose's and Kubernetes' JobManager hold only the
+    writer's, which reads nothing), nothing is known ({})."""
+    return _per_partition(cfg, "reconcile/placed_through.sql", partitions)
+
+
+def _per_partition(cfg: Config, sql_file: str, partitions: list[int]) -> dict[int, int | None]:
     from flinkfast.clients import pg_connect
     from flinkfast.errors import ConfigError
     from flinkfast.pipeline.sqlfiles import query
@@ -68,7 +73,7 @@ def placed_next(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
     out = {}
     with pg_connect(cfg) as conn, conn.cursor() as cur:
         for p in partitions:
-            cur.execute(query("reconcile/placed_next.sql"), {"topic": cfg.kafka_topic, "partition": p})
+            cur.execute(query(sql_file), {"topic": cfg.kafka_topic, "partition": p})
             out[p] = cur.fetchone()[0]
     return out
 
@@ -105,7 +110,7 @@ def back_to_placed(cfg: Config, first: dict[int, int], end: dict[int, int], comm
                               "reader's password is (it moves the offset back to the last placed), or "
                               "reset the group (kafka-consumer-groups --reset-offsets)") from None
         return {}
-    placed = placed_next(cfg, list(committed))
+    placed = _per_partition(cfg, "reconcile/placed_next.sql", list(committed))
 
     def holds_records(p: int, lo: int, hi: int) -> bool:
         return next(iter(scan.scan(cfg, cfg.kafka_topic, p, lo, hi)), None) is not None

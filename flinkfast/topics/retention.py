@@ -30,7 +30,7 @@ class Loss:
         return f"{self.first_offset}-{self.end_offset - 1}"
 
     def line(self) -> str:
-        return (f"partition {self.partition} of {self.topic}: offsets {self.offsets} ({self.count:,} messages) were "
+        return (f"partition {self.partition} of {self.topic}: offsets {self.offsets} ({self.count:,} message{'' if self.count == 1 else 's'}) were "
                 f"deleted before the job read them (retention or DeleteRecords), so the job stops with "
                 f"OffsetOutOfRange: record the loss and go on with `flinkfast lost --record`")
 
@@ -55,31 +55,37 @@ def start_offsets(first: dict[int, int], committed: dict[int, int],
 
 
 def losses(topic: str, first: dict[int, int], committed: dict[int, int],
-           seen: dict[int, tuple[int, int]] | None = None) -> list[Loss]:
+           seen: dict[int, tuple[int, int]] | None = None, placed: dict[int, int] | None = None) -> list[Loss]:
     """The ranges between a partition's committed offset (start_offsets' where it has none) and its
     log start, when the log starts later; but not those read before the cut and `seen` to hold only
     transaction markers (flinkfast/topics/markers.py): a pure step."""
-    return [gap for gap in gaps(topic, first, committed) if not markers.covers(seen or {}, gap.partition,
-                                                                                gap.first_offset, gap.end_offset)]
+    return [gap for gap in gaps(topic, first, committed, placed)
+            if not markers.covers(seen or {}, gap.partition, gap.first_offset, gap.end_offset)]
 
 
-def gaps(topic: str, first: dict[int, int], committed: dict[int, int]) -> list[Loss]:
+def gaps(topic: str, first: dict[int, int], committed: dict[int, int],
+         placed: dict[int, int] | None = None) -> list[Loss]:
     """Every range between where the job would start and the log start: losses and markers-only ones."""
-    start = {**start_offsets(first, committed), **committed}
+    start = {**start_offsets(first, committed, placed), **committed}
     return [Loss(topic, p, start[p], first[p]) for p in sorted(first) if p in start and start[p] < first[p]]
 
 
 def judge(cfg: Config, topic: str, group: str, first: dict[int, int],
           committed: dict[int, int]) -> tuple[list[Loss], list[Loss]]:
     """(losses, markers-only gaps) of the topic for the group: what was seen before the cut is read
-    only when there is a gap at all."""
-    found = gaps(topic, first, committed)
+    only when there is a gap at all. A partition the group has no offset on starts where the
+    database's placing does (groupstart.placed_through), as the next submission will: a group that
+    forgot its offsets does not hide a gap."""
+    from flinkfast.topics import generations, groupstart
+    forgotten = [p for p in first if p not in committed]
+    placed = {p: o for p, o in groupstart.placed_through(cfg.replace(kafka_topic=topic), forgotten).items()
+              if o is not None}
+    found = gaps(topic, first, committed, placed)
     if not found:
         return [], []
-    from flinkfast.topics import generations
     topic_id = generations.topic_id(cfg, topic)
     seen = markers.seen(cfg, topic, group, [g.partition for g in found], topic_id) if topic_id else {}
-    lost = losses(topic, first, committed, seen)
+    lost = losses(topic, first, committed, seen, placed)
     return lost, [g for g in found if g not in lost]
 
 

@@ -244,27 +244,58 @@ def delete_group(cfg) -> None:
         admin.close()
 
 
+def forge_dead_letter(cfg, offset: int, value: bytes, ts_ms: int) -> None:
+    """A dead letter at a position, with its message's true fingerprint, through the writer's intake
+    view: what the dead letters' sink writes (it flushes on timers of its own, so it can have placed
+    a bad message above good ones the other sink still held when the job was cancelled)."""
+    from psycopg2.extras import execute_values
+
+    from flinkfast.clients import pg_connect
+    from flinkfast.events.fingerprint import fingerprint
+    writer = pg_connect(cfg, "writer")
+    try:
+        with writer, writer.cursor() as cur:
+            execute_values(cur, "INSERT INTO dead_letter_events_in (kafka_topic, kafka_partition, kafka_offset, reason, "
+                                "payload, kafka_ts_ms, flink_ts_ms, fingerprint) VALUES %s",
+                           [(cfg.kafka_topic, 0, offset, "not JSON", value, ts_ms, ts_ms, fingerprint(value, ts_ms))])
+    finally:
+        writer.close()
+
+
 def test_a_group_that_forgot_its_offsets_resumes_where_the_database_placed(run_job, capfd):
     """With no committed offset at all the group looks new, and a new group starts at the log start:
     had the submission taken it for one, the messages retention deleted while the job was stopped
-    would be skipped silently. It reads what the database placed instead, starts after it, and the
-    job stops at the gap like any other (`lost` names it)."""
+    would be skipped silently. It reads what the database placed instead, and starts at the first
+    offset it has not seen (not past the highest placed: here a dead letter above two good messages
+    no table holds), and the job stops at the gap like any other (`lost` names it). A group that
+    forgets again while the job is stopped there does not hide the gap either (found by an attack)."""
     cfg, job_id = run_job()
     produce(cfg, ["Ada", "Bo"])
     assert len(wait_rows(cfg, 2)) == 2
     reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
     flinkrest.cancel(cfg, job_id)
     wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
-    unread = produce(cfg, ["Cy", "Di", "Ed"])
-    assert [o for _, o, _ in unread] == [2, 3, 4]
-    delete_records(cfg, 0, 4)    # Cy and Di, never read
+    unread = produce(cfg, ["Cy", "Di"])
+    [(_, bad_offset, bad_ts)] = send_records(cfg, [(b"not JSON", 0, None)])
+    assert [o for _, o, _ in unread] + [bad_offset] == [2, 3, 4]
+    forge_dead_letter(cfg, 4, b"not JSON", bad_ts)
+    delete_records(cfg, 0, 3)    # Cy, never read
     delete_group(cfg)
     assert reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)[2] == {}, "the group forgot"
+    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 3)], "named before the submission too"
     capfd.readouterr()
 
     cfg, job_id = run_job(wait=False)
     said = capfd.readouterr().err
-    assert "has no committed offset, but the database holds its messages up to offset 1" in said, said
+    assert "has no committed offset, but the database holds every message of it up to offset 1" in said, said
     produce(cfg, ["Flo"])
     wait_failure(cfg, job_id, 2)
-    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 4)]
+    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 3)]
+
+    # Stopped at the gap, the job commits nothing; its group is forgotten (or deleted) again.
+    flinkrest.cancel(cfg, job_id)
+    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+    delete_group(cfg)
+    assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 3)], "still named"
+    status = cli(cfg, "-m", "flinkfast.stack", "status")
+    assert f"partition 0 of {cfg.kafka_topic}: offsets 2-2 (1 message) were deleted" in status.stdout, status.stdout

@@ -73,6 +73,14 @@ def test_a_group_that_forgot_its_offsets_starts_where_the_database_placed_up_to(
     assert retention.start_offsets(first, {0: 9}, {0: 5, 1: 2}) == {1: 2, 2: 0}
 
 
+def test_a_forgotten_groups_gap_is_named_from_where_the_database_placed():
+    # No committed offset (the group forgot); the database holds every message up to offset 1; the log starts at 3.
+    assert retention.gaps("t", {0: 3}, {}, {0: 2}) == [retention.Loss("t", 0, 2, 3)]
+    assert retention.losses("t", {0: 3}, {}, None, {0: 2}) == [retention.Loss("t", 0, 2, 3)]
+    assert retention.gaps("t", {0: 3}, {}) == [], "without the database: a first run, no gap"
+    assert retention.Loss("t", 0, 2, 3).line().startswith("partition 0 of t: offsets 2-2 (1 message) were deleted")
+
+
 def test_a_gap_read_before_the_cut_and_seen_to_hold_only_markers_is_no_loss():
     """The group's offset 3 was on a commit marker; [3, 4) was read and held no record; retention cut at 4."""
     seen = {0: (3, 4)}
