@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from flinkfast.topics import retention
+from flinkfast.topics import placed as database, retention
 from flinkfast.config import Config
 
 
@@ -38,7 +38,7 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
         return {}
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     forgotten = [p for p in first if p not in committed]
-    placed = {p: min(o, end[p]) for p, o in placed_through(cfg, forgotten).items() if o is not None}
+    placed = {p: min(o, end[p]) for p, o in database.placed_through(cfg, forgotten).items() if o is not None}
     start = retention.start_offsets(first, committed, placed)
     for p in sorted(placed):
         print(f"partition {p} of {cfg.kafka_topic}: the group {cfg.kafka_group_id} has no committed offset, but "
@@ -49,33 +49,6 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
     start.update({gap.partition: gap.end_offset for gap in only_markers})   # past markers cut after being read
     retention.commit(cfg, start)
     return start
-
-
-def placed_through(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
-    """Per partition, the first offset the database has not seen, counted from the first one it has
-    (sql/reconcile/placed_through.sql: every offset below it is placed or recorded lost; None where
-    it holds nothing of the partition): where a group that forgot its offsets may start. Read as
-    the reader; where its password is not given (compose's and Kubernetes' JobManager hold only the
-    writer's, which reads nothing), nothing is known ({})."""
-    return _per_partition(cfg, "reconcile/placed_through.sql", partitions)
-
-
-def _per_partition(cfg: Config, sql_file: str, partitions: list[int]) -> dict[int, int | None]:
-    from flinkfast.clients import pg_connect
-    from flinkfast.errors import ConfigError
-    from flinkfast.pipeline.sqlfiles import query
-    if not partitions:
-        return {}
-    try:
-        cfg.require("READER_DB_PASSWORD")
-    except ConfigError:
-        return {}
-    out = {}
-    with pg_connect(cfg) as conn, conn.cursor() as cur:
-        for p in partitions:
-            cur.execute(query(sql_file), {"topic": cfg.kafka_topic, "partition": p})
-            out[p] = cur.fetchone()[0]
-    return out
 
 
 def rewind(first: dict[int, int], end: dict[int, int], committed: dict[int, int], placed_next: dict[int, int],
@@ -110,7 +83,7 @@ def back_to_placed(cfg: Config, first: dict[int, int], end: dict[int, int], comm
                               "reader's password is (it moves the offset back to the last placed), or "
                               "reset the group (kafka-consumer-groups --reset-offsets)") from None
         return {}
-    placed = _per_partition(cfg, "reconcile/placed_next.sql", list(committed))
+    placed = database.placed_next(cfg, list(committed))
 
     def holds_records(p: int, lo: int, hi: int) -> bool:
         return next(iter(scan.scan(cfg, cfg.kafka_topic, p, lo, hi)), None) is not None

@@ -74,11 +74,11 @@ def judge(cfg: Config, topic: str, group: str, first: dict[int, int],
           committed: dict[int, int]) -> tuple[list[Loss], list[Loss]]:
     """(losses, markers-only gaps) of the topic for the group: what was seen before the cut is read
     only when there is a gap at all. A partition the group has no offset on starts where the
-    database's placing does (groupstart.placed_through), as the next submission will: a group that
+    database's placing does (placed.placed_through), as the next submission will: a group that
     forgot its offsets does not hide a gap."""
-    from flinkfast.topics import generations, groupstart
+    from flinkfast.topics import generations, placed as database
     forgotten = [p for p in first if p not in committed]
-    placed = {p: o for p, o in groupstart.placed_through(cfg.replace(kafka_topic=topic), forgotten).items()
+    placed = {p: o for p, o in database.placed_through(cfg.replace(kafka_topic=topic), forgotten).items()
               if o is not None}
     found = gaps(topic, first, committed, placed)
     if not found:
