@@ -87,8 +87,8 @@ class JobHealth:
                 (self.state in BROKEN or (self.last_failure_age_s or 0) < RECENT_FAILURE_S):
             out.append(f"job {self.name} finds no offset to start a partition at (NoOffsetForPartition): its group's "
                        "committed offsets are gone (expired, or the group was deleted) where its state holds none; "
-                       "`flinkfast submit` (`make submit`) starts each such partition after the last message the "
-                       "database placed")
+                       "`flinkfast submit` (`make submit`) starts each such partition at the first offset the "
+                       "database has not placed")
         out.extend(self.topic_settings)
         out.extend(self.held)
         out.extend(self.members)
