@@ -108,14 +108,14 @@ def table(result: dict) -> str:
         lines += ["", "The peers' settings (a peer's upsert does none of the pipeline's placing: less work per row)"]
         lines += [f"  {names[key]}: {d[key]['settings']}; start-up {d[key]['start_to_ready_s']:.1f} s (not timed)"
                   for key in peers]
-    profile = d["pipeline"].get("profile", {})
+    profile = result.get("profiled_drain", {}).get("profile", {})
     top = profile.get("top_frames", [])
     if top:
-        lines += ["", "TaskManager CPU profile during the pipeline's drain (JFR; self % of samples)"]
+        lines += ["", "TaskManager CPU profile during the pipeline's profiled drain (JFR; self % of samples)"]
         lines += [f"  {f['self_pct']:>5.1f}%  {f['frame']}" for f in top[:10]]
     pg = profile.get("postgres", {})
     if pg.get("top_functions"):
-        lines += ["", "PostgreSQL CPU profile during the pipeline's drain (perf, cpu-clock; self % of its samples)"]
+        lines += ["", "PostgreSQL CPU profile during the pipeline's profiled drain (perf, cpu-clock; self % of its samples)"]
         lines += [f"  {f['self_pct']:>5.1f}%  {f['function']} ({f['dso']})" for f in pg["top_functions"][:10]]
     elif pg.get("unavailable"):
         lines += ["", f"PostgreSQL CPU profile: none ({pg['unavailable']})"]

@@ -68,11 +68,12 @@ def test_the_table_shows_postgresqls_profile_or_why_there_is_none():
             "settings": {"SINK_MODE": "copy", "FLINK_PARALLELISM": 2}, "warmup": _drain(300, 350, 15.5),
             "latency_ms": {}}
     pipeline = _drain(500, 600, 14.2)
-    pipeline["profile"] = {"top_frames": [], "postgres": {"top_functions": parse_perf_report(PERF_REPORT)}}
-    text = table({**base, "drain": {"pipeline": pipeline, "copy_ceiling": _drain(900, 950)}})
-    assert "PostgreSQL CPU profile during the pipeline's drain" in text and "24.5%  _bt_compare (postgres)" in text
-    pipeline["profile"] = {"top_frames": [], "postgres": {"unavailable": "perf is not installed"}}
-    text = table({**base, "drain": {"pipeline": pipeline, "copy_ceiling": _drain(900, 950)}})
+    profiled = {"profile": {"top_frames": [], "postgres": {"top_functions": parse_perf_report(PERF_REPORT)}}}
+    text = table({**base, "drain": {"pipeline": pipeline, "copy_ceiling": _drain(900, 950)}, "profiled_drain": profiled})
+    assert "PostgreSQL CPU profile during the pipeline's profiled drain" in text
+    assert "24.5%  _bt_compare (postgres)" in text
+    profiled["profile"] = {"top_frames": [], "postgres": {"unavailable": "perf is not installed"}}
+    text = table({**base, "drain": {"pipeline": pipeline, "copy_ceiling": _drain(900, 950)}, "profiled_drain": profiled})
     assert "PostgreSQL CPU profile: none (perf is not installed)" in text
 
 
