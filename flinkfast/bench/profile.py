@@ -166,7 +166,9 @@ def parse_perf_report(text: str) -> list[dict]:
     for line in text.splitlines():
         m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+\[[.k]\]\s+(.+?)\s*$", line)
         if m:
-            out.append({"function": m.group(3), "dso": m.group(2), "self_pct": float(m.group(1))})
+            # perf pads the line with empty columns ("-      -") when it has no source line to show
+            name = re.sub(r"(\s+-)+$", "", m.group(3))
+            out.append({"function": name, "dso": m.group(2), "self_pct": float(m.group(1))})
     return sorted(out, key=lambda f: -f["self_pct"])
 
 

@@ -47,7 +47,7 @@ PERF_REPORT = """# To display the perf.data header info, please use --header/--h
 #
     11.20%  postgres              [.] hash_search_with_hash_value
      3.05%  [kernel.kallsyms]     [k] copy_user_enhanced_fast_string
-    24.50%  postgres              [.] _bt_compare
+    24.50%  postgres              [.] _bt_compare                            -      -
      0.40%  libc.so.6             [.] __memcmp_avx2_movbe
 """
 
