@@ -237,6 +237,7 @@ def plot(result: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
+
 if __name__ == "__main__":
     from flinkfast.errors import run
     run(main, "bench-growth")

@@ -27,9 +27,9 @@ from flinkfast.config import Config
 
 def commit_start_offsets(cfg: Config) -> dict[int, int]:
     """Before a submission that reads the group's offsets: commit a start on every partition the
-    group has no offset on (retention.start_offsets: the offset after the last one the database
-    placed, where it placed any: the group's offsets expired or were deleted; else the log start on
-    the first run, offset 0 on a partition added since), so the job, which resets nothing, starts there. Partitions with a
+    group has no offset on (retention.start_offsets: the first offset the database has not seen,
+    where it holds any: the group's offsets expired or were deleted; else the log start on the
+    first run, offset 0 on a partition added since), so the job, which resets nothing, starts there. Partitions with a
     committed offset are left alone, but for one whose offsets between it and the log start held
     only transaction markers, read before they were cut (flinkfast/topics/markers.py): moved to the
     log start, no loss. What it committed."""
@@ -37,15 +37,14 @@ def commit_start_offsets(cfg: Config) -> dict[int, int]:
     if cfg.scan_startup_mode != "group-offsets":
         return {}
     first, end, committed = kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
-    forgotten = [p for p in first if p not in committed]
-    placed = {p: min(o, end[p]) for p, o in database.placed_through(cfg, forgotten).items() if o is not None}
+    placed = {p: min(o, end[p]) for p, o in database.starts_of_forgotten(cfg, first, committed).items()}
     start = retention.start_offsets(first, committed, placed)
     for p in sorted(placed):
         print(f"partition {p} of {cfg.kafka_topic}: the group {cfg.kafka_group_id} has no committed offset, but "
               f"the database holds every message of it up to offset {placed[p] - 1}: the job starts at {placed[p]}, "
               "not at the log start (did the group's offsets expire, or was the group deleted?)", file=sys.stderr)
     start.update(back_to_placed(cfg, first, end, committed))
-    _, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed)
+    _, only_markers = retention.judge(cfg, cfg.kafka_topic, cfg.kafka_group_id, first, committed, placed)
     start.update({gap.partition: gap.end_offset for gap in only_markers})   # past markers cut after being read
     retention.commit(cfg, start)
     return start

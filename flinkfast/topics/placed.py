@@ -15,6 +15,14 @@ def placed_through(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
     return _per_partition(cfg, "reconcile/placed_through.sql", partitions)
 
 
+def starts_of_forgotten(cfg: Config, first: dict[int, int], committed: dict[int, int]) -> dict[int, int]:
+    """placed_through for the partitions the group has no committed offset on, where the database
+    holds any of them (retention.start_offsets starts those there): one reading for a submission's
+    start and its gaps (groupstart.commit_start_offsets, retention.judge)."""
+    forgotten = [p for p in first if p not in committed]
+    return {p: o for p, o in placed_through(cfg, forgotten).items() if o is not None}
+
+
 def placed_next(cfg: Config, partitions: list[int]) -> dict[int, int | None]:
     """Per partition, the offset after the highest one placed or recorded lost
     (sql/reconcile/placed_next.sql; None where the database holds nothing of it), as the reader

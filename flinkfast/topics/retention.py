@@ -36,22 +36,22 @@ class Loss:
 
 
 def start_offsets(first: dict[int, int], committed: dict[int, int],
-                  placed_next: dict[int, int] | None = None) -> dict[int, int]:
+                  placed: dict[int, int] | None = None) -> dict[int, int]:
     """Where the job starts on the partitions its group has never committed: a pure step.
 
     A partition the database placed (or recorded lost) messages of, though the group has no offset
     on it (the group's offsets expired, offsets.retention.minutes, while the pipeline was stopped;
-    or an operator deleted the group): the offset after the last one placed, placed_next, so what
-    retention deleted since is a loss, named and recorded like any other, never skipped because
-    the group forgot where it was.
+    or an operator deleted the group): `placed`, the first offset the database has not seen
+    (flinkfast/topics/placed.py), so what retention deleted since is a loss, named and recorded
+    like any other, never skipped because the group forgot where it was.
     The first run (the group committed nothing on the topic and the database holds nothing of it):
     the log start. What was deleted before the pipeline ever read the topic was never the pipeline's.
     A partition added to a topic the group (or the database) already reads: offset 0, where its log
     began, so messages written to it and deleted before the job read them are a loss like any other
     (the job stops at the gap, `flinkfast lost` names it)."""
-    placed_next = {p: o for p, o in (placed_next or {}).items() if o is not None}
-    read_before = bool(committed) or bool(placed_next)
-    return {p: placed_next.get(p, 0 if read_before else o) for p, o in first.items() if p not in committed}
+    placed = {p: o for p, o in (placed or {}).items() if o is not None}
+    read_before = bool(committed) or bool(placed)
+    return {p: placed.get(p, 0 if read_before else o) for p, o in first.items() if p not in committed}
 
 
 def losses(topic: str, first: dict[int, int], committed: dict[int, int],
@@ -70,16 +70,15 @@ def gaps(topic: str, first: dict[int, int], committed: dict[int, int],
     return [Loss(topic, p, start[p], first[p]) for p in sorted(first) if p in start and start[p] < first[p]]
 
 
-def judge(cfg: Config, topic: str, group: str, first: dict[int, int],
-          committed: dict[int, int]) -> tuple[list[Loss], list[Loss]]:
+def judge(cfg: Config, topic: str, group: str, first: dict[int, int], committed: dict[int, int],
+          placed: dict[int, int] | None = None) -> tuple[list[Loss], list[Loss]]:
     """(losses, markers-only gaps) of the topic for the group: what was seen before the cut is read
     only when there is a gap at all. A partition the group has no offset on starts where the
-    database's placing does (placed.placed_through), as the next submission will: a group that
-    forgot its offsets does not hide a gap."""
+    database's placing does (placed.starts_of_forgotten, read here unless given), as the next
+    submission will: a group that forgot its offsets does not hide a gap."""
     from flinkfast.topics import generations, placed as database
-    forgotten = [p for p in first if p not in committed]
-    placed = {p: o for p, o in database.placed_through(cfg.replace(kafka_topic=topic), forgotten).items()
-              if o is not None}
+    if placed is None:
+        placed = database.starts_of_forgotten(cfg.replace(kafka_topic=topic), first, committed)
     found = gaps(topic, first, committed, placed)
     if not found:
         return [], []

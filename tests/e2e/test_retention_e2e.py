@@ -203,18 +203,28 @@ def test_placed_offsets_are_not_recorded_lost_and_an_added_partition_cut_unread_
     assert {p.partition: p.lost_recorded for p in result.partitions if p.lost_recorded} == {0: 2, new: 2}, result.text()
 
 
+def two_placed_then_cancelled(run_job):
+    """A job places Ada and Bo (offsets 0 and 1 of partition 0), commits them, and is cancelled; its cfg."""
+    cfg, job_id = run_job()
+    produce(cfg, ["Ada", "Bo"])
+    assert len(wait_rows(cfg, 2)) == 2
+    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
+    cancelled(cfg, job_id)
+    return cfg
+
+
+def cancelled(cfg, job_id: str) -> None:
+    flinkrest.cancel(cfg, job_id)
+    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+
+
 def test_a_group_offset_moved_past_unplaced_messages_or_the_logs_end_is_moved_back(run_job, capfd):
     """The job's Kafka principal may commit its group, so a leak of its password (or a job that lost
     its checkpoint) could move the offsets where the next start resumes: past messages never placed
     (skipped) or past the log's end (a job that can only fail). The submission checks them against
     the database and moves such an offset back to the one after the last placed: every message is
     placed once, nothing skipped (found by an attack on issue 24's claims)."""
-    cfg, job_id = run_job()
-    produce(cfg, ["Ada", "Bo"])
-    assert len(wait_rows(cfg, 2)) == 2
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
-    flinkrest.cancel(cfg, job_id)
-    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+    cfg = two_placed_then_cancelled(run_job)
     unread = produce(cfg, ["Cy", "Di", "Ed", "Flo"])
     assert [o for _, o, _ in unread] == [2, 3, 4, 5]
     send_records(cfg, [(event(f"Gus-{uuid.uuid4().hex[:8]}", first_name="Gus"), 1, None)])
@@ -269,12 +279,7 @@ def test_a_group_that_forgot_its_offsets_resumes_where_the_database_placed(run_j
     offset it has not seen (not past the highest placed: here a dead letter above two good messages
     no table holds), and the job stops at the gap like any other (`lost` names it). A group that
     forgets again while the job is stopped there does not hide the gap either (found by an attack)."""
-    cfg, job_id = run_job()
-    produce(cfg, ["Ada", "Bo"])
-    assert len(wait_rows(cfg, 2)) == 2
-    reconcile.wait_drained(cfg, cfg.kafka_topic, cfg.kafka_group_id, 60)
-    flinkrest.cancel(cfg, job_id)
-    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+    cfg = two_placed_then_cancelled(run_job)
     unread = produce(cfg, ["Cy", "Di"])
     [(_, bad_offset, bad_ts)] = send_records(cfg, [(b"not JSON", 0, None)])
     assert [o for _, o, _ in unread] + [bad_offset] == [2, 3, 4]
@@ -293,8 +298,7 @@ def test_a_group_that_forgot_its_offsets_resumes_where_the_database_placed(run_j
     assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 3)]
 
     # Stopped at the gap, the job commits nothing; its group is forgotten (or deleted) again.
-    flinkrest.cancel(cfg, job_id)
-    wait_until(lambda: flinkrest.rest(cfg, f"/jobs/{job_id}")["state"] in flinkrest.ENDED, 60, "the job's cancel")
+    cancelled(cfg, job_id)
     delete_group(cfg)
     assert lost.found(cfg) == [retention.Loss(cfg.kafka_topic, 0, 2, 3)], "still named"
     status = cli(cfg, "-m", "flinkfast.stack", "status")
