@@ -6,14 +6,16 @@ records only, so those offsets are never placed, and a range of offsets is not a
 messages. reconcile asks here only when the placed offsets do not fill the range (a range without
 transactions is filled): then Kafka is read (flinkfast.topics.scan) and exactly its committed
 records are expected. An offset placed that holds no committed record is stray: an aborted
-record that reached a table.
+record that reached a table. What a range holds is read from Kafka once per process and
+remembered (flinkfast/topics/holes.py), so a reconcile of a long log reads only what is new.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flinkfast.config import Config
-from flinkfast.topics import retention
+from flinkfast.pipeline.sqlfiles import query
+from flinkfast.topics import holes as topicholes
 from flinkfast.topics import scan as topicscan
 
 
@@ -24,13 +26,21 @@ class Accounting:
     stray: list[int]        # placed offsets that hold no committed record
 
 
-def account(cfg: Config, cur, params: dict) -> Accounting:
-    """params: topic, partition, first_offset, upto_offset (those of sql/reconcile/*.sql)."""
-    records = topicscan.record_offsets(cfg, params["topic"], params["partition"],
-                                       params["first_offset"], params["upto_offset"])
-    placed = retention.placed_offsets(cur, **params)
-    wanted = set(records)
-    return Accounting(len(records), [o for o in records if o not in placed], sorted(placed - wanted))
+def account(cfg: Config, cur, params: dict, topic_id: str | None = None) -> Accounting:
+    """params: topic, partition, first_offset, upto_offset (those of sql/reconcile/*.sql); upto no
+    further than the last stable offset. What Kafka holds no record at is read once per process
+    (flinkfast/topics/holes.py, remembered by the topic's id); the database sends back only the
+    offsets no table holds and which of those holes are placed, not every placed offset."""
+    first, upto = params["first_offset"], params["upto_offset"]
+    holes = topicholes.offsets(cfg, params["topic"], topic_id, params["partition"], first, upto)
+    cur.execute(query("reconcile/unplaced_offsets.sql"), params)
+    missing = [row[0] for row in cur.fetchall() if row[0] not in holes]
+    if missing:   # read again, not remembered: the only way a record can become a hole is compaction
+        records = set(topicscan.record_offsets(cfg, params["topic"], params["partition"], missing[0], missing[-1] + 1))
+        missing = [o for o in missing if o in records]
+    cur.execute(query("reconcile/placed_among.sql"), {**params, "offsets": sorted(holes)})
+    stray = [row[0] for row in cur.fetchall()]
+    return Accounting(upto - first - len(holes), missing, stray)
 
 
 def behind(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int],

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 
 from flinkfast.accounting import committed as committed_records
-from flinkfast.topics import generations, retention, scan as topicscan
+from flinkfast.topics import generations, holes as topicholes, retention, scan as topicscan
 from flinkfast.config import Config
 from flinkfast.pipeline.sqlfiles import query
 from flinkfast.errors import Unavailable
@@ -242,14 +242,14 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
     that poll waits its whole 10 s (KafkaPartitionSplitReader.POLL_TIMEOUT; the commit task is
     queued behind it, SplitFetcher.enqueueTask wakes nothing): wait_drained takes 10-14 s where
     this one returns once the last row is in. Where the placed offsets do not fill a range
-    (transaction markers, aborted records), its committed records are read from Kafka once per
-    range. An open transaction is not waited for: one line says so, returned (None when none)."""
-    records: dict[tuple[int, int, int], set[int]] = {}
+    (transaction markers, aborted records), what Kafka holds no record at is read once
+    (flinkfast/topics/holes.py) and the database names the offsets no table holds. An open transaction is not waited for: one line says so, returned (None when none)."""
     unplaced: dict[int, int] = {}
 
     def all_placed() -> bool:
         first, end, _ = kafka_offsets(cfg, topic, None)
         unplaced.clear()
+        topic_id = None
         with connect(cfg) as conn, conn.cursor() as cur:
             for p in sorted(end):
                 params = {"topic": topic, "partition": p, "first_offset": first[p], "upto_offset": end[p]}
@@ -257,9 +257,10 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
                 distinct = cur.fetchone()[3]
                 if distinct >= end[p] - first[p]:
                     continue
-                if (p, first[p], end[p]) not in records:
-                    records[(p, first[p], end[p])] = set(topicscan.record_offsets(cfg, topic, p, first[p], end[p]))
-                left = records[(p, first[p], end[p])] - retention.placed_offsets(cur, topic, p, first[p], end[p])
+                topic_id = topic_id or generations.topic_id(cfg, topic)
+                holes = topicholes.offsets(cfg, topic, topic_id, p, first[p], end[p])
+                cur.execute(query("reconcile/unplaced_offsets.sql"), params)
+                left = [row[0] for row in cur.fetchall() if row[0] not in holes]
                 if left:
                     unplaced[p] = len(left)
         return not unplaced
@@ -301,6 +302,7 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
     unrecorded = {loss.partition: loss for loss in lost}
     markers_cut = {gap.partition: gap for gap in only_markers}
     results = []
+    topic_id = generations.topic_id(cfg, topic)
     with connect(cfg) as conn, conn.cursor() as cur:
         recorded = retention.recorded(cur, topic)
         for p in sorted(first):
@@ -311,7 +313,7 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
             r.processed, r.superseded, r.dead_letters, distinct, placements = cur.fetchone()
             r.doubled = placements - distinct
             if r.consumed > distinct:  # offsets unplaced: lost messages, or transaction markers / aborted records
-                a = committed_records.account(cfg, cur, params)
+                a = committed_records.account(cfg, cur, params, topic_id)
                 r.records, r.missing, r.missing_offsets = a.records, len(a.missing), a.missing[:SHOWN]
                 r.stray, r.stray_offsets = len(a.stray), a.stray[:SHOWN]
             cur.execute(query("reconcile/wrong_winners.sql"), params)
@@ -324,7 +326,7 @@ def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, t
                 r.markers_cut = markers_cut[p].offsets
             results.append(r)
         result = Result(topic, group, "end" if to_end else "committed", results)
-        result.topic_id = generations.topic_id(cfg, topic)
+        result.topic_id = topic_id
         result.generations = generations.describe(cur, topic)
         if deep:
             from flinkfast.accounting import deep as deep_check

@@ -21,8 +21,8 @@ import uuid as uuidlib
 import pytest
 
 from flinkfast.accounting import health, lost, reconcile, report
-from flinkfast.topics import scan as topicscan, transactions
-from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, wait_until
+from flinkfast.topics import generations, holes as topicholes, scan as topicscan, transactions
+from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, pg_connect, wait_until
 from flinkfast.paths import REPO_ROOT
 from flinkfast.accounting.verify import Landing
 from tests.helpers import event, send_records
@@ -93,6 +93,7 @@ def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job, monkey
         assert sum(p.consumed for p in result.partitions) == len(committed), result.text()
         # Every partition had markers (and some aborted records): offsets that are no record, told apart.
         assert all(p.not_records > 0 for p in result.partitions), result.text()
+        stray_and_missing_are_found(cfg, result.partitions[0])
         where = uuids_in_tables(cfg)
         assert {u: where.get(u) for u in committed} == {u: {"processed_events"} for u in committed}
         placed_aborted = [k for k in where if any(a in k for a in aborted + still_open)]
@@ -120,6 +121,30 @@ def test_aborted_records_are_never_placed_and_markers_are_no_gap(run_job, monkey
     cfg, _ = run_job(FAST_CHECKPOINTS)   # a resubmit (submit, the job server) moves the group past them
     first, _, held = reconcile.kafka_offsets(cfg, cfg.kafka_topic, cfg.kafka_group_id)
     assert held == first and health.consumer_lag(cfg) == (0, [])
+
+
+def stray_and_missing_are_found(cfg, part) -> None:
+    """A row moved (as the superuser) from its record's offset to an offset that holds none (a
+    marker, an aborted record): reconcile finds the stray row and the record missing; put back."""
+    hole = min(topicholes.offsets(cfg, cfg.kafka_topic, generations.topic_id(cfg, cfg.kafka_topic), part.partition,
+                                  part.first_offset, part.upto_offset))
+    where = "kafka_topic = %s AND kafka_partition = %s AND kafka_offset = %s"
+    admin = pg_connect(cfg, "admin")
+    with admin, admin.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")   # no trigger: the row moves, no superseded copy
+    try:
+        with admin, admin.cursor() as cur:
+            cur.execute("SELECT min(kafka_offset) FROM processed_events WHERE kafka_topic = %s AND kafka_partition = %s",
+                        (cfg.kafka_topic, part.partition))
+            moved = cur.fetchone()[0]
+            cur.execute(f"UPDATE processed_events SET kafka_offset = %s WHERE {where}", (hole, cfg.kafka_topic, part.partition, moved))
+        found = reconcile.reconcile(cfg).partitions[part.partition]
+        assert (found.stray_offsets, found.missing_offsets) == ([hole], [moved]) and not found.ok, found
+    finally:
+        with admin, admin.cursor() as cur:
+            cur.execute(f"UPDATE processed_events SET kafka_offset = %s WHERE {where}", (moved, cfg.kafka_topic, part.partition, hole))
+        admin.close()
+    assert reconcile.reconcile(cfg).ok
 
 
 def delete_records(cfg, before: dict[int, int]) -> None:
@@ -152,6 +177,38 @@ def test_the_scan_reads_committed_records_only(stack, cfg, topic):
     assert all(r.timestamp_type == "LogAppendTime" and before <= r.timestamp_ms <= after for r in records), records
     assert topicscan.first_record(tcfg, topic, 0, 1, 10_000) == 4
     assert topicscan.first_record(tcfg, topic, 0, 5, 10_000) is None, "only a marker after the last record"
+
+
+def test_what_holds_no_record_is_read_once_and_remembered(stack, cfg, topic, monkeypatch):
+    """holes.offsets on a range with markers and an aborted record: the offsets that hold no
+    record; a later, longer range reads only its new part; a part of what was read, or a range past
+    the last stable offset, reads nothing more; another topic id (a re-created topic) reads anew."""
+    tcfg = cfg.replace(kafka_topic=topic)
+    scans: list[tuple[int, int]] = []
+    real_scan = topicscan.scan
+    monkeypatch.setattr(topicscan, "scan", lambda c, t, p, first, upto, **kw: scans.append((first, upto))
+                        or real_scan(c, t, p, first, upto, **kw))
+    kafka = kafka_producer(tcfg, role="admin", transactional_id=f"holes-{topic}", enable_idempotence=True)
+
+    def send(*names_commit):
+        for name, commit in names_commit:
+            kafka.begin_transaction()
+            kafka.send(topic, value=name.encode(), partition=0)
+            kafka.flush()
+            kafka.commit_transaction() if commit else kafka.abort_transaction()
+    try:
+        kafka.init_transactions()
+        send(("a", True), ("b", False), ("c", True))           # a 0, marker 1, b 2, marker 3, c 4, marker 5
+        topic_id = generations.topic_id(tcfg, topic)
+        assert topicholes.offsets(tcfg, topic, topic_id, 0, 0, 6) == {1, 2, 3, 5} and scans == [(0, 6)]
+        send(("d", True))                                      # d 6, marker 7
+        assert topicholes.offsets(tcfg, topic, topic_id, 0, 0, 1_000) == {1, 2, 3, 5, 7}
+        assert scans == [(0, 6), (6, 8)], "only what is new is read, and no further than the last stable offset"
+        assert topicholes.offsets(tcfg, topic, topic_id, 0, 2, 5) == {2, 3} and len(scans) == 2
+        assert topicholes.offsets(tcfg, topic, "another-id", 0, 0, 8) == {1, 2, 3, 5, 7} and scans[-1] == (0, 8)
+    finally:
+        kafka.close()
+        topicholes.forget()
 
 
 def test_the_brokers_clock_stamps_every_row(run_job):

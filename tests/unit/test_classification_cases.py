@@ -15,9 +15,10 @@ import re
 import unicodedata
 
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 from flinkfast.paths import REPO_ROOT
-from tests import oracle
+from tests import oracle, strategies
 
 CASES_FILE = REPO_ROOT / "tests" / "data" / "classification_cases.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
@@ -105,3 +106,21 @@ def test_the_skip_list_reading():
     assert skip_positions("x,3:9,1:2:3,,0:1,2147483648:1") == {(3, 9), (0, 1)}
     # Java reads these leniently (flinkfast.config never lets them through); so does the mirror.
     assert skip_positions("1:2:") == skip_positions("+1:+2") == skip_positions("\u0661:\u0662") == {(1, 2)}
+
+
+def _parsed(parse, text):
+    """What a parse gives: the value, or that it refused."""
+    try:
+        return ("value", parse(text))
+    except oracle._NotJson:
+        return ("refused",)
+
+
+@given(text=st.one_of(strategies.document(), strategies.odd_texts, strategies.near_valid_event()))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_the_oracles_fast_parse_agrees_with_its_deep_stack_one(text):
+    """_parse reads a text with few brackets on the caller's stack (a thread per message was most of
+    the chaos check's time); on any such text it must agree with the deep-stack parse. (A text with
+    more brackets takes the deep-stack parse itself.)"""
+    assume(text.count("[") + text.count("{") < oracle.SHALLOW)
+    assert _parsed(oracle._parse, text) == _parsed(oracle._parse_deep, text)
