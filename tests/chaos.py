@@ -75,6 +75,12 @@ class Run:
         self.since = 0                          # the load's first message of the current generation
         self.drawn: list[str] = []
         self.faults: Counter = Counter()
+        # What the check would otherwise redo for every message at every step (its cost grew with
+        # the walk): the current generation's load messages by position, read once each, and each
+        # message's classification (a message at a position of a generation never changes).
+        self._loaded: dict[tuple[int, int], Message] = {}
+        self._read = 0
+        self.classified: dict[tuple, Any] = {}
         self.job_id = self.submit_job(self.job_cfg())
         # A fresh seed for the load's uuids: processed_events is keyed by uuid across topics, so a
         # uuid of an earlier run on the same database (stamped ahead) would win over this run's.
@@ -84,17 +90,24 @@ class Run:
         return self.cfg.replace(skip_messages=self.skips)
 
     def messages(self) -> dict[tuple[int, int], Message]:
-        out = {(m.partition, m.offset): Message(m.partition, m.offset, m.timestamp_ms, m.value, m.asked_ts_ms)
-               for m in list(self.load.messages)[self.since:]}
+        """The current generation's acknowledged messages by position, less those recorded lost."""
+        acked = self.load.messages
+        end = len(acked)
+        for m in acked[max(self._read, self.since):end]:
+            self._loaded[(m.partition, m.offset)] = Message(m.partition, m.offset, m.timestamp_ms, m.value, m.asked_ts_ms)
+        self._read = end
+        out = dict(self._loaded)
         out.update({(m.partition, m.offset): m for m in self.extra})
-        return {pos: m for pos, m in out.items() if pos not in self.lost}
+        for pos in self.lost:
+            out.pop(pos, None)
+        return out
 
     def new_generation(self) -> dict[tuple[int, int], Message]:
         """The topic is gone (deleted): what it held is the old generation from now on, and the
         load's messages from here on are the new one's. The old generation's messages (what the
         model knew of it)."""
         old = self.messages()
-        self.since, self.extra = len(self.load.messages), []
+        self.since, self.extra, self._loaded = len(self.load.messages), [], {}
         return old
 
     def send_bad(self, rnd) -> int:
@@ -323,9 +336,12 @@ def expected(run: Run) -> tuple[dict, dict, dict]:
     cfg = run.cfg
     model = Placement()
     generations = [(g.topic, g.messages, g.skipped) for g in run.old] + [(cfg.kafka_topic, run.messages(), run.skipped)]
-    for topic, messages, skipped in generations:
+    for number, (topic, messages, skipped) in enumerate(generations):
         for pos, m in messages.items():
-            what = SKIPPED if pos in skipped else classify(m.value, m.ts, cfg.max_event_chars)
+            key = (number, *pos, m.ts, m.value)   # the message itself: one position of one generation
+            if key not in run.classified:
+                run.classified[key] = classify(m.value, m.ts, cfg.max_event_chars)
+            what = SKIPPED if pos in skipped else run.classified[key]
             model.place(Placed((topic, m.partition, m.offset), m.ts, what.uuid if isinstance(what, Row) else None, (m, what)))
     winners, superseded, dead = model.expected()
     rows = {u: (w.what[1].first_name, w.what[1].last_name, w.what[1].country, w.what[1].age, *w.pos, w.kafka_ts_ms)
