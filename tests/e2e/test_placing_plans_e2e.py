@@ -1,0 +1,108 @@
+"""The placing's plans fit the tables' sizes at every flush (sql/postgres/003_ingest.sql, "Planned
+per flush"): a writer session whose first flushes planned on empty tables (a first run; every
+benchmark drain after its TRUNCATE) must not keep those plans once the tables hold many rows.
+
+A statement of a PL/pgSQL function without variables is planned once per session and kept until
+the tables' statistics change; a plan made on an empty event_places (a hash join reading it
+whole) read 527,000 rows on every flush later (316 ms for 5,000 rows). auto_explain, on the
+session itself, shows every nested statement's plan with its estimated and actual rows: a scan
+of one of the pipeline's tables that reads far more rows than it was planned for is a stale plan.
+
+A database of its own (the schema applied to an empty one), autovacuum off on its tables, so that
+nothing re-analyzes them between the flushes: the plans are the placing's alone. Only PostgreSQL
+of the test stack runs (the `database` fixture).
+"""
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+
+import pytest
+
+from flinkfast.clients import pg_connect
+from flinkfast.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+TABLES = ("processed_events", "superseded_events", "dead_letter_events", "event_places")
+FILLED = 200_000
+SCAN = re.compile(r"Seq Scan on (\w+) .*?\(cost=[\d.]+\.\.[\d.]+ rows=(\d+) .*?\(actual time=[\d.]+\.\.[\d.]+ rows=(\d+)")
+GOOD = ("INSERT INTO processed_events_in SELECT {uuid}, 'Bo', 'B', 'DE', 30, 1990, 'plans', i %% 2, {offset}, "
+        "1800000000000 + i, 1800000000000 + i, i FROM generate_series(%s, %s - 1) i")
+DEAD = ("INSERT INTO dead_letter_events_in SELECT 'plans', i %% 2, {offset}, 'not JSON', 'x'::bytea, 1800000000000 + i, "
+        "1800000000000 + i, -i FROM generate_series(%s, %s - 1) i")
+
+
+class Notices:
+    """psycopg2 keeps the last 50 notices of a list; this keeps them all."""
+
+    def __init__(self):
+        self.items: list[str] = []
+
+    def append(self, notice: str) -> None:
+        self.items.append(notice)
+
+
+def stale_scans(notices: list[str]) -> list[str]:
+    """Seq scans of the pipeline's tables that read more than ten times the rows they were
+    planned for (and more than 10,000): plans made for tables far smaller than they are."""
+    found = []
+    for table, planned, actual in (m.groups() for n in notices for m in SCAN.finditer(n)):
+        if table in TABLES and int(actual) > max(10_000, 10 * int(planned)):
+            found.append(f"{table}: planned for {planned} rows, read {actual}")
+    return found
+
+
+@pytest.fixture
+def scratch(database, cfg):
+    """An empty database with the pipeline's schema, autovacuum off on its tables; dropped after."""
+    name = f"plans_{uuidlib.uuid4().hex[:8]}"
+    scfg = cfg.replace(postgres_db=name)
+    Stack(scfg).init_database()
+    admin = pg_connect(scfg, "admin", dbname=name)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        for table in TABLES:
+            cur.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+        cur.execute(f"VACUUM ANALYZE {', '.join(TABLES)}")
+    try:
+        yield scfg, admin
+    finally:
+        admin.close()
+        database.service("postgres").psql("-c", f'DROP DATABASE "{name}" WITH (FORCE)', database="postgres")
+
+
+def test_a_writer_keeps_no_plan_made_on_empty_tables(scratch):
+    scfg, admin = scratch
+    writer = pg_connect(scfg, "admin", dbname=scfg.postgres_db)   # a superuser may LOAD auto_explain
+    writer.notices = Notices()
+    try:
+        with writer.cursor() as cur:
+            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
+                            "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_analyze = on",
+                            "SET auto_explain.log_level = 'notice'"):
+                cur.execute(setting)
+
+            def flush(first: int, n: int, repeat: str = "plans-") -> None:
+                """n good events (every fifth of uuid `repeat` || a number below 1,000: with 'filler-',
+                replacing the filler's rows, and superseding one another) and n / 10 dead letters,
+                at positions of their own, one transaction."""
+                uuid = f"CASE WHEN i %% 5 = 0 THEN '{repeat}' || (i %% 1000) ELSE 'plans-' || i END"
+                cur.execute(GOOD.format(uuid=uuid, offset="i / 2"), (first, first + n))
+                cur.execute(DEAD.format(offset="i / 2"), (10_000_000 + first, 10_000_000 + first + n // 10))
+                writer.commit()
+
+            for k in range(6):                        # planned on (nearly) empty tables, and kept
+                flush(k * 1_000, 1_000)
+            with admin.cursor() as a:                 # the tables grow behind the session's back
+                a.execute("INSERT INTO processed_events (uuid, first_name, last_name, country, age, birth_year, "
+                          "kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, fingerprint) "
+                          "SELECT 'filler-' || i, 'Ada', 'L', 'UK', 36, 1815, 'filler', 0, i, 1700000000000 + i, "
+                          "1700000000000 + i, i FROM generate_series(0, %s - 1) i", (FILLED,))
+            writer.notices.items.clear()
+            flush(100_000, 5_000, repeat="filler-")
+    finally:
+        writer.close()
+    notices = writer.notices.items
+    assert any("INSERT INTO public.processed_events" in n for n in notices), "auto_explain showed no placing statement"
+    assert stale_scans(notices) == [], "\n".join(stale_scans(notices))
