@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 
 from flinkfast.accounting import committed as committed_records
 from flinkfast.topics import generations, holes as topicholes, retention, scan as topicscan
+from flinkfast.topics.scan import LogCut
 from flinkfast.config import Config
 from flinkfast.pipeline.sqlfiles import query
 from flinkfast.errors import Unavailable
 from flinkfast.clients import kafka_consumer, pg_connect as connect, wait_until
 
 SHOWN = 10  # offsets listed per finding
+CUT_RETRIES = 3  # reconciles again when the log was cut while it was read
 METADATA_WAIT_S = 10  # how long a topic the broker does not list yet is waited for
 
 
@@ -258,9 +260,13 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
                 if distinct >= end[p] - first[p]:
                     continue
                 topic_id = topic_id or generations.topic_id(cfg, topic)
-                holes = topicholes.offsets(cfg, topic, topic_id, p, first[p], end[p])
                 cur.execute(query("reconcile/unplaced_offsets.sql"), params)
-                left = [row[0] for row in cur.fetchall() if row[0] not in holes]
+                left = [row[0] for row in cur.fetchall()]
+                try:
+                    holes = topicholes.offsets(cfg, topic, topic_id, p, first[p], end[p])
+                except LogCut:          # cut while read: not known yet; the next poll reads the new first offsets
+                    holes = set()
+                left = [o for o in left if o not in holes]
                 if left:
                     unplaced[p] = len(left)
         return not unplaced
@@ -294,8 +300,19 @@ def open_transactions_note(cfg: Config, topic: str) -> str | None:
 
 def reconcile(cfg: Config, topic: str | None = None, group: str | None = None, to_end: bool = False,
               deep: bool = False) -> Result:
-    topic = topic or cfg.kafka_topic
-    group = group or cfg.kafka_group_id
+    """The topic's partitions reconciled with the tables. A log cut by retention or DeleteRecords
+    while Kafka is read (the first offsets read at the start are stale then) is reconciled again
+    from the new first offsets, up to CUT_RETRIES times."""
+    for attempt in range(CUT_RETRIES):
+        try:
+            return _reconcile(cfg, topic or cfg.kafka_topic, group or cfg.kafka_group_id, to_end, deep)
+        except LogCut:
+            if attempt == CUT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _reconcile(cfg: Config, topic: str, group: str, to_end: bool, deep: bool) -> Result:
     first, end, committed = kafka_offsets(cfg, topic, group)
     upto = end if to_end else committed
     lost, only_markers = retention.judge(cfg, topic, group, first, committed)

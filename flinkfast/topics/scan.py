@@ -15,7 +15,7 @@ from typing import Iterator, NamedTuple
 
 from flinkfast.clients import kafka_consumer
 from flinkfast.config import Config
-from flinkfast.errors import TimedOut
+from flinkfast.errors import TimedOut, Unavailable
 
 IDLE_S = 30          # a range whose records stop coming for this long is not waited for any more
 POLL_MS = 500
@@ -31,18 +31,28 @@ class Record(NamedTuple):
     value: bytes | None
 
 
-def committed_consumer(cfg: Config, role: str = "monitor", **settings):
-    """A consumer that sees what the job sees: committed records, end offsets at the last stable offset."""
+class LogCut(Unavailable):
+    """The partition's log was cut (retention, DeleteRecords) past where a read began, while it read."""
+
+
+def committed_consumer(cfg: Config, role: str = "monitor", strict: bool = False, **settings):
+    """A consumer that sees what the job sees: committed records, end offsets at the last stable
+    offset. strict: a position below the log's start is an error (LogCut), not a silent jump to
+    the end, which would read nothing and look like a range without records (found by attack)."""
+    if strict:
+        settings["auto_offset_reset"] = "none"
     return kafka_consumer(cfg, role=role, isolation_level="read_committed", **settings)
 
 
 def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: str = "monitor",
          consumer=None) -> Iterator[Record]:
     """The committed records of one partition with first <= offset < upto, in offset order. upto
-    beyond the last stable offset is cut to it: what an open transaction holds is not read."""
+    beyond the last stable offset is cut to it: what an open transaction holds is not read. With
+    a strict consumer (the default one is), LogCut when the log starts past `first` by then."""
     from kafka import TopicPartition
+    from kafka.errors import OffsetOutOfRangeError
     own = consumer is None
-    consumer = consumer or committed_consumer(cfg, role, max_partition_fetch_bytes=4 << 20)
+    consumer = consumer or committed_consumer(cfg, role, strict=True, max_partition_fetch_bytes=4 << 20)
     tp = TopicPartition(topic, partition)
     try:
         consumer.assign([tp])
@@ -52,7 +62,11 @@ def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: s
         consumer.seek(tp, first)
         idle_since = time.monotonic()
         while consumer.position(tp) < upto:
-            batch = consumer.poll(timeout_ms=POLL_MS).get(tp, [])
+            try:
+                batch = consumer.poll(timeout_ms=POLL_MS).get(tp, [])
+            except OffsetOutOfRangeError:
+                raise LogCut(f"the log of {topic}[{partition}] was cut past offset {first} (retention or "
+                             f"DeleteRecords) while it was read; run the command again") from None
             if batch:
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since > IDLE_S:

@@ -21,11 +21,12 @@ import uuid as uuidlib
 import pytest
 
 from flinkfast.accounting import health, lost, reconcile, report
-from flinkfast.topics import generations, holes as topicholes, scan as topicscan, transactions
+from flinkfast.errors import TimedOut
+from flinkfast.topics import generations, holes as topicholes, retention, scan as topicscan, transactions
 from flinkfast.clients import LOG_APPEND_TIME, TIMESTAMP_TYPE, kafka_admin, kafka_producer, pg_connect, wait_until
 from flinkfast.paths import REPO_ROOT
 from flinkfast.accounting.verify import Landing
-from tests.helpers import event, send_records
+from tests.helpers import delete_rows, event, send_records
 
 pytestmark = pytest.mark.e2e
 DAY_MS = 86_400_000
@@ -202,13 +203,89 @@ def test_what_holds_no_record_is_read_once_and_remembered(stack, cfg, topic, mon
         topic_id = generations.topic_id(tcfg, topic)
         assert topicholes.offsets(tcfg, topic, topic_id, 0, 0, 6) == {1, 2, 3, 5} and scans == [(0, 6)]
         send(("d", True))                                      # d 6, marker 7
-        assert topicholes.offsets(tcfg, topic, topic_id, 0, 0, 1_000) == {1, 2, 3, 5, 7}
+        past = set(range(8, 1_000))                            # past the last stable offset: no record yet
+        assert topicholes.offsets(tcfg, topic, topic_id, 0, 0, 1_000) == {1, 2, 3, 5, 7} | past
         assert scans == [(0, 6), (6, 8)], "only what is new is read, and no further than the last stable offset"
+        assert topicholes.offsets(tcfg, topic, topic_id, 0, 0, 8) == {1, 2, 3, 5, 7} and len(scans) == 2
         assert topicholes.offsets(tcfg, topic, topic_id, 0, 2, 5) == {2, 3} and len(scans) == 2
         assert topicholes.offsets(tcfg, topic, "another-id", 0, 0, 8) == {1, 2, 3, 5, 7} and scans[-1] == (0, 8)
     finally:
         kafka.close()
         topicholes.forget()
+
+
+def committed_transactions(cfg, topic: str, tag: str, batches: list[tuple[list[bytes], bool]]):
+    """Transactions on partition 0 of `topic`, each committed or aborted, as the admin principal."""
+    kafka = kafka_producer(cfg, role="admin", transactional_id=f"{tag}-{topic}", enable_idempotence=True)
+    try:
+        kafka.init_transactions()
+        for values, commit in batches:
+            kafka.begin_transaction()
+            for v in values:
+                kafka.send(topic, value=v, partition=0)
+            kafka.flush()
+            kafka.commit_transaction() if commit else kafka.abort_transaction()
+    finally:
+        kafka.close()
+
+
+def test_a_log_cut_while_reconcile_reads_hides_nothing(stack, cfg, topic, monkeypatch):
+    """DeleteRecords lands between reconcile's reading of the first offsets and its read of the
+    range (found by attack): the read must not jump to the end and take the range for holes (for
+    good: they are remembered). Reconciled again from the new start; every later check still
+    finds the committed records in no table."""
+    tcfg = cfg.replace(kafka_topic=topic, kafka_group_id=topic)
+    # a 0, b 1, marker 2 | c 3, d 4, marker 5 | aborted x 6, y 7, marker 8 | e 9, f 10, marker 11
+    committed_transactions(tcfg, topic, "cut", [([b"a", b"b"], True), ([b"c", b"d"], True), ([b"x", b"y"], False),
+                                                ([b"e", b"f"], True)])
+    real = reconcile.kafka_offsets
+    cut = []
+
+    def offsets_then_cut(c, t, g):
+        found = real(c, t, g)
+        if not cut:
+            cut.append(3)
+            delete_records(tcfg, {0: 3})          # retention or an operator, right now
+        return found
+    monkeypatch.setattr(reconcile, "kafka_offsets", offsets_then_cut)
+    try:
+        raced = reconcile.reconcile(tcfg, to_end=True)
+        monkeypatch.setattr(reconcile, "kafka_offsets", real)
+        later = reconcile.reconcile(tcfg, to_end=True)
+        assert cut and not raced.ok and (raced.partitions[0].first_offset, raced.partitions[0].missing) == (3, 4), raced.text()
+        assert not later.ok and later.partitions[0].missing_offsets == [3, 4, 9, 10], later.text()
+        with pytest.raises(TimedOut):
+            reconcile.wait_placed(tcfg, topic, 3)
+    finally:
+        topicholes.forget()
+
+
+def test_a_row_placed_past_the_last_stable_offset_is_stray(stack, cfg, topic):
+    """The group committed past the last stable offset (the job's principal may commit anything)
+    and rows stand at an open transaction's offsets: they hold no committed record (yet), so they
+    are strays, as before the holes were remembered (found by attack)."""
+    tcfg = cfg.replace(kafka_topic=topic, kafka_group_id=topic)
+    committed_transactions(tcfg, topic, "lso", [([b"a", b"b"], True)])          # 0, 1, marker 2
+    kafka = kafka_producer(tcfg, role="admin", transactional_id=f"open-{topic}", enable_idempotence=True)
+    try:
+        kafka.init_transactions()
+        kafka.begin_transaction()
+        for v in (b"x", b"y"):                                                  # 3, 4: left open
+            kafka.send(topic, value=v, partition=0)
+        kafka.flush()
+        now = int(time.time() * 1000)
+        with pg_connect(tcfg, "writer") as conn, conn.cursor() as cur:          # the writer's password
+            for o in (0, 1, 3, 4):
+                cur.execute("INSERT INTO dead_letter_events_in VALUES (%s, 0, %s, 'forged', 'z', %s, %s, %s)",
+                            (topic, o, now, now, 1000 + o))
+        retention.commit(tcfg, {0: 5})                                          # past the last stable offset (3)
+        part = reconcile.reconcile(tcfg).partitions[0]
+        assert (part.upto_offset, part.stray_offsets) == (5, [3, 4]) and not part.ok, part
+    finally:
+        kafka.abort_transaction()
+        kafka.close()
+        topicholes.forget()
+        delete_rows(tcfg, [topic])
 
 
 def test_the_brokers_clock_stamps_every_row(run_job):
