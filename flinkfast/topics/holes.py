@@ -2,7 +2,7 @@
 aborted transactions), read from Kafka once and remembered for the life of the process.
 
 Below the last stable offset a range never changes what it holds: a marker stays a marker, an
-aborted record stays aborted (retention and compaction delete records, they never make one). So
+aborted record stays aborted (retention and compaction delete records, they never create one). So
 what was read once is not read again: reconcile's account of a partition
 (flinkfast/accounting/committed.py) and the wait for every record placed read only the offsets
 past those they read before. Without this, every reconcile of a topic with transactions read the
