@@ -1,16 +1,20 @@
 package io.flinkfast.sink;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
  * Rows into PostgreSQL's binary COPY format, as they arrive (so the writer holds bytes, never a
  * RowData that object reuse would change under it): a header, per row the field count and each
- * field as its length and bytes (-1 for NULL), a trailer. Strings go as the UTF-8 bytes Flink
- * already holds, integers in network order: PostgreSQL parses nothing.
+ * field as its length and bytes (-1 for NULL), a trailer. Strings go as UTF-8 bytes (those Flink
+ * holds, or the JDK's encoding of a String the job's function made), integers in network order:
+ * PostgreSQL parses nothing.
  *
  * <p>Types: STRING/VARCHAR/CHAR to text, INT to int4, BIGINT to int8, BYTES/VARBINARY to bytea,
  * the types of the pipeline's two intake views. Anything else is refused when the sink is made.
@@ -53,7 +57,7 @@ final class BinaryCopyEncoder {
             }
             switch (types[i]) {
                 case CHAR: case VARCHAR:
-                    bytes(row.getString(i).toBytes());
+                    bytes(utf8(row.getString(i)));
                     break;
                 case INTEGER:
                     int4(4);
@@ -68,6 +72,23 @@ final class BinaryCopyEncoder {
             }
         }
         rows++;
+    }
+
+    /**
+     * A string's UTF-8 bytes. One the job's function returned (a Java String, not yet in Flink's
+     * binary form) is encoded by the JDK: Flink's toBytes() would materialize it through a
+     * ThreadLocal buffer that it set() again on every call here, 42 % of the TaskManager's CPU
+     * samples (JFR, make bench --profile, 2026-12-07: ThreadLocalMap.cleanSomeSlots under
+     * BinarySegmentUtils.allocateReuseBytes). One in binary form is copied as Flink holds it.
+     */
+    static byte[] utf8(StringData s) {
+        if (s instanceof BinaryStringData) {
+            BinaryStringData b = (BinaryStringData) s;
+            if (b.getBinarySection() == null && b.getJavaObject() != null) {
+                return b.getJavaObject().getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        return s.toBytes();
     }
 
     int rows() {

@@ -2,15 +2,18 @@ package io.flinkfast.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.IntType;
@@ -95,5 +98,33 @@ class BinaryCopyEncoderTest {
     void aTypeItCannotWriteIsRefusedAtOnce() {
         assertThrows(IllegalArgumentException.class,
                 () -> new BinaryCopyEncoder(new LogicalType[] {new DoubleType()}));
+    }
+
+    /** Any text: ASCII, Latin-1, the rest of the BMP, pairs for supplementary code points, lone surrogates. */
+    private static String anyString(Random rnd) {
+        StringBuilder b = new StringBuilder();
+        for (int n = rnd.nextInt(40); n > 0; n--) {
+            switch (rnd.nextInt(5)) {
+                case 0: b.append((char) rnd.nextInt(0x80)); break;
+                case 1: b.append((char) (0x80 + rnd.nextInt(0x780))); break;
+                case 2: b.append((char) (0x800 + rnd.nextInt(0xD000))); break;
+                case 3: b.appendCodePoint(0x10000 + rnd.nextInt(0x100000)); break;
+                default: b.append((char) (0xD800 + rnd.nextInt(0x800)));   // a lone surrogate
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aStringTheFunctionMadeIsEncodedAsFlinkWouldWithoutMaterializingIt() {
+        Random rnd = new Random(20261207);
+        for (int n = 0; n < 50_000; n++) {
+            String s = anyString(rnd);
+            byte[] flinks = BinaryStringData.fromString(s).toBytes();   // Flink's own encoding
+            BinaryStringData made = (BinaryStringData) StringData.fromString(s);
+            assertArrayEquals(flinks, BinaryCopyEncoder.utf8(made), s);
+            assertNull(made.getBinarySection(), "encoded by the JDK, not through Flink's ThreadLocal buffer");
+            assertArrayEquals(flinks, BinaryCopyEncoder.utf8(BinaryStringData.fromBytes(flinks)), s);
+        }
     }
 }
