@@ -15,15 +15,16 @@ from dataclasses import dataclass
 
 from flinkfast.config import Config
 from flinkfast.pipeline.sqlfiles import query
-from flinkfast.topics import holes as topicholes
+from flinkfast.topics import holes as topicholes, retention
 from flinkfast.topics import scan as topicscan
 
 
 @dataclass
 class Accounting:
-    records: int            # committed records in the range
+    records: int            # committed records in the range, less those recorded lost (back)
     missing: list[int]      # record offsets in no table
     stray: list[int]        # placed offsets that hold no committed record
+    back: int = 0           # offsets recorded lost, in the log again (a broker forgot the log start), in no table
 
 
 def account(cfg: Config, cur, params: dict, topic_id: str | None = None) -> Accounting:
@@ -34,13 +35,16 @@ def account(cfg: Config, cur, params: dict, topic_id: str | None = None) -> Acco
     first, upto = params["first_offset"], params["upto_offset"]
     holes = topicholes.offsets(cfg, params["topic"], topic_id, params["partition"], first, upto)
     cur.execute(query("reconcile/unplaced_offsets.sql"), params)
-    missing = [row[0] for row in cur.fetchall() if row[0] not in holes]
+    unplaced = [row[0] for row in cur.fetchall() if row[0] not in holes]
+    lost = retention.recorded_ranges(cur, params["topic"], params["partition"], first, upto)
+    back = [o for o in unplaced if retention.within(lost, o)]        # accounted for by the record
+    missing = [o for o in unplaced if not retention.within(lost, o)]
     if missing:   # read again, not remembered: the only way a record can become a hole is compaction
         records = set(topicscan.record_offsets(cfg, params["topic"], params["partition"], missing[0], missing[-1] + 1))
         missing = [o for o in missing if o in records]
     cur.execute(query("reconcile/placed_among.sql"), {**params, "offsets": sorted(holes)})
     stray = [row[0] for row in cur.fetchall()]
-    return Accounting(upto - first - len(holes), missing, stray)
+    return Accounting(upto - first - len(holes) - len(back), missing, stray, len(back))
 
 
 def behind(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int],

@@ -64,6 +64,7 @@ class PartitionResult:
     records: int | None = None         # committed records in the range, when it was read (markers, aborts)
     stray: int = 0                     # placed offsets that hold no committed record (an aborted one)
     stray_offsets: list[int] = field(default_factory=list)
+    lost_back: int = 0                 # recorded lost, read in the log again (a broker forgot the log start): no table holds them
 
     @property
     def consumed(self) -> int:
@@ -73,7 +74,7 @@ class PartitionResult:
     @property
     def not_records(self) -> int:
         """Offsets of the range that hold no committed record: control markers and aborted records."""
-        return self.upto_offset - self.first_offset - self.consumed
+        return self.upto_offset - self.first_offset - self.consumed - self.lost_back
 
     @property
     def not_consumed(self) -> bool:
@@ -132,6 +133,9 @@ class Result:
                              "(no message lost; `flinkfast submit` moves the group past them)")
             if p.lost_recorded:
                 notes.append(f"{p.lost_recorded:,} lost, recorded (lost_messages)")
+            if p.lost_back:
+                notes.append(f"{p.lost_back:,} of them in the log again (a broker forgot the log start after a crash), "
+                             "in no table: accounted for by their record")
             if p.wrong_winners:
                 notes.append(f"{p.wrong_winners:,} superseded but greater than their uuid's row: {p.wrong_winner_offsets}")
             if p.not_records:
@@ -261,7 +265,8 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
                     continue
                 topic_id = topic_id or generations.topic_id(cfg, topic)
                 cur.execute(query("reconcile/unplaced_offsets.sql"), params)
-                left = [row[0] for row in cur.fetchall()]
+                lost = retention.recorded_ranges(cur, topic, p, first[p], end[p])
+                left = [row[0] for row in cur.fetchall() if not retention.within(lost, row[0])]
                 try:
                     holes = topicholes.offsets(cfg, topic, topic_id, p, first[p], end[p])
                 except LogCut:          # cut while read: not known yet; the next poll reads the new first offsets
@@ -333,6 +338,7 @@ def _reconcile(cfg: Config, topic: str, group: str, to_end: bool, deep: bool) ->
                 a = committed_records.account(cfg, cur, params, topic_id)
                 r.records, r.missing, r.missing_offsets = a.records, len(a.missing), a.missing[:SHOWN]
                 r.stray, r.stray_offsets = len(a.stray), a.stray[:SHOWN]
+                r.lost_back = a.back
             cur.execute(query("reconcile/wrong_winners.sql"), params)
             wrong = [row[0] for row in cur.fetchall()]
             r.wrong_winners, r.wrong_winner_offsets = len(wrong), wrong[:SHOWN]

@@ -134,6 +134,23 @@ def placed_offsets(cur, topic: str, partition: int, first_offset: int, upto_offs
 
 
 def recorded(cur, topic: str) -> dict[int, int]:
-    """Messages recorded lost per partition of the topic (lost_messages)."""
+    """Messages recorded lost per partition of the topic (lost_messages), less those a table holds
+    after all (the records came back and a replay placed them: sql/lost/placed_in_lost.sql)."""
     cur.execute(query("lost/recorded.sql"), {"topic": topic})
-    return dict(cur.fetchall())
+    total = dict(cur.fetchall())
+    cur.execute(query("lost/placed_in_lost.sql"), {"topic": topic})
+    for partition, placed in cur.fetchall():
+        total[partition] -= placed
+    return total
+
+
+def recorded_ranges(cur, topic: str, partition: int, first_offset: int, upto_offset: int) -> list[tuple[int, int]]:
+    """The ranges [first, end) of the partition recorded lost that reach into [first_offset, upto_offset)."""
+    cur.execute(query("lost/ranges.sql"), {"topic": topic, "partition": partition,
+                                            "first_offset": first_offset, "upto_offset": upto_offset})
+    return [(a, b) for a, b in cur.fetchall()]
+
+
+def within(ranges: list[tuple[int, int]], offset: int) -> bool:
+    """Whether the offset lies in one of the ranges [first, end): a pure step."""
+    return any(a <= offset < b for a, b in ranges)

@@ -30,7 +30,10 @@ from tests import chaos
 STEPS = int(os.environ.get("CHAOS_STEPS") or 0)
 # A fresh seed, the same in every pytest-xdist worker of one run (they must collect the same tests).
 SEED = int(os.environ.get("CHAOS_SEED") or random.Random(os.environ.get("PYTEST_XDIST_TESTRUNUID")).randrange(2 ** 31))
-REGRESSION_SEEDS: list[int] = []   # walks that once found a bug, replayed with STEPS steps
+# Walks that once found a bug, replayed with STEPS steps. 1856845980: at step 43 Kafka was killed
+# within a minute of a DeleteRecords; restarted, it read the deleted records again (it checkpoints
+# the log start once a minute), and reconcile took those recorded lost for missing.
+REGRESSION_SEEDS: list[int] = [1856845980]
 RATE = 200
 OVERLAP = 0.4   # the chance that a second fault strikes while the first recovers
 # Every step's check waits for every record placed; every COMMITTED_EVERY-th step's (and the final
@@ -66,7 +69,7 @@ def step(run: chaos.Run, rnd: random.Random) -> str:
     return "; ".join(done)
 
 
-@pytest.mark.parametrize("seed", [SEED, *REGRESSION_SEEDS])
+@pytest.mark.parametrize("seed", list(dict.fromkeys([SEED, *REGRESSION_SEEDS])))
 def test_a_random_walk_of_events_and_faults_loses_and_doubles_nothing(stack, job_cfg, jobserver, seed):
     cfg = job_cfg.replace(checkpoint_interval_ms=1000)
     rnd = random.Random(seed)
