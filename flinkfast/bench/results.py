@@ -138,7 +138,7 @@ def plot(result: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 2]})
     shown = [("pipeline", "Flink\n(ours)", "#3b75af"), ("jdbc_sink", "Flink,\nJDBC sink", "#6b9bc9"),
              ("copy_sink", "Flink,\nCOPY sink", "#6b9bc9"),
              ("seed_settings", "Flink\n(original)", "#9dbbd9"), ("naive_consumer", "Python\nconsumer", "#e1812c"),
@@ -151,7 +151,10 @@ def plot(result: dict, path: Path) -> None:
     bars = left.bar([label for _, label, _ in shown], values, color=[c for _, _, c in shown],
                     yerr=[[v - lo for v, (lo, _) in zip(values, spread)], [hi - v for v, (_, hi) in zip(values, spread)]],
                     capsize=3)
-    left.bar_label(bars, labels=[f"{v:,}" for v in values])
+    left.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8)
+    # Nine bars or more: their names one line each, slanted, so that neighbours never overlap.
+    left.set_xticks(range(len(shown)), [label.replace("-\n", "").replace("\n", " ") for _, label, _ in shown],
+                    rotation=30, ha="right", fontsize=8)
     steady = [(i, result["drain"][k].get("steady_events_per_s")) for i, (k, _, _) in enumerate(shown)]
     steady = [(i, v) for i, v in steady if v]
     if steady:  # the steady rate (the middle 80 % of the rows) of each, beside its whole drain's
