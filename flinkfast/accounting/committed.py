@@ -27,13 +27,16 @@ class Accounting:
     back: int = 0           # offsets recorded lost, in the log again (a broker forgot the log start), in no table
 
 
-def account(cfg: Config, cur, params: dict, topic_id: str | None = None) -> Accounting:
-    """params: topic, partition, first_offset, upto_offset (those of sql/reconcile/*.sql); upto no
-    further than the last stable offset. What Kafka holds no record at is read once per process
+def account(cfg: Config, cur, params: dict, topic_id: str | None = None, stable: int | None = None) -> Accounting:
+    """params: topic, partition, first_offset, upto_offset (those of sql/reconcile/*.sql); stable:
+    the partition's last stable offset, past which no offset holds a record yet (a row placed there
+    is a stray, none is missing there). What Kafka holds no record at is read once per process
     (flinkfast/topics/holes.py, remembered by the topic's id); the database sends back only the
     offsets no table holds and which of those holes are placed, not every placed offset."""
     first, upto = params["first_offset"], params["upto_offset"]
     holes = topicholes.offsets(cfg, params["topic"], topic_id, params["partition"], first, upto)
+    if stable is not None:   # past the last stable offset (the group committed past an open transaction): no record yet
+        holes |= set(range(max(first, stable), upto))
     cur.execute(query("reconcile/unplaced_offsets.sql"), params)
     unplaced = [row[0] for row in cur.fetchall() if row[0] not in holes]
     lost = retention.recorded_ranges(cur, params["topic"], params["partition"], first, upto)

@@ -265,8 +265,9 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
                     continue
                 topic_id = topic_id or generations.topic_id(cfg, topic)
                 cur.execute(query("reconcile/unplaced_offsets.sql"), params)
+                unplaced_here = [row[0] for row in cur.fetchall()]
                 lost = retention.recorded_ranges(cur, topic, p, first[p], end[p])
-                left = [row[0] for row in cur.fetchall() if not retention.within(lost, row[0])]
+                left = [o for o in unplaced_here if not retention.within(lost, o)]
                 try:
                     holes = topicholes.offsets(cfg, topic, topic_id, p, first[p], end[p])
                 except LogCut:          # cut while read: not known yet; the next poll reads the new first offsets
@@ -335,7 +336,7 @@ def _reconcile(cfg: Config, topic: str, group: str, to_end: bool, deep: bool) ->
             r.processed, r.superseded, r.dead_letters, distinct, placements = cur.fetchone()
             r.doubled = placements - distinct
             if r.consumed > distinct:  # offsets unplaced: lost messages, or transaction markers / aborted records
-                a = committed_records.account(cfg, cur, params, topic_id)
+                a = committed_records.account(cfg, cur, params, topic_id, stable=end[p])
                 r.records, r.missing, r.missing_offsets = a.records, len(a.missing), a.missing[:SHOWN]
                 r.stray, r.stray_offsets = len(a.stray), a.stray[:SHOWN]
                 r.lost_back = a.back

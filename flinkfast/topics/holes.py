@@ -29,34 +29,26 @@ def between(start: int, end: int, records: list[int]) -> set[int]:
 
 
 def offsets(cfg: Config, topic: str, topic_id: str | None, partition: int, first: int, upto: int) -> set[int]:
-    """The offsets in [first, upto) that hold no committed record. Those at or past the last
-    stable offset (an open transaction's, or past the end) hold none yet: they are returned too,
-    never remembered, so that a row placed there is a stray and none is missing there. A log cut
-    past `first` while it is read raises LogCut (scan: a strict consumer), and nothing is
-    remembered. Without a topic id (not known) nothing is remembered."""
+    """The offsets in [first, upto) that hold no committed record, as far as the log has been read:
+    up to the last stable offset the read saw (the caller judges the rest: committed.account takes
+    what lies past the last stable offset as holding no record yet). Only offsets a completed read
+    passed are ever called holes. A log cut past `first` while it is read raises LogCut (scan: a
+    strict consumer), and nothing is remembered. Without a topic id (not known) nothing is
+    remembered."""
     key = (cfg.kafka_bootstrap_servers, topic, topic_id or "", partition)
     with _lock:
         start, end, found = _read.get(key, (first, first, frozenset())) if topic_id else (first, first, frozenset())
     if not start <= first <= end:     # before what was read, or past a range never read: read anew
         start, end, found = first, first, frozenset()
-    past: set[int] = set()
     if upto > end:
-        consumer = topicscan.committed_consumer(cfg, strict=True, max_partition_fetch_bytes=4 << 20)
-        try:
-            from kafka import TopicPartition
-            tp = TopicPartition(topic, partition)
-            consumer.assign([tp])
-            stable = consumer.end_offsets([tp])[tp]
-            if min(upto, stable) > end:
-                records = [r.offset for r in topicscan.scan(cfg, topic, partition, end, min(upto, stable), consumer=consumer)]
-                found, end = found | between(end, min(upto, stable), records), min(upto, stable)
-            past = set(range(max(first, stable, end), upto))
-        finally:
-            consumer.close()
+        read: dict = {}
+        records = [r.offset for r in topicscan.scan(cfg, topic, partition, end, upto, read=read)]
+        if read.get("upto", end) > end:        # read to there, every offset below it seen
+            found, end = found | between(end, read["upto"], records), read["upto"]
         if topic_id:
             with _lock:
                 _read[key] = (start, end, found)
-    return {o for o in found if first <= o < min(upto, end)} | past
+    return {o for o in found if first <= o < min(upto, end)}
 
 
 def forget() -> None:

@@ -45,10 +45,12 @@ def committed_consumer(cfg: Config, role: str = "monitor", strict: bool = False,
 
 
 def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: str = "monitor",
-         consumer=None) -> Iterator[Record]:
+         consumer=None, read: dict | None = None) -> Iterator[Record]:
     """The committed records of one partition with first <= offset < upto, in offset order. upto
     beyond the last stable offset is cut to it: what an open transaction holds is not read. With
-    a strict consumer (the default one is), LogCut when the log starts past `first` by then."""
+    a strict consumer (the default one is), LogCut when the log starts past `first` by then.
+    read: given, read["upto"] is set to where the range was cut (the last stable offset then) once
+    every offset below it has been read: what a caller may judge, and no further."""
     from kafka import TopicPartition
     from kafka.errors import OffsetOutOfRangeError
     own = consumer is None
@@ -58,6 +60,8 @@ def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: s
         consumer.assign([tp])
         upto = min(upto, consumer.end_offsets([tp])[tp])
         if first >= upto:
+            if read is not None:
+                read["upto"] = first
             return
         consumer.seek(tp, first)
         idle_since = time.monotonic()
@@ -74,9 +78,11 @@ def scan(cfg: Config, topic: str, partition: int, first: int, upto: int, role: s
                                f"nothing came for {IDLE_S}s; is Kafka at {cfg.kafka_bootstrap_servers} up?")
             for m in batch:
                 if m.offset >= upto:
-                    return
+                    break
                 yield Record(partition, m.offset, m.timestamp, TIMESTAMP_TYPES.get(m.timestamp_type, str(m.timestamp_type)),
                              m.value)
+        if read is not None:
+            read["upto"] = upto
     finally:
         if own:
             consumer.close()

@@ -76,10 +76,11 @@ def test_a_random_walk_of_events_and_faults_loses_and_doubles_nothing(stack, job
     print(f"chaos: seed {seed}, {STEPS} steps (replay: CHAOS_SEED={seed} CHAOS_STEPS={STEPS} make chaos)", flush=True)
     t0 = time.monotonic()
     history: list[str] = []
-    run = None
+    run, at = None, "the start"
     try:
         run = chaos.Run(stack, cfg, jobserver.submit, RATE)
         for i in range(STEPS):
+            at = i + 1
             history.append(step(run, rnd))
             committed = (i + 1) % COMMITTED_EVERY == 0 or "full replay" in history[-1]
             started = time.monotonic()
@@ -87,10 +88,11 @@ def test_a_random_walk_of_events_and_faults_loses_and_doubles_nothing(stack, job
             print(f"chaos: step {i + 1}/{STEPS} {history[-1]}; {checked.messages} messages checked"
                   f"{', the commit too' if committed else ''} in {time.monotonic() - started:.0f}s "
                   f"({time.monotonic() - t0:.0f}s)", flush=True)
+        at = "the final check"
         run.load.stop()
         checked = chaos.check(run, final=True)
     except BaseException as e:
-        raise AssertionError(f"chaos seed {seed} failed at step {len(history) + 1} after {history[-8:]}: {e}") from e
+        raise AssertionError(f"chaos seed {seed} failed at step {at} (its fault or its check) after {history[-8:]}: {e}") from e
     finally:
         chaos.restore(run, stack, cfg)
     drawn = {name: run.drawn.count(name) for name in dict.fromkeys(run.drawn)}
