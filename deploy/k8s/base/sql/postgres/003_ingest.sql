@@ -32,6 +32,16 @@
 -- because a statement per row cost PostgreSQL 72 us a row against 45 for the batch (100,000
 -- rows on this project's 2-core VM), and a plain upsert 29: the placing costs about 16 us a row.
 --
+-- Planned per flush. A PL/pgSQL statement without variables is planned once per session and its
+-- plan kept until the tables' statistics change, so the plans a writer's first flush made on
+-- empty tables (a first run; every benchmark drain, after its TRUNCATE) stayed while the tables
+-- grew: a hash join that read the whole of event_places into memory on every flush, 316 ms for
+-- a batch of 5,000 rows with 527,000 positions placed (auto_explain), growing with the table,
+-- until autovacuum next analyzed it. So each statement that joins the batch with a table that
+-- grows is run with EXECUTE and planned for the sizes at hand (index probes), at a fraction of a
+-- millisecond of planning per flush; a row trigger's statement (record_superseded_row) is planned
+-- for its values each time (plan_cache_mode). tests/e2e/test_placing_e2e.py checks the plans.
+--
 -- Who: the writer may insert into the two views (and topic_generations_in, at the end) and do nothing else. open_batch() and place_*()
 -- run as flinkfast_ingest (SECURITY DEFINER; 002_roles.sql), hardened as PostgreSQL's manual
 -- asks: search_path is pg_catalog then pg_temp, so a temporary object can never shadow a name
@@ -159,29 +169,36 @@ BEGIN
     -- Otherwise the first placement of a position stands: a message at a position placed already
     -- under another uuid (or as a dead letter) is left out, and of one position twice in the batch
     -- under two uuids, one. (Only messages a writer forged can do this; event_places' keys refuse it.)
+    -- (EXECUTE: each statement that joins the batch with a table that grows is planned anew for
+    -- the sizes at hand; see "Planned per flush" above.)
+    EXECUTE $q$
     WITH left_out AS (
         DELETE FROM pg_temp.processed_events_batch b USING public.event_places e
          WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
            AND e.kafka_offset = b.kafka_offset
            AND (e.uuid IS DISTINCT FROM b.uuid OR e.fingerprint <> b.fingerprint)
         RETURNING b.kafka_topic, b.kafka_partition, b.kafka_offset, e.fingerprint <> b.fingerprint AS other)
-    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) INTO clash FROM left_out WHERE other LIMIT 1;
+    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) FROM left_out WHERE other LIMIT 1
+    $q$ INTO clash;
     IF clash IS NOT NULL THEN
         RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
                         'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
     END IF;
+    EXECUTE $q$
     WITH twins AS (
         DELETE FROM pg_temp.processed_events_batch b USING pg_temp.processed_events_batch o
          WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
            AND o.kafka_offset = b.kafka_offset AND (o.uuid < b.uuid OR o.fingerprint <> b.fingerprint)
         RETURNING b.kafka_topic, b.kafka_partition, b.kafka_offset, o.fingerprint <> b.fingerprint AS other)
-    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) INTO clash FROM twins WHERE other LIMIT 1;
+    SELECT format('%s/%s/%s', kafka_topic, kafka_partition, kafka_offset) FROM twins WHERE other LIMIT 1
+    $q$ INTO clash;
     IF clash IS NOT NULL THEN
         RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
                         'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
     END IF;
     SELECT count(*) INTO stashed FROM pg_temp.processed_events_batch;
 
+    EXECUTE $q$
     INSERT INTO public.processed_events AS p
            (uuid, first_name, last_name, country, age, birth_year,
             kafka_topic, kafka_partition, kafka_offset, kafka_ts_ms, flink_ts_ms, fingerprint)
@@ -207,7 +224,8 @@ BEGIN
            fingerprint     = EXCLUDED.fingerprint,
            postgres_timestamp = clock_timestamp()      -- the new winner's own insert time
      WHERE (EXCLUDED.kafka_ts_ms, EXCLUDED.kafka_partition, EXCLUDED.kafka_offset, EXCLUDED.kafka_topic)
-         > (p.kafka_ts_ms, p.kafka_partition, p.kafka_offset, p.kafka_topic);
+         > (p.kafka_ts_ms, p.kafka_partition, p.kafka_offset, p.kafka_topic)
+    $q$;
     GET DIAGNOSTICS placed = ROW_COUNT;
 
     -- Every message of the batch won (distinct new uuids, the common case): nothing to supersede
@@ -215,6 +233,7 @@ BEGIN
     IF placed < stashed THEN
         -- The rows of these uuids are locked by this transaction now (inserted, updated, or locked
         -- by ON CONFLICT even where not updated), so this reads their final state.
+        EXECUTE $q$
         INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
         SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.uuid, b.kafka_ts_ms, b.fingerprint
           FROM pg_temp.processed_events_batch b
@@ -224,7 +243,8 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM public.dead_letter_events d
                             WHERE d.kafka_topic = b.kafka_topic AND d.kafka_partition = b.kafka_partition
                               AND d.kafka_offset = b.kafka_offset)
-            ON CONFLICT DO NOTHING;
+            ON CONFLICT DO NOTHING
+        $q$;
     END IF;
 
     DELETE FROM pg_temp.processed_events_batch;   -- placed: the next statement starts empty
@@ -237,7 +257,7 @@ END $$;
 -- runs with the rights of whoever updates the table: flinkfast_ingest inside the function
 -- above; nobody else but the superuser may update processed_events.
 CREATE OR REPLACE FUNCTION public.record_superseded_row() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
     IF (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset)
        IS DISTINCT FROM (NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset) THEN
@@ -266,7 +286,8 @@ BEGIN
        FROM (SELECT DISTINCT hashtext(kafka_topic) AS topic_key, kafka_partition
                FROM pg_temp.dead_letter_events_batch ORDER BY 1, 2) k;
     -- Another message at a placed position (or twice in the batch): refused, as in place_processed_events().
-    SELECT format('%s/%s/%s', b.kafka_topic, b.kafka_partition, b.kafka_offset) INTO clash
+    EXECUTE $q$
+    SELECT format('%s/%s/%s', b.kafka_topic, b.kafka_partition, b.kafka_offset)
       FROM pg_temp.dead_letter_events_batch b
      WHERE EXISTS (SELECT 1 FROM public.event_places e
                     WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
@@ -274,11 +295,13 @@ BEGIN
         OR EXISTS (SELECT 1 FROM pg_temp.dead_letter_events_batch o
                     WHERE o.kafka_topic = b.kafka_topic AND o.kafka_partition = b.kafka_partition
                       AND o.kafka_offset = b.kafka_offset AND o.fingerprint <> b.fingerprint)
-     LIMIT 1;
+     LIMIT 1
+    $q$ INTO clash;
     IF clash IS NOT NULL THEN
         RAISE EXCEPTION 'position % holds another message than the one placed there: the topic was re-created or '
                         'rewound; see `flinkfast new-generation --help`', clash USING ERRCODE = 'unique_violation';
     END IF;
+    EXECUTE $q$
     INSERT INTO public.dead_letter_events (kafka_topic, kafka_partition, kafka_offset, reason, payload,
                                            payload_size, kafka_ts_ms, flink_ts_ms, fingerprint)
     SELECT b.kafka_topic, b.kafka_partition, b.kafka_offset, b.reason,
@@ -287,7 +310,8 @@ BEGIN
      WHERE NOT EXISTS (SELECT 1 FROM public.event_places e
                         WHERE e.kafka_topic = b.kafka_topic AND e.kafka_partition = b.kafka_partition
                           AND e.kafka_offset = b.kafka_offset)
-        ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING;
+        ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING
+    $q$;
     DELETE FROM pg_temp.dead_letter_events_batch;
     RETURN NULL;
 END $$;
@@ -304,16 +328,22 @@ BEGIN
        OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' OR TG_NARGS <> 1 OR TG_ARGV[0] <> TG_TABLE_NAME THEN
         RAISE EXCEPTION 'record_places() runs only as the AFTER statement triggers of the three tables';
     END IF;
+    -- The deletes join the statement's rows with event_places: planned for the sizes at hand
+    -- (EXECUTE; "Planned per flush" at the top).
     IF TG_OP = 'DELETE' THEN
+        EXECUTE $q$
         DELETE FROM public.event_places e USING old_rows o
          WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
-           AND e.kafka_offset = o.kafka_offset AND e.place = o.place;
+           AND e.kafka_offset = o.kafka_offset AND e.place = o.place
+        $q$;
     ELSIF TG_OP = 'UPDATE' THEN     -- processed_events only: a row changed hands
+        EXECUTE $q$
         DELETE FROM public.event_places e USING old_rows o
          WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
            AND e.kafka_offset = o.kafka_offset AND e.place = o.place
            AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.kafka_topic = o.kafka_topic
-                              AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset);
+                              AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset)
+        $q$;
         INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
         SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
             ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
