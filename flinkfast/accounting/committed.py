@@ -37,17 +37,27 @@ def account(cfg: Config, cur, params: dict, topic_id: str | None = None, stable:
     holes = topicholes.offsets(cfg, params["topic"], topic_id, params["partition"], first, upto)
     if stable is not None:   # past the last stable offset (the group committed past an open transaction): no record yet
         holes |= set(range(max(first, stable), upto))
-    cur.execute(query("reconcile/unplaced_offsets.sql"), params)
-    unplaced = [row[0] for row in cur.fetchall() if row[0] not in holes]
-    lost = retention.recorded_ranges(cur, params["topic"], params["partition"], first, upto)
-    back = [o for o in unplaced if retention.within(lost, o)]        # accounted for by the record
-    missing = [o for o in unplaced if not retention.within(lost, o)]
+    back, missing = unplaced_records(cur, params, holes)
     if missing:   # read again, not remembered: the only way a record can become a hole is compaction
         records = set(topicscan.record_offsets(cfg, params["topic"], params["partition"], missing[0], missing[-1] + 1))
         missing = [o for o in missing if o in records]
     cur.execute(query("reconcile/placed_among.sql"), {**params, "offsets": sorted(holes)})
     stray = [row[0] for row in cur.fetchall()]
     return Accounting(upto - first - len(holes) - len(back), missing, stray, len(back))
+
+
+def unplaced_records(cur, params: dict, holes: set[int]) -> tuple[list[int], list[int]]:
+    """The offsets of the range (params as account's) that no table holds and that are not holes,
+    split in two: those inside a recorded loss (back in the log: accounted for by the record) and
+    the rest (missing, unless Kafka no longer holds a record there). The database sends back only
+    the unplaced offsets; what account() and wait_placed() both judge by."""
+    cur.execute(query("reconcile/unplaced_offsets.sql"), params)
+    unplaced = [row[0] for row in cur.fetchall() if row[0] not in holes]
+    lost = retention.recorded_ranges(cur, params["topic"], params["partition"],
+                                     params["first_offset"], params["upto_offset"])
+    back = [o for o in unplaced if retention.within(lost, o)]
+    missing = [o for o in unplaced if not retention.within(lost, o)]
+    return back, missing
 
 
 def behind(cfg: Config, topic: str, first: dict[int, int], end: dict[int, int],

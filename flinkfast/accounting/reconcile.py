@@ -264,15 +264,11 @@ def wait_placed(cfg: Config, topic: str, timeout: float) -> str | None:
                 if distinct >= end[p] - first[p]:
                     continue
                 topic_id = topic_id or generations.topic_id(cfg, topic)
-                cur.execute(query("reconcile/unplaced_offsets.sql"), params)
-                unplaced_here = [row[0] for row in cur.fetchall()]
-                lost = retention.recorded_ranges(cur, topic, p, first[p], end[p])
-                left = [o for o in unplaced_here if not retention.within(lost, o)]
                 try:
                     holes = topicholes.offsets(cfg, topic, topic_id, p, first[p], end[p])
                 except LogCut:          # cut while read: not known yet; the next poll reads the new first offsets
                     holes = set()
-                left = [o for o in left if o not in holes]
+                _, left = committed_records.unplaced_records(cur, params, holes)
                 if left:
                     unplaced[p] = len(left)
         return not unplaced
