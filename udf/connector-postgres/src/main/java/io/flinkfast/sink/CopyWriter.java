@@ -1,6 +1,5 @@
 package io.flinkfast.sink;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,7 +14,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,13 +146,13 @@ final class CopyWriter implements SinkWriter<RowData> {
         if (encoder.rows() == 0) {
             return;
         }
-        byte[] data = encoder.finish();
+        encoder.finish();
         int rows = encoder.rows();
         for (int attempt = 0; ; attempt++) {
             try {
-                copy(data);
+                copy(encoder.buffer(), encoder.length());
                 break;
-            } catch (SQLException | IOException e) {
+            } catch (SQLException e) {
                 closeQuietly();
                 if (attempt >= options.maxRetries) {
                     throw new IOException("COPY of " + rows + " rows into " + options.table + " failed "
@@ -177,20 +176,27 @@ final class CopyWriter implements SinkWriter<RowData> {
         return Math.min(1000L << Math.min(attempt, 4), 10_000L);
     }
 
-    private void copy(byte[] data) throws SQLException, IOException {
+    private void copy(byte[] data, int length) throws SQLException {
         if (connection == null || connection.isClosed()) {
             connect();
         }
         try {
-            CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-            copy.copyIn(copySql, new ByteArrayInputStream(data));
+            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+            try {
+                copy.writeToCopy(data, 0, length);   // from the encoder's array, not through a stream's buffer
+                copy.endCopy();
+            } finally {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+            }
             if (placeSql != null) {
                 try (Statement place = connection.createStatement()) {
                     place.execute(placeSql);
                 }
             }
             connection.commit();
-        } catch (SQLException | IOException e) {
+        } catch (SQLException e) {
             try {
                 connection.rollback();
             } catch (SQLException ignored) {

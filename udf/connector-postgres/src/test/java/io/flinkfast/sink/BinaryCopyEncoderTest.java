@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 
 import org.apache.flink.table.data.GenericRowData;
@@ -60,6 +61,12 @@ class BinaryCopyEncoderTest {
         return bytes.toByteArray();
     }
 
+    /** The stream as the writer sends it: buffer()[0, length()) after finish(). */
+    private static byte[] stream(BinaryCopyEncoder encoder) {
+        encoder.finish();
+        return Arrays.copyOf(encoder.buffer(), encoder.length());
+    }
+
     private static GenericRowData row(Object... values) {
         GenericRowData r = new GenericRowData(values.length);
         for (int i = 0; i < values.length; i++) {
@@ -80,7 +87,7 @@ class BinaryCopyEncoderTest {
             encoder.add(row(r));
         }
         assertEquals(3, encoder.rows());
-        assertArrayEquals(expected(rows), encoder.finish());
+        assertArrayEquals(expected(rows), stream(encoder));
     }
 
     @Test
@@ -91,7 +98,7 @@ class BinaryCopyEncoderTest {
         encoder.reset();
         assertEquals(0, encoder.rows());
         encoder.add(row("b", 4, 5L, new byte[] {6}));
-        assertArrayEquals(expected(new Object[][] {{"b", 4, 5L, new byte[] {6}}}), encoder.finish());
+        assertArrayEquals(expected(new Object[][] {{"b", 4, 5L, new byte[] {6}}}), stream(encoder));
     }
 
     @Test
@@ -113,6 +120,28 @@ class BinaryCopyEncoderTest {
             }
         }
         return b.toString();
+    }
+
+    /** Random rows, many flushes, batches that outgrow the first 1 MiB: each stream as the oracle writes it. */
+    @Test
+    void randomBatchesOfAnySizeEncodeAsTheOracleWritesThem() throws IOException {
+        Random rnd = new Random(20261208);
+        BinaryCopyEncoder encoder = new BinaryCopyEncoder(TYPES);
+        for (int batch = 0; batch < 40; batch++) {
+            int n = batch % 10 == 9 ? 3_000 + rnd.nextInt(3_000) : rnd.nextInt(200);
+            Object[][] rows = new Object[n][];
+            for (int i = 0; i < n; i++) {
+                String text = rnd.nextInt(50) == 0 ? null
+                        : rnd.nextBoolean() ? anyString(rnd) : "x".repeat(rnd.nextInt(1_000));
+                byte[] bin = new byte[rnd.nextInt(300)];
+                rnd.nextBytes(bin);
+                rows[i] = new Object[] {text, rnd.nextInt(), rnd.nextLong(), rnd.nextInt(50) == 0 ? null : bin};
+                encoder.add(row(rows[i]));
+            }
+            assertEquals(n, encoder.rows());
+            assertArrayEquals(expected(rows), stream(encoder), "batch " + batch);
+            encoder.reset();
+        }
     }
 
     @Test
