@@ -47,7 +47,7 @@ from flinkfast.bench.drain import (RATES_DEFAULT as RATES, bench_cfg, create_top
                                    delete_topics, drain_job, drain_naive, drain_peer, latency_at, say, truncate)
 from flinkfast.bench.meters import orders, summarize
 from flinkfast.bench.slots import claimed
-from flinkfast.bench.results import machine, plot, stamp, table, write_json
+from flinkfast.bench.results import machine, plot, postgres_settings, stamp, table, write_json
 from flinkfast.config import Config
 from flinkfast.paths import REPO_ROOT
 from flinkfast.stack.cli import up as stack_up
@@ -169,6 +169,7 @@ def _bench(args, base: Config, cfg: Config, stack) -> int:
         "settings": {k: cfg.get(k) for k in ("SINK_MODE", "FLINK_PARALLELISM", "TASKMANAGER_SLOTS", "SINK_FLUSH_MAX_ROWS",
                                               "SINK_FLUSH_INTERVAL_MS", "SINK_FLUSH_IDLE_MS", "CHECKPOINT_INTERVAL_MS",
                                               "KAFKA_PARTITIONS", "BENCH_PEERS", "BENCH_ROUNDS")},
+        "postgres_settings": postgres_settings(cfg),
         "machine": machine(),
     }
     json_path, png_path = write_json(args.out, run, result), args.out / f"{run}.png"

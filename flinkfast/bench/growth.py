@@ -24,7 +24,7 @@ from flinkfast import config
 from flinkfast.events import producer
 from flinkfast.pipeline import flinkrest, submit
 from flinkfast.bench.drain import Watch, bench_cfg, create_topic, delete_topics, say, truncate
-from flinkfast.bench.results import machine, stamp, write_json
+from flinkfast.bench.results import machine, postgres_settings, stamp, write_json
 from flinkfast.bench.slots import claimed
 from flinkfast.clients import pg_connect
 from flinkfast.cli.command import Command
@@ -171,7 +171,7 @@ def measure(cfg: Config, stack, n: int, step: int, seed: int) -> dict:
             "flat": line["within"] if line else None, "peak_rss_mib": peak,
             "settings": {k: cfg.get(k) for k in ("SINK_MODE", "FLINK_PARALLELISM", "SINK_FLUSH_MAX_ROWS",
                                                   "SINK_FLUSH_INTERVAL_MS", "CHECKPOINT_INTERVAL_MS", "KAFKA_PARTITIONS")},
-            "machine": machine()}
+            "postgres_settings": postgres_settings(cfg), "machine": machine()}
 
 
 def table(result: dict) -> str:

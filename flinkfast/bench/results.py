@@ -39,6 +39,18 @@ def machine() -> dict:
             "os": platform.platform(), "python": platform.python_version(), "java": java}
 
 
+# The server settings a figure depends on, recorded beside it (flinkfast/stack/postgres.py sets them).
+POSTGRES_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression", "full_page_writes",
+                     "synchronous_commit", "fsync")
+
+
+def postgres_settings(cfg) -> dict:
+    from flinkfast.clients import pg_connect
+    with pg_connect(cfg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", (list(POSTGRES_SETTINGS),))
+        return dict(cur.fetchall())
+
+
 NAMES = {"pipeline": "Flink pipeline ({sink} sink)",
          "jdbc_sink": "Flink pipeline, Flink's JDBC sink instead",
          "copy_sink": "Flink pipeline, the COPY sink instead",
