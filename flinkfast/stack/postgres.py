@@ -65,9 +65,15 @@ class Postgres(Service):
         # authentication_timeout: a connection still authenticating holds a slot before any role's
         # limit applies (another local user can open many and stall there); 10 s, not 60, each.
         # The socket 0700 (PostgreSQL's default is 0777), as private as the folder that holds it.
+        # max_wal_size 8GB, not 1GB: at 35,000 events/s a 1 GB budget forced a checkpoint every
+        # 10-20 s, and after each one the first change to every page of the random-uuid index was
+        # written whole to the WAL: full-page images rose with the table (13 -> 520 per 1,000 events
+        # from 1M to 10M rows) and so did PostgreSQL's cost (41 -> 59 µs an event); with 8 GB they
+        # stay near 0 and the cost flat (make bench-growth, docs/benchmark.md). Durability is the same
+        # (fsync, full_page_writes on); a crash replays more WAL, and up to 8 GB of it is kept on disk.
         opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={d / 'run'} "
                 "-c unix_socket_permissions=0700 "
-                "-c shared_buffers=256MB -c max_connections=100 -c authentication_timeout=10s")
+                "-c shared_buffers=256MB -c max_wal_size=8GB -c max_connections=100 -c authentication_timeout=10s")
         # pg_ctl daemonizes the postmaster; its pid is the first line of postmaster.pid.
         r = subprocess.run([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
                             "-w", "-t", str(int(self.timeout_s)), "start"], user=user, group=user,
