@@ -10,6 +10,7 @@ stops it at the end of the session if it started it.
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from pathlib import Path
 
@@ -205,7 +206,19 @@ def _start_fuzz_draw() -> None:
                                         cwd=REPO_ROOT)
 
 
+def _interruptible() -> None:
+    """Ctrl-C stops the suite, and SIGINT reaches the children the tests send it to. A shell without
+    job control (a CI runner, `setsid bash -c '... &'`) starts a command put in the background with
+    SIGINT ignored, and every process under it inherits that: in such a CI run the producer the
+    Ctrl-C test interrupts went on sending for the test's whole minute, and a walk under `make chaos`
+    could not be stopped with SIGINT. A handler, unlike SIG_IGN, is not inherited across exec: the
+    children start with SIGINT at its default, as they would from a terminal."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_configure(config):
+    _interruptible()
     if WORKER or not getattr(config.option, "numprocesses", None):
         return
     fuzz = (REPO_ROOT / FUZZ_TEST).resolve()
