@@ -257,6 +257,16 @@ def test_the_intake_refuses_a_row_without_a_fingerprint(database, cfg):
                                match=f"a message without a fingerprint at {topic}/0/{offset}:"):
                 with writer, writer.cursor() as cur:
                     execute_values(cur, sql, statement)
+        # The COPY sink's form: the rows put in the session's batch table directly (no stash trigger
+        # between), then placed by a statement on the view with no rows.
+        for view, statement, offset in (("processed_events_in", [good(f"{topic}-b", 1, 12), good(f"{topic}-c", 52, None)], 52),
+                                        ("dead_letter_events_in", [dead(2, 13), dead(53, None)], 53)):
+            batch = "pg_temp." + view.removesuffix("_in") + "_batch"
+            with pytest.raises(psycopg2.errors.NotNullViolation,
+                               match=f"a message without a fingerprint at {topic}/0/{offset}:"):
+                with writer, writer.cursor() as cur:
+                    execute_values(cur, f"INSERT INTO {batch} VALUES %s", statement)
+                    cur.execute(f"INSERT INTO {view} (kafka_topic) SELECT NULL WHERE false")
         assert rows(cfg, topic) == before
     finally:
         writer.close()
