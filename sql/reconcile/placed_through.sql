@@ -6,8 +6,13 @@
 -- writer can insert a dead letter at any position; starting past the highest would skip those.
 -- A gap of transaction markers or aborted records also ends the run: the job then reads from it
 -- again, which changes nothing (a replay). NULL: the database holds nothing of the partition.
+-- But never past the log's start (%(log_start)s) when the database's first offset is above it: the
+-- messages from the log's start up to that first offset are there, unread (found by an attack: one
+-- dead letter the writer's password placed at offset 10^12 of a partition the database held nothing
+-- of made a first start skip every message Kafka held there). Where the database's first offset is
+-- at or below the log's start, a hole below the log's start is a loss the job stops at, as before.
 -- Set-based: each range's reach is the furthest end of the ranges before it; the first range that
--- starts past its reach leaves a hole there (flinkfast/topics/groupstart.py::placed_through).
+-- starts past its reach leaves a hole there (flinkfast/topics/placed.py::placed_through).
 WITH ranges AS (
     SELECT kafka_offset AS lo, kafka_offset + 1 AS hi FROM processed_events
      WHERE kafka_topic = %(topic)s AND kafka_partition = %(partition)s
@@ -26,5 +31,6 @@ WITH ranges AS (
            max(hi) OVER (ORDER BY lo, hi ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
       FROM ranges
 )
-SELECT coalesce(min(reached) FILTER (WHERE lo > reached), max(hi)) AS placed_through
+SELECT CASE WHEN min(lo) > %(log_start)s THEN %(log_start)s::bigint
+            ELSE coalesce(min(reached) FILTER (WHERE lo > reached), max(hi)) END AS placed_through
   FROM reach;
