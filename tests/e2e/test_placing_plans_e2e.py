@@ -53,6 +53,17 @@ def stale_scans(notices: list[str]) -> list[str]:
     return found
 
 
+AUTO_EXPLAIN = ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
+                "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_analyze = on",
+                "SET auto_explain.log_level = 'notice'")
+
+
+def explain_every_statement(cur) -> None:
+    """The session's every statement, nested ones too, explained with its actual rows as a notice."""
+    for setting in AUTO_EXPLAIN:
+        cur.execute(setting)
+
+
 @pytest.fixture
 def scratch(database, cfg):
     """An empty database with the pipeline's schema, autovacuum off on its tables; dropped after."""
@@ -78,10 +89,7 @@ def test_a_writer_keeps_no_plan_made_on_empty_tables(scratch):
     writer.notices = Notices()
     try:
         with writer.cursor() as cur:
-            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
-                            "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_analyze = on",
-                            "SET auto_explain.log_level = 'notice'"):
-                cur.execute(setting)
+            explain_every_statement(cur)
 
             def flush(first: int, n: int, repeat: str = "plans-") -> None:
                 """n good events (every fifth of uuid `repeat` || a number below 1,000: with 'filler-',
@@ -134,10 +142,7 @@ def test_a_small_flush_probes_the_tables_never_reads_one_whole(scratch):
     writer.notices = Notices()
     try:
         with writer.cursor() as cur:
-            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
-                            "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_analyze = on",
-                            "SET auto_explain.log_level = 'notice'"):
-                cur.execute(setting)
+            explain_every_statement(cur)
             for first in (0, 10):   # the session's first flush, and one after it
                 cur.execute(GOOD.format(uuid="'small-' || i", offset="i"), (first, first + 10))
                 cur.execute(DEAD.format(offset="i"), (1_000 + first, 1_000 + first + 2))
