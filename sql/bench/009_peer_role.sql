@@ -6,7 +6,7 @@
 --                                               bytewax's sink, ours, does nothing else)
 --   SELECT, INSERT, DELETE on superseded_events what processed_events' update trigger does with the
 --                                               updating role's rights (sql/postgres/003_ingest.sql
---                                               record_superseded_row) when an upsert moves a uuid
+--                                               record_changed_hands) when an upsert moves a uuid
 --   CREATE on the database                      quixstreams' sink runs CREATE SCHEMA IF NOT EXISTS public
 --                                               (PostgreSQL asks for CREATE before it looks)
 --   TEMPORARY                                   pathway stages each batch in a temporary table

@@ -8,7 +8,7 @@
 --
 --   1. Exactly one place. Every Kafka position ends in exactly one of processed_events,
 --      superseded_events, dead_letter_events, whatever partition, subtask or flush it shares
---      a uuid with. The database holds this by construction (event_places' keys, 001_schema.sql),
+--      a uuid with. The database holds this by construction (event_places and its check, 001_schema.sql),
 --      whatever a writer inserts: a position placed already under another uuid is left out.
 --   2. A deterministic winner. Among the messages with one uuid, processed_events holds the
 --      greatest by (kafka_ts_ms, kafka_partition, kafka_offset, kafka_topic): a total order on
@@ -39,8 +39,9 @@
 -- a batch of 5,000 rows with 527,000 positions placed (auto_explain), growing with the table,
 -- until autovacuum next analyzed it. So each statement that joins the batch with a table that
 -- grows is run with EXECUTE and planned for the sizes at hand (index probes), at a fraction of a
--- millisecond of planning per flush; a row trigger's statement (record_superseded_row) is planned
--- for its values each time (plan_cache_mode). tests/e2e/test_placing_e2e.py checks the plans.
+-- millisecond of planning per flush; so is every statement of the triggers on the three tables
+-- (record_changed_hands, record_places: they join a statement's rows with the tables).
+-- tests/e2e/test_placing_plans_e2e.py checks the plans.
 --
 -- Who: the writer may insert into the two views (and topic_generations_in, at the end) and do nothing else. open_batch() and place_*()
 -- run as flinkfast_ingest (SECURITY DEFINER; 002_roles.sql), hardened as PostgreSQL's manual
@@ -184,7 +185,7 @@ BEGIN
     -- with two fingerprints. A NULL fingerprint on either side is unknown and not checked.
     -- Otherwise the first placement of a position stands: a message at a position placed already
     -- under another uuid (or as a dead letter) is left out, and of one position twice in the batch
-    -- under two uuids, one. (Only messages a writer forged can do this; event_places' keys refuse it.)
+    -- under two uuids, one. (Only messages a writer forged can do this; record_places() refuses it.)
     -- (EXECUTE: each statement that joins the batch with a table that grows is planned anew for
     -- the sizes at hand; see "Planned per flush" above.)
     EXECUTE $q$
@@ -245,7 +246,7 @@ BEGIN
     GET DIAGNOSTICS placed = ROW_COUNT;
 
     -- Every message of the batch won (distinct new uuids, the common case): nothing to supersede
-    -- but the rows replaced, which record_superseded_row() has recorded already.
+    -- but the rows replaced, which record_changed_hands() records after the statement.
     IF placed < stashed THEN
         -- The rows of these uuids are locked by this transaction now (inserted, updated, or locked
         -- by ON CONFLICT even where not updated), so this reads their final state.
@@ -267,24 +268,43 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- A row replaced by a greater message: the old message's position is superseded, and the new
--- one's is taken out of superseded_events in case an older version recorded it there by
--- arrival order. Fires only where a row really changes hands (the upsert's WHERE above), and
--- runs with the rights of whoever updates the table: flinkfast_ingest inside the function
--- above; nobody else but the superuser may update processed_events.
-CREATE OR REPLACE FUNCTION public.record_superseded_row() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+-- Rows replaced by greater messages: after an UPDATE of processed_events, each position a row left
+-- is superseded (under the uuid it held there), and each position a row came to is taken out of
+-- superseded_events in case an older version recorded it there by arrival order. Only a row that
+-- really changes hands is updated (the upsert's WHERE above). Runs with the rights of whoever
+-- updates the table: flinkfast_ingest inside the function above; nobody else but the superuser
+-- and the benchmark's peers may update processed_events. After the statement, not before each row
+-- (as it did): so a position is never held by two tables at once, even inside the statement, and
+-- record_places() can check every statement as it ends. `flinkfast new-generation` turns it off
+-- while it renames an old generation's rows (sql/generations/archive.sql): they do not change hands.
+DROP TRIGGER IF EXISTS processed_events_superseded ON processed_events;
+DROP FUNCTION IF EXISTS public.record_superseded_row();
+CREATE OR REPLACE FUNCTION public.record_changed_hands() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset)
-       IS DISTINCT FROM (NEW.kafka_topic, NEW.kafka_partition, NEW.kafka_offset) THEN
-        INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
-        VALUES (OLD.kafka_topic, OLD.kafka_partition, OLD.kafka_offset, OLD.uuid, OLD.kafka_ts_ms, OLD.fingerprint)
-            ON CONFLICT DO NOTHING;
-        DELETE FROM public.superseded_events s
-         WHERE s.kafka_topic = NEW.kafka_topic AND s.kafka_partition = NEW.kafka_partition
-           AND s.kafka_offset = NEW.kafka_offset;
+    IF TG_RELID <> 'public.processed_events'::regclass OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER'
+       OR TG_OP <> 'UPDATE' THEN
+        RAISE EXCEPTION 'record_changed_hands() runs only as the AFTER UPDATE statement trigger of public.processed_events';
     END IF;
-    RETURN NEW;
+    PERFORM 1 FROM new_rows LIMIT 1;    -- every flush's upsert fires it, most with no row updated
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE $q$
+    INSERT INTO public.superseded_events (kafka_topic, kafka_partition, kafka_offset, uuid, kafka_ts_ms, fingerprint)
+    SELECT o.kafka_topic, o.kafka_partition, o.kafka_offset, o.uuid, o.kafka_ts_ms, o.fingerprint
+      FROM old_rows o
+     WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.kafka_topic = o.kafka_topic
+                          AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset)
+        ON CONFLICT DO NOTHING
+    $q$;
+    EXECUTE $q$
+    DELETE FROM public.superseded_events s USING new_rows n
+     WHERE s.kafka_topic = n.kafka_topic AND s.kafka_partition = n.kafka_partition AND s.kafka_offset = n.kafka_offset
+       AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.kafka_topic = n.kafka_topic
+                          AND o.kafka_partition = n.kafka_partition AND o.kafka_offset = n.kafka_offset)
+    $q$;
+    RETURN NULL;
 END $$;
 
 -- Dead letters: evidence, not something to store whole. The first 64 KiB of the payload and its
@@ -339,46 +359,103 @@ BEGIN
 END $$;
 
 -- event_places (001_schema.sql) follows the three tables, whoever writes them (the placing functions,
--- the benchmark's peers, the superuser): after each statement, its rows' positions are recorded with
--- their table; a position placed under another uuid is not taken over, so the statement's transaction
--- fails at commit on the foreign key instead. Set-based (transition tables), one statement each.
+-- the benchmark's peers, the superuser), and holds them to one place per position: after each
+-- statement, its rows' positions are recorded with their table, and checked. Set-based (transition
+-- tables), planned for the sizes at hand (EXECUTE; "Planned per flush" at the top):
+--   - positions nobody placed yet (the common case: every row of the statement recorded by one
+--     INSERT, counted) need no more;
+--   - a position recorded already under the same uuid for another table is moved to this one (a
+--     row superseded, a winner back from superseded_events), but only if no other table holds it
+--     when the statement ends;
+--   - any other row (a position recorded under another uuid, or as a dead letter) fails the
+--     statement, one line naming the position, with the foreign-key error code: two tables would
+--     hold it.
 CREATE OR REPLACE FUNCTION public.record_places() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    mine    text;          -- this table's place
+    others  text[];        -- the other two tables
+    uuid_of text;          -- the uuid a row is placed under (a dead letter has none)
+    added   bigint;
+    total   bigint;
+    clash   text;
 BEGIN
     IF TG_RELID NOT IN ('public.processed_events'::regclass, 'public.superseded_events'::regclass,
                         'public.dead_letter_events'::regclass)
        OR TG_LEVEL <> 'STATEMENT' OR TG_WHEN <> 'AFTER' OR TG_NARGS <> 1 OR TG_ARGV[0] <> TG_TABLE_NAME THEN
         RAISE EXCEPTION 'record_places() runs only as the AFTER statement triggers of the three tables';
     END IF;
-    -- The deletes join the statement's rows with event_places: planned for the sizes at hand
-    -- (EXECUTE; "Planned per flush" at the top).
+    mine := CASE TG_TABLE_NAME WHEN 'processed_events' THEN 'processed'
+                               WHEN 'superseded_events' THEN 'superseded' ELSE 'dead_letter' END;
+    others := array_remove(ARRAY['processed_events', 'superseded_events', 'dead_letter_events'], TG_TABLE_NAME::text);
+    uuid_of := CASE WHEN mine = 'dead_letter' THEN 'NULL::text' ELSE 'n.uuid' END;
+    -- A statement without rows (every flush's upsert fires the UPDATE triggers): nothing to do.
     IF TG_OP = 'DELETE' THEN
-        EXECUTE $q$
+        PERFORM 1 FROM old_rows LIMIT 1;
+    ELSE
+        PERFORM 1 FROM new_rows LIMIT 1;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    -- The positions rows left: out of event_places if the table no longer holds them when the
+    -- statement ends. (Not every old row's: one statement may delete a position and insert it again
+    -- -- a data-modifying WITH, whose INSERT's trigger may fire first; found by an attack.)
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        EXECUTE format($q$
         DELETE FROM public.event_places e USING old_rows o
          WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
            AND e.kafka_offset = o.kafka_offset AND e.place = o.place
-        $q$;
-    ELSIF TG_OP = 'UPDATE' THEN     -- processed_events only: a row changed hands
-        EXECUTE $q$
-        DELETE FROM public.event_places e USING old_rows o
-         WHERE e.kafka_topic = o.kafka_topic AND e.kafka_partition = o.kafka_partition
-           AND e.kafka_offset = o.kafka_offset AND e.place = o.place
-           AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.kafka_topic = o.kafka_topic
-                              AND n.kafka_partition = o.kafka_partition AND n.kafka_offset = o.kafka_offset)
-        $q$;
-        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
-        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
-            ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
-         WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
-    ELSIF TG_ARGV[0] = 'dead_letter_events' THEN
+           AND NOT EXISTS (SELECT 1 FROM public.%I x WHERE x.kafka_topic = o.kafka_topic
+                              AND x.kafka_partition = o.kafka_partition AND x.kafka_offset = o.kafka_offset)
+        $q$, TG_TABLE_NAME);
+        IF TG_OP = 'DELETE' THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    -- (Planned once per session and kept: it joins nothing but the arbiter's index.)
+    IF mine = 'dead_letter' THEN
         INSERT INTO public.event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
-        SELECT kafka_topic, kafka_partition, kafka_offset, place, NULL, fingerprint FROM new_dead_letters
+        SELECT n.kafka_topic, n.kafka_partition, n.kafka_offset, n.place, NULL, n.fingerprint FROM new_rows n
             ON CONFLICT DO NOTHING;
     ELSE
-        INSERT INTO public.event_places AS e (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
-        SELECT kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint FROM new_rows
-            ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE SET place = EXCLUDED.place
-         WHERE e.uuid = EXCLUDED.uuid AND e.place <> EXCLUDED.place;
+        INSERT INTO public.event_places (kafka_topic, kafka_partition, kafka_offset, place, uuid, fingerprint)
+        SELECT n.kafka_topic, n.kafka_partition, n.kafka_offset, n.place, n.uuid, n.fingerprint FROM new_rows n
+            ON CONFLICT DO NOTHING;
+    END IF;
+    GET DIAGNOSTICS added = ROW_COUNT;
+    SELECT count(*) INTO total FROM new_rows;
+    IF added = total THEN
+        RETURN NULL;
+    END IF;
+    -- (A data-modifying WITH runs whole whatever the LIMIT; the query after it sees event_places
+    -- as it was before the move, so a moved position is taken for recorded here.)
+    EXECUTE format($q$
+        WITH moved AS (
+            UPDATE public.event_places e SET place = %1$L
+              FROM new_rows n
+             WHERE e.kafka_topic = n.kafka_topic AND e.kafka_partition = n.kafka_partition
+               AND e.kafka_offset = n.kafka_offset AND e.uuid = %2$s AND e.place <> %1$L
+            RETURNING e.kafka_topic, e.kafka_partition, e.kafka_offset)
+        SELECT format('%%s/%%s/%%s', n.kafka_topic, n.kafka_partition, n.kafka_offset)
+          FROM new_rows n
+         WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.kafka_topic = n.kafka_topic
+                              AND m.kafka_partition = n.kafka_partition AND m.kafka_offset = n.kafka_offset)
+           AND NOT EXISTS (SELECT 1 FROM public.event_places e WHERE e.kafka_topic = n.kafka_topic
+                              AND e.kafka_partition = n.kafka_partition AND e.kafka_offset = n.kafka_offset
+                              AND e.place = %1$L)
+        UNION ALL
+        SELECT format('%%s/%%s/%%s', m.kafka_topic, m.kafka_partition, m.kafka_offset)
+          FROM moved m
+         WHERE EXISTS (SELECT 1 FROM public.%3$I x WHERE x.kafka_topic = m.kafka_topic
+                          AND x.kafka_partition = m.kafka_partition AND x.kafka_offset = m.kafka_offset)
+            OR EXISTS (SELECT 1 FROM public.%4$I x WHERE x.kafka_topic = m.kafka_topic
+                          AND x.kafka_partition = m.kafka_partition AND x.kafka_offset = m.kafka_offset)
+         LIMIT 1
+        $q$, mine, uuid_of, others[1], others[2]) INTO clash;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'position % would be in two tables (% and another): the statement is refused, nothing of it is kept',
+                        clash, TG_TABLE_NAME USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
 END $$;
@@ -387,11 +464,11 @@ ALTER FUNCTION public.record_places() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.open_batch() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.place_processed_events() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.place_dead_letters() OWNER TO flinkfast_ingest;
-ALTER FUNCTION public.record_superseded_row() OWNER TO flinkfast_ingest;
+ALTER FUNCTION public.record_changed_hands() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.stash_processed_event() OWNER TO flinkfast_ingest;
 ALTER FUNCTION public.stash_dead_letter() OWNER TO flinkfast_ingest;
 REVOKE ALL ON FUNCTION public.open_batch(), public.place_processed_events(), public.place_dead_letters(),
-                       public.record_superseded_row(), public.stash_processed_event(), public.stash_dead_letter(),
+                       public.record_changed_hands(), public.stash_processed_event(), public.stash_dead_letter(),
                        public.record_places()
   FROM PUBLIC;
 
@@ -413,9 +490,11 @@ CREATE OR REPLACE TRIGGER dead_letter_events_in_stash
 CREATE OR REPLACE TRIGGER dead_letter_events_in_place
     AFTER INSERT ON dead_letter_events_in
     FOR EACH STATEMENT EXECUTE FUNCTION public.place_dead_letters();
-CREATE OR REPLACE TRIGGER processed_events_superseded
-    BEFORE UPDATE ON processed_events
-    FOR EACH ROW EXECUTE FUNCTION public.record_superseded_row();
+-- (AFTER statement triggers of one event fire in the order of their names: processed_events_changed_hands
+-- before processed_events_places_update, so the check sees the superseded rows recorded.)
+CREATE OR REPLACE TRIGGER processed_events_changed_hands
+    AFTER UPDATE ON processed_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_changed_hands();
 
 CREATE OR REPLACE TRIGGER processed_events_places_insert
     AFTER INSERT ON processed_events REFERENCING NEW TABLE AS new_rows
@@ -429,11 +508,17 @@ CREATE OR REPLACE TRIGGER processed_events_places_delete
 CREATE OR REPLACE TRIGGER superseded_events_places_insert
     AFTER INSERT ON superseded_events REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
+CREATE OR REPLACE TRIGGER superseded_events_places_update
+    AFTER UPDATE ON superseded_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
 CREATE OR REPLACE TRIGGER superseded_events_places_delete
     AFTER DELETE ON superseded_events REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('superseded_events');
 CREATE OR REPLACE TRIGGER dead_letter_events_places_insert
-    AFTER INSERT ON dead_letter_events REFERENCING NEW TABLE AS new_dead_letters
+    AFTER INSERT ON dead_letter_events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
+CREATE OR REPLACE TRIGGER dead_letter_events_places_update
+    AFTER UPDATE ON dead_letter_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION public.record_places('dead_letter_events');
 CREATE OR REPLACE TRIGGER dead_letter_events_places_delete
     AFTER DELETE ON dead_letter_events REFERENCING OLD TABLE AS old_rows

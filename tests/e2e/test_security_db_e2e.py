@@ -28,7 +28,7 @@ W, R, I = "writer", "reader", "intruder"
 ALL = (W, R, I)
 TABLES = ("processed_events", "superseded_events", "dead_letter_events")
 VIEWS = ("processed_events_in", "dead_letter_events_in")
-DEFINERS = ("open_batch", "place_processed_events", "place_dead_letters", "record_superseded_row")
+DEFINERS = ("open_batch", "place_processed_events", "place_dead_letters", "record_changed_hands")
 TOPIC = f"attack-{uuid.uuid4().hex[:10]}"
 PWNED = f"/tmp/flinkfast-pwned-{uuid.uuid4().hex[:8]}"  # what COPY ... TO would leave
 OFFSETS = itertools.count()
@@ -99,7 +99,7 @@ ATTACKS = [
     ("CREATE TABLESPACE", ALL, "CREATE TABLESPACE pwn LOCATION '/tmp'"),
     ("CREATE EVENT TRIGGER", ALL, "CREATE EVENT TRIGGER pwn ON ddl_command_start EXECUTE FUNCTION public.open_batch()"),
     # the placing machinery
-    ("disable the superseded trigger", ALL, "ALTER TABLE public.processed_events DISABLE TRIGGER processed_events_superseded"),
+    ("disable the changed-hands trigger", ALL, "ALTER TABLE public.processed_events DISABLE TRIGGER processed_events_changed_hands"),
     ("disable the views' triggers", ALL, "ALTER TABLE public.processed_events_in DISABLE TRIGGER ALL"),
     ("drop a trigger", ALL, "DROP TRIGGER processed_events_in_place ON public.processed_events_in"),
     ("add a trigger", ALL, "CREATE TRIGGER pwn AFTER INSERT ON public.processed_events_in "

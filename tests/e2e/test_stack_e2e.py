@@ -59,7 +59,7 @@ def test_writer_role_is_least_privilege(stack, cfg):
             for forbidden in ("DELETE FROM processed_events WHERE false", "CREATE TABLE intruder (x int)",
                               "TRUNCATE processed_events", "DELETE FROM dead_letter_events WHERE false",
                               "INSERT INTO superseded_events VALUES ('t', 0, 0, 'u')",
-                              "DROP TRIGGER processed_events_superseded ON processed_events"):
+                              "DROP TRIGGER processed_events_changed_hands ON processed_events"):
                 with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                     cur.execute(forbidden)
     finally:
